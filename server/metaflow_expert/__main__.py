@@ -1,0 +1,3 @@
+from metaflow_expert.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,413 @@
+"""The flow model: what a flow file says, as plain typed data.
+
+Everything downstream (graph, rules, hovers, the Ask agent's editor context) reads these
+dataclasses and never the syntax tree, so the parser can change without touching them.
+
+Coordinates: every :class:`Span` is **0-based line, 0-based column counted in Unicode code
+points** (what Python's ``str`` indexing gives). The LSP layer converts columns to the client's
+position encoding; the CLI adds 1 to both for ``path:line:col``. Metaflow itself reports 1-based
+lines (``func_lineno``, ``tail_next_lineno``); use :attr:`Span.line1` for those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+    @property
+    def line1(self) -> int:
+        """1-based start line, as Metaflow prints it."""
+        return self.start_line + 1
+
+    def contains(self, line: int, col: int) -> bool:
+        if (line, col) < (self.start_line, self.start_col):
+            return False
+        return (line, col) <= (self.end_line, self.end_col)
+
+    @staticmethod
+    def point(line: int, col: int = 0) -> Span:
+        return Span(line, col, line, col)
+
+
+class _NotLiteral:
+    """Marker for an argument whose value is not a Python literal (a name, a call, `**cfg`)."""
+
+    _instance: _NotLiteral | None = None
+
+    def __new__(cls) -> _NotLiteral:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_LITERAL"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_LITERAL = _NotLiteral()
+
+
+@dataclass(frozen=True)
+class CallArg:
+    """One argument of a call or decorator: ``name=value`` or a positional ``value``.
+
+    ``value`` is the evaluated literal (``ast.literal_eval`` of the source) or ``NOT_LITERAL``.
+    ``star`` is ``"*"``/``"**"`` for unpacked arguments (``**config``), whose content is unknown.
+    """
+
+    name: str | None
+    value: object
+    source: str
+    span: Span
+    value_span: Span
+    name_span: Span | None = None
+    star: str | None = None
+
+    @property
+    def is_literal(self) -> bool:
+        return self.value is not NOT_LITERAL
+
+
+@dataclass(frozen=True)
+class DecoratorUse:
+    """A decorator as written above a step or a flow class.
+
+    ``name`` is the name Metaflow knows it by after resolving imports and aliases
+    (``from metaflow import batch as b`` → ``b`` is ``"batch"``; ``metaflow.retry`` → ``"retry"``);
+    ``written`` is the text as typed (``"b"``, ``"metaflow.retry"``). ``from_metaflow`` says whether
+    the name resolves to an import from ``metaflow`` (false for user decorators and unknown names).
+    ``args`` is empty and ``has_call`` false for a bare ``@batch``.
+    """
+
+    name: str
+    written: str
+    span: Span
+    name_span: Span
+    args: tuple[CallArg, ...] = ()
+    has_call: bool = False
+    from_metaflow: bool = False
+    args_span: Span | None = None
+
+    @property
+    def has_unpacked_args(self) -> bool:
+        """``@batch(**cfg)`` or ``@batch(*xs)``: arguments only known when the config is."""
+        return any(a.star for a in self.args)
+
+    def kwarg(self, name: str) -> CallArg | None:
+        for a in self.args:
+            if a.name == name:
+                return a
+        return None
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """A step named in a transition: ``self.train`` → name ``"train"``, span of ``train``."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class SwitchCase:
+    """One ``key: self.step`` entry of a switch dict.
+
+    ``key`` is the constant (as Python value) or ``"config:<cfg>.<key>"`` for ``self.cfg.key``,
+    exactly as Metaflow's graph stores it; ``None`` when the key is not one Metaflow accepts.
+    """
+
+    key: object
+    key_source: str
+    key_span: Span
+    target: TargetRef | None
+
+
+TransitionKind = Literal["linear", "split", "foreach", "parallel", "switch", "invalid"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The tail ``self.next(...)`` of a step, as Metaflow's graph parser would read it.
+
+    Only a bare ``self.next(...)`` expression statement that is the **last statement** of the
+    body is a transition (Metaflow's rule); other ``self.next`` calls are recorded on the step as
+    ``non_tail_next_calls``. ``kind`` mirrors ``DAGNode._parse``: a form Metaflow marks
+    ``invalid_tail_next`` is ``"invalid"`` with ``invalid_reason`` saying why in plain words;
+    ``targets`` are the ``out_funcs`` Metaflow would compute (for a switch, the case values in
+    dict order; for an invalid call, whatever Metaflow would still have put in ``out_funcs``).
+    ``line1`` is Metaflow's ``tail_next_lineno`` (1-based line of the statement's first line).
+    """
+
+    kind: TransitionKind
+    span: Span
+    targets: tuple[TargetRef, ...] = ()
+    foreach: object = None
+    foreach_span: Span | None = None
+    num_parallel: object = None
+    num_parallel_span: Span | None = None
+    condition: object = None
+    condition_span: Span | None = None
+    switch_cases: tuple[SwitchCase, ...] = ()
+    keywords: tuple[CallArg, ...] = ()
+    args: tuple[CallArg, ...] = ()
+    invalid_reason: str | None = None
+
+    @property
+    def line1(self) -> int:
+        return self.span.line1
+
+    @property
+    def target_names(self) -> list[str]:
+        return [t.name for t in self.targets]
+
+
+ArtifactAccessKind = Literal["write", "read", "delete"]
+
+
+@dataclass(frozen=True)
+class ArtifactAccess:
+    """``self.x = …`` (write), ``self.x`` in an expression (read), ``del self.x`` (delete).
+
+    ``via`` tells how it was spelled: ``"attr"`` (``self.x``), ``"setattr"``/``"getattr"`` with a
+    literal name, ``"augassign"`` (``self.x += 1`` is a read and a write), ``"input"``
+    (``inputs.a.x`` or ``inp.x`` for ``inp in inputs`` in a join: a read of a branch's value).
+    """
+
+    name: str
+    kind: ArtifactAccessKind
+    span: Span
+    via: str = "attr"
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call of interest inside a step body (``self.merge_artifacts(...)``, non-tail ``self.next``)."""
+
+    name: str
+    span: Span
+    args: tuple[CallArg, ...] = ()
+
+
+@dataclass
+class Step:
+    """A method carrying Metaflow's ``@step`` decorator.
+
+    ``decorators`` are in source order, top to bottom, **including** the ``@step`` itself at
+    index ``step_decorator_index``. Metaflow applies decorators bottom-up, so a built-in
+    decorator must appear *above* ``@step`` (a smaller index).
+    ``params`` are the parameter names of the ``def`` including ``self``; Metaflow's
+    ``num_args`` is ``len(params)`` (positional parameters only).
+    ``defined_in`` is the class whose body holds the ``def`` (differs from the flow for
+    inherited steps).
+    """
+
+    name: str
+    span: Span
+    name_span: Span
+    def_span: Span
+    decorators: list[DecoratorUse]
+    step_decorator_index: int
+    params: list[str]
+    params_span: Span
+    body_span: Span
+    defined_in: str
+    docstring: str | None = None
+    is_start_annotated: bool = False
+    is_end_annotated: bool = False
+    transition: Transition | None = None
+    last_statement_span: Span | None = None
+    non_tail_next_calls: list[CallSite] = field(default_factory=list)
+    merge_artifacts_calls: list[CallSite] = field(default_factory=list)
+    artifacts: list[ArtifactAccess] = field(default_factory=list)
+    uses_input: list[Span] = field(default_factory=list)
+    uses_index: list[Span] = field(default_factory=list)
+    uses_inputs_param: list[Span] = field(default_factory=list)
+    assigns_reserved: list[ArtifactAccess] = field(default_factory=list)
+    has_syntax_error: bool = False
+
+    @property
+    def func_lineno(self) -> int:
+        """Metaflow's ``func_lineno``: 1-based line of the ``def``."""
+        return self.def_span.line1
+
+    @property
+    def num_args(self) -> int:
+        return len(self.params)
+
+    @property
+    def step_decorator(self) -> DecoratorUse:
+        return self.decorators[self.step_decorator_index]
+
+    @property
+    def other_decorators(self) -> list[DecoratorUse]:
+        return [d for i, d in enumerate(self.decorators) if i != self.step_decorator_index]
+
+    def writes(self) -> list[ArtifactAccess]:
+        return [a for a in self.artifacts if a.kind == "write"]
+
+    def reads(self) -> list[ArtifactAccess]:
+        return [a for a in self.artifacts if a.kind == "read"]
+
+
+ParameterKind = Literal["Parameter", "IncludeFile", "Config"]
+
+
+@dataclass(frozen=True)
+class ParameterDecl:
+    """A class-level ``attr = Parameter("name", ...)`` (or ``IncludeFile``/``Config``)."""
+
+    attr: str
+    kind: ParameterKind
+    span: Span
+    attr_span: Span
+    param_name: str | None
+    args: tuple[CallArg, ...] = ()
+    defined_in: str = ""
+
+    def kwarg(self, name: str) -> CallArg | None:
+        for a in self.args:
+            if a.name == name:
+                return a
+        return None
+
+
+@dataclass
+class FlowClass:
+    """A class that is (transitively, within the file) a ``FlowSpec`` subclass.
+
+    ``steps`` maps step name → :class:`Step` over the whole class hierarchy found in the file
+    (own and inherited, the most-derived definition winning, like ``dir(flow)``), in source order
+    of definition. ``own_step_names`` are those defined in this class's own body.
+    ``unresolved_bases`` lists bases that are neither ``FlowSpec`` nor classes in this file
+    (imported from elsewhere): their steps are unknown, so graph rules should be cautious.
+    ``is_leaf`` is true when no other class in the file subclasses this one.
+    """
+
+    name: str
+    span: Span
+    name_span: Span
+    bases: list[str]
+    decorators: list[DecoratorUse]
+    steps: dict[str, Step]
+    own_step_names: list[str]
+    parameters: list[ParameterDecl]
+    class_attributes: dict[str, Span]
+    docstring: str | None = None
+    is_leaf: bool = True
+    unresolved_bases: list[str] = field(default_factory=list)
+    non_step_methods: dict[str, Span] = field(default_factory=dict)
+    misplaced_step_decorators: list[DecoratorUse] = field(default_factory=list)
+
+    @property
+    def line1(self) -> int:
+        return self.span.line1
+
+
+@dataclass(frozen=True)
+class SyntaxIssue:
+    """A region tree-sitter could not parse (an ERROR or MISSING node)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    """``local`` name bound by an import: ``from metaflow import batch as b`` → (``b``, ``metaflow``, ``batch``)."""
+
+    local: str
+    module: str
+    name: str | None
+    span: Span
+
+
+@dataclass
+class FlowFile:
+    """One parsed file: its flows, its imports, and what could not be parsed."""
+
+    path: str
+    text: str
+    flows: list[FlowClass]
+    imports: dict[str, ImportBinding]
+    syntax_issues: list[SyntaxIssue]
+    lines: list[str]
+    other_classes: dict[str, Span] = field(default_factory=dict)
+
+    @property
+    def has_flows(self) -> bool:
+        return bool(self.flows)
+
+    def flow(self, name: str) -> FlowClass | None:
+        for f in self.flows:
+            if f.name == name:
+                return f
+        return None
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A quick fix: a title and the edits that apply it (same file)."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains a finding (``path`` None means the same file)."""
+
+    message: str
+    span: Span
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a file.
+
+    ``mirrors`` names the Metaflow check it reproduces (``"check_unknown_transitions"`` for the
+    lint checks, ``"decorator:retry"``-style names for decorator-time checks), or None for
+    checks Metaflow does not make. ``cites`` is ``"path:line"`` into the indexed Metaflow source
+    (filled in by the engine from the knowledge index when available).
+    """
+
+    code: str
+    message: str
+    span: Span
+    severity: Severity
+    mirrors: str | None = None
+    flow: str | None = None
+    step: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    cites: str | None = None
+
+    @property
+    def line1(self) -> int:
+        return self.span.line1
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.span.start_line, self.span.start_col, self.code, self.message)
