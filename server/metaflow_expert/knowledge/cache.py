@@ -1,0 +1,83 @@
+"""On-disk cache for the knowledge index and the decorator catalog.
+
+Why: the lint CLI loads the decorator catalog on every run and the language server loads the
+symbol index on every start; re-parsing ~400 files each time would cost seconds. Entries are
+``marshal`` blobs of plain tuples/dicts (fast to load, no code execution on load) keyed by
+Metaflow version + source root, and carry the ``(mtime_ns, size)`` of every file they were
+built from so an edited checkout invalidates them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+from typing import Any
+
+FORMAT = 3  # bump when the layout of any cached payload changes
+
+
+def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """``METAFLOW_EXPERT_CACHE``, else ``$XDG_CACHE_HOME/metaflow-expert``, else ``~/.cache/…``."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    env = os.environ.get("METAFLOW_EXPERT_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "metaflow-expert"
+
+
+def cache_file(
+    kind: str, version: str, root: Path, cache_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """Path of the cache entry ``kind`` for one source tree (version + absolute root)."""
+    digest = hashlib.sha1(f"{FORMAT}|{version}|{root.resolve()}".encode()).hexdigest()[:16]
+    safe_version = "".join(c if c.isalnum() or c in ".-_" else "_" for c in version) or "unknown"
+    return cache_root(cache_dir) / f"{kind}-{safe_version}-{digest}.marshal"
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def stamps_valid(stamps: dict[str, Any], resolve: Any) -> bool:
+    """True when every recorded file still has the same (mtime_ns, size).
+
+    ``resolve`` maps a recorded relative path to an absolute Path."""
+    for rel, stamp in stamps.items():
+        current = file_stamp(resolve(rel))
+        if current is None or tuple(stamp) != current:
+            return False
+    return True
+
+
+def load(path: Path) -> Any | None:
+    """The cached payload, or None when missing or unreadable (a bad cache is just a miss)."""
+    try:
+        with open(path, "rb") as fh:
+            data = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    return data
+
+
+def save(path: Path, payload: dict[str, Any]) -> None:
+    """Write atomically (temp file + rename); failures are ignored (cache is optional)."""
+    payload = dict(payload, format=FORMAT)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            marshal.dump(payload, fh)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
