@@ -1,0 +1,177 @@
+"""``metaflow-expert lint``: check flow files from the command line, CI or pre-commit.
+
+Exit status: 0 when no error-severity finding, 1 when there is one, 2 on usage or I/O problems
+(unreadable or non-UTF-8 files; the remaining files are still checked). Findings go to stdout
+in the chosen format, the one-line summary and notes to stderr, so ``--format json > out``
+stays machine-readable.
+
+This module must stay light: the lint path never imports the language server (lsprotocol) or
+the Anthropic SDK (``tests/test_import_budget.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from typing import Any
+
+from metaflow_expert.lint.formats import FORMATTERS, severity_of
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(c.strip().upper() for c in v.split(",") if c.strip())
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: current directory)"
+    )
+    parser.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="comma-separated codes or prefixes (MF1,MF203)",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="CODES", help="codes or prefixes to skip"
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="pyproject.toml with [tool.metaflow-expert] (default: found from the first path upward)",
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--metaflow-source", metavar="DIR", help="folder containing the metaflow/ package to index"
+    )
+    parser.add_argument(
+        "--python", metavar="PY", help="interpreter whose installed Metaflow is used"
+    )
+    parser.add_argument(
+        "--no-catalog",
+        action="store_true",
+        help="do not index Metaflow (skips decorator-argument checks and citations)",
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+
+
+def _find_config(start: str) -> str | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` that has a metaflow-expert table."""
+    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        cand = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(cand):
+            try:
+                with open(cand, encoding="utf-8") as fh:
+                    if "[tool.metaflow-expert" in fh.read():
+                        return cand
+            except (OSError, UnicodeDecodeError):
+                pass
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _settings(args: argparse.Namespace, first_path: str) -> tuple[Any, str | None]:
+    """LintSettings from the config file, with --select/--ignore applied on top."""
+    from metaflow_expert.lint import config
+
+    note = None
+    settings: Any = None
+    path = None if args.isolated else (args.config or _find_config(first_path))
+    if path:
+        try:
+            settings = config.load_settings(path)
+        except Exception as exc:
+            note = f"{path}: configuration ignored ({exc})"
+    if settings is None:
+        settings = config.LintSettings()
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    changes: dict[str, Any] = {}
+    if select:
+        changes["select"] = type(settings.select)(select)
+    if ignore:
+        changes["ignore"] = type(settings.ignore)([*settings.ignore, *ignore])
+    if changes:
+        settings = replace(settings, **changes)
+    return settings, note
+
+
+def load_catalog_for(
+    metaflow_source: str | None, python: str | None, disabled: bool
+) -> tuple[Any, str | None]:
+    """The decorator catalog, or None and a note saying why (never raises)."""
+    if disabled:
+        return None, None
+    try:
+        from metaflow_expert.knowledge.catalog import load_catalog
+        from metaflow_expert.knowledge.source import locate_source
+    except ImportError as exc:
+        return None, f"decorator catalog unavailable ({exc}); decorator checks skipped"
+    try:
+        source = locate_source(explicit=metaflow_source, python=python)
+        return load_catalog(source), None
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        return None, f"Metaflow source not found ({first}); decorator checks skipped"
+
+
+def _summary(n_files: int, n_flow_files: int, findings: list[Any], n_errors: int) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for _, f in findings:
+        sev = severity_of(f)
+        counts[sev] = counts.get(sev, 0) + 1
+    checked = f"{n_flow_files} flow file{'s' if n_flow_files != 1 else ''}"
+    if n_files != n_flow_files:
+        checked += f" of {n_files} checked"
+    if not findings:
+        text = f"All checks passed ({checked})."
+    else:
+        parts = [f"{v} {k}{'s' if v != 1 and k != 'info' else ''}" for k, v in counts.items() if v]
+        text = f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in {checked}."
+    if n_errors:
+        text += f" {n_errors} file{'s' if n_errors != 1 else ''} could not be read."
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    from metaflow_expert.lint.runner import discover, lint_files
+    from metaflow_expert.rules import REGISTRY, load_all_rules
+
+    paths = args.paths or ["."]
+    files, errors = discover(paths)
+    for e in errors:
+        print(f"metaflow-expert: {e}", file=sys.stderr)
+    settings, note = _settings(args, paths[0])
+    if note:
+        print(f"metaflow-expert: note: {note}", file=sys.stderr)
+    catalog, note = load_catalog_for(args.metaflow_source, args.python, args.no_catalog)
+    if note:
+        print(f"metaflow-expert: note: {note}", file=sys.stderr)
+    load_all_rules()
+    results = lint_files(files, settings=settings, catalog=catalog, jobs=args.jobs)
+    items: list[tuple[str, Any]] = []
+    read_errors = 0
+    for r in results:
+        if r.error:
+            read_errors += 1
+            print(f"metaflow-expert: {r.error}", file=sys.stderr)
+        items.extend((r.path, f) for f in r.findings)
+    sys.stdout.write(FORMATTERS[args.format](items, rules=REGISTRY))
+    sys.stdout.flush()
+    if not args.quiet:
+        n_flow = sum(1 for r in results if r.has_flows)
+        print(_summary(len(files), n_flow, items, read_errors), file=sys.stderr)
+    if errors or read_errors:
+        return 2
+    return 1 if any(severity_of(f) == "error" for _, f in items) else 0

@@ -1,0 +1,347 @@
+"""MF2xx rules about artifacts: reads that can never succeed, foreach variables, joins.
+
+Metaflow finds all of these only when a run reaches the step (an ``AttributeError``, an
+``InvalidNextException``, an ``UnhandledInMergeArtifactsException``), often hours into a run.
+Every rule here is generous about what *might* define an artifact and stays silent for flows
+whose attributes cannot be followed statically (unresolved base classes, user decorators,
+``setattr``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from metaflow_expert.model import CallArg, Finding, FlowClass, Severity
+from metaflow_expert.rules.beyond_dataflow import (
+    available_before,
+    closest,
+    flowspec_names,
+    has_dynamic_attributes,
+    node_of,
+    provided_names,
+    reachable,
+    step_writes,
+)
+from metaflow_expert.rules.registry import RuleContext, rule
+
+
+def _followable(ctx: RuleContext) -> FlowClass | None:
+    """The flow, if its attributes can be followed statically; else None."""
+    flow = ctx.flow
+    if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
+        return None
+    if any(not d.from_metaflow for d in flow.decorators):
+        return None  # a user flow decorator or mutator may add parameters
+    for step in flow.steps.values():
+        if any(not d.from_metaflow for d in step.other_decorators):
+            return None  # a user step decorator may set artifacts
+    return flow
+
+
+@rule(
+    "MF202",
+    name="foreach-variable-unassigned",
+    summary="`foreach=` names an artifact that no path to the step assigns",
+    severity=Severity.WARNING,
+    mirrors="runtime:foreach",
+)
+def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Checks that the artifact named by `self.next(..., foreach="x")` is assigned in the step,
+    on some path leading to it, or is a Parameter/Config or class attribute.
+
+    ## Why is this bad?
+    Metaflow looks the variable up only when the step finishes and then fails the run with
+    "Foreach variable *self.x* ... does not exist", after the step's work is done.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        self.item = [1, 2, 3]
+        self.next(self.train, foreach="items")
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def start(self):
+        self.items = [1, 2, 3]
+        self.next(self.train, foreach="items")
+    ```
+    """
+    flow = _followable(ctx)
+    if flow is None:
+        return
+    before = available_before(flow, ctx.graph)
+    if before is None:
+        return
+    provided = provided_names(flow)
+    for step in flow.steps.values():
+        tr = step.transition
+        if tr is None or tr.kind != "foreach" or not isinstance(tr.foreach, str):
+            continue
+        var = tr.foreach
+        writes = step_writes(step)
+        if step.name not in before or var in provided or var in writes:
+            continue
+        if var in before[step.name]:
+            continue
+        hint = closest(var, writes | before[step.name])
+        extra = f" Did you mean *{hint}*?" if hint else ""
+        yield Finding(
+            code="MF202",
+            message=(
+                f"Foreach variable *self.{var}* in step *{step.name}* is never assigned "
+                f"before the transition.{extra}"
+            ),
+            span=tr.foreach_span or tr.span,
+            severity=Severity.WARNING,
+            mirrors="runtime:foreach",
+            flow=flow.name,
+            step=step.name,
+        )
+
+
+@rule(
+    "MF203",
+    name="artifact-never-assigned",
+    summary="a step reads `self.x` but no step on a path from start assigns it",
+    severity=Severity.WARNING,
+)
+def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
+    path from `start` to the reading step assigns the artifact, and it is not a
+    Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
+
+    ## Why is this bad?
+    The read raises `AttributeError` when the run reaches the step; usually the artifact is
+    misspelled, or assigned in a step on another branch.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        self.model = train()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.modle)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def end(self):
+        print(self.model)
+    ```
+    """
+    flow = _followable(ctx)
+    if flow is None:
+        return
+    fs_names = flowspec_names(ctx.catalog)
+    if fs_names is None:
+        return  # without the indexed FlowSpec we cannot tell its attributes from artifacts
+    before = available_before(flow, ctx.graph)
+    if before is None:
+        return
+    live = reachable(ctx.graph)
+    provided = provided_names(flow) | fs_names
+    for step in flow.steps.values():
+        if step.name not in live or step.name not in before:
+            continue
+        known = before[step.name] | step_writes(step) | provided
+        reported: set[str] = set()
+        for acc in step.artifacts:
+            if acc.kind != "read" or acc.name in known or acc.name in reported:
+                continue
+            if acc.name.startswith("__"):
+                continue
+            reported.add(acc.name)
+            hint = closest(acc.name, before[step.name] | step_writes(step))
+            extra = f" Did you mean *{hint}*?" if hint else ""
+            where = "any incoming branch" if acc.via == "input" else "any path from the start step"
+            yield Finding(
+                code="MF203",
+                message=(
+                    f"Artifact *{acc.name}* is read in step *{step.name}* but no step on "
+                    f"{where} assigns it.{extra}"
+                ),
+                span=acc.span,
+                severity=Severity.WARNING,
+                flow=flow.name,
+                step=step.name,
+            )
+
+
+def _branch_writes(flow: FlowClass, graph: Any, split: str, join: str) -> list[set[str]]:
+    """Artifacts written on each branch between ``split`` and its ``join``."""
+    nodes = getattr(graph, "nodes", {}) or {}
+    out: list[set[str]] = []
+    for head in getattr(nodes[split], "out_funcs", ()) or ():
+        seen: set[str] = set()
+        todo = [head]
+        written: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name == join or name in seen or name not in nodes:
+                continue
+            seen.add(name)
+            if name in flow.steps:
+                written |= step_writes(flow.steps[name])
+            todo.extend(getattr(nodes[name], "out_funcs", ()) or ())
+        out.append(written)
+    return out
+
+
+def _literal_names(value: object) -> set[str]:
+    if isinstance(value, (list, tuple, set)):
+        return {v for v in value if isinstance(v, str)}
+    return set()
+
+
+def _merge_filters(args: tuple[CallArg, ...]) -> tuple[set[str] | None, set[str] | None, bool]:
+    """``(include, exclude, known)`` of a ``merge_artifacts(inputs, exclude, include)`` call;
+    ``known`` is false when a filter is not a literal (then nothing can be said)."""
+    include: set[str] | None = None
+    exclude: set[str] | None = None
+    positional = [a for a in args if a.name is None]
+    named = {a.name: a for a in args if a.name}
+    slots = {"exclude": named.get("exclude"), "include": named.get("include")}
+    if len(positional) > 1 and slots["exclude"] is None:
+        slots["exclude"] = positional[1]
+    if len(positional) > 2 and slots["include"] is None:
+        slots["include"] = positional[2]
+    for key, arg in slots.items():
+        if arg is None or (arg.is_literal and arg.value is None):
+            continue
+        if not arg.is_literal:
+            return None, None, False
+        if key == "include":
+            include = _literal_names(arg.value) or None
+        else:
+            exclude = _literal_names(arg.value)
+    return include, exclude, True
+
+
+@rule(
+    "MF205",
+    name="join-artifact-not-merged",
+    summary="a join reads artifacts it never receives, or merges conflicting branch values",
+    severity=Severity.WARNING,
+    mirrors="runtime:merge_artifacts",
+)
+def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    In a join step, flags `self.x` reads of artifacts from earlier steps when the join neither
+    assigns `self.x` nor calls `self.merge_artifacts(inputs)`; and flags `merge_artifacts`
+    calls that would merge an artifact assigned on more than one branch (or inside a foreach)
+    without the join assigning it first.
+
+    ## Why is this bad?
+    A join step starts with no artifacts of its own: values from the branches are only
+    reachable through `inputs`, or after `merge_artifacts`. Reading `self.x` raises
+    `AttributeError`; merging an artifact whose values differ between branches raises
+    `UnhandledInMergeArtifactsException` ("artifacts from different branches must be
+    merged").
+
+    ## Example
+    ```python
+    @step
+    def join(self, inputs):
+        self.best = max(self.score for _ in inputs)
+        self.next(self.end)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def join(self, inputs):
+        self.best = max(inp.score for inp in inputs)
+        self.next(self.end)
+    ```
+    """
+    flow = _followable(ctx)
+    graph = ctx.graph
+    if flow is None or graph is None:
+        return
+    before = available_before(flow, graph)
+    if before is None:
+        return
+    provided = provided_names(flow)
+    nodes = getattr(graph, "nodes", {}) or {}
+    for step in flow.steps.values():
+        node = node_of(graph, step.name)
+        if node is None or getattr(node, "type", None) != "join" or step.name not in before:
+            continue
+        writes = step_writes(step)
+        if not step.merge_artifacts_calls:
+            reported: set[str] = set()
+            for acc in step.artifacts:
+                name = acc.name
+                if acc.kind != "read" or acc.via == "input" or name in reported:
+                    continue
+                if name in writes or name in provided or name not in before[step.name]:
+                    continue
+                reported.add(name)
+                yield Finding(
+                    code="MF205",
+                    message=(
+                        f"Join step *{step.name}* reads *self.{name}*, but a join does not "
+                        f"inherit artifacts: use *inputs.<branch>.{name}* or call "
+                        "*self.merge_artifacts(inputs)* first."
+                    ),
+                    span=acc.span,
+                    severity=Severity.WARNING,
+                    mirrors="runtime:merge_artifacts",
+                    flow=flow.name,
+                    step=step.name,
+                )
+            continue
+        split = next(
+            (n for n, nd in nodes.items() if getattr(nd, "matching_join", None) == step.name),
+            None,
+        )
+        if split is None:
+            continue
+        branches = _branch_writes(flow, graph, split, step.name)
+        is_foreach = getattr(nodes[split], "type", None) == "foreach"
+        counts: dict[str, int] = {}
+        for written in branches:
+            for name in written:
+                counts[name] = counts.get(name, 0) + 1
+        for call in step.merge_artifacts_calls:
+            if any(a.star for a in call.args):
+                continue
+            include, exclude, known = _merge_filters(call.args)
+            if not known:
+                continue
+            conflicts = sorted(
+                name
+                for name, n in counts.items()
+                if (n >= 2 or (is_foreach and n >= 1))
+                and name not in writes
+                and name not in provided
+                and (include is None or name in include)
+                and (exclude is None or name not in exclude)
+            )
+            if not conflicts:
+                continue
+            listed = ", ".join(f"*{c}*" for c in conflicts)
+            why = "inside the foreach" if is_foreach else "on more than one branch"
+            yield Finding(
+                code="MF205",
+                message=(
+                    f"merge_artifacts in join step *{step.name}* may fail: {listed} "
+                    f"{'is' if len(conflicts) == 1 else 'are'} assigned {why}; assign "
+                    "them in the join before merging, or exclude them."
+                ),
+                span=call.span,
+                severity=Severity.WARNING,
+                mirrors="runtime:merge_artifacts",
+                flow=flow.name,
+                step=step.name,
+            )

@@ -1,0 +1,142 @@
+"""Shared reasoning for the MF2xx rules: which artifacts can exist where.
+
+Metaflow persists every ``self.x = …`` of a step and hands it to the steps that follow, so
+"is ``self.x`` defined here?" is a *may* question over the graph: some path from ``start``
+must assign it. The answers here are deliberately generous (any write anywhere in a step
+counts, deletions are ignored) so the rules built on them only speak when a read can never
+succeed. Nothing here knows Metaflow's own attribute names: those come from the catalog of
+the indexed Metaflow source (:func:`flowspec_names`), and rules that need them stay silent
+without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from metaflow_expert.model import FlowClass, FlowFile, Step
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import FlowGraph
+
+# Spellings that let a step define attributes no static reader can see.
+_DYNAMIC_MARKERS = ("setattr(self", "self.__dict__", "vars(self)", "__setattr__")
+
+
+def node_of(graph: FlowGraph | None, name: str) -> Any:
+    """The graph node for step ``name`` or None (graphs of broken flows may lack nodes)."""
+    if graph is None:
+        return None
+    try:
+        nodes = graph.nodes
+    except AttributeError:
+        return None
+    return nodes.get(name)
+
+
+def provided_names(flow: FlowClass) -> set[str]:
+    """Names reachable as ``self.<name>`` without any step assigning them: Parameters,
+    IncludeFiles, Configs, class attributes, methods and steps of the flow class."""
+    names: set[str] = {p.attr for p in flow.parameters}
+    names.update(flow.class_attributes)
+    names.update(flow.non_step_methods)
+    names.update(flow.steps)
+    return names
+
+
+def _api_members(api: Any, prefix: str) -> set[str]:
+    out: set[str] = set()
+    items: Iterable[tuple[Any, Any]]
+    try:
+        items = api.items() if isinstance(api, Mapping) else ()
+    except Exception:
+        return out
+    for key, sym in items:
+        for qual in (str(key), str(getattr(sym, "name", "") or "")):
+            if qual.startswith(prefix):
+                member = qual[len(prefix) :].split(".", 1)[0]
+                if member:
+                    out.add(member)
+    return out
+
+
+def flowspec_names(catalog: Any) -> frozenset[str] | None:
+    """Attribute names ``FlowSpec`` itself defines (``next``, ``input``, ``merge_artifacts``…),
+    read from the catalog of the indexed Metaflow source; None when there is no catalog.
+
+    Uses ``catalog.reserved_names`` (public ``FlowSpec`` members, ``_NON_PARAMETERS`` and the
+    reserved step names of ``lint.py``) plus the ``FlowSpec.*`` entries of ``catalog.api``."""
+    if catalog is None:
+        return None
+    names: set[str] = set()
+    for attr in ("flowspec_members", "reserved_names"):
+        members = getattr(catalog, attr, None)
+        if members:
+            names.update(str(m) for m in members)
+    names |= _api_members(getattr(catalog, "api", None), "FlowSpec.")
+    return frozenset(names) if names else None
+
+
+def has_dynamic_attributes(file: FlowFile) -> bool:
+    """True when the file sets attributes in ways a static reader cannot follow."""
+    return any(marker in file.text for marker in _DYNAMIC_MARKERS)
+
+
+def step_writes(step: Step) -> set[str]:
+    return {a.name for a in step.artifacts if a.kind == "write"}
+
+
+def available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set[str]] | None:
+    """For each step reachable from start: artifacts some path from start may have assigned
+    before the step runs. None when the graph is unusable (no start, no nodes)."""
+    if graph is None or getattr(graph, "start_step", None) is None:
+        return None
+    nodes = getattr(graph, "nodes", None)
+    if not nodes:
+        return None
+    writes = {name: step_writes(step) for name, step in flow.steps.items()}
+    before: dict[str, set[str]] = {name: set() for name in nodes}
+    changed = True
+    rounds = 0
+    while changed and rounds < len(nodes) + 2:
+        changed = False
+        rounds += 1
+        for name, node in nodes.items():
+            incoming: set[str] = set()
+            for parent in getattr(node, "in_funcs", ()) or ():
+                if parent in before:
+                    incoming |= before[parent] | writes.get(parent, set())
+            if not incoming <= before[name]:
+                before[name] |= incoming
+                changed = True
+    return before
+
+
+def reachable(graph: FlowGraph | None) -> set[str]:
+    """Steps reachable from start (Metaflow only fills ``in_funcs`` for those)."""
+    if graph is None:
+        return set()
+    start = getattr(graph, "start_step", None)
+    nodes = getattr(graph, "nodes", None) or {}
+    if start is None or start not in nodes:
+        return set()
+    seen = {start}
+    todo = [start]
+    while todo:
+        node = nodes[todo.pop()]
+        for out in getattr(node, "out_funcs", ()) or ():
+            if out in nodes and out not in seen:
+                seen.add(out)
+                todo.append(out)
+    return seen
+
+
+def closest(name: str, choices: Iterable[str], cutoff: float = 70.0) -> str | None:
+    """The choice most similar to ``name`` (rapidfuzz ratio ≥ ``cutoff``), or None."""
+    pool = [c for c in choices if c != name]
+    if not pool:
+        return None
+    from rapidfuzz import fuzz, process
+
+    hit = process.extractOne(name, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return hit[0] if hit else None

@@ -1,0 +1,198 @@
+"""MF2xx rules about the names of Parameters and class attributes.
+
+Metaflow reserves some Parameter names for its own command-line options and silently skips
+class attributes that collide with ``FlowSpec``'s own; it notices either only when the flow
+is started. The reserved names are read from the indexed Metaflow source via the catalog —
+never typed in here — so the rules follow the Metaflow version in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from metaflow_expert.model import Finding, Severity
+from metaflow_expert.rules.beyond_dataflow import flowspec_names
+from metaflow_expert.rules.registry import RuleContext, rule
+
+_PARAM_MEMO: dict[str, tuple[frozenset[str], str | None]] = {}
+
+
+def _reserved_from_source(root: str) -> tuple[frozenset[str], str | None]:
+    """Read the reserved-name list from ``Parameter`` in ``metaflow/parameters.py`` under
+    ``root``: a list/set of strings assigned to a name containing "reserved" (plus the ``_``
+    forms Metaflow also rejects). Returns the names and a ``path:line`` citation."""
+    if root in _PARAM_MEMO:
+        return _PARAM_MEMO[root]
+    import ast
+    from pathlib import Path
+
+    rel = "metaflow/parameters.py"
+    result: tuple[frozenset[str], str | None] = (frozenset(), None)
+    try:
+        tree = ast.parse((Path(root) / rel).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        _PARAM_MEMO[root] = result
+        return result
+    for cls in tree.body:
+        if not (isinstance(cls, ast.ClassDef) and cls.name == "Parameter"):
+            continue
+        for node in ast.walk(cls):
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Set))):
+                continue
+            if not any(isinstance(t, ast.Name) and "reserved" in t.id for t in node.targets):
+                continue
+            words = [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+            if words:
+                names = set(words) | {w.replace("-", "_") for w in words}
+                result = (frozenset(names), f"{rel}:{node.lineno}")
+                break
+    _PARAM_MEMO[root] = result
+    return result
+
+
+def reserved_parameter_names(catalog: Any) -> tuple[frozenset[str], str | None]:
+    """Parameter names Metaflow's ``Parameter`` rejects and where that list is: from
+    ``catalog.reserved_parameter_names`` when the catalog has it, else read from
+    ``metaflow/parameters.py`` of the catalog's source root; empty without a catalog."""
+    if catalog is None:
+        return frozenset(), None
+    names = getattr(catalog, "reserved_parameter_names", None)
+    if names:
+        return frozenset(str(n) for n in names), None
+    root = getattr(catalog, "root", None)
+    return _reserved_from_source(str(root)) if root else (frozenset(), None)
+
+
+@rule(
+    "MF208",
+    name="reserved-parameter-name",
+    summary="a Parameter or class attribute uses a name Metaflow reserves",
+    severity=Severity.ERROR,
+    mirrors="runtime:parameter_name",
+)
+def reserved_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags Parameters whose name is reserved for Metaflow's own command-line options (such as
+    `tags` or `namespace`), and Parameters or class attributes named like an attribute of
+    `FlowSpec` itself (such as `name` or `input`). Both lists are read from the indexed
+    Metaflow source.
+
+    ## Why is this bad?
+    A reserved Parameter name makes Metaflow stop with "Parameter name 'tags' is a reserved
+    word" when the flow starts. A class attribute named like a `FlowSpec` attribute hides it:
+    a `Parameter` stored as `name` or `input` is skipped by Metaflow and never reaches the CLI.
+
+    ## Example
+    ```python
+    class TrainFlow(FlowSpec):
+        tags = Parameter("tags", default="x")
+    ```
+
+    ## Use instead
+    ```python
+    class TrainFlow(FlowSpec):
+        labels = Parameter("labels", default="x")
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    reserved, cite = reserved_parameter_names(ctx.catalog)
+    fs_names = flowspec_names(ctx.catalog) or frozenset()
+    flagged: set[str] = set()
+    for p in flow.parameters:
+        if p.param_name and p.param_name in reserved:
+            flagged.add(p.attr)
+            yield Finding(
+                code="MF208",
+                message=(
+                    f"Parameter name '{p.param_name}' is a reserved word. Please use a "
+                    "different name for your parameter."
+                ),
+                span=p.span,
+                severity=Severity.ERROR,
+                mirrors="runtime:parameter_name",
+                flow=flow.name,
+                cites=cite,
+            )
+        elif p.attr in fs_names:
+            flagged.add(p.attr)
+            yield Finding(
+                code="MF208",
+                message=(
+                    f"{p.kind} attribute *{p.attr}* hides FlowSpec's own *{p.attr}*; "
+                    "Metaflow skips it. Choose another attribute name."
+                ),
+                span=p.attr_span,
+                severity=Severity.ERROR,
+                mirrors="runtime:parameter_name",
+                flow=flow.name,
+            )
+    for attr, span in flow.class_attributes.items():
+        if attr in fs_names and attr not in flagged and not attr.startswith("_"):
+            yield Finding(
+                code="MF208",
+                message=(
+                    f"Class attribute *{attr}* hides FlowSpec's own *{attr}*; choose another name."
+                ),
+                span=span,
+                severity=Severity.ERROR,
+                mirrors="runtime:parameter_name",
+                flow=flow.name,
+            )
+
+
+@rule(
+    "MF212",
+    name="duplicate-parameter-name",
+    summary="two Parameters share a name (Metaflow compares names case-insensitively)",
+    severity=Severity.ERROR,
+    mirrors="runtime:parameter_name",
+)
+def duplicate_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags a Parameter (or Config) whose name equals an earlier one's, ignoring case.
+
+    ## Why is this bad?
+    Metaflow stops with "Parameter *alpha* is specified twice. Note that parameter names are
+    case-insensitive." when the flow is run; `check` does not notice.
+
+    ## Example
+    ```python
+    alpha = Parameter("alpha", default=1)
+    Alpha = Parameter("Alpha", default=2)
+    ```
+
+    ## Use instead
+    ```python
+    alpha = Parameter("alpha", default=1)
+    beta = Parameter("beta", default=2)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    seen: dict[tuple[bool, str], str] = {}
+    for p in flow.parameters:
+        if not p.param_name:
+            continue
+        key = (p.kind == "Config", p.param_name.lower())
+        if key in seen:
+            yield Finding(
+                code="MF212",
+                message=(
+                    f"Parameter *{p.param_name}* is specified twice. Note that parameter "
+                    "names are case-insensitive."
+                ),
+                span=p.span,
+                severity=Severity.ERROR,
+                mirrors="runtime:parameter_name",
+                flow=flow.name,
+            )
+        else:
+            seen[key] = p.param_name

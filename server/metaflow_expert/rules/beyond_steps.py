@@ -1,0 +1,302 @@
+"""MF2xx rules about what a step body does with ``FlowSpec``'s own attributes.
+
+``self.input``/``self.index`` only mean something inside a foreach, ``merge_artifacts`` only
+works in a join, and ``FlowSpec``'s attributes cannot be overwritten: Metaflow enforces each of
+these only when the step runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from metaflow_expert.model import CallSite, Finding, Severity, Span
+from metaflow_expert.rules.beyond_dataflow import (
+    available_before,
+    flowspec_names,
+    node_of,
+    provided_names,
+    reachable,
+)
+from metaflow_expert.rules.registry import RuleContext, rule
+
+
+@rule(
+    "MF204",
+    name="foreach-input-outside-foreach",
+    summary="`self.input` or `self.index` used in a step that is not inside a foreach",
+    severity=Severity.WARNING,
+)
+def foreach_input_outside_foreach(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `self.input` and `self.index` in steps that no foreach encloses (including the
+    foreach step itself, and the join that closes the foreach).
+
+    ## Why is this bad?
+    Both are `None` outside a foreach branch, so the step silently works on `None`. The value
+    of the foreach is usually wanted in the first step *after* `self.next(..., foreach=...)`.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        self.items = [1, 2]
+        print(self.input)
+        self.next(self.work, foreach="items")
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def work(self):
+        print(self.input)
+        self.next(self.join)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or flow.unresolved_bases:
+        return
+    live = reachable(ctx.graph)  # split information exists only for these
+    for step in flow.steps.values():
+        node = node_of(ctx.graph, step.name)
+        if node is None or step.name not in live or getattr(node, "is_inside_foreach", True):
+            continue
+        for attr, spans in (("input", step.uses_input), ("index", step.uses_index)):
+            for span in spans:
+                yield Finding(
+                    code="MF204",
+                    message=(
+                        f"*self.{attr}* is None in step *{step.name}*: the step is not "
+                        "inside a foreach."
+                    ),
+                    span=span,
+                    severity=Severity.WARNING,
+                    flow=flow.name,
+                    step=step.name,
+                )
+
+
+def _kw(call: CallSite, name: str, position: int) -> object:
+    """The literal value of a merge_artifacts argument (``...`` when not literal/absent→None)."""
+    positional = [a for a in call.args if a.name is None]
+    for a in call.args:
+        if a.name == name:
+            return a.value if a.is_literal else ...
+    if len(positional) > position:
+        a = positional[position]
+        return a.value if a.is_literal else ...
+    return None
+
+
+@rule(
+    "MF210",
+    name="merge-artifacts-outside-join",
+    summary="`self.merge_artifacts` called in a step that is not a join",
+    severity=Severity.ERROR,
+    mirrors="runtime:merge_artifacts",
+)
+def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `self.merge_artifacts(...)` in a step that is not a join step.
+
+    ## Why is this bad?
+    Metaflow raises "merge_artifacts can only be called in a join" when the step runs.
+
+    ## Example
+    ```python
+    @step
+    def train(self):
+        self.merge_artifacts(inputs)
+        self.next(self.end)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def join(self, inputs):
+        self.merge_artifacts(inputs)
+        self.next(self.end)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    for step in flow.steps.values():
+        node = node_of(ctx.graph, step.name)
+        if node is None or getattr(node, "type", None) in ("join", None):
+            continue
+        for call in step.merge_artifacts_calls:
+            yield Finding(
+                code="MF210",
+                message=(
+                    f"merge_artifacts can only be called in a join and step *{step.name}* "
+                    "is not a join."
+                ),
+                span=call.span,
+                severity=Severity.ERROR,
+                mirrors="runtime:merge_artifacts",
+                flow=flow.name,
+                step=step.name,
+            )
+
+
+@rule(
+    "MF214",
+    name="merge-artifacts-include-and-exclude",
+    summary="`merge_artifacts` given both `include` and `exclude`",
+    severity=Severity.ERROR,
+    mirrors="runtime:merge_artifacts",
+)
+def merge_artifacts_include_and_exclude(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `self.merge_artifacts(inputs, include=[...], exclude=[...])` with both lists given.
+
+    ## Why is this bad?
+    Metaflow raises "`exclude` and `include` are mutually exclusive in merge_artifacts".
+
+    ## Example
+    ```python
+    self.merge_artifacts(inputs, include=["a"], exclude=["b"])
+    ```
+
+    ## Use instead
+    ```python
+    self.merge_artifacts(inputs, include=["a"])
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    for step in flow.steps.values():
+        for call in step.merge_artifacts_calls:
+            inc, exc = _kw(call, "include", 2), _kw(call, "exclude", 1)
+            if inc is None or exc is None or inc is ... or exc is ...:
+                continue
+            if not inc or not exc:
+                continue  # an empty list counts as not given
+            yield Finding(
+                code="MF214",
+                message="`exclude` and `include` are mutually exclusive in merge_artifacts.",
+                span=call.span,
+                severity=Severity.ERROR,
+                mirrors="runtime:merge_artifacts",
+                flow=flow.name,
+                step=step.name,
+            )
+
+
+@rule(
+    "MF215",
+    name="merge-artifacts-include-missing",
+    summary="`merge_artifacts(include=[...])` names an artifact no branch assigns",
+    severity=Severity.WARNING,
+    mirrors="runtime:merge_artifacts",
+)
+def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags names in `merge_artifacts(inputs, include=[...])` that no step on the way to the
+    join assigns (and that the join does not assign itself).
+
+    ## Why is this bad?
+    Metaflow raises `MissingInMergeArtifactsException` when an included artifact is on no
+    incoming branch; usually the name is misspelled.
+
+    ## Example
+    ```python
+    self.merge_artifacts(inputs, include=["modle"])
+    ```
+
+    ## Use instead
+    ```python
+    self.merge_artifacts(inputs, include=["model"])
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or flow.unresolved_bases:
+        return
+    from metaflow_expert.rules.beyond_artifacts import _followable
+
+    if _followable(ctx) is None:
+        return
+    before = available_before(flow, ctx.graph)
+    if before is None:
+        return
+    provided = provided_names(flow)
+    for step in flow.steps.values():
+        if step.name not in before:
+            continue
+        known = before[step.name] | provided | {a.name for a in step.writes()}
+        for call in step.merge_artifacts_calls:
+            inc = _kw(call, "include", 2)
+            if not isinstance(inc, (list, tuple)):
+                continue
+            missing = [v for v in inc if isinstance(v, str) and v not in known]
+            if missing:
+                yield Finding(
+                    code="MF215",
+                    message=(
+                        f"Step *{step.name}* merges {', '.join(f'*{m}*' for m in missing)}, "
+                        "which no incoming branch assigns."
+                    ),
+                    span=call.span,
+                    severity=Severity.WARNING,
+                    mirrors="runtime:merge_artifacts",
+                    flow=flow.name,
+                    step=step.name,
+                )
+
+
+@rule(
+    "MF211",
+    name="flowspec-attribute-assigned",
+    summary="a step assigns an attribute FlowSpec defines itself (`self.input`, `self.next`…)",
+    severity=Severity.ERROR,
+)
+def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `self.<name> = ...` where `<name>` is an attribute of `FlowSpec` itself, such as
+    `input`, `index`, `name` or `next` (the list comes from the indexed Metaflow source).
+
+    ## Why is this bad?
+    Read-only properties like `self.input` raise `AttributeError` on assignment; overwriting a
+    method like `self.next` breaks the flow at run time.
+
+    ## Example
+    ```python
+    @step
+    def work(self):
+        self.input = self.input * 2
+        self.next(self.join)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def work(self):
+        self.doubled = self.input * 2
+        self.next(self.join)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    fs_names = flowspec_names(ctx.catalog) or frozenset()
+    for step in flow.steps.values():
+        seen: set[Span] = set()
+        hits = list(step.assigns_reserved) + [
+            a for a in step.artifacts if a.kind in ("write", "delete") and a.name in fs_names
+        ]
+        for acc in hits:
+            if acc.span in seen:
+                continue
+            seen.add(acc.span)
+            yield Finding(
+                code="MF211",
+                message=(
+                    f"Step *{step.name}* assigns *self.{acc.name}*, an attribute of FlowSpec "
+                    "itself; choose another artifact name."
+                ),
+                span=acc.span,
+                severity=Severity.ERROR,
+                flow=flow.name,
+                step=step.name,
+            )

@@ -1,0 +1,199 @@
+"""MF2xx rules about ``self.next(...)``: typo suggestions, switch conditions, stray calls.
+
+Metaflow's lint (mirrored by MF1xx) says *that* a transition is wrong; these rules say what
+was probably meant, or catch what Metaflow only finds when the step runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from metaflow_expert.model import Finding, Fix, Severity, TargetRef, TextEdit
+from metaflow_expert.rules.beyond_dataflow import (
+    available_before,
+    closest,
+    has_dynamic_attributes,
+    provided_names,
+    step_writes,
+)
+from metaflow_expert.rules.registry import RuleContext, rule
+
+
+def _targets(transition) -> list[TargetRef]:  # type: ignore[no-untyped-def]
+    refs = list(transition.targets)
+    for case in transition.switch_cases:
+        if case.target is not None and case.target not in refs:
+            refs.append(case.target)
+    return refs
+
+
+@rule(
+    "MF201",
+    name="transition-target-typo",
+    summary="`self.next` names an unknown step that closely matches an existing one",
+    severity=Severity.INFO,
+)
+def transition_target_typo(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Suggests the step a misspelled `self.next(self.<name>)` target most likely meant, and
+    offers a quick fix that replaces the name.
+
+    ## Why is this bad?
+    A transition to an unknown step fails `python flow.py check` (reported as an error by the
+    rule mirroring `check_unknown_transitions`). This rule adds the "did you mean" and the fix
+    at the same place, so the error can be repaired in one click.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        self.next(self.trian)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def start(self):
+        self.next(self.train)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or flow.unresolved_bases:
+        return
+    names = list(flow.steps)
+    for step in flow.steps.values():
+        if step.transition is None:
+            continue
+        for ref in _targets(step.transition):
+            if ref.name in flow.steps:
+                continue
+            best = closest(ref.name, names, cutoff=60.0)
+            if best is None:
+                continue
+            yield Finding(
+                code="MF201",
+                message=f"Unknown step *{ref.name}* in self.next(): did you mean *{best}*?",
+                span=ref.span,
+                severity=Severity.INFO,
+                flow=flow.name,
+                step=step.name,
+                fix=Fix(f"Replace with self.{best}", (TextEdit(ref.span, best),)),
+            )
+
+
+@rule(
+    "MF209",
+    name="switch-condition-unassigned",
+    summary="a switch `condition` names an artifact no path to the step assigns",
+    severity=Severity.WARNING,
+    mirrors="runtime:switch_condition",
+)
+def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Checks that the artifact named by `condition="..."` in a switch transition is assigned in
+    the step, on a path leading to it, or is a Parameter/Config or class attribute.
+
+    ## Why is this bad?
+    Metaflow reads `getattr(self, condition)` when the step finishes; a missing artifact fails
+    the run after the step's work is done.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        self.mode = "fast"
+        self.next({"fast": self.a, "slow": self.b}, condition="speed")
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def start(self):
+        self.speed = "fast"
+        self.next({"fast": self.a, "slow": self.b}, condition="speed")
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
+        return
+    before = available_before(flow, ctx.graph)
+    provided = provided_names(flow)
+    for step in flow.steps.values():
+        tr = step.transition
+        if tr is None or tr.kind != "switch" or not isinstance(tr.condition, str):
+            continue
+        var = tr.condition
+        if var in provided or var in step_writes(step):
+            continue
+        if before is None or step.name not in before or var in before[step.name]:
+            continue
+        known = step_writes(step) | before[step.name]
+        hint = closest(var, known)
+        extra = f" Did you mean *{hint}*?" if hint else ""
+        yield Finding(
+            code="MF209",
+            message=(
+                f"Switch condition *self.{var}* in step *{step.name}* is never assigned "
+                f"before the transition.{extra}"
+            ),
+            span=tr.condition_span or tr.span,
+            severity=Severity.WARNING,
+            mirrors="runtime:switch_condition",
+            flow=flow.name,
+            step=step.name,
+            fix=Fix(f"Use self.{hint}", (TextEdit(tr.condition_span, repr(hint)),))
+            if hint and tr.condition_span
+            else None,
+        )
+
+
+@rule(
+    "MF213",
+    name="non-tail-next",
+    summary="`self.next` called somewhere other than the last statement of a step",
+    severity=Severity.WARNING,
+)
+def non_tail_next(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `self.next(...)` calls that are not the last statement of the step body (inside an
+    `if`, a loop, a `try`, or followed by more code).
+
+    ## Why is this bad?
+    Metaflow builds the graph from the step's *last statement* only. A `self.next` anywhere
+    else is invisible to the graph: the flow either fails `check` ("no transition") or, when a
+    tail call also exists, fails at run time because `self.next` was called twice.
+
+    ## Example
+    ```python
+    @step
+    def start(self):
+        if self.fast:
+            self.next(self.a)
+        else:
+            self.next(self.b)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def start(self):
+        self.route = "a" if self.fast else "b"
+        self.next({"a": self.a, "b": self.b}, condition="route")
+    ```
+    """
+    flow = ctx.flow
+    if flow is None:
+        return
+    for step in flow.steps.values():
+        for call in step.non_tail_next_calls:
+            yield Finding(
+                code="MF213",
+                message=(
+                    f"self.next() in step *{step.name}* is not the last statement of the "
+                    "step; Metaflow only reads the transition from the last statement."
+                ),
+                span=call.span,
+                severity=Severity.WARNING,
+                flow=flow.name,
+                step=step.name,
+            )
