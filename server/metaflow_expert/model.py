@@ -162,6 +162,10 @@ class Transition:
     keywords: tuple[CallArg, ...] = ()
     args: tuple[CallArg, ...] = ()
     invalid_reason: str | None = None
+    #: ``DAGNode.type`` exactly as ``_parse`` leaves it ("linear", "join", "split", "foreach",
+    #: "split-switch" or None), before the graph marks start/end. It differs from ``kind`` for
+    #: invalid calls (``self.next(self.a, self.b, foreach="x")`` is an invalid "foreach").
+    node_type: str | None = None
 
     @property
     def line1(self) -> int:

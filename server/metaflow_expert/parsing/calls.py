@@ -1,0 +1,110 @@
+"""Call arguments as :class:`CallArg` values, and Python constants as Metaflow's AST sees them.
+
+Two notions of "value" coexist on purpose: :func:`call_args` evaluates an argument with
+``ast.literal_eval`` (so ``[1, 2]`` and ``-1`` are known), while :func:`constant_value` accepts
+only what Python's AST makes an ``ast.Constant`` (strings, numbers, True/False/None, ...),
+which is what ``metaflow/graph.py`` reads for ``foreach=``, ``condition=`` and switch keys.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tree_sitter import Node
+
+from metaflow_expert.model import NOT_LITERAL, CallArg
+from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.tree import unparen
+
+#: Literal sources longer than this are not evaluated (a 5 MB string argument gains nothing).
+_MAX_LITERAL_CHARS = 100_000
+
+_CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+
+
+def literal(source: str) -> object:
+    """``ast.literal_eval`` of an argument's source, or ``NOT_LITERAL``; never raises."""
+    if len(source) > _MAX_LITERAL_CHARS:
+        return NOT_LITERAL
+    try:
+        # Parentheses let implicit concatenation span lines; the newline guards a trailing comment.
+        return ast.literal_eval("(" + source + "\n)")
+    except Exception:
+        return NOT_LITERAL
+
+
+def _is_fstring(src: SourceText, string_node: Node) -> bool:
+    start = string_node.child(0)
+    if start is None:
+        return False
+    prefix = src.node_text(start).lower()
+    return "f" in prefix or "t" in prefix
+
+
+def constant_value(src: SourceText, node: Node | None) -> tuple[bool, object]:
+    """``(True, value)`` when ``node`` is what Python's AST calls an ``ast.Constant``."""
+    node = unparen(node)
+    if node is None:
+        return False, None
+    kind = node.type
+    if kind == "string":
+        if _is_fstring(src, node):
+            return False, None
+    elif kind == "concatenated_string":
+        if any(c.type == "string" and _is_fstring(src, c) for c in node.children):
+            return False, None
+    elif kind not in _CONSTANT_TYPES:
+        return False, None
+    value = literal(src.node_text(node))
+    if value is NOT_LITERAL:
+        return False, None
+    return True, value
+
+
+def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
+    """The arguments of an ``argument_list`` node, in source order."""
+    if arglist is None:
+        return ()
+    if arglist.type != "argument_list":
+        # ``f(x for x in y)``: a single generator argument.
+        text = src.node_text(arglist)
+        sp = src.span(arglist)
+        return (CallArg(None, NOT_LITERAL, text, sp, sp),)
+    out: list[CallArg] = []
+    for child in arglist.named_children:
+        kind = child.type
+        if kind == "comment":
+            continue
+        span = src.span(child)
+        if kind == "keyword_argument":
+            name = child.child_by_field_name("name")
+            value = child.child_by_field_name("value")
+            if name is None or value is None:
+                continue
+            vtext = src.node_text(value)
+            out.append(
+                CallArg(
+                    src.node_text(name),
+                    literal(vtext),
+                    vtext,
+                    span,
+                    src.span(value),
+                    name_span=src.span(name),
+                )
+            )
+        elif kind in ("list_splat", "dictionary_splat"):
+            inner = child.named_children[0] if child.named_child_count else child
+            out.append(
+                CallArg(
+                    None,
+                    NOT_LITERAL,
+                    src.node_text(inner),
+                    span,
+                    src.span(inner),
+                    star="*" if kind == "list_splat" else "**",
+                )
+            )
+        else:
+            text = src.node_text(child)
+            out.append(CallArg(None, literal(text), text, span, span))
+    return tuple(out)

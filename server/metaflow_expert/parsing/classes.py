@@ -1,0 +1,292 @@
+"""Classes of a file, and which of them are flows with which steps and parameters.
+
+A flow is a class that reaches ``FlowSpec`` through its bases (however imported), directly or
+through other classes of the file; a class with bases we cannot see (imported) that has
+``@step`` methods is treated as a flow too. Members are merged over the in-file MRO (C3, like
+Python): the most-derived definition of a name wins, a name defined twice in one body keeps the
+last, and plain mixins with ``@step`` methods contribute steps, as ``dir(flow)`` would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Span, Step
+from metaflow_expert.parsing.calls import call_args
+from metaflow_expert.parsing.names import NameResolver
+from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.steps import (
+    MethodInfo,
+    decorators_of,
+    docstring_of,
+    method_info,
+)
+from metaflow_expert.parsing.tree import code_children, unparen
+
+#: Metaflow names the model gives dedicated meaning to.
+FLOWSPEC = "FlowSpec"
+PARAMETER_KINDS = ("Parameter", "IncludeFile", "Config")
+_BUILTIN_BASES = frozenset({"object"})
+
+
+@dataclass
+class Member:
+    """The last definition of one name in a class body."""
+
+    kind: str  # "step" | "method" | "attr" | "param"
+    span: Span
+    step: Step | None = None
+    param: ParameterDecl | None = None
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    node: Node
+    outer: Node
+    span: Span
+    name_span: Span
+    decorators: list[DecoratorUse]
+    docstring: str | None
+    bases: list[str] = field(default_factory=list)
+    local_bases: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    flowspec_base: bool = False
+    members: dict[str, Member] = field(default_factory=dict)
+    methods: list[MethodInfo] = field(default_factory=list)
+
+
+def top_level_definitions(root: Node) -> list[tuple[Node, Node]]:
+    """(outer, definition) for module-level classes and functions, looking inside ERROR nodes
+    so that a syntax error elsewhere does not hide the flow."""
+    out: list[tuple[Node, Node]] = []
+    stack = list(reversed(root.children))
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("class_definition", "function_definition"):
+            out.append((n, n))
+        elif t == "decorated_definition":
+            d = n.child_by_field_name("definition")
+            if d is not None:
+                out.append((n, d))
+        elif t == "ERROR":
+            stack.extend(reversed(n.children))
+    return out
+
+
+def read_class(
+    src: SourceText, resolver: NameResolver, outer: Node, node: Node
+) -> ClassInfo | None:
+    name_node = node.child_by_field_name("name")
+    if name_node is None:
+        return None
+    body = node.child_by_field_name("body")
+    info = ClassInfo(
+        name=src.node_text(name_node),
+        node=node,
+        outer=outer,
+        span=src.span(outer),
+        name_span=src.span(name_node),
+        decorators=decorators_of(src, resolver, outer),
+        docstring=docstring_of(src, body),
+    )
+    supers = node.child_by_field_name("superclasses")
+    if supers is not None:
+        for b in code_children(supers):
+            if b.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                continue
+            info.bases.append(src.node_text(b))
+    if body is not None:
+        _read_body(src, resolver, info, body)
+    return info
+
+
+def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, body: Node) -> None:
+    for stmt in body.children:
+        t = stmt.type
+        if t in ("function_definition", "decorated_definition"):
+            fn = stmt if t == "function_definition" else stmt.child_by_field_name("definition")
+            if fn is None or fn.type != "function_definition":
+                continue
+            m = method_info(src, resolver, info.name, stmt, fn)
+            if m is None:
+                continue
+            info.methods.append(m)
+            if m.step is not None:
+                info.members[m.name] = Member("step", m.step.def_span, step=m.step)
+            else:
+                info.members[m.name] = Member("method", src.span(fn))
+        elif t == "expression_statement":
+            for a in code_children(stmt):
+                if a.type == "assignment":
+                    _read_assignment(src, resolver, info, stmt, a)
+
+
+def _read_assignment(
+    src: SourceText, resolver: NameResolver, info: ClassInfo, stmt: Node, a: Node
+) -> None:
+    left = a.child_by_field_name("left")
+    right = a.child_by_field_name("right")
+    if left is None:
+        return
+    targets = (
+        [left]
+        if left.type == "identifier"
+        else [c for c in code_children(left) if c.type == "identifier"]
+    )
+    decl_kind = None
+    call = unparen(right)
+    if call is not None and call.type == "call" and left.type == "identifier":
+        fn = call.child_by_field_name("function")
+        res = resolver.resolve(src, fn) if fn is not None else None
+        for kind in PARAMETER_KINDS:
+            if resolver.is_metaflow_name(res, kind):
+                decl_kind = kind
+                break
+    for tnode in targets:
+        name = src.node_text(tnode)
+        tspan = src.span(tnode)
+        if decl_kind is None or call is None:
+            info.members[name] = Member("attr", tspan)
+            continue
+        args = call_args(src, call.child_by_field_name("arguments"))
+        pname = None
+        if args and args[0].name is None and not args[0].star and isinstance(args[0].value, str):
+            pname = args[0].value
+        else:
+            kw = next((x for x in args if x.name == "name"), None)
+            if kw is not None and isinstance(kw.value, str):
+                pname = kw.value
+        decl = ParameterDecl(name, decl_kind, src.span(stmt), tspan, pname, args, info.name)  # type: ignore[arg-type]
+        info.members[name] = Member("param", tspan, param=decl)
+
+
+def classify_bases(src: SourceText, resolver: NameResolver, classes: dict[str, ClassInfo]) -> None:
+    for info in classes.values():
+        supers = info.node.child_by_field_name("superclasses")
+        if supers is None:
+            continue
+        for b in code_children(supers):
+            if b.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                continue
+            res = resolver.resolve(src, b)
+            text = src.node_text(b)
+            if res is not None and resolver.is_metaflow_name(res, FLOWSPEC):
+                info.flowspec_base = True
+            elif res is not None and res.written in classes and res.written != info.name:
+                info.local_bases.append(res.written)
+            elif res is not None and res.written in _BUILTIN_BASES and not res.bound:
+                continue
+            else:
+                info.unresolved.append(text)
+
+
+def mro(name: str, classes: dict[str, ClassInfo]) -> list[str]:
+    """C3 linearisation over the file's classes (depth-first fallback if C3 fails)."""
+    memo: dict[str, list[str]] = {}
+
+    def lin(n: str, visiting: frozenset[str]) -> list[str]:
+        if n in memo:
+            return memo[n]
+        if n in visiting:
+            return [n]
+        bases = [b for b in classes[n].local_bases if b in classes]
+        seqs = [lin(b, visiting | {n}) for b in bases] + [list(bases)]
+        result = [n]
+        seqs = [list(s) for s in seqs if s]
+        while seqs:
+            head = None
+            for s in seqs:
+                cand = s[0]
+                if not any(cand in t[1:] for t in seqs):
+                    head = cand
+                    break
+            if head is None:
+                # Inconsistent hierarchy (a TypeError in Python): keep going depth-first.
+                for s in seqs:
+                    for c in s:
+                        if c not in result:
+                            result.append(c)
+                break
+            if head not in result:
+                result.append(head)
+            seqs = [s[1:] if s[0] == head else s for s in seqs]
+            seqs = [s for s in seqs if s]
+        memo[n] = result
+        return result
+
+    return lin(name, frozenset())
+
+
+def find_flows(classes: dict[str, ClassInfo]) -> list[FlowClass]:
+    lins = {n: mro(n, classes) for n in classes}
+    has_steps = {
+        n: any(any(m.kind == "step" for m in classes[c].members.values()) for c in lins[n])
+        for n in classes
+    }
+    is_flow = {
+        n: any(classes[c].flowspec_base for c in lins[n])
+        or (has_steps[n] and any(classes[c].unresolved for c in lins[n]))
+        for n in classes
+    }
+    subclassed = {b for info in classes.values() for b in info.local_bases}
+    flows: list[FlowClass] = []
+    for n, info in classes.items():
+        if is_flow[n]:
+            flows.append(_flow(info, lins[n], classes, n not in subclassed))
+    flows.sort(key=lambda f: (f.span.start_line, f.span.start_col))
+    return flows
+
+
+def _flow(
+    info: ClassInfo, lin: list[str], classes: dict[str, ClassInfo], is_leaf: bool
+) -> FlowClass:
+    merged: dict[str, tuple[str, Member]] = {}
+    for c in lin:
+        for name, m in classes[c].members.items():
+            merged.setdefault(name, (c, m))
+    steps = sorted(
+        (
+            (name, m.step)
+            for name, (_, m) in merged.items()
+            if m.kind == "step" and m.step is not None
+        ),
+        key=lambda x: (x[1].def_span.start_line, x[1].def_span.start_col),
+    )
+    params = sorted(
+        (m.param for _, m in merged.values() if m.kind == "param" and m.param is not None),
+        key=lambda p: (p.span.start_line, p.span.start_col),
+    )
+    misplaced: list[DecoratorUse] = []
+    unresolved: list[str] = []
+    for c in lin:
+        ci = classes[c]
+        for meth in ci.methods:
+            if meth.step is None:
+                misplaced.extend(d for d in meth.decorators if d.from_metaflow)
+        for u in ci.unresolved:
+            if u not in unresolved:
+                unresolved.append(u)
+    return FlowClass(
+        name=info.name,
+        span=info.span,
+        name_span=info.name_span,
+        bases=list(info.bases),
+        decorators=list(info.decorators),
+        steps=dict(steps),
+        own_step_names=[
+            name for name, (c, m) in merged.items() if c == info.name and m.kind == "step"
+        ],
+        parameters=params,
+        class_attributes={
+            name: m.span for name, (_, m) in merged.items() if m.kind in ("attr", "param")
+        },
+        docstring=info.docstring,
+        is_leaf=is_leaf,
+        unresolved_bases=unresolved,
+        non_step_methods={name: m.span for name, (_, m) in merged.items() if m.kind == "method"},
+        misplaced_step_decorators=misplaced,
+    )

@@ -1,0 +1,168 @@
+"""Methods of a class body: decorators, parameters, docstrings, and :class:`Step` objects."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from metaflow_expert.model import DecoratorUse, Span, Step
+from metaflow_expert.parsing.calls import call_args, literal
+from metaflow_expert.parsing.names import NameResolver
+from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.transition import parse_tail
+from metaflow_expert.parsing.tree import code_children, unparen
+
+#: Metaflow's step decorator and the keyword-only annotations ``@step(start=True, end=True)``.
+STEP = "step"
+KW_START = "start"
+KW_END = "end"
+
+
+def decorators_of(src: SourceText, resolver: NameResolver, outer: Node) -> list[DecoratorUse]:
+    """Decorators of a ``decorated_definition`` in source order (empty for a bare def)."""
+    if outer.type != "decorated_definition":
+        return []
+    return [decorator_use(src, resolver, d) for d in outer.children if d.type == "decorator"]
+
+
+def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
+    parts = code_children(deco)
+    expr = unparen(parts[0]) if parts else None
+    if expr is None:
+        sp = src.span(deco)
+        return DecoratorUse("", "", sp, sp)
+    target = expr
+    args: tuple = ()
+    has_call = False
+    args_span = None
+    if expr.type == "call":
+        fn = expr.child_by_field_name("function")
+        target = fn if fn is not None else expr
+        arglist = expr.child_by_field_name("arguments")
+        args = call_args(src, arglist)
+        has_call = True
+        args_span = src.span(arglist) if arglist is not None else None
+    res = resolver.resolve(src, target)
+    if res is None:
+        written = src.node_text(target)
+        return DecoratorUse(
+            written, written, src.span(deco), src.span(target), args, has_call, False, args_span
+        )
+    return DecoratorUse(
+        res.name,
+        res.written,
+        src.span(deco),
+        src.span(target),
+        args,
+        has_call,
+        res.from_metaflow,
+        args_span,
+    )
+
+
+def positional_params(src: SourceText, params: Node | None) -> list[str]:
+    """Names in Python's ``args.args``: after any ``/``, before ``*``/``*args``/``**kw``."""
+    names: list[str] = []
+    if params is None:
+        return names
+    for c in code_children(params):
+        t = c.type
+        if t == "positional_separator":
+            names = []
+        elif t in ("list_splat_pattern", "dictionary_splat_pattern", "keyword_separator"):
+            break
+        elif t == "identifier":
+            names.append(src.node_text(c))
+        elif t in ("default_parameter", "typed_default_parameter"):
+            n = c.child_by_field_name("name")
+            if n is not None:
+                names.append(src.node_text(n))
+        elif t == "typed_parameter":
+            for sub in c.named_children:
+                if sub.type == "identifier":
+                    names.append(src.node_text(sub))
+                    break
+                if sub.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                    return names
+    return names
+
+
+def docstring_of(src: SourceText, block: Node | None) -> str | None:
+    if block is None:
+        return None
+    stmts = code_children(block)
+    if not stmts or stmts[0].type != "expression_statement":
+        return None
+    parts = code_children(stmts[0])
+    if len(parts) != 1 or parts[0].type not in ("string", "concatenated_string"):
+        return None
+    value = literal(src.node_text(parts[0]))
+    return inspect.cleandoc(value) if isinstance(value, str) else None
+
+
+@dataclass
+class MethodInfo:
+    """A ``def`` in a class body, before we know which flows it ends up in."""
+
+    name: str
+    node: Node
+    outer: Node
+    name_span: Span
+    decorators: list[DecoratorUse]
+    step: Step | None = None
+    params: list[str] = field(default_factory=list)
+    tail_call_start: int | None = None
+
+
+def method_info(
+    src: SourceText, resolver: NameResolver, class_name: str, outer: Node, fn: Node
+) -> MethodInfo | None:
+    name_node = fn.child_by_field_name("name")
+    if name_node is None:
+        return None
+    decos = decorators_of(src, resolver, outer)
+    info = MethodInfo(src.node_text(name_node), fn, outer, src.span(name_node), decos)
+    step_index = -1
+    for i, d in enumerate(decos):
+        if d.name == STEP and (
+            d.from_metaflow or (d.written == STEP and not resolver.is_bound(STEP))
+        ):
+            step_index = i
+    if step_index < 0:
+        return info
+    params_node = fn.child_by_field_name("parameters")
+    params = positional_params(src, params_node)
+    info.params = params
+    body = fn.child_by_field_name("body")
+    step_deco = decos[step_index]
+    tail = parse_tail(src, body, len(params))
+    fn_span = src.span(fn)
+    info.step = Step(
+        name=info.name,
+        span=src.span(outer),
+        name_span=info.name_span,
+        def_span=fn_span,
+        decorators=decos,
+        step_decorator_index=step_index,
+        params=params,
+        params_span=src.span(params_node) if params_node is not None else info.name_span,
+        body_span=src.span(body)
+        if body is not None
+        else Span.point(fn_span.end_line, fn_span.end_col),
+        defined_in=class_name,
+        docstring=docstring_of(src, body),
+        is_start_annotated=_flag(step_deco, KW_START),
+        is_end_annotated=_flag(step_deco, KW_END),
+        transition=tail.transition,
+        last_statement_span=tail.last_statement_span,
+        has_syntax_error=outer.has_error,
+    )
+    info.tail_call_start = tail.tail_call_start
+    return info
+
+
+def _flag(deco: DecoratorUse, name: str) -> bool:
+    arg = deco.kwarg(name)
+    return bool(arg is not None and arg.is_literal and arg.value)
