@@ -1,0 +1,404 @@
+"""A scripted stand-in for the Anthropic Messages API, served over real HTTP on 127.0.0.1.
+
+Point the product at it with ``ANTHROPIC_BASE_URL=fake.base_url`` (and any ``ANTHROPIC_API_KEY``).
+Each ``POST /v1/messages`` takes the next reply of the script: a message (sent as SSE when the
+request streams, JSON otherwise), an HTTP error, a malformed body, a slow reply or a mid-stream
+error event. Requests are recorded (``fake.requests``) for assertions. Usage is computed from
+the request the way the API bills it, prompt caching included: the prefix up to each
+``cache_control`` breakpoint is written to the cache the first time and read from it after.
+
+Usable from any test (agent, LSP, e2e)::
+
+    with FakeAnthropic([tool_call("search", {"query": "retry"}), text_reply("...")]) as fake:
+        env = {"ANTHROPIC_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": "test-key"}
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Message:
+    content: list[dict[str, Any]]
+    stop_reason: str = "end_turn"
+    usage: dict[str, int] | None = None  # None: computed from the request
+
+
+@dataclass
+class Status:
+    status: int
+    error_type: str = "api_error"
+    message: str = "scripted error"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Raw:
+    body: str
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass
+class Slow:
+    seconds: float
+    reply: Any
+
+
+@dataclass
+class StreamError:
+    """A 200 SSE response that starts a message, then sends an ``error`` event."""
+
+    error_type: str = "overloaded_error"
+    message: str = "Overloaded"
+
+
+_ids = itertools.count(1)
+
+
+def text_reply(text: str, citations: list[dict[str, Any]] | None = None) -> Message:
+    block: dict[str, Any] = {"type": "text", "text": text}
+    if citations:
+        block["citations"] = citations
+    return Message([block])
+
+
+def tool_call(name: str, args: dict[str, Any], *, text: str = "", id: str | None = None) -> Message:
+    blocks: list[dict[str, Any]] = []
+    if text:
+        blocks.append({"type": "text", "text": text})
+    blocks.append(
+        {"type": "tool_use", "id": id or f"toolu_{next(_ids):04d}", "name": name, "input": args}
+    )
+    return Message(blocks, stop_reason="tool_use")
+
+
+def tool_calls(*calls: tuple[str, dict[str, Any]]) -> Message:
+    return Message(
+        [
+            {"type": "tool_use", "id": f"toolu_{next(_ids):04d}", "name": n, "input": a}
+            for n, a in calls
+        ],
+        stop_reason="tool_use",
+    )
+
+
+def _tokens(obj: Any) -> int:
+    return max(1, len(json.dumps(obj, sort_keys=True)) // 4)
+
+
+class FakeAnthropic:
+    """The server; a context manager. ``replies`` are consumed in order, one per request."""
+
+    def __init__(
+        self, replies: list[Any] | None = None, *, model: str = "claude-sonnet-5-5"
+    ) -> None:
+        self.script: list[Any] = list(replies or [])
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.model = model
+        self._cache: set[str] = set()
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def add(self, *replies: Any) -> None:
+        with self._lock:
+            self.script.extend(replies)
+
+    def start(self) -> FakeAnthropic:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeAnthropic:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- billing --------------------------------------------------------------------------
+    def usage_for(self, request: dict[str, Any], output: list[dict[str, Any]]) -> dict[str, int]:
+        """Input split into cache reads/writes/uncached the way prompt caching bills it."""
+        units: list[tuple[Any, bool]] = []
+        for tool in request.get("tools") or []:
+            units.append((tool, "cache_control" in tool))
+        system = request.get("system") or []
+        if isinstance(system, str):
+            system = [{"type": "text", "text": system}]
+        for block in system:
+            units.append((block, "cache_control" in block))
+        for msg in request.get("messages") or []:
+            content = msg.get("content")
+            if isinstance(content, str):
+                content = [{"type": "text", "text": content}]
+            for i, block in enumerate(content or []):
+                units.append(
+                    (
+                        {"role": msg.get("role"), "i": i, "block": block},
+                        isinstance(block, dict) and "cache_control" in block,
+                    )
+                )
+        clean = [_strip_cache(u) for u, _ in units]
+        sizes = [_tokens(u) for u in clean]
+        total = sum(sizes)
+        breakpoints = [i for i, (_u, bp) in enumerate(units) if bp]
+        read = created = 0
+        if breakpoints:
+            digest = hashlib.sha256()
+            hashes = []
+            for u in clean:
+                digest.update(json.dumps(u, sort_keys=True).encode())
+                hashes.append(digest.hexdigest())
+            hit = -1
+            with self._lock:
+                for bp in breakpoints:
+                    if hashes[bp] in self._cache:
+                        hit = bp
+                for bp in breakpoints:
+                    self._cache.add(hashes[bp])
+            # also a hit on an earlier prefix (the API looks back for the longest cached prefix)
+            if hit < 0:
+                with self._lock:
+                    cached = [
+                        i
+                        for i in range(len(hashes))
+                        if hashes[i] in self._cache and i < breakpoints[0]
+                    ]
+                hit = max(cached, default=-1)
+            read = sum(sizes[: hit + 1])
+            created = sum(sizes[hit + 1 : breakpoints[-1] + 1])
+        return {
+            "input_tokens": total - read - created,
+            "output_tokens": sum(_tokens(b) for b in output),
+            "cache_creation_input_tokens": created,
+            "cache_read_input_tokens": read,
+        }
+
+
+def _strip_cache(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip_cache(v) for k, v in obj.items() if k != "cache_control"}
+    if isinstance(obj, list):
+        return [_strip_cache(v) for v in obj]
+    return obj
+
+
+def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {"_unparsed": raw.decode("utf-8", "replace")}
+            with fake._lock:
+                fake.requests.append(body)
+                fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+                reply = (
+                    fake.script.pop(0)
+                    if fake.script
+                    else Status(500, "api_error", "fake: script exhausted")
+                )
+            self._reply(reply, body)
+
+        def _reply(self, reply: Any, body: dict[str, Any]) -> None:
+            if isinstance(reply, Slow):
+                end = time.monotonic() + reply.seconds
+                while time.monotonic() < end and not fake.stopping.is_set():
+                    time.sleep(0.02)
+                if fake.stopping.is_set():
+                    return
+                reply = reply.reply
+            if isinstance(reply, Status):
+                payload = json.dumps(
+                    {"type": "error", "error": {"type": reply.error_type, "message": reply.message}}
+                )
+                self._send(reply.status, payload.encode(), "application/json", reply.headers)
+            elif isinstance(reply, Raw):
+                self._send(reply.status, reply.body.encode(), reply.content_type, {})
+            elif isinstance(reply, StreamError):
+                events = [
+                    (
+                        "message_start",
+                        {
+                            "type": "message_start",
+                            "message": _message_shell(
+                                fake.model, {"input_tokens": 1, "output_tokens": 0}
+                            ),
+                        },
+                    ),
+                    (
+                        "error",
+                        {
+                            "type": "error",
+                            "error": {"type": reply.error_type, "message": reply.message},
+                        },
+                    ),
+                ]
+                self._send(200, _sse(events), "text/event-stream", {})
+            elif isinstance(reply, Message):
+                usage = reply.usage or fake.usage_for(body, reply.content)
+                if body.get("stream"):
+                    self._send(
+                        200, _sse(_stream_events(reply, usage, fake.model)), "text/event-stream", {}
+                    )
+                else:
+                    msg = _message_shell(fake.model, usage)
+                    msg["content"] = copy.deepcopy(reply.content)
+                    msg["stop_reason"] = reply.stop_reason
+                    self._send(200, json.dumps(msg).encode(), "application/json", {})
+            else:
+                self._send(
+                    500,
+                    b'{"type":"error","error":{"type":"api_error","message":"fake: bad script item"}}',
+                    "application/json",
+                    {},
+                )
+
+        def _send(self, status: int, payload: bytes, ctype: str, headers: dict[str, str]) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(payload)))
+                self.send_header("request-id", f"req_fake_{next(_ids)}")
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
+
+
+def _message_shell(model: str, usage: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": f"msg_fake_{next(_ids)}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": dict(usage),
+    }
+
+
+def _stream_events(
+    reply: Message, usage: dict[str, int], model: str
+) -> list[tuple[str, dict[str, Any]]]:
+    start_usage = dict(usage, output_tokens=1)
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": _message_shell(model, start_usage)})
+    ]
+    for i, block in enumerate(reply.content):
+        if block["type"] == "text":
+            events.append(
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": i,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                )
+            )
+            text = block["text"]
+            for j in range(0, len(text), 40):
+                events.append(
+                    (
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": i,
+                            "delta": {"type": "text_delta", "text": text[j : j + 40]},
+                        },
+                    )
+                )
+            for cit in block.get("citations") or []:
+                events.append(
+                    (
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": i,
+                            "delta": {"type": "citations_delta", "citation": cit},
+                        },
+                    )
+                )
+        elif block["type"] == "tool_use":
+            events.append(
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": i,
+                        "content_block": {
+                            "type": "tool_use",
+                            "id": block["id"],
+                            "name": block["name"],
+                            "input": {},
+                        },
+                    },
+                )
+            )
+            events.append(
+                (
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": i,
+                        "delta": {
+                            "type": "input_json_delta",
+                            "partial_json": json.dumps(block["input"]),
+                        },
+                    },
+                )
+            )
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
+    events.append(
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        )
+    )
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
+
+
+def _sse(events: list[tuple[str, dict[str, Any]]]) -> bytes:
+    return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events).encode()
