@@ -1,0 +1,200 @@
+"""What to offer at a cursor while the user types: pure logic over the line text, the (possibly
+half-parsed) flow model and the decorator catalog.
+
+Why text-first: while typing, the code is broken (``@bat``, ``self.next(self.``), so the
+context is read from the text before the cursor; the model only supplies names (steps,
+artifacts, parameters) and the catalog the Metaflow names, defaults and docs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from metaflow_expert.explain.cursor import dotted_prefix, flow_at, word_at
+from metaflow_expert.model import FlowClass, FlowFile
+
+ItemKind = Literal["decorator", "argument", "step", "artifact", "attribute", "function"]
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    kind: ItemKind
+    detail: str = ""
+    doc: str = ""
+    insert: str | None = None
+    sort: str = ""
+
+
+_DECO_HEAD = re.compile(r"^\s*@([\w.]*)$")
+_STRING_KW = re.compile(r"(\w+)\s*=\s*([\"'])(\w*)$")
+_TRANSITION_OPEN = re.compile(r"\bself\s*\.\s*next\s*\(")
+
+
+_STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+
+
+def _open_call(text_before: str) -> int | None:
+    """Index of the innermost unclosed ``(`` in ``text_before`` (complete strings ignored)."""
+    blanked = _STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
+    depth = 0
+    for i in range(len(blanked) - 1, -1, -1):
+        ch = blanked[i]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth == 0:
+                return i if ch == "(" else None
+            depth -= 1
+    return None
+
+
+def _context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> str:
+    start = max(0, line - max_lines)
+    lines = [ln.rstrip("\r\n") for ln in file.lines[start:line]]
+    current = file.lines[line].rstrip("\r\n")[:col] if line < len(file.lines) else ""
+    return "\n".join([*lines, current])
+
+
+def _strip_open_string(text: str) -> str:
+    """Drop an unterminated string at the end (``foreach="ite`` → ``foreach=``)."""
+    m = re.search(r"([\"'])\w*$", text)
+    return text[: m.start()] if m else text
+
+
+def _artifact_names(flow: FlowClass | None) -> list[str]:
+    if flow is None:
+        return []
+    seen: dict[str, None] = {}
+    for step in flow.steps.values():
+        for acc in step.artifacts:
+            if acc.kind == "write":
+                seen.setdefault(acc.name, None)
+    return list(seen)
+
+
+def _decorator_items(catalog: Any, kind: str, typed: str) -> list[Item]:
+    items: list[Item] = []
+    if catalog is None:
+        return items
+    specs = catalog.flow if kind == "flow" else catalog.step
+    for name, spec in sorted(specs.items()):
+        first = (spec.doc or "").strip().split("\n\n")[0]
+        items.append(Item(name, "decorator", f"{kind} decorator · {spec.path}:{spec.line}", first))
+    if kind == "step":
+        step_sym = catalog.api.get("step") if hasattr(catalog, "api") else None
+        if step_sym is not None:
+            items.insert(
+                0,
+                Item(
+                    step_sym.name,
+                    "decorator",
+                    step_sym.signature,
+                    (step_sym.doc or "").split("\n\n")[0],
+                    sort="0",
+                ),
+            )
+    return items
+
+
+def _arg_items(catalog: Any, deco: str, flow_level: bool, written: set[str]) -> list[Item]:
+    if catalog is None:
+        return []
+    spec = catalog.lookup(deco, "flow" if flow_level else "step") or catalog.lookup(deco)
+    if spec is None:
+        return []
+    out = []
+    for i, a in enumerate(spec.args):
+        if a.name in written:
+            continue
+        out.append(
+            Item(
+                a.name,
+                "argument",
+                f"default {a.default_src}",
+                a.doc,
+                insert=f"{a.name}=",
+                sort=f"{i:03d}",
+            )
+        )
+    return out
+
+
+def _current_items(catalog: Any, head: str) -> list[Item]:
+    if catalog is None:
+        return []
+    out: list[Item] = []
+    prefix = head + "."
+    for key, sym in sorted(catalog.api.items()):
+        if key.startswith(prefix):
+            out.append(Item(key[len(prefix) :], "attribute", sym.signature, sym.doc))
+    base = catalog.api.get(head)
+    if base is not None and getattr(base, "kind", "") == "variable":
+        names = {i.label for i in out}
+        for spec in catalog.all():
+            for c in spec.current_attrs:
+                if c.name not in names:
+                    names.add(c.name)
+                    out.append(Item(c.name, "attribute", f"{c.type} (from @{spec.name})", c.doc))
+    return out
+
+
+def complete(file: FlowFile, line: int, col: int, catalog: Any) -> list[Item]:
+    """Completion items at (line, code-point col). Never raises on odd text."""
+    if not (0 <= line < len(file.lines)):
+        return []
+    text = file.lines[line].rstrip("\r\n")
+    before = text[:col]
+    flow = flow_at(file, line)
+    # 1. decorator names after '@'
+    m = _DECO_HEAD.match(before)
+    if m:
+        indent = len(before) - len(before.lstrip())
+        at_class_level = flow is None or indent <= flow.span.start_col
+        return _decorator_items(catalog, "flow" if at_class_level else "step", m.group(1))
+    ctx = _context_text(file, line, col)
+    # 2. a string keyword inside the transition call: artifact names (foreach=, condition=)
+    ms = _STRING_KW.search(ctx)
+    if ms:
+        paren = _open_call(_strip_open_string(ctx))
+        if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
+            return [Item(n, "artifact", "artifact") for n in _artifact_names(flow)]
+    # 3. 'self.' inside the transition call: step names
+    _word, ws, _ = word_at(before + " ", len(before))
+    prefix = dotted_prefix(before, ws)
+    if prefix == ["self"]:
+        paren = _open_call(ctx[: len(ctx) - (col - ws) - len("self.")])
+        if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
+            return [
+                Item(name, "step", "step", (s.docstring or "").strip())
+                for name, s in (flow.steps.items() if flow else [])
+            ]
+        names = _artifact_names(flow)
+        params = [p.attr for p in flow.parameters] if flow else []
+        return [
+            Item(n, "artifact", "parameter" if n in params else "artifact")
+            for n in dict.fromkeys(params + names)
+        ]
+    # 4. '<name>.' for a name imported from metaflow (current.)
+    if len(prefix) == 1:
+        b = file.imports.get(prefix[0])
+        if b is not None and (b.module == "metaflow" or b.module.startswith("metaflow.")):
+            return _current_items(catalog, b.name or prefix[0])
+    # 5. inside a decorator's parentheses: its arguments
+    paren = _open_call(ctx)
+    if paren is not None:
+        head = ctx[:paren]
+        md = re.search(r"@([\w.]+)\s*$", head)
+        if md:
+            written = set(re.findall(r"(\w+)\s*=", ctx[paren:]))
+            name = md.group(1).split(".")[-1]
+            b = file.imports.get(name)
+            if b is not None and b.name:
+                name = b.name
+            line_start = head.rfind("\n") + 1
+            indent = len(head[line_start:]) - len(head[line_start:].lstrip())
+            flow_level = flow is None or indent <= flow.span.start_col
+            return _arg_items(catalog, name, flow_level, written)
+    return []

@@ -1,0 +1,321 @@
+"""Markdown for hovers: a :class:`~metaflow_expert.explain.cursor.Target` plus the decorator
+catalog of the Metaflow in use → what the user reads.
+
+Why pure: everything shown (docs, argument tables, defaults, ``path:line`` citations) comes
+from the catalog indexed from the installed Metaflow; this module only arranges it, so it is
+tested with a real catalog and no client. ``link(path, line)`` turns a citation into a link
+(the LSP layer makes it a file URI); ``runtime`` is an optional line about the latest run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from metaflow_expert.explain.cursor import Target
+from metaflow_expert.model import FlowClass, Step
+
+Link = Callable[[str, int], str]
+
+INDEX_PENDING = "_The Metaflow index is still building; details appear when it is ready._"
+MAX_DOC = 1800
+
+
+def _plain_link(path: str, line: int) -> str:
+    return f"`{path}:{line}`"
+
+
+def _doc(text: str | None, limit: int = MAX_DOC) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        cut = text.rfind("\n\n", 0, limit)
+        text = text[: cut if cut > limit // 2 else limit].rstrip() + "\n\n…"
+    return text
+
+
+def _cell(text: str) -> str:
+    return " ".join((text or "").split()).replace("|", "\\|")
+
+
+def api_symbol(catalog: Any, *names: str) -> Any:
+    api = getattr(catalog, "api", None) or {}
+    for n in names:
+        if n in api:
+            return api[n]
+    return None
+
+
+def api_member(catalog: Any, member: str) -> Any:
+    """The API symbol ``<Class>.<member>`` (the flow base class's method), found by suffix."""
+    api = getattr(catalog, "api", None) or {}
+    for key, sym in api.items():
+        if key.endswith("." + member) and getattr(sym, "kind", "") != "property":
+            return sym
+    for key, sym in api.items():
+        if key.endswith("." + member):
+            return sym
+    return None
+
+
+def _symbol_block(sym: Any, link: Link, title: str | None = None) -> list[str]:
+    out = [f"**{title or sym.name}**"]
+    if sym.signature:
+        out += ["```python", sym.signature, "```"]
+    if sym.doc:
+        out.append(_doc(sym.doc))
+    out.append(f"Source: {link(sym.path, sym.line)}")
+    return out
+
+
+def _spec_header(spec: Any, link: Link, version: str | None) -> list[str]:
+    kind = "flow decorator" if spec.kind == "flow" else "step decorator"
+    ver = f" (Metaflow {version})" if version else ""
+    out = [f"**@{spec.name}** — {kind}{ver}"]
+    if spec.doc:
+        out.append(_doc(spec.doc))
+    return out
+
+
+def decorator_markdown(spec: Any, catalog: Any, link: Link, use: Any = None) -> str:
+    out = _spec_header(spec, link, getattr(catalog, "version", None))
+    if spec.args:
+        rows = ["| argument | default | description |", "|---|---|---|"]
+        for a in spec.args:
+            typ = f" ({_cell(a.type)})" if getattr(a, "type", "") else ""
+            rows.append(f"| `{a.name}` | `{_cell(a.default_src)}` | {_cell(a.doc)}{typ} |")
+        out.append("\n".join(rows))
+    if use is not None and use.args:
+        written = ", ".join(f"`{a.source}`" for a in use.args)
+        out.append(f"Here: {written}")
+    if spec.current_attrs:
+        attrs = ", ".join(f"`current.{c.name}`" for c in spec.current_attrs)
+        out.append(f"Adds to `current`: {attrs}")
+    cites = [f"Class `{spec.class_name}`: {link(spec.path, spec.line)}"]
+    if spec.defaults_line:
+        cites.append(f"defaults: {link(spec.defaults_path or spec.path, spec.defaults_line)}")
+    out.append(" · ".join(cites))
+    return "\n\n".join(out)
+
+
+def decorator_arg_markdown(spec: Any, arg_name: str, written: str | None, link: Link) -> str:
+    a = spec.arg(arg_name)
+    if a is None:
+        known = ", ".join(f"`{n}`" for n in spec.arg_names())
+        return (
+            f"**@{spec.name}** has no argument `{arg_name}`.\n\nKnown arguments: {known}\n\n"
+            f"{link(spec.path, spec.line)}"
+        )
+    out = [f"**@{spec.name}({a.name}=…)**"]
+    meta = f"default `{a.default_src}`"
+    if getattr(a, "type", ""):
+        meta += f" · {a.type}"
+    out.append(meta)
+    if written is not None:
+        out.append(f"Here: `{written}`")
+    if a.doc:
+        out.append(_doc(a.doc))
+    out.append(f"Source: {link(a.path or spec.path, a.line)}")
+    return "\n\n".join(out)
+
+
+def step_summary(flow: FlowClass, step: Step, graph: Any = None) -> list[str]:
+    """Docstring, decorators and where the step leads (from the model and its graph)."""
+    out: list[str] = [f"**step `{step.name}`** of `{flow.name}` (line {step.func_lineno})"]
+    node = None
+    if graph is not None:
+        try:
+            node = graph[step.name] if step.name in graph else None  # noqa: SIM401
+        except Exception:
+            node = None
+    if node is not None and getattr(node, "type", None):
+        out.append(f"Node type: `{node.type}`")
+    decos = [f"`@{d.name}`" for d in step.other_decorators]
+    if decos:
+        out.append("Decorators: " + ", ".join(decos))
+    if step.docstring:
+        out.append(_doc(step.docstring, 800))
+    tr = step.transition
+    if tr is not None and tr.targets:
+        arrows = ", ".join(f"`{t}`" for t in tr.target_names)
+        extra = ""
+        if tr.kind == "foreach" and tr.foreach is not None:
+            extra = f" (foreach over `self.{tr.foreach}`)"
+        elif tr.kind == "switch" and tr.condition is not None:
+            extra = f" (switch on `self.{tr.condition}`)"
+        out.append(f"Leads to: {arrows}{extra}")
+    elif node is not None and getattr(node, "in_funcs", None):
+        pass
+    if node is not None and getattr(node, "in_funcs", None):
+        out.append("Reached from: " + ", ".join(f"`{n}`" for n in node.in_funcs))
+    return out
+
+
+def _transition_kind_text(step: Step) -> str:
+    tr = step.transition
+    if tr is None:
+        return "This step has no tail transition."
+    names = ", ".join(f"`{n}`" for n in tr.target_names)
+    if tr.kind == "linear":
+        if len(step.params) > 1:
+            return f"This call: a join-side transition to {names}."
+        return f"This call: a linear transition to {names}."
+    if tr.kind == "split":
+        return f"This call: a static split (branch) into {names}; they must meet in a join."
+    if tr.kind == "foreach":
+        return f"This call: a foreach over `self.{tr.foreach}` into {names}."
+    if tr.kind == "parallel":
+        return f"This call: a parallel fan-out ({tr.num_parallel}) into {names}."
+    if tr.kind == "switch":
+        cases = ", ".join(
+            f"`{c.key_source}` → `{c.target.name}`" for c in tr.switch_cases if c.target
+        )
+        return f"This call: a switch on `self.{tr.condition}`: {cases}."
+    return f"This call is not a valid transition: {tr.invalid_reason or 'unrecognised form'}."
+
+
+def artifact_markdown(
+    flow: FlowClass, name: str, link_local: Callable[[int], str], runtime: str | None
+) -> str:
+    writes: list[str] = []
+    reads: list[str] = []
+    for step in flow.steps.values():
+        for acc in step.artifacts:
+            if acc.name != name:
+                continue
+            where = f"`{step.name}` ({link_local(acc.span.line1)})"
+            if acc.kind == "write" and where not in writes:
+                writes.append(where)
+            elif acc.kind == "read" and where not in reads:
+                reads.append(where)
+    out = [f"**artifact `self.{name}`** of `{flow.name}`"]
+    out.append("Set in: " + (", ".join(writes) if writes else "_no step of this file sets it_"))
+    if reads:
+        out.append("Read in: " + ", ".join(reads))
+    if runtime:
+        out.append(runtime)
+    return "\n\n".join(out)
+
+
+def render(
+    target: Target,
+    *,
+    catalog: Any,
+    link: Link = _plain_link,
+    link_local: Callable[[int], str] = lambda line: f"line {line}",
+    graph: Any = None,
+    runtime: str | None = None,
+) -> str | None:
+    """Hover markdown for ``target``; None when there is nothing useful to say."""
+    t = target
+    pending = catalog is None
+    if t.kind in ("decorator", "decorator_arg") and t.decorator is not None:
+        if pending:
+            return f"**@{t.decorator.name}**\n\n{INDEX_PENDING}"
+        kind = "flow" if t.flow_level else "step"
+        spec = catalog.lookup(t.decorator.name, kind) or catalog.lookup(t.decorator.name)
+        if spec is None:
+            return f"**@{t.decorator.written}**: not a decorator of Metaflow {catalog.version}."
+        if t.kind == "decorator_arg" and t.arg is not None and t.arg.name:
+            return decorator_arg_markdown(spec, t.arg.name, t.arg.source, link)
+        return decorator_markdown(spec, catalog, link, t.decorator)
+    if t.kind == "step_decorator":
+        out = []
+        if t.step is not None and t.flow is not None:
+            role = []
+            if t.step.is_start_annotated:
+                role.append("annotated as the start step")
+            if t.step.is_end_annotated:
+                role.append("annotated as the end step")
+            if role:
+                out.append(f"`{t.step.name}` is " + " and ".join(role) + ".")
+        sym = None if pending else api_symbol(catalog, t.name)
+        if sym is not None:
+            out = _symbol_block(sym, link, f"@{t.name}") + out
+        else:
+            out.insert(0, f"**@{t.name}**")
+            if pending:
+                out.append(INDEX_PENDING)
+        return "\n\n".join(out)
+    if t.kind in ("step_def", "step_ref") and t.flow is not None:
+        step = t.flow.steps.get(t.name)
+        if step is None:
+            return f"`{t.name}`: no step of that name in `{t.flow.name}`."
+        return "\n\n".join(step_summary(t.flow, step, graph))
+    if t.kind == "next_call":
+        out = []
+        sym = None if pending else api_member(catalog, t.name)
+        if sym is not None:
+            out += _symbol_block(sym, link, f"self.{t.name}")
+        elif pending:
+            out += [f"**self.{t.name}**", INDEX_PENDING]
+        if t.step is not None:
+            out.append(_transition_kind_text(t.step))
+        return "\n\n".join(out)
+    if t.kind in ("input", "index", "merge_artifacts"):
+        member = t.name
+        sym = None if pending else api_member(catalog, member)
+        out = _symbol_block(sym, link, f"self.{member}") if sym else [f"**self.{member}**"]
+        if pending:
+            out.append(INDEX_PENDING)
+        if t.step is not None and t.kind == "merge_artifacts" and len(t.step.params) < 2:
+            out.append(f"`{t.step.name}` is not a join step.")
+        return "\n\n".join(out)
+    if t.kind == "inputs":
+        out = [f"**`{t.name}`**: the join step's inputs, one per incoming branch or foreach task."]
+        if t.step is not None and graph is not None:
+            try:
+                node = graph[t.step.name]
+                if node.in_funcs:
+                    out.append("Incoming: " + ", ".join(f"`{n}`" for n in node.in_funcs))
+            except Exception:
+                pass
+        return "\n\n".join(out)
+    if t.kind == "artifact" and t.flow is not None:
+        return artifact_markdown(t.flow, t.name, link_local, runtime)
+    if t.kind == "parameter" and t.parameter is not None:
+        p = t.parameter
+        out = [f"**{p.kind} `{p.attr}`**" + (f" (`--{p.param_name}`)" if p.param_name else "")]
+        written = ", ".join(
+            a.source if not a.name or a.source.startswith(a.name) else f"{a.name}={a.source}"
+            for a in p.args
+        )
+        if written:
+            out.append(f"Declared: `{p.kind}({_cell(written)})`")
+        sym = None if pending else api_symbol(catalog, p.kind)
+        if sym is not None:
+            out += _symbol_block(sym, link)
+        if runtime:
+            out.append(runtime)
+        return "\n\n".join(out)
+    if t.kind == "flow_class" and t.flow is not None:
+        f = t.flow
+        out = [f"**flow `{f.name}`** ({len(f.steps)} steps)"]
+        if f.docstring:
+            out.append(_doc(f.docstring, 800))
+        if f.decorators:
+            out.append("Decorators: " + ", ".join(f"`@{d.name}`" for d in f.decorators))
+        return "\n\n".join(out)
+    if t.kind == "metaflow_name":
+        if pending:
+            return f"**{t.name}**\n\n{INDEX_PENDING}"
+        spec = catalog.lookup(t.name)
+        if spec is not None:
+            return decorator_markdown(spec, catalog, link)
+        sym = api_symbol(catalog, t.name)
+        return "\n\n".join(_symbol_block(sym, link)) if sym else None
+    if t.kind == "metaflow_attr" and t.attr:
+        if pending:
+            return f"**{t.name}.{t.attr}**\n\n{INDEX_PENDING}"
+        sym = api_symbol(catalog, f"{t.name}.{t.attr}")
+        if sym is not None:
+            return "\n\n".join(_symbol_block(sym, link))
+        for spec in catalog.all():
+            for c in spec.current_attrs:
+                if c.name == t.attr:
+                    out = [f"**{t.name}.{c.name}**" + (f": `{c.type}`" if c.type else "")]
+                    if c.doc:
+                        out.append(_doc(c.doc))
+                    out.append(f"Added by `@{spec.name}`: {link(spec.path, c.line or spec.line)}")
+                    return "\n\n".join(out)
+        return None
+    return None

@@ -1,0 +1,44 @@
+"""``metaflow-expert serve``: run the language server on stdio (default) or TCP.
+
+Why stdio by default: that is how VS Code, Neovim and Helix launch servers. stdout is the
+protocol channel, so nothing in the server may print; Python logging goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["error", "warning", "info", "debug"],
+        help="level of the server's own log on stderr (editor log: setting logLevel)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    from metaflow_expert.lsp.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            print(
+                f"metaflow-expert serve: --tcp needs HOST:PORT, got {args.tcp!r}", file=sys.stderr
+            )
+            return 2
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

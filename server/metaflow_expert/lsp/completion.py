@@ -1,0 +1,64 @@
+"""Completion: decorator names after ``@``, decorator arguments inside the parentheses, step
+names in ``self.next(self.``, artifact names for ``foreach=``/``condition=``, ``current.``.
+
+Why thin: the decision of what fits where lives in ``explain.completions`` (pure, tested on
+text); this module converts its items to LSP ``CompletionItem``s.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from metaflow_expert.explain import completions
+from metaflow_expert.lsp import documents
+from metaflow_expert.lsp.server import MetaflowLanguageServer
+
+_KINDS = {
+    "decorator": types.CompletionItemKind.Function,
+    "argument": types.CompletionItemKind.Property,
+    "step": types.CompletionItemKind.Method,
+    "artifact": types.CompletionItemKind.Field,
+    "attribute": types.CompletionItemKind.Property,
+    "function": types.CompletionItemKind.Function,
+}
+
+TRIGGERS = ["@", ".", "(", ",", '"', "'"]
+
+
+def register(server: MetaflowLanguageServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGERS)
+    )
+    def complete(
+        ls: MetaflowLanguageServer, params: types.CompletionParams
+    ) -> types.CompletionList:
+        try:
+            items = items_at(ls, params.text_document.uri, params.position)
+        except Exception as exc:
+            ls.log_exception("completion failed", exc)
+            items = []
+        return types.CompletionList(is_incomplete=ls.catalog is None, items=items)
+
+
+def items_at(
+    ls: MetaflowLanguageServer, uri: str, position: types.Position
+) -> list[types.CompletionItem]:
+    doc = documents.view(ls, uri)
+    if doc is None:
+        return []
+    line, col = documents.cursor(ls, doc, position)
+    out = []
+    for it in completions.complete(doc.file, line, col, ls.catalog):
+        out.append(
+            types.CompletionItem(
+                label=it.label,
+                kind=_KINDS.get(it.kind, types.CompletionItemKind.Text),
+                detail=it.detail or None,
+                documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=it.doc)
+                if it.doc
+                else None,
+                insert_text=it.insert,
+                sort_text=it.sort or None,
+            )
+        )
+    return out

@@ -1,0 +1,253 @@
+"""Diagnostics: lint on open, on change (debounced, per document) and on save; clear on close.
+
+Why this shape: typing must never wait for lint. Each change (re)arms a per-document timer;
+when it fires, the analysis runs on the one-worker lint executor, and its result is published
+only if the document still has the version that was analysed (stale results are dropped; a
+queued job whose version is already outdated does not even run). Findings carry their rule
+code, a link to the rule's doc, the related places, and a citation of the Metaflow check they
+mirror (``metaflow/lint.py:LINE`` of the check function, or the decorator's source).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from metaflow_expert.lsp import citations, positions
+from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
+
+SOURCE = "metaflow-expert"
+
+_SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def register(server: MetaflowLanguageServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: MetaflowLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.docs[params.text_document.uri] = DocState()
+        schedule(ls, params.text_document.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: MetaflowLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        if ls.settings.lint.run == "onType":
+            schedule(ls, params.text_document.uri, ls.settings.lint.debounce_ms / 1000.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: MetaflowLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        schedule(ls, params.text_document.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: MetaflowLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        state = ls.docs.pop(params.text_document.uri, None)
+        if state and state.timer:
+            state.timer.cancel()
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        )
+
+
+def schedule(ls: MetaflowLanguageServer, uri: str, delay: float) -> None:
+    """(Re)arm the document's lint timer. Must run on the event loop thread."""
+    state = ls.docs.setdefault(uri, DocState())
+    if state.timer is not None:
+        state.timer.cancel()
+        state.timer = None
+    loop = ls.loop or asyncio.get_event_loop()
+    if delay <= 0:
+        _spawn(ls, uri)
+    else:
+        state.timer = loop.call_later(delay, _spawn, ls, uri)
+
+
+def _spawn(ls: MetaflowLanguageServer, uri: str) -> None:
+    task = asyncio.ensure_future(lint_document(ls, uri))
+    ls.tasks.add(task)
+    task.add_done_callback(ls.tasks.discard)
+
+
+def relint_all(ls: MetaflowLanguageServer) -> None:
+    """Lint every open document again (new settings or a newly loaded catalog)."""
+    for uri in list(ls.docs):
+        schedule(ls, uri, 0.0)
+
+
+def _current_version(ls: MetaflowLanguageServer, uri: str) -> int | None:
+    try:
+        return ls.workspace.get_text_document(uri).version
+    except Exception:
+        return None
+
+
+async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
+    if uri not in ls.docs:
+        return
+    document = ls.workspace.get_text_document(uri)
+    version = document.version
+    text = document.source
+    path = document.path or uri
+    catalog = ls.catalog
+    settings = ls.settings
+
+    def job() -> Any:
+        if uri not in ls.docs or _current_version(ls, uri) != version:
+            return None  # superseded while queued
+        return analyze(text, path, settings, catalog, ls)
+
+    loop = asyncio.get_running_loop()
+    analysis = await loop.run_in_executor(ls.analysis_pool, job)
+    state = ls.docs.get(uri)
+    if analysis is None or state is None or _current_version(ls, uri) != version:
+        return
+    state.analysis = analysis
+    state.analysis_version = version
+    state.model = analysis.file
+    state.model_version = version
+    diagnostics = to_diagnostics(ls, analysis, uri)
+    state.published_version = version
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+
+
+def lint_settings(path: str, settings: Any) -> Any:
+    """Project settings (``[tool.metaflow-expert]`` in pyproject) overlaid with the editor's."""
+    try:
+        from metaflow_expert.lint import config
+    except ImportError:
+        return None
+    base = None
+    try:
+        if path and Path(path).exists():
+            base = config.load_settings(path)
+    except Exception:
+        base = None
+    if base is None:
+        try:
+            base = config.LintSettings()
+        except Exception:
+            return None
+    overrides: dict[str, Any] = {}
+    fields = {f.name for f in dataclasses.fields(base)} if dataclasses.is_dataclass(base) else set()
+    if settings.lint.select and "select" in fields:
+        overrides["select"] = (
+            type(base.select)(settings.lint.select)
+            if base.select is not None
+            else list(settings.lint.select)
+        )
+    if settings.lint.ignore and "ignore" in fields:
+        overrides["ignore"] = (
+            type(base.ignore)(settings.lint.ignore)
+            if base.ignore is not None
+            else list(settings.lint.ignore)
+        )
+    if settings.lint.nested_foreach is not None and "nested_foreach" in fields:
+        overrides["nested_foreach"] = settings.lint.nested_foreach
+    try:
+        return dataclasses.replace(base, **overrides) if overrides else base
+    except Exception:
+        return base
+
+
+def analyze(
+    text: str, path: str, settings: Any, catalog: Any, ls: MetaflowLanguageServer | None = None
+) -> Any:
+    """Run the engine; never raises (an engine crash becomes a log line and no analysis)."""
+    try:
+        from metaflow_expert.lint.engine import analyze_text
+
+        return analyze_text(text, path, settings=lint_settings(path, settings), catalog=catalog)
+    except Exception as exc:
+        if ls is not None:
+            ls.log_exception(f"analysis of {path} failed", exc)
+        return None
+
+
+def _severity(finding: Any, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:
+    level = overrides.get(finding.code)
+    if level is None:
+        for prefix, value in overrides.items():
+            if finding.code.startswith(prefix):
+                level = value
+                break
+    if level == "off":
+        return None
+    if level is None:
+        level = getattr(finding.severity, "value", str(finding.severity))
+    return _SEVERITY.get(level, types.DiagnosticSeverity.Warning)
+
+
+def check_citation(ls: MetaflowLanguageServer, finding: Any) -> tuple[str, int] | None:
+    """Where in Metaflow the check this finding mirrors lives (path, 1-based line)."""
+    mirrors = finding.mirrors
+    catalog = ls.catalog
+    if mirrors and catalog is not None:
+        try:
+            found = catalog.lint_checks.get(mirrors)
+        except Exception:
+            found = None
+        if found:
+            return str(found[0]), int(found[1])
+    if finding.cites:
+        return citations.split_citation(finding.cites)
+    return None
+
+
+def to_diagnostics(ls: MetaflowLanguageServer, analysis: Any, uri: str) -> list[types.Diagnostic]:
+    codec = ls.workspace.position_codec
+    lines = analysis.file.lines
+    out: list[types.Diagnostic] = []
+    overrides = ls.settings.lint.severity
+    for f in analysis.findings:
+        severity = _severity(f, overrides)
+        if severity is None:
+            continue
+        related: list[types.DiagnosticRelatedInformation] = []
+        for r in f.related:
+            if r.path is None:
+                related.append(
+                    types.DiagnosticRelatedInformation(
+                        location=types.Location(
+                            uri=uri, range=positions.to_range(codec, lines, r.span)
+                        ),
+                        message=r.message,
+                    )
+                )
+            else:
+                loc = citations.location(ls.knowledge, r.path, r.span.line1)
+                if loc is not None:
+                    related.append(
+                        types.DiagnosticRelatedInformation(location=loc, message=r.message)
+                    )
+        cite = check_citation(ls, f)
+        if cite is not None:
+            loc = citations.location(ls.knowledge, cite[0], cite[1])
+            if loc is not None:
+                what = f.mirrors or "source"
+                related.append(
+                    types.DiagnosticRelatedInformation(
+                        location=loc, message=f"Metaflow's check {what} ({cite[0]}:{cite[1]})"
+                    )
+                )
+        href = ls.settings.lint.doc_url(f.code)
+        out.append(
+            types.Diagnostic(
+                range=positions.to_range(codec, lines, f.span),
+                message=f.message,
+                severity=severity,
+                code=f.code,
+                code_description=types.CodeDescription(href=href) if href else None,
+                source=SOURCE,
+                related_information=related or None,
+                data={"code": f.code, "fix": bool(f.fix)},
+            )
+        )
+    return out

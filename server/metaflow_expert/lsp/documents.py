@@ -1,0 +1,77 @@
+"""The flow model of an open document at its current version, for request handlers.
+
+Why: hovers and navigation must answer about the text the user sees now, not about the last
+lint (which may be a debounce behind). The lint's model is reused when its version matches;
+otherwise the text is parsed on the spot (parsing is fast; the rules are what lint adds) and
+cached until the next edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+
+from metaflow_expert.lsp import positions
+from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
+from metaflow_expert.model import FlowFile
+
+
+@dataclass
+class DocView:
+    uri: str
+    version: int | None
+    file: FlowFile
+    graphs: dict[str, Any]
+
+    def graph(self, flow_name: str) -> Any:
+        g = self.graphs.get(flow_name)
+        if g is None:
+            flow = self.file.flow(flow_name)
+            if flow is not None:
+                try:
+                    from metaflow_expert.graph import build_graph
+
+                    g = build_graph(flow)
+                    self.graphs[flow_name] = g
+                except Exception:
+                    g = None
+        return g
+
+
+def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
+    """Model of the document now, or None if it is not open / cannot be parsed."""
+    try:
+        document = ls.workspace.get_text_document(uri)
+    except Exception:
+        return None
+    state = ls.docs.setdefault(uri, DocState())
+    version = document.version
+    if state.analysis is not None and state.analysis_version == version:
+        return DocView(uri, version, state.analysis.file, dict(state.analysis.graphs or {}))
+    if state.model is not None and state.model_version == version:
+        graphs = (
+            state.analysis.graphs
+            if state.analysis is not None and state.analysis_version == version
+            else {}
+        )
+        return DocView(uri, version, state.model, dict(graphs or {}))
+    try:
+        from metaflow_expert.parsing import parse_flow_file
+
+        model = parse_flow_file(document.source, document.path or uri)
+    except Exception as exc:
+        ls.log_exception("parse failed", exc)
+        return None
+    state.model = model
+    state.model_version = version
+    return DocView(uri, version, model, {})
+
+
+def cursor(ls: MetaflowLanguageServer, doc: DocView, pos: types.Position) -> tuple[int, int]:
+    return positions.from_position(ls.workspace.position_codec, doc.file.lines, pos)
+
+
+def to_range(ls: MetaflowLanguageServer, doc: DocView, span: Any) -> types.Range:
+    return positions.to_range(ls.workspace.position_codec, doc.file.lines, span)

@@ -1,0 +1,63 @@
+"""Hover: explain what is under the cursor from the Metaflow actually installed.
+
+Why thin: ``explain.cursor`` finds the thing, ``explain.render`` writes the markdown from the
+decorator catalog; this module adds file-URI links for citations and, for artifacts, a line
+about the latest run (read in a subprocess by ``run_artifacts``; never awaited here).
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from metaflow_expert.explain import cursor as explain_cursor
+from metaflow_expert.explain import render
+from metaflow_expert.lsp import citations, documents
+from metaflow_expert.lsp.server import MetaflowLanguageServer
+
+
+def register(server: MetaflowLanguageServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        try:
+            return hover_at(ls, params.text_document.uri, params.position)
+        except Exception as exc:  # a hover must never take the server down
+            ls.log_exception("hover failed", exc)
+            return None
+
+
+def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> types.Hover | None:
+    doc = documents.view(ls, uri)
+    if doc is None:
+        return None
+    line, col = documents.cursor(ls, doc, position)
+    target = explain_cursor.locate(doc.file, line, col)
+    if target is None:
+        return None
+    knowledge = ls.knowledge
+
+    def link(path: str, line_no: int) -> str:
+        return citations.markdown_link(knowledge, path, line_no)
+
+    def link_local(line_no: int) -> str:
+        return f"[line {line_no}]({uri}#L{line_no})"
+
+    runtime = None
+    if target.kind in ("artifact", "parameter") and target.flow is not None:
+        from metaflow_expert.lsp import run_artifacts
+
+        runtime = run_artifacts.describe(ls, doc.file.path, target.flow.name, target.name)
+    graph = doc.graph(target.flow.name) if target.flow is not None else None
+    text = render.render(
+        target,
+        catalog=ls.catalog,
+        link=link,
+        link_local=link_local,
+        graph=graph,
+        runtime=runtime,
+    )
+    if not text:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+        range=documents.to_range(ls, doc, target.span),
+    )

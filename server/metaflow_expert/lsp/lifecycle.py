@@ -1,0 +1,193 @@
+"""Start-up, configuration and the Metaflow index: what the server does before any feature.
+
+Why here: ``initialize`` must answer fast (the editor waits on it), so it only reads the
+settings; ``initialized`` starts indexing the workspace interpreter's Metaflow on a thread,
+reporting through ``$/progress`` (a server-created token) and ``metaflowExpert/status``.
+Lint runs without the decorator catalog until it arrives, then every open file is re-linted.
+Nothing here imports ``anthropic``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from typing import Any
+
+from lsprotocol import types
+
+from metaflow_expert.lsp.server import MetaflowLanguageServer
+
+
+def register(server: MetaflowLanguageServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: MetaflowLanguageServer, params: types.InitializeParams) -> None:
+        try:
+            ls.loop = asyncio.get_running_loop()
+        except RuntimeError:
+            ls.loop = asyncio.get_event_loop()
+        ls.apply_settings(params.initialization_options or {})
+
+    @server.feature(types.INITIALIZED)
+    def on_initialized(ls: MetaflowLanguageServer, params: types.InitializedParams) -> None:
+        ls.log("info", f"metaflow-expert {ls.version} started")
+        start_knowledge_build(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def on_config(ls: MetaflowLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        raw = params.settings
+        if not isinstance(raw, dict) or not raw:
+            return  # pull-model clients send null; keep what initializationOptions gave
+        rebuild = ls.apply_settings(raw)
+        ls.log("info", "settings updated" + (", re-indexing Metaflow" if rebuild else ""))
+        if rebuild:
+            start_knowledge_build(ls)
+        from metaflow_expert.lsp.diagnostics import relint_all
+
+        relint_all(ls)
+
+
+def _progress_supported(ls: MetaflowLanguageServer) -> bool:
+    try:
+        window = ls.client_capabilities.window
+        return bool(window and window.work_done_progress)
+    except Exception:
+        return False
+
+
+class _Progress:
+    """Server-initiated ``$/progress``: begin/report/end, silently absent if unsupported."""
+
+    def __init__(self, ls: MetaflowLanguageServer, title: str) -> None:
+        self.ls = ls
+        self.token = f"metaflow-expert/index/{uuid.uuid4().hex[:8]}"
+        self.title = title
+        self.ready = threading.Event()
+        self.enabled = _progress_supported(ls)
+        if self.enabled:
+            ls.call_soon(self._create)
+        else:
+            self.ready.set()
+
+    def _create(self) -> None:
+        try:
+            fut = self.ls.work_done_progress.create(self.token)
+            fut.add_done_callback(lambda _f: self.ready.set())
+        except Exception:
+            self.enabled = False
+            self.ready.set()
+
+    def _send(self, value: Any) -> None:
+        if not self.enabled:
+            return
+        self.ready.wait(timeout=5)
+        self.ls.notify(types.PROGRESS, types.ProgressParams(token=self.token, value=value))
+
+    def begin(self, message: str) -> None:
+        self._send(types.WorkDoneProgressBegin(title=self.title, message=message, percentage=0))
+
+    def report(self, message: str, percentage: int) -> None:
+        self._send(types.WorkDoneProgressReport(message=message, percentage=percentage))
+
+    def end(self, message: str) -> None:
+        self._send(types.WorkDoneProgressEnd(message=message))
+
+
+def start_knowledge_build(ls: MetaflowLanguageServer) -> None:
+    """Index the Metaflow in use on a daemon thread; a newer build supersedes an older one."""
+    with ls.lock:
+        ls.knowledge.generation += 1
+        generation = ls.knowledge.generation
+    thread = threading.Thread(target=_build, args=(ls, generation), name="mfx-index", daemon=True)
+    thread.start()
+
+
+def _set_state(
+    ls: MetaflowLanguageServer, generation: int, state: str, message: str, **kw: Any
+) -> bool:
+    with ls.lock:
+        if generation != ls.knowledge.generation:
+            return False
+        ls.knowledge.state = state
+        ls.knowledge.message = message
+        for k, v in kw.items():
+            setattr(ls.knowledge, k, v)
+    ls.send_status()
+    return True
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _build(ls: MetaflowLanguageServer, generation: int) -> None:
+    settings = ls.settings
+    progress = _Progress(ls, "Metaflow Expert: indexing Metaflow")
+    progress.begin("locating the Metaflow source")
+    _set_state(ls, generation, "indexing", "locating the Metaflow source")
+    try:
+        from metaflow_expert.knowledge.source import locate_source
+
+        source = locate_source(explicit=settings.metaflow_source, python=settings.interpreter)
+    except Exception as exc:
+        msg = f"Metaflow source not found: {_one_line(exc)}"
+        _set_state(ls, generation, "error", msg)
+        ls.log("error", msg)
+        progress.end(msg)
+        return
+    version = getattr(source, "version", None)
+    root = str(getattr(source, "root", "") or "") or None
+    _set_state(
+        ls,
+        generation,
+        "indexing",
+        f"reading decorators of Metaflow {version}",
+        source=source,
+        version=version,
+        root=root,
+        catalog=None,
+        index=None,
+    )
+    progress.report(f"reading decorators of Metaflow {version}", 20)
+    try:
+        from metaflow_expert.knowledge.catalog import load_catalog
+
+        catalog = load_catalog(source)
+    except Exception as exc:
+        msg = f"could not read Metaflow's decorators: {_one_line(exc)}"
+        ls.log_exception("decorator catalog", exc)
+        _set_state(ls, generation, "error", msg)
+        progress.end(msg)
+        return
+    if not _set_state(ls, generation, "indexing", f"indexing Metaflow {version}", catalog=catalog):
+        progress.end("superseded")
+        return
+    _knowledge_changed(ls)
+    progress.report(f"indexing Metaflow {version} source", 50)
+    try:
+        from metaflow_expert.knowledge.index import load_index
+
+        index = load_index(source, extra_docs=tuple(settings.extra_docs))
+    except Exception as exc:
+        msg = f"could not index Metaflow {version}: {_one_line(exc)}"
+        ls.log_exception("knowledge index", exc)
+        _set_state(ls, generation, "error", msg)
+        progress.end(msg)
+        return
+    message = f"Metaflow {version} indexed ({root})"
+    if _set_state(ls, generation, "ready", message, index=index):
+        ls.log("info", message)
+        _knowledge_changed(ls)
+    progress.end(message)
+
+
+def _knowledge_changed(ls: MetaflowLanguageServer) -> None:
+    from metaflow_expert.lsp.diagnostics import relint_all
+
+    ls.call_soon(relint_all, ls)
+    for cb in list(ls.on_knowledge):
+        try:
+            cb()
+        except Exception as exc:
+            ls.log_exception("knowledge callback", exc)

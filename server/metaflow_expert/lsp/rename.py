@@ -1,0 +1,80 @@
+"""Rename a step: its ``def`` and every ``self.next(...)`` naming it, in one versioned edit.
+
+Why only steps: a step's name is referenced by name in transitions, which Python refactoring
+tools do not understand; artifacts and everything else are left to the Python server.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from metaflow_expert.explain import cursor as explain_cursor
+from metaflow_expert.explain import references
+from metaflow_expert.lsp import documents
+from metaflow_expert.lsp.server import MetaflowLanguageServer
+
+
+def register(server: MetaflowLanguageServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare(
+        ls: MetaflowLanguageServer, params: types.PrepareRenameParams
+    ) -> types.PrepareRenamePlaceholder | None:
+        found = _step_at(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        doc, target = found
+        return types.PrepareRenamePlaceholder(
+            range=documents.to_range(ls, doc, target.span), placeholder=target.name
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME)
+    def rename(
+        ls: MetaflowLanguageServer, params: types.RenameParams
+    ) -> types.WorkspaceEdit | None:
+        return rename_step(ls, params.text_document.uri, params.position, params.new_name)
+
+
+def _step_at(ls: MetaflowLanguageServer, uri: str, position: types.Position):
+    doc = documents.view(ls, uri)
+    if doc is None:
+        return None
+    line, col = documents.cursor(ls, doc, position)
+    target = explain_cursor.locate(doc.file, line, col)
+    if target is None or target.kind not in ("step_def", "step_ref") or target.flow is None:
+        return None
+    if target.name not in target.flow.steps:
+        return None
+    return doc, target
+
+
+def rename_step(
+    ls: MetaflowLanguageServer, uri: str, position: types.Position, new_name: str
+) -> types.WorkspaceEdit | None:
+    found = _step_at(ls, uri, position)
+    if found is None:
+        return None
+    doc, target = found
+    if not references.is_valid_step_name(new_name):
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        raise JsonRpcInvalidParams(f"{new_name!r} is not a valid step name")
+    edits: list[types.TextEdit | types.AnnotatedTextEdit | types.SnippetTextEdit] = []
+    assert target.flow is not None
+    for flow in doc.file.flows:
+        # the same step name in subclasses of this flow (inherited steps) is the same step
+        if flow is not target.flow and target.flow.name not in flow.bases:
+            continue
+        for span in references.step_occurrences(flow, target.name):
+            edit = types.TextEdit(range=documents.to_range(ls, doc, span), new_text=new_name)
+            if all(e.range != edit.range for e in edits):
+                edits.append(edit)
+    return types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=uri, version=doc.version
+                ),
+                edits=edits,
+            )
+        ]
+    )

@@ -1,0 +1,220 @@
+"""The language server object: state shared by the feature modules, and nothing else.
+
+Why a subclass holding state (the pygls examples' pattern, not module globals): tests and the
+benchmark start many servers; each feature module (``diagnostics``, ``hover``, …) registers its
+handlers on one instance through ``register(server)`` and reads documents, analyses, settings
+and the Metaflow knowledge from here.
+
+Threads: the asyncio loop answers requests; analyses run on a one-worker executor (so a slow
+lint never delays a hover); the Metaflow index is built on a daemon thread after
+``initialized``. Anything sent to the client from a thread goes through :meth:`call_soon`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from metaflow_expert import __version__
+from metaflow_expert.lsp.settings import ServerSettings, parse_settings
+
+log = logging.getLogger(__name__)
+
+STATUS_NOTIFICATION = "metaflowExpert/status"
+ASK_DELTA_NOTIFICATION = "metaflowExpert/askDelta"
+
+#: The ``workspace/executeCommand`` params of the request being handled (for its workDoneToken).
+current_command_params: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "current_command_params", default=None
+)
+#: The JSON-RPC id of the request being handled (to match ``$/cancelRequest``).
+current_request_id: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "current_request_id", default=None
+)
+
+_LEVELS = {"error": 1, "warning": 2, "info": 3, "debug": 4}
+
+
+class MetaflowProtocol(LanguageServerProtocol):
+    """pygls' protocol plus two hooks pygls lacks: the command params (workDoneToken) reach
+    the command handler, and ``$/cancelRequest`` reaches requests already running."""
+
+    def _handle_request(self, msg_id: Any, method_name: str, params: Any) -> None:
+        current_request_id.set(msg_id)
+        current_command_params.set(
+            params if method_name == types.WORKSPACE_EXECUTE_COMMAND else None
+        )
+        super()._handle_request(msg_id, method_name, params)
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        server = self._server
+        if isinstance(server, MetaflowLanguageServer):
+            server.cancel_request(msg_id)
+        super()._handle_cancel_notification(msg_id)
+
+
+@dataclass
+class DocState:
+    """Per open document: the newest analysis and the pending debounced lint."""
+
+    analysis: Any = None
+    analysis_version: int | None = None
+    timer: asyncio.TimerHandle | None = None
+    model: Any = None
+    model_version: int | None = None
+    published_version: int | None = None
+
+
+@dataclass
+class KnowledgeState:
+    """The Metaflow being explained: where it is and what has been indexed so far."""
+
+    state: str = "starting"
+    version: str | None = None
+    root: str | None = None
+    message: str = "starting"
+    source: Any = None
+    catalog: Any = None
+    index: Any = None
+    generation: int = 0
+    settings_key: tuple[object, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class MetaflowLanguageServer(LanguageServer):
+    """State for every feature; features live in their own modules."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "metaflow-expert",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=MetaflowProtocol,
+        )
+        self.settings = ServerSettings()
+        self.docs: dict[str, DocState] = {}
+        self.knowledge = KnowledgeState()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.analysis_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfx-lint")
+        self.cancel_events: dict[Any, threading.Event] = {}
+        self.lock = threading.Lock()
+        self.on_knowledge: list[Callable[[], None]] = []
+        self.artifacts: Any = None  # run_artifacts.ArtifactCache, created lazily
+        self.tasks: set[asyncio.Future[Any]] = set()  # background lint tasks (keep a reference)
+
+    # ---- client communication (safe from any thread) -------------------------------------
+    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn`` on the event loop thread (pygls' transport is not thread-safe)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            if _loop_running_here(loop):
+                fn(*args)
+            else:
+                loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:
+            pass
+
+    def notify(self, method: str, params: Any) -> None:
+        self.call_soon(self.protocol.notify, method, params)
+
+    def log(self, level: str, message: str) -> None:
+        """``window/logMessage`` when ``level`` is within the configured ``logLevel``."""
+        if _LEVELS.get(level, 3) > _LEVELS.get(self.settings.log_level, 3):
+            return
+        kind = {
+            "error": types.MessageType.Error,
+            "warning": types.MessageType.Warning,
+            "info": types.MessageType.Info,
+            "debug": types.MessageType.Log,
+        }[level]
+        self.call_soon(self.window_log_message, types.LogMessageParams(type=kind, message=message))
+
+    def log_exception(self, what: str, exc: BaseException) -> None:
+        self.log("error", f"{what}: {type(exc).__name__}: {exc}")
+        self.log("debug", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+    def send_status(self) -> None:
+        k = self.knowledge
+        self.notify(
+            STATUS_NOTIFICATION, {"state": k.state, "version": k.version, "message": k.message}
+        )
+
+    def status_payload(self) -> dict[str, Any]:
+        k = self.knowledge
+        return {"state": k.state, "version": k.version, "root": k.root, "message": k.message}
+
+    # ---- settings -----------------------------------------------------------------------
+    def apply_settings(self, raw: Any) -> bool:
+        """Take new editor settings; returns True when the Metaflow index must be rebuilt."""
+        settings, warnings = parse_settings(raw)
+        old_key = self.settings.knowledge_key()
+        self.settings = settings
+        for w in warnings:
+            self.log("warning", w)
+        return settings.knowledge_key() != old_key
+
+    # ---- requests ---------------------------------------------------------------------------
+    def cancel_request(self, msg_id: Any) -> None:
+        event = self.cancel_events.get(msg_id)
+        if event is not None:
+            event.set()
+
+    @property
+    def catalog(self) -> Any:
+        return self.knowledge.catalog
+
+    @property
+    def index(self) -> Any:
+        return self.knowledge.index
+
+
+def _loop_running_here(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def create_server() -> MetaflowLanguageServer:
+    """A server with every feature registered (the one ``serve`` runs)."""
+    from metaflow_expert.lsp import (
+        code_actions,
+        code_lens,
+        commands,
+        completion,
+        diagnostics,
+        hover,
+        lifecycle,
+        navigation,
+        rename,
+        symbols,
+    )
+
+    server = MetaflowLanguageServer()
+    for module in (
+        lifecycle,
+        diagnostics,
+        hover,
+        completion,
+        navigation,
+        symbols,
+        rename,
+        code_actions,
+        code_lens,
+        commands,
+    ):
+        module.register(server)
+    return server
