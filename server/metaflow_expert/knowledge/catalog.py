@@ -16,9 +16,9 @@ on disk, because the lint CLI loads it on every run.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from metaflow_expert.knowledge import cache
@@ -294,7 +294,7 @@ class _Builder:
                 if not isinstance(name, str) or not isinstance(path, str):
                     continue
                 dotted = _absolute_dotted(package, path)
-                out.append((kind, name, dotted, elt.lineno))
+                out.append((kind, name, dotted, elt.elts[0].lineno))
         return out
 
     # a decorator class ---------------------------------------------------------------------
@@ -691,7 +691,7 @@ _MEMO: dict[tuple[str, str, str], DecoratorCatalog] = {}
 
 
 def load_catalog(
-    source: MetaflowSource | None = None, *, cache_dir: str | Path | None = None
+    source: MetaflowSource | None = None, *, cache_dir: str | os.PathLike[str] | None = None
 ) -> DecoratorCatalog:
     """The catalog of ``source`` (default: :func:`locate_source`), from the disk cache when the
     files it was built from are unchanged. Raises ``SourceNotFound`` only when no source is given

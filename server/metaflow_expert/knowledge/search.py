@@ -1,0 +1,370 @@
+"""Hybrid search over the indexed Metaflow source: BM25 over words, fuzzy over identifiers.
+
+Why both: questions come in prose ("how many times does retry run a task?") and as misspelled
+code ("retyr decorater"). BM25 over symbol names, paths, docstrings, code and doc sections
+answers the first; rapidfuzz corrects unknown words against the vocabulary and matches word
+windows against identifier names (``retyr decorater`` → ``RetryDecorator``) for the second.
+Identifiers are split on snake_case and camelCase (``merge_artifacts`` → ``merge``,
+``artifacts``, ``merge_artifacts``) so either spelling finds them.
+
+The postings are stored as packed arrays (bytes) so the whole index is one fast ``marshal``
+load; arrays are unpacked only for the terms a query uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "else",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "into",
+        "onto",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "have",
+        "has",
+        "had",
+        "having",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "no",
+        "yes",
+        "so",
+        "as",
+        "than",
+        "too",
+        "very",
+        "just",
+        "also",
+        "about",
+        "any",
+        "all",
+        "some",
+        "each",
+        "every",
+        "other",
+        "such",
+        "only",
+        "own",
+        "same",
+        "more",
+        "most",
+        "few",
+        "self",
+        "none",
+        "true",
+        "false",
+        "get",
+        "set",
+        "use",
+        "used",
+        "using",
+        "way",
+        "want",
+        "need",
+        "please",
+        "tell",
+        "explain",
+        "show",
+        "work",
+        "works",
+        "happen",
+        "happens",
+        "metaflow",
+    ]
+)
+K1 = 1.2
+B = 0.75
+# field weights (a word's weighted term frequency in a document)
+W_NAME, W_QUAL, W_PATH, W_DOC, W_CODE, W_HEADING = 4.0, 1.0, 1.5, 1.0, 0.35, 2.5
+
+
+def stem(word: str) -> str:
+    """A tiny plural folding so "decorators"/"retries" meet "decorator"/"retry"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def split_identifier(ident: str) -> list[str]:
+    """``RetryDecorator`` → [retry, decorator]; ``merge_artifacts`` → [merge, artifacts]."""
+    parts: list[str] = []
+    for chunk in ident.split("_"):
+        if chunk:
+            parts.extend(m.group(0).lower() for m in _CAMEL.finditer(chunk))
+    return parts
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Words of text or code: each identifier's parts (stemmed) plus the whole identifier."""
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        parts = split_identifier(w)
+        low = w.lower().strip("_")
+        if len(parts) > 1 and low:
+            out.append(low)
+        for p in parts:
+            if keep_stopwords or p not in STOPWORDS:
+                out.append(stem(p))
+        if len(parts) == 1 and not keep_stopwords and parts[0] in STOPWORDS:
+            continue
+    return [t for t in out if len(t) > 1 or t.isdigit()]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result: a place in the source (or a knowledge doc section)."""
+
+    path: str
+    line: int
+    end_line: int
+    symbol: str
+    snippet: str
+    score: float
+    kind: str
+
+    @property
+    def cite(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class SearchDoc:
+    """A searchable unit before indexing: where it is and its weighted words."""
+
+    path: str
+    line: int
+    end_line: int
+    symbol: str
+    kind: str
+    snippet: str
+    vendored: bool
+    words: dict[str, float]
+    ident: str = ""  # identifier name for fuzzy matching ("" for doc sections)
+
+
+def add_words(acc: dict[str, float], text: str, weight: float) -> None:
+    for t in tokenize(text):
+        acc[t] = acc.get(t, 0.0) + weight
+
+
+class SearchIndex:
+    """BM25 postings + fuzzy identifier table; build with :meth:`build`, persist with
+    :meth:`to_payload` / :meth:`from_payload`."""
+
+    def __init__(
+        self,
+        meta: list[tuple[str, int, int, str, str, str, bool]],
+        postings: dict[str, tuple[bytes, bytes]],
+        lengths: bytes,
+        idents: dict[str, list[int]],
+    ) -> None:
+        self.meta = meta
+        self.postings = postings
+        self.lengths = array("f")
+        self.lengths.frombytes(lengths)
+        self.avgdl = (sum(self.lengths) / len(self.lengths)) if len(self.lengths) else 1.0
+        self.idents = idents
+        self._ident_keys = list(idents)
+        self._vocab: list[str] | None = None
+
+    # -- persistence --------------------------------------------------------------------------
+    @classmethod
+    def build(cls, docs: list[SearchDoc]) -> SearchIndex:
+        post_ids: dict[str, array] = defaultdict(lambda: array("I"))
+        post_tf: dict[str, array] = defaultdict(lambda: array("f"))
+        lengths = array("f")
+        meta = []
+        idents: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            meta.append((d.path, d.line, d.end_line, d.symbol, d.kind, d.snippet, d.vendored))
+            lengths.append(sum(d.words.values()))
+            for term, tf in d.words.items():
+                post_ids[term].append(i)
+                post_tf[term].append(tf)
+            if d.ident:
+                idents[d.ident.lower()].append(i)
+        postings = {t: (post_ids[t].tobytes(), post_tf[t].tobytes()) for t in post_ids}
+        return cls(meta, postings, lengths.tobytes(), dict(idents))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "postings": self.postings,
+            "lengths": self.lengths.tobytes(),
+            "idents": self.idents,
+        }
+
+    @classmethod
+    def from_payload(cls, p: dict[str, Any]) -> SearchIndex:
+        return cls(p["meta"], p["postings"], p["lengths"], p["idents"])
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    # -- querying -----------------------------------------------------------------------------
+    @property
+    def vocab(self) -> list[str]:
+        if self._vocab is None:
+            self._vocab = [t for t in self.postings if not t.isdigit() and "_" not in t]
+        return self._vocab
+
+    def _correct(self, term: str) -> list[tuple[str, float]]:
+        """A known term, or the closest vocabulary words (rapidfuzz) with a confidence."""
+        if term in self.postings:
+            return [(term, 1.0)]
+        if len(term) < 4 or term.isdigit():
+            return []
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(term, self.vocab, scorer=fuzz.ratio, limit=2, score_cutoff=78)
+        return [(t, s / 100.0) for t, s, _ in found]
+
+    def _bm25(self, terms: list[tuple[str, float]]) -> dict[int, float]:
+        n = len(self.meta)
+        scores: dict[int, float] = defaultdict(float)
+        for term, conf in terms:
+            post = self.postings.get(term)
+            if post is None:
+                continue
+            ids = array("I")
+            ids.frombytes(post[0])
+            tfs = array("f")
+            tfs.frombytes(post[1])
+            df = len(ids)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * conf
+            lens, avg = self.lengths, self.avgdl
+            for i, tf in zip(ids, tfs, strict=False):
+                scores[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lens[i] / avg))
+        return scores
+
+    def _fuzzy_idents(self, words: list[str]) -> dict[int, float]:
+        """Windows of 1–3 query words joined (``retyr decorater`` → ``retyrdecorater``)
+        matched against identifier names."""
+        from rapidfuzz import fuzz, process
+
+        boosts: dict[int, float] = defaultdict(float)
+        lowered = [w.lower() for w in words]
+        for size in (3, 2, 1):
+            for i in range(len(lowered) - size + 1):
+                window = lowered[i : i + size]
+                if size == 1 and (len(window[0]) < 5 or window[0] in STOPWORDS):
+                    continue
+                if size > 1 and any(w in STOPWORDS for w in window):
+                    continue
+                joined = "".join(window)
+                cutoff = 90 if size == 1 else 84
+                for key in (joined, "_".join(window)):
+                    for name, score, _ in process.extract(
+                        key, self._ident_keys, scorer=fuzz.ratio, limit=4, score_cutoff=cutoff
+                    ):
+                        for doc in self.idents[name]:
+                            boosts[doc] = max(boosts[doc], (score / 100.0) * (2.0 + size))
+        return boosts
+
+    def search(self, query: str, k: int = 10) -> list[SearchHit]:
+        words = [m.group(0) for m in _WORD.finditer(query)]
+        terms: dict[str, float] = {}
+        for t in tokenize(query):
+            for term, conf in self._correct(t):
+                terms[term] = max(terms.get(term, 0.0), conf)
+        scores = self._bm25(list(terms.items()))
+        if scores:
+            top = max(scores.values())
+            for doc, boost in self._fuzzy_idents(words).items():
+                scores[doc] = scores.get(doc, 0.0) + boost * top / 4.0
+        else:
+            for doc, boost in self._fuzzy_idents(words).items():
+                scores[doc] = boost
+        ranked: list[tuple[float, int]] = []
+        for i, s in scores.items():
+            meta = self.meta[i]
+            if meta[6]:  # vendored
+                s *= 0.25
+            ranked.append((s, i))
+        ranked.sort(key=lambda x: (-x[0], x[1]))
+        hits: list[SearchHit] = []
+        seen: set[tuple[str, int]] = set()
+        for s, i in ranked:
+            path, line, end, symbol, kind, snippet, _v = self.meta[i]
+            if (path, line) in seen:
+                continue
+            seen.add((path, line))
+            hits.append(SearchHit(path, line, end, symbol, snippet, round(s, 4), kind))
+            if len(hits) >= k:
+                break
+        return hits
