@@ -1,0 +1,181 @@
+/**
+ * Lay out a flow's DAG with dagre and draw it as SVG for the graph panel.
+ *
+ * Runs in the extension host (pure, no `vscode` import) so the drawing is unit-tested and the
+ * webview only shows a string and reports clicks. Nothing here styles with inline `style=`
+ * attributes: the panel's CSP forbids them; classes + the panel's stylesheet do the colouring.
+ * Edges that name a step the flow lacks get a dashed "missing" node, so a half-typed
+ * `self.next(self.trian)` is visible instead of silently dropped.
+ */
+
+import dagre from "@dagrejs/dagre";
+import { escapeHtml } from "./citations";
+import type { FlowGraphDto, GraphNode } from "./protocol";
+
+const CHAR_W = 7.2;
+const LINE_H = 16;
+const PAD_X = 14;
+const PAD_Y = 10;
+const MAX_DECOS_PER_LINE = 30;
+
+export interface NodeBox {
+  name: string;
+  lines: { text: string; cls: string }[];
+  width: number;
+  height: number;
+  missing: boolean;
+  node?: GraphNode;
+}
+
+/** The text lines of a node: name, type, decorators (wrapped), in that order. */
+export function nodeLines(node: GraphNode): { text: string; cls: string }[] {
+  const lines = [
+    { text: node.name, cls: "n-name" },
+    { text: node.type, cls: "n-type" },
+  ];
+  let current = "";
+  for (const deco of node.decorators ?? []) {
+    const d = deco.startsWith("@") ? deco : `@${deco}`;
+    if (current && current.length + 1 + d.length > MAX_DECOS_PER_LINE) {
+      lines.push({ text: current, cls: "n-deco" });
+      current = d;
+    } else {
+      current = current ? `${current} ${d}` : d;
+    }
+  }
+  if (current) lines.push({ text: current, cls: "n-deco" });
+  return lines;
+}
+
+function box(name: string, node: GraphNode | undefined): NodeBox {
+  const lines = node ? nodeLines(node) : [{ text: name, cls: "n-name" }, { text: "missing step", cls: "n-type" }];
+  const longest = Math.max(...lines.map((l) => l.text.length));
+  return {
+    name,
+    lines,
+    width: Math.max(90, Math.ceil(longest * CHAR_W) + 2 * PAD_X),
+    height: lines.length * LINE_H + 2 * PAD_Y,
+    missing: !node,
+    node,
+  };
+}
+
+function pathFrom(points: { x: number; y: number }[]): string {
+  if (!points.length) return "";
+  const [first, ...rest] = points;
+  if (rest.length >= 2) {
+    // A smooth curve through dagre's control points reads better than a polyline.
+    let d = `M${first.x.toFixed(1)},${first.y.toFixed(1)}`;
+    for (let i = 0; i < rest.length - 1; i++) {
+      const p = rest[i];
+      const q = rest[i + 1];
+      const mx = (p.x + q.x) / 2;
+      const my = (p.y + q.y) / 2;
+      d += ` Q${p.x.toFixed(1)},${p.y.toFixed(1)} ${i === rest.length - 2 ? `${q.x.toFixed(1)},${q.y.toFixed(1)}` : `${mx.toFixed(1)},${my.toFixed(1)}`}`;
+    }
+    return d;
+  }
+  return `M${first.x.toFixed(1)},${first.y.toFixed(1)} ` + rest.map((p) => `L${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+}
+
+const EDGE_KINDS = new Set(["linear", "branch", "foreach", "switch", "parallel", "join"]);
+
+/** SVG for one flow. Nodes carry `data-step`/`data-line` for click → jump. */
+export function renderFlowSvg(flow: FlowGraphDto): string {
+  const g = new dagre.graphlib.Graph({ multigraph: true, directed: true });
+  g.setGraph({ rankdir: "TB", nodesep: 30, ranksep: 44, edgesep: 14, marginx: 12, marginy: 12 });
+  g.setDefaultEdgeLabel(() => ({}));
+
+  const known = new Map(flow.nodes.map((n) => [n.name, n]));
+  const boxes = new Map<string, NodeBox>();
+  const ensure = (name: string) => {
+    if (!boxes.has(name)) {
+      const b = box(name, known.get(name));
+      boxes.set(name, b);
+      g.setNode(name, { width: b.width, height: b.height });
+    }
+  };
+  flow.nodes.forEach((n) => ensure(n.name));
+  flow.edges.forEach((e, i) => {
+    ensure(e.source);
+    ensure(e.target);
+    const label = e.label ? String(e.label) : "";
+    g.setEdge(
+      e.source,
+      e.target,
+      label
+        ? { width: Math.ceil(label.length * CHAR_W * 0.9) + 8, height: LINE_H, labelpos: "c" }
+        : {},
+      `e${i}`,
+    );
+  });
+  dagre.layout(g);
+
+  const graph = g.graph();
+  const width = Math.ceil(graph.width ?? 200);
+  const height = Math.ceil(graph.height ?? 100);
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="flow-graph" data-flow="${escapeHtml(flow.name)}" ` +
+      `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+  );
+  out.push("<defs>");
+  for (const kind of EDGE_KINDS) {
+    out.push(
+      `<marker id="arrow-${kind}" class="arrow arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" ` +
+        `markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>`,
+    );
+  }
+  out.push("</defs>");
+
+  flow.edges.forEach((e, i) => {
+    const ed = g.edge({ v: e.source, w: e.target, name: `e${i}` }) as
+      | { points?: { x: number; y: number }[]; x?: number; y?: number }
+      | undefined;
+    if (!ed?.points) return;
+    const kind = EDGE_KINDS.has(e.kind) ? e.kind : "linear";
+    out.push(
+      `<g class="edge edge-${kind}" data-source="${escapeHtml(e.source)}" data-target="${escapeHtml(e.target)}">` +
+        `<path d="${pathFrom(ed.points)}" marker-end="url(#arrow-${kind})"/>` +
+        (e.label && ed.x !== undefined && ed.y !== undefined
+          ? `<text class="edge-label" x="${ed.x.toFixed(1)}" y="${(ed.y + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(String(e.label))}</text>`
+          : "") +
+        `<title>${escapeHtml(`${e.source} → ${e.target} (${e.kind}${e.label ? `: ${e.label}` : ""})`)}</title></g>`,
+    );
+  });
+
+  for (const b of boxes.values()) {
+    const pos = g.node(b.name) as { x: number; y: number } | undefined;
+    if (!pos) continue;
+    const x = pos.x - b.width / 2;
+    const y = pos.y - b.height / 2;
+    const diags = b.node?.diagnostics ?? 0;
+    const classes = ["node", `type-${(b.node?.type ?? "missing").replace(/[^a-z-]/gi, "")}`];
+    if (b.missing) classes.push("missing");
+    if (diags > 0) classes.push("has-diagnostics");
+    const line = b.node ? ` data-line="${b.node.line}"` : "";
+    out.push(
+      `<g class="${classes.join(" ")}" data-step="${escapeHtml(b.name)}"${line} tabindex="0" role="button">` +
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${b.width}" height="${b.height}" rx="6" ry="6"/>`,
+    );
+    b.lines.forEach((l, k) => {
+      out.push(
+        `<text class="${l.cls}" x="${pos.x.toFixed(1)}" y="${(y + PAD_Y + LINE_H * (k + 1) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(l.text)}</text>`,
+      );
+    });
+    if (diags > 0) {
+      const cx = x + b.width - 2;
+      const cy = y + 2;
+      out.push(
+        `<g class="diag-badge"><circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="9"/>` +
+          `<text x="${cx.toFixed(1)}" y="${(cy + 4).toFixed(1)}" text-anchor="middle">${diags}</text></g>`,
+      );
+    }
+    const tip = b.node
+      ? `${b.name} (${b.node.type})${diags ? ` — ${diags} problem${diags > 1 ? "s" : ""}` : ""}${b.node.doc ? `\n${b.node.doc}` : ""}`
+      : `${b.name}: no step with this name`;
+    out.push(`<title>${escapeHtml(tip)}</title></g>`);
+  }
+  out.push("</svg>");
+  return out.join("");
+}
