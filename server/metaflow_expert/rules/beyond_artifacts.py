@@ -77,7 +77,7 @@ def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     before = available_before(flow, ctx.graph)
     if before is None:
         return
-    provided = provided_names(flow)
+    provided = provided_names(flow, ctx.file)
     for step in flow.steps.values():
         tr = step.transition
         if tr is None or tr.kind != "foreach" or not isinstance(tr.foreach, str):
@@ -149,7 +149,7 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
     if before is None:
         return
     live = reachable(ctx.graph)
-    provided = provided_names(flow) | fs_names
+    provided = provided_names(flow, ctx.file) | fs_names
     for step in flow.steps.values():
         if step.name not in live or step.name not in before:
             continue
@@ -271,7 +271,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
     before = available_before(flow, graph)
     if before is None:
         return
-    provided = provided_names(flow)
+    provided = provided_names(flow, ctx.file)
     nodes = getattr(graph, "nodes", {}) or {}
     for step in flow.steps.values():
         node = node_of(graph, step.name)

@@ -11,6 +11,7 @@ without one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +35,42 @@ def node_of(graph: FlowGraph | None, name: str) -> Any:
     return nodes.get(name)
 
 
-def provided_names(flow: FlowClass) -> set[str]:
+def provided_names(flow: FlowClass, file: FlowFile | None = None) -> set[str]:
     """Names reachable as ``self.<name>`` without any step assigning them: Parameters,
-    IncludeFiles, Configs, class attributes, methods and steps of the flow class."""
+    IncludeFiles, Configs, class attributes, methods and steps of the flow class — and, when
+    ``file`` is given, every ``self.<name>`` written outside step bodies (helper methods,
+    mixins, ``__init__``), since a step may call code that sets it."""
     names: set[str] = {p.attr for p in flow.parameters}
     names.update(flow.class_attributes)
     names.update(flow.non_step_methods)
     names.update(flow.steps)
+    if file is not None:
+        names |= self_names_outside_steps(file)
     return names
+
+
+_SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
+_OUTSIDE_MEMO: dict[int, tuple[FlowFile, frozenset[str]]] = {}
+
+
+def self_names_outside_steps(file: FlowFile) -> frozenset[str]:
+    """``self.<name>`` mentioned anywhere outside the bodies of steps (generous on purpose)."""
+    memo = _OUTSIDE_MEMO.get(id(file))
+    if memo is not None and memo[0] is file:
+        return memo[1]
+    step_lines: set[int] = set()
+    for flow in file.flows:
+        for step in flow.steps.values():
+            step_lines.update(range(step.span.start_line, step.span.end_line + 1))
+    names: set[str] = set()
+    for i, line in enumerate(file.lines):
+        if i not in step_lines and "self." in line:
+            names.update(_SELF_ATTR.findall(line))
+    result = frozenset(names)
+    if len(_OUTSIDE_MEMO) > 64:
+        _OUTSIDE_MEMO.clear()
+    _OUTSIDE_MEMO[id(file)] = (file, result)
+    return result
 
 
 def _api_members(api: Any, prefix: str) -> set[str]:

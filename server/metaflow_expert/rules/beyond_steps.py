@@ -220,7 +220,7 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     before = available_before(flow, ctx.graph)
     if before is None:
         return
-    provided = provided_names(flow)
+    provided = provided_names(flow, ctx.file)
     for step in flow.steps.values():
         if step.name not in before:
             continue
@@ -282,8 +282,10 @@ def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
     fs_names = flowspec_names(ctx.catalog) or frozenset()
     for step in flow.steps.values():
         seen: set[Span] = set()
-        hits = list(step.assigns_reserved) + [
-            a for a in step.artifacts if a.kind in ("write", "delete") and a.name in fs_names
+        hits = [
+            a
+            for a in [*step.assigns_reserved, *step.artifacts]
+            if a.kind in ("write", "delete") and a.name in fs_names
         ]
         for acc in hits:
             if acc.span in seen:

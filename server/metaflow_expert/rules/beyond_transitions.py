@@ -117,7 +117,7 @@ def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
         return
     before = available_before(flow, ctx.graph)
-    provided = provided_names(flow)
+    provided = provided_names(flow, ctx.file)
     for step in flow.steps.values():
         tr = step.transition
         if tr is None or tr.kind != "switch" or not isinstance(tr.condition, str):

@@ -1,0 +1,63 @@
+"""Helpers to run the real ``metaflow-expert`` CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+GOOD = textwrap.dedent(
+    """
+    from metaflow import FlowSpec, step
+
+    class GoodFlow(FlowSpec):
+        @step
+        def start(self):
+            self.x = 1
+            self.next(self.end)
+
+        @step
+        def end(self):
+            print(self.x)
+
+    if __name__ == "__main__":
+        GoodFlow()
+    """
+)
+
+# An unknown transition (error from the MF1xx lint mirror) and a typo hint (MF201).
+BAD = GOOD.replace("GoodFlow", "BadFlow").replace("self.next(self.end)", "self.next(self.ennd)")
+
+# A warning only: the end step reads an artifact nobody assigns.
+WARN = GOOD.replace("GoodFlow", "WarnFlow").replace("print(self.x)", "print(self.y)")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "metaflow_expert", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def flows(tmp_path: Path) -> Path:
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "bad.py").write_text(BAD)
+    (tmp_path / "warn.py").write_text(WARN)
+    (tmp_path / "helper.py").write_text("def helper():\n    return 1\n")
+    return tmp_path
