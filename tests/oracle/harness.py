@@ -80,11 +80,17 @@ def _import(path: Path) -> Any:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    # Flows import sibling modules (``from my_base import BaseFlow``), as `python flow.py` would.
+    folder = str(path.parent.resolve())
+    sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(name, None)
         raise
+    finally:
+        if folder in sys.path:
+            sys.path.remove(folder)
     return module
 
 

@@ -34,13 +34,15 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     assert graph is not None
     end = graph.end_step
-    out: dict[tuple[str, str], Finding] = {}
+    out: dict[str, Finding] = {}
+    stopped = [False]
     budget = [lc.TRAVERSAL_BUDGET]
 
     def report(n: Any, msg: str, related: list[Related] | None = None) -> None:
-        key = (n.name, msg)
-        if key not in out:
-            out[key] = lc.finding(
+        # One finding per step: other paths into the same step repeat the same mistake.
+        stopped[0] = True
+        if n.name not in out:
+            out[n.name] = lc.finding(
                 ctx, "MF113", msg, lc.def_span(ctx, n), step=n.name, related=related or ()
             )
 
@@ -113,6 +115,10 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
                 )
         else:
             new = stack
+        if stopped[0]:
+            # Metaflow stops at the first problem; past it, this path would only repeat it.
+            stopped[0] = False
+            return
         for t in n.out_funcs:
             if n.type == "split-switch" and t == n.name:
                 continue

@@ -70,7 +70,7 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
             yield lc.finding(
                 ctx,
                 "MF101",
-                f"Step *{n.name}* is a reserved word. Choose another name for the step.",
+                f"Step name *{n.name}* is a reserved word. Choose another name for the step.",
                 lc.def_span(ctx, n),
                 step=n.name,
             )
