@@ -21,8 +21,8 @@ def test_errors_exit_one_with_text_lines(cli, flows: Path):
     lines = r.stdout.splitlines()
     assert lines, r.stderr
     line_no = BAD.splitlines().index("        self.next(self.ennd)") + 1
-    assert any(l.startswith(f"{flows / 'bad.py'}:{line_no}:") and " MF201 " in l for l in lines)
-    assert all(l.split(":")[1].isdigit() and l.split(":")[2].isdigit() for l in lines)
+    assert any(ln.startswith(f"{flows / 'bad.py'}:{line_no}:") and " MF201 " in ln for ln in lines)
+    assert all(ln.split(":")[1].isdigit() and ln.split(":")[2].isdigit() for ln in lines)
     assert "Found" in r.stderr
 
 
@@ -70,13 +70,13 @@ def test_sarif_format(cli, flows: Path):
 def test_github_format(cli, flows: Path):
     r = cli("lint", "--format", "github", str(flows / "bad.py"))
     lines = r.stdout.splitlines()
-    assert any(l.startswith("::error file=") and ",title=MF" in l for l in lines)
-    assert any(l.startswith("::notice file=") and "title=MF201::" in l for l in lines)
+    assert any(ln.startswith("::error file=") and ",title=MF" in ln for ln in lines)
+    assert any(ln.startswith("::notice file=") and "title=MF201::" in ln for ln in lines)
 
 
 def test_select_and_ignore(cli, flows: Path):
     r = cli("lint", "--select", "MF201", str(flows / "bad.py"))
-    assert {l.split()[1] for l in r.stdout.splitlines()} == {"MF201"}
+    assert {ln.split()[1] for ln in r.stdout.splitlines()} == {"MF201"}
     assert r.returncode == 0  # MF201 is info-level
     r = cli("lint", "--ignore", "MF1,MF201", str(flows / "bad.py"))
     assert r.stdout == "" and r.returncode == 0
@@ -107,13 +107,13 @@ def test_directories_recursive_skipping_hidden_and_venvs(cli, flows: Path):
         (flows / skipped / "x.py").write_text(BAD)
     (flows / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
     r = cli("lint", str(flows))
-    paths = {l.split(":")[0] for l in r.stdout.splitlines()}
+    paths = {ln.split(":")[0] for ln in r.stdout.splitlines()}
     assert paths == {
         str(flows / "bad.py"),
         str(flows / "warn.py"),
         str(flows / "sub" / "nested.py"),
     }
-    assert "3 flow files of 5 checked" in r.stderr  # helper.py and good.py have no findings
+    assert "4 flow files of 5 checked" in r.stderr  # helper.py has no flow
     assert r.returncode == 1
 
 
