@@ -109,8 +109,8 @@ def test_nested_foreach_when_enabled(path: Path) -> None:
     )
     ours = sorted(
         (f.flow, f.line1)
-        for f in our_findings(path, select=("MF1",) + ("MF119",))
+        for f in our_findings(path, select=("MF1", "MF119"))
         if f.mirrors == "check_nested_foreach"
     )
-    assert {e for e in expected} <= set(ours)
+    assert set(expected) <= set(ours)
     assert {f for f, _ in ours} <= {f for f, _ in expected}
