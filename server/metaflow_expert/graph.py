@@ -13,4 +13,334 @@ can be compared line by line with ``metaflow/lint.py``):
   func_lineno, num_args, foreach_param, num_parallel, parallel_foreach, parallel_step,
   condition, switch_cases (dict key → step), is_start_step, is_end_step, decorators (names),
   step (the model Step).
+
+Why a copy instead of calling Metaflow: Metaflow builds its graph from an *imported* flow class
+(``dir(flow)`` + ``inspect.getsource``), which means running user code, and it cannot see a
+half-typed file. The per-step facts (``DAGNode._parse``) come from the parser's
+:class:`~metaflow_expert.model.Transition`; this module repeats ``_identify_start_end``,
+``_traverse_graph`` and ``_postprocess`` step for step. Differences are deliberate and only
+about robustness: the traversal is iterative (no recursion limit) and stops after
+``MAX_VISITS`` node visits (Metaflow's path-based traversal is exponential in the number of
+consecutive splits), setting ``FlowGraph.truncated``. ``nodes`` keeps source order (Metaflow's
+is alphabetical, from ``dir()``); no computed field depends on that order.
+
+``parallel_step`` needs to know which decorators Metaflow marks ``IS_PARALLEL``; that set is
+read from the Metaflow source (:func:`parallel_decorator_names`), never typed here.
 """
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from metaflow_expert.model import FlowClass, Step
+
+#: Node visits after which the traversal gives up (see module docstring).
+MAX_VISITS = 200_000
+#: The class attribute ``DAGNode`` reads to set ``parallel_step``.
+PARALLEL_MARKER = "IS_PARALLEL"
+
+
+@dataclass
+class GraphNode:
+    name: str
+    type: str | None
+    out_funcs: list[str]
+    step: Step
+    in_funcs: list[str] = field(default_factory=list)
+    split_parents: list[str] = field(default_factory=list)
+    split_branches: list[str] = field(default_factory=list)
+    matching_join: str | None = None
+    is_inside_foreach: bool = False
+    has_tail_next: bool = False
+    invalid_tail_next: bool = False
+    tail_next_lineno: int = 0
+    func_lineno: int = 0
+    num_args: int = 0
+    foreach_param: object = None
+    num_parallel: object = 0
+    parallel_foreach: bool = False
+    parallel_step: bool = False
+    condition: str | None = None
+    switch_cases: dict[object, str] = field(default_factory=dict)
+    is_start_step: bool = False
+    is_end_step: bool = False
+    decorators: list[str] = field(default_factory=list)
+    doc: str = ""
+
+
+@dataclass
+class FlowGraph:
+    name: str
+    nodes: dict[str, GraphNode]
+    start_step: str | None = None
+    end_step: str | None = None
+    sorted_nodes: list[str] = field(default_factory=list)
+    doc: str = ""
+    #: the traversal hit ``MAX_VISITS``; traversal-derived fields may be incomplete
+    truncated: bool = False
+
+    def __getitem__(self, name: str) -> GraphNode:
+        return self.nodes[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.nodes
+
+    def __iter__(self) -> Iterator[GraphNode]:
+        return iter(self.nodes.values())
+
+
+def build_graph(
+    flow: FlowClass, *, parallel_decorators: Collection[str] | None = None
+) -> FlowGraph:
+    """Metaflow's ``FlowGraph(flow)`` for a parsed flow. Never raises.
+
+    ``parallel_decorators``: names of step decorators Metaflow marks ``IS_PARALLEL``; by default
+    read once from the installed Metaflow source."""
+    if parallel_decorators is None:
+        parallel_decorators = parallel_decorator_names()
+    graph = FlowGraph(flow.name, {}, doc=flow.docstring or "")
+    for name, step in flow.steps.items():
+        graph.nodes[name] = _node(name, step, parallel_decorators)
+    _identify_start_end(graph)
+    _traverse(graph)
+    _postprocess(graph)
+    return graph
+
+
+def _node(name: str, step: Step, parallel: Collection[str]) -> GraphNode:
+    t = step.transition
+    decos = [d.name for d in step.other_decorators if d.from_metaflow]
+    node = GraphNode(
+        name=name,
+        type=t.node_type if t is not None else None,
+        out_funcs=list(t.target_names) if t is not None else [],
+        step=step,
+        func_lineno=step.func_lineno,
+        num_args=step.num_args,
+        is_start_step=step.is_start_annotated,
+        is_end_step=step.is_end_annotated,
+        decorators=decos,
+        parallel_step=any(d in parallel for d in decos),
+        doc=step.docstring or "",
+    )
+    if t is None:
+        return node
+    node.has_tail_next = True
+    node.tail_next_lineno = t.line1
+    node.invalid_tail_next = t.kind == "invalid"
+    node.parallel_foreach = t.node_type == "foreach" and t.num_parallel_span is not None
+    if t.kind == "foreach":
+        node.foreach_param = t.foreach
+    elif t.kind == "parallel":
+        node.num_parallel = t.num_parallel
+    elif t.kind == "switch":
+        node.condition = t.condition if isinstance(t.condition, str) else None
+        cases: dict[object, str] = {}
+        for c in t.switch_cases:
+            if c.target is not None:
+                cases[c.key] = c.target.name
+        node.switch_cases = cases
+    return node
+
+
+def _identify_start_end(g: FlowGraph) -> None:
+    def resolve(attr: str, fallback: str) -> str | None:
+        annotated = [n for n, node in g.nodes.items() if getattr(node, attr)]
+        if len(annotated) == 1:
+            return annotated[0]
+        if not annotated:
+            return fallback if fallback in g.nodes else None
+        return None
+
+    # The fallback names are Metaflow's conventional step names, the ones `_resolve` uses.
+    g.start_step = resolve("is_start_step", "start")
+    g.end_step = resolve("is_end_step", "end")
+    if len(g.nodes) == 1:
+        (only,) = g.nodes
+        g.start_step = g.end_step = only
+    if g.start_step and g.start_step == g.end_step:
+        g.nodes[g.start_step].type = "end"
+        return
+    if g.start_step:
+        node = g.nodes[g.start_step]
+        if node.type in (None, "linear"):
+            node.type = "start"
+    if g.end_step:
+        g.nodes[g.end_step].type = "end"
+
+
+@dataclass
+class _Frame:
+    node: GraphNode
+    split_parents: list[str]
+    split_branches: list[str]
+    add_split_branch: bool
+    index: int = 0
+
+
+def _enter(
+    g: FlowGraph, node: GraphNode, split_parents: list[str], split_branches: list[str]
+) -> _Frame:
+    """The body of Metaflow's ``traverse`` before its loop over ``out_funcs``."""
+    if node.name in g.sorted_nodes:
+        g.sorted_nodes.remove(node.name)
+    g.sorted_nodes.append(node.name)
+    add = False
+    if node.type in ("split", "foreach"):
+        node.split_parents = split_parents
+        node.split_branches = split_branches
+        add = True
+        split_parents = [*split_parents, node.name]
+    elif node.type == "split-switch":
+        node.split_parents = split_parents
+        node.split_branches = split_branches
+    elif node.type == "join":
+        if split_parents:
+            g.nodes[split_parents[-1]].matching_join = node.name
+            node.split_parents = split_parents
+            node.split_branches = split_branches[:-1]
+            split_parents = split_parents[:-1]
+            split_branches = split_branches[:-1]
+    else:
+        node.split_parents = split_parents
+        node.split_branches = split_branches
+    return _Frame(node, split_parents, split_branches, add)
+
+
+def _traverse(g: FlowGraph) -> None:
+    in_funcs: dict[str, set[str]] = {n: set() for n in g.nodes}
+    if g.start_step and g.start_step in g.nodes:
+        # ``seen`` is the list Metaflow passes down: the path below the start node.
+        on_path: dict[str, int] = {}
+        stack = [_enter(g, g.nodes[g.start_step], [], [])]
+        path_names: list[str | None] = [None]
+        visits = 1
+        while stack:
+            top = stack[-1]
+            outs = top.node.out_funcs
+            if top.index >= len(outs):
+                stack.pop()
+                name = path_names.pop()
+                if name is not None:
+                    on_path[name] -= 1
+                continue
+            n = outs[top.index]
+            top.index += 1
+            if on_path.get(n) or n not in g.nodes:
+                continue
+            if visits >= MAX_VISITS:
+                g.truncated = True
+                break
+            visits += 1
+            in_funcs[n].add(top.node.name)
+            branches = [*top.split_branches, n] if top.add_split_branch else top.split_branches
+            stack.append(_enter(g, g.nodes[n], top.split_parents, branches))
+            path_names.append(n)
+            on_path[n] = on_path.get(n, 0) + 1
+    for name, node in g.nodes.items():
+        node.in_funcs = sorted(in_funcs[name])
+
+
+def _postprocess(g: FlowGraph) -> None:
+    for node in g.nodes.values():
+        foreaches = [p for p in node.split_parents if p in g.nodes and g.nodes[p].type == "foreach"]
+        if [f for f in foreaches if g.nodes[f].matching_join != node.name]:
+            node.is_inside_foreach = True
+
+
+# --------------------------------------------------------------------------------------------
+# which decorators are parallel, from the Metaflow source
+
+
+def parallel_decorator_names(root: str | Path | None = None) -> frozenset[str]:
+    """Names of step decorators whose class (or a base class) sets ``IS_PARALLEL = True``.
+
+    ``root`` is the folder containing the ``metaflow`` package (default: the Metaflow this
+    interpreter would import, found without importing it). Empty if nothing can be read."""
+    try:
+        return _parallel_names(str(Path(root) if root is not None else _default_root()))
+    except Exception:
+        return frozenset()
+
+
+def _default_root() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("metaflow")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("metaflow")
+    return Path(next(iter(spec.submodule_search_locations))).parent
+
+
+_CLASS_RE = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.M)
+
+
+@cache
+def _parallel_names(root: str) -> frozenset[str]:
+    texts: dict[Path, str] = {}
+    for sub in ("metaflow/plugins", "metaflow_extensions"):
+        base = Path(root) / sub
+        if base.is_dir():
+            for p in base.rglob("*.py"):
+                try:
+                    texts[p] = p.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+    # Pass 1: classes that set the marker; pass 2+: classes deriving from them, by base name.
+    parallel_classes: set[str] = set()
+    for text in texts.values():
+        if PARALLEL_MARKER in text:
+            parallel_classes |= _classes_setting_marker(text)
+    changed = True
+    while changed:
+        changed = False
+        for text in texts.values():
+            for cls, bases in _CLASS_RE.findall(text):
+                names = {b.strip().rsplit(".", 1)[-1] for b in bases.split(",")}
+                if cls not in parallel_classes and names & parallel_classes:
+                    parallel_classes.add(cls)
+                    changed = True
+    out: set[str] = set()
+    for text in texts.values():
+        if not any(c in text for c in parallel_classes):
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name in parallel_classes:
+                name = _class_const(node, "name")
+                if isinstance(name, str):
+                    out.add(name)
+    return frozenset(out)
+
+
+def _classes_setting_marker(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    return {
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.ClassDef) and _class_const(n, PARALLEL_MARKER) is True
+    }
+
+
+def _class_const(cls: ast.ClassDef, attr: str) -> object:
+    for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == attr
+            and isinstance(stmt.value, ast.Constant)
+        ):
+            return stmt.value.value
+    return None

@@ -1,0 +1,515 @@
+"""Our graph equals Metaflow's ``FlowGraph`` field by field, for every flow below.
+
+Each flow file is written to disk, imported (Metaflow builds its graph from the imported
+class), and compared with ``build_graph`` on the parsed file. Metaflow is the oracle here; the
+flows cover every transition form, start/end annotations, mixins and the invalid shapes the
+graph must tolerate.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from metaflow_expert.graph import MAX_VISITS, build_graph, parallel_decorator_names
+from metaflow_expert.parsing import parse_flow_file
+
+HEADER = "from metaflow import FlowSpec, step, parallel, batch, retry, Parameter\n"
+
+FLOWS: dict[str, str] = {
+    "linear": """
+        class F(FlowSpec):
+            '''Doc of the flow.'''
+            @step
+            def start(self):
+                '''Start doc.'''
+                self.x = 1
+                self.next(self.a)
+            @retry
+            @batch(cpu=2)
+            @step
+            def a(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "split_join": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.a, self.b)
+            @step
+            def a(self):
+                self.next(self.join)
+            @step
+            def b(self):
+                self.next(self.join)
+            @step
+            def join(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "nested_foreach": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.xs = [1, 2]
+                self.next(self.outer, foreach="xs")
+            @step
+            def outer(self):
+                self.ys = [1]
+                self.next(self.inner, foreach='ys')
+            @step
+            def inner(self):
+                self.next(self.inner_join)
+            @step
+            def inner_join(self, inputs):
+                self.next(self.mid)
+            @step
+            def mid(self):
+                self.next(self.outer_join)
+            @step
+            def outer_join(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "foreach_nonliteral": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.body, foreach=NAME)
+            @step
+            def body(self):
+                self.next(self.join)
+            @step
+            def join(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "parallel": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.train, num_parallel=4)
+            @parallel
+            @step
+            def train(self):
+                self.next(self.join)
+            @step
+            def join(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "switch": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.mode = "a"
+                self.next({"a": self.a, "b": self.b, 3: self.b}, condition="mode")
+            @step
+            def a(self):
+                self.next(self.end)
+            @step
+            def b(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "switch_config_and_loop": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.loop)
+            @step
+            def loop(self):
+                self.next({self.cfg.again: self.loop, "done": self.end}, condition="state")
+            @step
+            def end(self):
+                pass
+    """,
+    "switch_invalid_key": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next({key: self.a}, condition="x")
+            @step
+            def a(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "switch_nonliteral_condition": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next({"k": self.a}, condition=cond)
+            @step
+            def a(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "invalid_forms": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.a, self.b, foreach="xs")
+            @step
+            def a(self):
+                self.next(self.b, num_parallel=2, foreach="x")
+            @step
+            def b(self):
+                self.next(self.c, bogus=1)
+            @step
+            def c(self):
+                self.next(step_name)
+            @step
+            def d(self):
+                self.next()
+            @step
+            def e(self):
+                self.next(self.f, self.g, num_parallel=3)
+            @step
+            def f(self):
+                if True:
+                    self.next(self.end)
+            @step
+            def g(self):
+                self.next(self.end)
+                print("after")
+            @step
+            def h(self):
+                x = self.next(self.end)
+            @step
+            def i(self):
+                '''Only a docstring.'''
+            @step
+            def j(self):
+                self.next(*targets)
+            @step
+            def k(self):
+                self.next(self.end, **kw)
+            @step
+            def end(self):
+                pass
+    """,
+    "annotations": """
+        class F(FlowSpec):
+            @step(start=True)
+            def begin(self):
+                self.next(self.middle)
+            @step()
+            def middle(self):
+                self.next(self.finish)
+            @step(end=True)
+            def finish(self):
+                pass
+    """,
+    "two_starts": """
+        class F(FlowSpec):
+            @step(start=True)
+            def a(self):
+                self.next(self.end)
+            @step(start=True)
+            def b(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "single_step": """
+        class F(FlowSpec):
+            @step
+            def only(self):
+                pass
+    """,
+    "cycle_and_unknown": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.a)
+            @step
+            def a(self):
+                self.next(self.b, self.missing)
+            @step
+            def b(self):
+                self.next(self.start)
+            @step
+            def orphan(self, x, y):
+                self.next(self.end)
+            @step
+            def end(self):
+                self.next(self.a)
+    """,
+    "join_without_split": """
+        class F(FlowSpec):
+            @step
+            def start(self, inputs):
+                self.next(self.j)
+            @step
+            def j(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self, inputs):
+                pass
+    """,
+    "foreach_in_split": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.a, self.fe)
+            @step
+            def a(self):
+                self.next(self.join)
+            @step
+            def fe(self):
+                self.next(self.body, foreach="xs")
+            @step
+            def body(self):
+                self.next(self.fe_join)
+            @step
+            def fe_join(self, inputs):
+                self.next(self.join)
+            @step
+            def join(self, inputs):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+    "mixins": """
+        class StartMixin:
+            @step
+            def start(self):
+                self.next(self.middle)
+            @step
+            def middle(self):
+                self.next(self.end)
+
+        class Base(FlowSpec):
+            @step
+            def middle(self):
+                self.next(self.other)
+            @step
+            def other(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+
+        class F(StartMixin, Base):
+            @step
+            def end(self):
+                '''Overrides.'''
+                pass
+
+            @step
+            def end(self):
+                '''Defined twice: the last one wins.'''
+                self.next(self.start)
+    """,
+    "parens_and_one_liners": """
+        class F(FlowSpec):
+            @step
+            def start(self): self.x = 1; (self.next(self.a))
+            @step
+            def a(self):
+                (self).next(
+                    self.end,
+                )
+            @step
+            def end(self): pass
+    """,
+    "constants_and_params": """
+        class F(FlowSpec):
+            @step
+            def start(self, /):
+                self.next({1: self.a, True: self.b, f"x": self.a}, condition="c")
+            @step
+            def a(self, x=1, *rest, y, **kw):
+                self.next(self.b, foreach=("x" "s"))
+            @step
+            def b(self, inputs, /, other):
+                self.next(self.c, num_parallel=-1)
+            @step
+            def c(self, *args):
+                self.next({None: self.end}, condition="c")
+            @step
+            def d(self):
+                self.next({"a": self.end, "b": self.c}, condition="c", foreach="x")
+            @step
+            def e(self):
+                self.next({}, condition="c")
+            @step
+            def g(self):
+                self.next({"a": other.end}, condition="c")
+            @step
+            def h(self):
+                self.next({**cases}, condition="c")
+            @step
+            def i(self):
+                self.next({"k": self.end}, condition=f"c")
+            @step
+            def j(self):
+                self.next({-1: self.end, "z": self.end}, condition="c")
+            @step
+            def k(self):
+                self.next(foo.bar, self.a.b)
+            @step
+            def end(self):
+                pass
+    """,
+    "switch_true_one": """
+        class F(FlowSpec):
+            @step
+            def start(self):
+                self.next({1: self.a, True: self.b, "x": self.a}, condition="c")
+            @step
+            def a(self):
+                self.next(self.end)
+            @step
+            def b(self):
+                self.next(self.end)
+            @step
+            def end(self):
+                pass
+    """,
+}
+
+
+def _load(tmp_path: Path, key: str, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / f"flow_{key}.py"
+    path.write_text(text, encoding="utf-8")
+    name = f"_mfx_graph_{key}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.modules.pop(name, None)
+    return mod
+
+
+def _theirs(node, decorators=None):  # type: ignore[no-untyped-def]
+    return {
+        "type": node.type,
+        "out_funcs": list(node.out_funcs),
+        "in_funcs": list(node.in_funcs),
+        "split_parents": list(node.split_parents),
+        "split_branches": list(node.split_branches),
+        "matching_join": node.matching_join,
+        "is_inside_foreach": node.is_inside_foreach,
+        "has_tail_next": node.has_tail_next,
+        "invalid_tail_next": node.invalid_tail_next,
+        "tail_next_lineno": node.tail_next_lineno,
+        "func_lineno": node.func_lineno,
+        "num_args": node.num_args,
+        "foreach_param": node.foreach_param,
+        "num_parallel": node.num_parallel,
+        "parallel_foreach": node.parallel_foreach,
+        "parallel_step": node.parallel_step,
+        "condition": node.condition,
+        "switch_cases": dict(node.switch_cases),
+        "is_start_step": bool(node.is_start_step),
+        "is_end_step": bool(node.is_end_step),
+        "decorators": decorators
+        if decorators is not None
+        else sorted(d.name for d in node.decorators),
+        "doc": node.doc,
+    }
+
+
+def _ours(node):  # type: ignore[no-untyped-def]
+    return _theirs(node, sorted(node.decorators))
+
+
+@pytest.mark.parametrize("key", sorted(FLOWS))
+def test_graph_matches_metaflow(tmp_path: Path, key: str) -> None:
+    text = HEADER + textwrap.dedent(FLOWS[key])
+    mod = _load(tmp_path, key, text)
+    ff = parse_flow_file(text, str(tmp_path / f"flow_{key}.py"))
+    assert ff.syntax_issues == []
+    assert ff.flows, "no flow parsed"
+    for flow in ff.flows:
+        theirs = getattr(mod, flow.name)._graph
+        ours = build_graph(flow)
+        assert ours.start_step == theirs.start_step
+        assert ours.end_step == theirs.end_step
+        assert ours.sorted_nodes == theirs.sorted_nodes
+        assert ours.doc == theirs.doc
+        assert sorted(ours.nodes) == sorted(theirs.nodes)
+        for name in theirs.nodes:
+            assert _ours(ours[name]) == _theirs(theirs[name]), f"{flow.name}.{name}"
+
+
+def test_parallel_names_come_from_source() -> None:
+    from metaflow.plugins import STEP_DECORATORS
+
+    expected = {d.name for d in STEP_DECORATORS if getattr(d, "IS_PARALLEL", False)}
+    assert parallel_decorator_names() == frozenset(expected)
+
+
+def test_graph_tolerates_everything() -> None:
+    """Unknown targets, self-loops, no start: build_graph returns a graph."""
+    text = HEADER + textwrap.dedent(
+        """
+        class F(FlowSpec):
+            @step
+            def a(self):
+                self.next(self.a, self.nowhere)
+            @step
+            def b(self):
+                self.next(self.b)
+        """
+    )
+    (flow,) = parse_flow_file(text).flows
+    g = build_graph(flow)
+    assert g.start_step is None and g.sorted_nodes == []
+    assert "a" in g and [n.name for n in g] == ["a", "b"]
+
+
+def test_exponential_traversal_is_bounded() -> None:
+    """40 diamonds in a row: Metaflow's path traversal would take 2**40 visits."""
+    lines = [
+        "class F(FlowSpec):",
+        "    @step",
+        "    def start(self):",
+        "        self.next(self.s0)",
+    ]
+    for i in range(40):
+        lines += [
+            "    @step",
+            f"    def s{i}(self):",
+            f"        self.next({{'a': self.a{i}, 'b': self.b{i}}}, condition='c')",
+            "    @step",
+            f"    def a{i}(self):",
+            f"        self.next(self.s{i + 1})",
+            "    @step",
+            f"    def b{i}(self):",
+            f"        self.next(self.s{i + 1})",
+        ]
+    lines += ["    @step", "    def s40(self):", "        self.next(self.end)"]
+    lines += ["    @step", "    def end(self):", "        pass"]
+    (flow,) = parse_flow_file(HEADER + "\n".join(lines) + "\n").flows
+    g = build_graph(flow)
+    assert g.truncated
+    assert g.nodes["end"].in_funcs == ["s40"]
+    assert MAX_VISITS > 1000
