@@ -36,6 +36,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     end = graph.end_step
     out: dict[str, Finding] = {}
     stopped = [False]
+    visited: set[tuple[str, tuple[_Open, ...]]] = set()
     budget = [lc.TRAVERSAL_BUDGET]
 
     def report(n: Any, msg: str, related: list[Related] | None = None) -> None:
@@ -90,6 +91,12 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
 
     def walk(n: Any, stack: tuple[_Open, ...], path: frozenset[str]) -> None:
+        # What happens below a step depends only on the step and the open splits, so each
+        # pair is walked once (Metaflow re-walks every path: exponential in the splits).
+        key = (n.name, stack)
+        if key in visited:
+            return
+        visited.add(key)
         budget[0] -= 1
         if budget[0] < 0:
             return

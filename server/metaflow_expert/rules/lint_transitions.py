@@ -179,6 +179,9 @@ def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
     are not followed (Metaflow would crash on them)."""
     graph = ctx.graph
     assert graph is not None
+    hot = _reach_a_loop(ctx)
+    if not hot:
+        return []
     found: list[tuple[Any, str, str]] = []
     loops: set[frozenset[str]] = set()
     budget = [lc.TRAVERSAL_BUDGET]
@@ -195,12 +198,87 @@ def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
                 if loop not in loops:
                     loops.add(loop)
                     found.append((node, t, "->".join([*seen, t])))
-            elif t in graph.nodes:
+            elif t in hot:
                 check_path(graph.nodes[t], [*seen, t])
 
     for start in lc.nodes(ctx):
-        check_path(start, [])
+        if start.name in hot:
+            check_path(start, [])
     return found
+
+
+def _edges(ctx: RuleContext) -> dict[str, list[str]]:
+    """Known out-edges, without the switch self-loops Metaflow allows."""
+    graph = ctx.graph
+    assert graph is not None
+    return {
+        name: [
+            t
+            for t in n.out_funcs
+            if t in graph.nodes and not (n.type == "split-switch" and t == name)
+        ]
+        for name, n in graph.nodes.items()
+    }
+
+
+def _reach_a_loop(ctx: RuleContext) -> set[str]:
+    """Steps from which a loop can be reached (linear time).
+
+    Metaflow's walk enumerates every path, which is exponential in the number of consecutive
+    splits; walking only from and into these steps finds the same loops in the same order,
+    because a walk that cannot reach a loop never reports one."""
+    edges = _edges(ctx)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = set()
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            if i < len(edges[v]):
+                work.append((v, i + 1))
+                w = edges[v][i]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in edges[v]:
+                    cyclic.update(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    # Everything that reaches a cyclic step.
+    rev: dict[str, list[str]] = {n: [] for n in edges}
+    for n, ts in edges.items():
+        for t in ts:
+            rev[t].append(n)
+    hot = set(cyclic)
+    todo = list(cyclic)
+    while todo:
+        for p in rev[todo.pop()]:
+            if p not in hot:
+                hot.add(p)
+                todo.append(p)
+    return hot
 
 
 @rule(
