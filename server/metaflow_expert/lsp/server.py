@@ -154,7 +154,14 @@ class MetaflowLanguageServer(LanguageServer):
 
     def status_payload(self) -> dict[str, Any]:
         k = self.knowledge
-        return {"state": k.state, "version": k.version, "root": k.root, "message": k.message}
+        return {
+            "state": k.state,
+            "version": k.version,
+            "root": k.root,
+            "message": k.message,
+            "catalog": k.catalog is not None,
+            "index": k.index is not None,
+        }
 
     # ---- settings -----------------------------------------------------------------------
     def apply_settings(self, raw: Any) -> bool:

@@ -1,0 +1,34 @@
+"""A real ``metaflow-expert serve`` process driven by pytest-lsp's client, once with VS Code's
+and once with Neovim's client capabilities (the two position/markup/progress profiles that
+matter). Helpers wait on what the server sends; no timing is asserted anywhere."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = [sys.executable, "-m", "metaflow_expert", "serve"]
+CLIENTS = ["visual-studio-code", "neovim"]
+INIT_OPTIONS: dict[str, Any] = {
+    "lint": {"debounceMs": 0},
+    "logLevel": "debug",
+    "runs": {"timeoutSeconds": 60},
+}
+
+
+@pytest_lsp.fixture(params=CLIENTS, config=ClientServerConfig(server_command=SERVER))
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient):
+    params = types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        initialization_options=INIT_OPTIONS,
+        root_uri=Path.cwd().as_uri(),
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()

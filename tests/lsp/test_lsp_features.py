@@ -1,0 +1,157 @@
+"""Completion, navigation, symbols, rename, code actions, code lenses and the graph/status
+commands, over a real server with VS Code's and Neovim's capabilities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from .helpers import open_doc, pos_of, replace_all, wait_ready
+
+FLOWS = Path(__file__).parent / "flows"
+FLOW = FLOWS / "train_flow.py"
+BROKEN = FLOWS / "broken_flow.py"
+
+
+def _doc(uri: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+async def _complete(client: LanguageClient, uri: str, pos: types.Position) -> list[str]:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=_doc(uri), position=pos)
+    )
+    items = result.items if isinstance(result, types.CompletionList) else (result or [])
+    return [i.label for i in items]
+
+
+async def test_completion_step_names_decorators_args_current(client: LanguageClient):
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    # typing a transition: `self.next(self.` in the start step
+    edited = text.replace('self.next(self.train, foreach="items")', "self.next(self.")
+    replace_all(client, uri, edited, 2)
+    labels = await _complete(client, uri, pos_of(edited, "self.next(self.", offset=len("self.next(self.")))
+    assert {"start", "train", "join", "end"} <= set(labels)
+    # decorator names after '@' on a step
+    edited2 = text.replace("    @retry(times=2)\n", "    @re\n")
+    replace_all(client, uri, edited2, 3)
+    labels = await _complete(client, uri, pos_of(edited2, "    @re\n", offset=7))
+    assert "retry" in labels and "resources" in labels and "batch" in labels
+    # decorator arguments inside the parentheses (already written ones left out)
+    labels = await _complete(client, uri, pos_of(edited2, "cpu=4, ", offset=len("cpu=4, ")))
+    assert "memory" in labels and "image" in labels and "cpu" not in labels
+    # artifact names for foreach=
+    edited3 = text.replace('foreach="items"', 'foreach="')
+    replace_all(client, uri, edited3, 4)
+    labels = await _complete(client, uri, pos_of(edited3, 'foreach="', offset=len('foreach="')))
+    assert "items" in labels
+    # current.
+    labels = await _complete(client, uri, pos_of(edited3, "current.retry_count", offset=len("current.")))
+    assert "retry_count" in labels and "run_id" in labels
+
+
+async def test_definition_and_references(client: LanguageClient):
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    locs = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=_doc(uri), position=pos_of(text, "self.join", 6))
+    )
+    assert isinstance(locs, list) and locs[0].uri == uri
+    assert locs[0].range.start == pos_of(text, "def join", 4, 0)
+    # a decorator → the class in the installed Metaflow
+    locs = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=_doc(uri), position=pos_of(text, "@batch", 2))
+    )
+    assert isinstance(locs, list) and locs[0].uri.endswith("batch_decorator.py")
+    src = Path(types.Location(uri=locs[0].uri, range=locs[0].range).uri.removeprefix("file://")).read_text()
+    assert src.splitlines()[locs[0].range.start.line].startswith("class BatchDecorator")
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=_doc(uri),
+            position=pos_of(text, "def train", 5),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert refs is not None and len(refs) == 2  # the def and self.next(self.train)
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=_doc(uri),
+            position=pos_of(text, "self.value", 6),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert refs is not None and len(refs) == 2
+
+
+async def test_symbols_and_rename(client: LanguageClient):
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=_doc(uri)))
+    assert symbols is not None
+    flow = symbols[0]
+    assert isinstance(flow, types.DocumentSymbol) and flow.name == "TrainFlow"
+    assert [c.name for c in flow.children or []] == ["alpha", "start", "train", "join", "end"]
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=_doc(uri), position=pos_of(text, "def join", 5), new_name="gather")
+    )
+    assert edit is not None and edit.document_changes
+    change = edit.document_changes[0]
+    assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
+    lines = text.splitlines()
+    for e in change.edits:
+        assert isinstance(e, types.TextEdit)
+        line = lines[e.range.start.line]
+        assert line[e.range.start.character : e.range.end.character] == "join"
+    assert len(change.edits) == 2
+
+
+async def test_code_action_adds_inputs_to_join(client: LanguageClient):
+    await wait_ready(client)
+    text = BROKEN.read_text()
+    uri = open_doc(client, BROKEN)
+    start = pos_of(text, "def join", 0)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=_doc(uri),
+            range=types.Range(start=start, end=types.Position(line=start.line, character=start.character + 10)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert actions
+    titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
+    fix = next(a for a in actions if isinstance(a, types.CodeAction) and "inputs" in a.title)
+    assert fix.edit and fix.edit.document_changes, titles
+    change = fix.edit.document_changes[0]
+    assert isinstance(change, types.TextDocumentEdit)
+    assert change.text_document.version == 1
+    assert change.edits[0].new_text == ", inputs"
+
+
+async def test_code_lens_and_commands(client: LanguageClient):
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=_doc(uri)))
+    commands = [(lens.command.command, list(lens.command.arguments or [])) for lens in lenses or [] if lens.command]
+    assert ("metaflowExpert.runFlow", [uri]) in commands
+    assert ("metaflowExpert.showGraph", [uri]) in commands
+    assert ("metaflowExpert.spinStep", [uri, "train"]) in commands
+    graph = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="metaflowExpert.graph", arguments=[uri])
+    )
+    flow = graph["flows"][0]
+    assert flow["name"] == "TrainFlow"
+    assert flow["line"] == pos_of(text, "class TrainFlow", 0).line
+    nodes = {n["name"]: n for n in flow["nodes"]}
+    assert nodes["train"]["decorators"] == ["batch", "retry"]
+    assert nodes["train"]["line"] == pos_of(text, "def train", 0).line
+    edges = {(e["source"], e["target"]): e["kind"] for e in flow["edges"]}
+    assert edges[("start", "train")] == "foreach"
+    assert edges[("train", "join")] == "join"
+    assert edges[("join", "end")] == "linear"
