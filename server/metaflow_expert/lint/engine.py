@@ -1,0 +1,228 @@
+"""The engine: one file's text → model, graphs and findings, with settings applied.
+
+Order of work: parse (never raises), build a graph per flow, run the selected rules — file
+rules once, flow rules once per **leaf** flow (a base class subclassed in the same file is
+linted through its subclasses, because Metaflow only ever builds graphs of the flows you run) —
+then settings: per-file ignores, ``# noqa``, severity overrides; finally dedupe and sort.
+Every rule call is guarded: an exception becomes one ``MF000`` finding naming the rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from metaflow_expert.graph import FlowGraph, build_graph, parallel_decorator_names
+from metaflow_expert.lint.config import (
+    LintSettings,
+    file_noqa,
+    load_settings,
+    parse_noqa,
+    suppressed,
+)
+from metaflow_expert.model import Finding, FlowClass, FlowFile, Severity, Span
+from metaflow_expert.parsing import parse_flow_file
+from metaflow_expert.rules import REGISTRY, Rule, RuleContext, load_all_rules
+from metaflow_expert.rules.file_rules import INTERNAL_ERROR
+from metaflow_expert.rules.registry import select_rules
+
+#: The Metaflow lint check that ``LintSettings.nested_foreach`` turns on.
+NESTED_FOREACH_CHECK = "check_nested_foreach"
+
+_LOADED = threading.Lock()
+_loaded = False
+
+
+@dataclass
+class Analysis:
+    """Everything the front ends show for one file."""
+
+    file: FlowFile
+    graphs: dict[str, FlowGraph] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    #: codes of the rules that ran (after selection)
+    rules_run: list[str] = field(default_factory=list)
+
+
+def _ensure_rules() -> None:
+    global _loaded
+    if _loaded:
+        return
+    with _LOADED:
+        if not _loaded:
+            load_all_rules()
+            _loaded = True
+
+
+def active_rules(settings: LintSettings, path: str = "") -> list[Rule]:
+    """Rules selected by ``settings`` for the file at ``path``."""
+    _ensure_rules()
+    rules = select_rules(settings.select, settings.ignore)
+    if settings.nested_foreach:
+        ignored = [i.upper() for i in settings.ignore]
+        for r in REGISTRY.values():
+            if (
+                r.mirrors == NESTED_FOREACH_CHECK
+                and r not in rules
+                and not any(r.code.startswith(i) for i in ignored)
+            ):
+                rules.append(r)
+    off = settings.ignored_for(path)
+    if off:
+        rules = [r for r in rules if not any(r.code.startswith(c) for c in off)]
+    return sorted(rules, key=lambda r: r.code)
+
+
+def analyze_path(
+    path: str | Path, *, settings: LintSettings | None = None, catalog: Any = None
+) -> Analysis:
+    """Read and analyse a file; settings default to the nearest pyproject's. Raises OSError
+    only when the file cannot be read."""
+    data = Path(path).read_bytes()
+    if settings is None:
+        try:
+            settings = load_settings(path)
+        except Exception:
+            settings = LintSettings()
+    return analyze_text(data, str(path), settings=settings, catalog=catalog)
+
+
+def analyze_text(
+    text: str | bytes,
+    path: str = "<memory>",
+    *,
+    settings: LintSettings | None = None,
+    catalog: Any = None,
+) -> Analysis:
+    """Parse, build graphs, run rules, apply settings. Never raises."""
+    settings = settings if settings is not None else LintSettings()
+    ff = parse_flow_file(text, path)
+    analysis = Analysis(ff)
+    try:
+        _run(analysis, settings, catalog)
+    except Exception as exc:  # the engine itself must not take a front end down
+        analysis.findings = [_internal(None, "engine", exc, _first_span(ff))]
+    return analysis
+
+
+def _run(analysis: Analysis, settings: LintSettings, catalog: Any) -> None:
+    ff = analysis.file
+    rules = active_rules(settings, ff.path)
+    analysis.rules_run = [r.code for r in rules]
+    internal_on = any(r.code == INTERNAL_ERROR for r in rules)
+    parallel = _parallel_names(catalog)
+    raw: list[Finding] = []
+    for flow in ff.flows:
+        try:
+            analysis.graphs[flow.name] = build_graph(flow, parallel_decorators=parallel)
+        except Exception as exc:
+            raw.append(_internal(flow, "graph", exc, flow.name_span))
+    options = {"nested_foreach": settings.nested_foreach}
+    file_ctx = RuleContext(ff, catalog=catalog, options=options)
+    flow_ctxs = [
+        RuleContext(ff, flow, analysis.graphs.get(flow.name), catalog, dict(options))
+        for flow in ff.flows
+        if flow.is_leaf
+    ]
+    for r in rules:
+        if r.code == INTERNAL_ERROR:
+            continue
+        if r.scope == "file":
+            raw.extend(_call(r, file_ctx, None))
+        else:
+            for ctx in flow_ctxs:
+                raw.extend(_call(r, ctx, ctx.flow))
+    if not internal_on:
+        raw = [f for f in raw if f.code != INTERNAL_ERROR]
+    analysis.findings = _finish(raw, ff, settings, catalog)
+
+
+def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:
+    try:
+        out = [f for f in r.check(ctx) if isinstance(f, Finding)]
+    except Exception as exc:
+        return [
+            _internal(
+                flow, f"{r.code} ({r.name})", exc, flow.name_span if flow else _first_span(ctx.file)
+            )
+        ]
+    if flow is not None:
+        out = [dataclasses.replace(f, flow=flow.name) if f.flow is None else f for f in out]
+    return out
+
+
+def _internal(flow: FlowClass | None, what: str, exc: BaseException, span: Span) -> Finding:
+    msg = str(exc).splitlines()[0] if str(exc) else ""
+    detail = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    return Finding(
+        INTERNAL_ERROR,
+        f"internal error in rule {what}: {detail}",
+        span,
+        Severity.WARNING,
+        flow=flow.name if flow else None,
+    )
+
+
+def _first_span(ff: FlowFile) -> Span:
+    return Span(0, 0, 0, 0)
+
+
+def _parallel_names(catalog: Any) -> frozenset[str]:
+    root = getattr(catalog, "root", None) if catalog is not None else None
+    return parallel_decorator_names(root) if root else parallel_decorator_names()
+
+
+def _finish(
+    raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: Any
+) -> list[Finding]:
+    whole_file = file_noqa(ff.lines)
+    noqa_cache: dict[int, frozenset[str] | None] = {}
+    seen: set[tuple[str, Span, str]] = set()
+    out: list[Finding] = []
+    for f in raw:
+        key = (f.code, f.span, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        if suppressed(f.code, whole_file):
+            continue
+        line = f.span.start_line
+        if line not in noqa_cache:
+            noqa_cache[line] = parse_noqa(ff.lines[line]) if 0 <= line < len(ff.lines) else None
+        if suppressed(f.code, noqa_cache[line]):
+            continue
+        level = settings.severity_for(f.code)
+        if level == "off":
+            continue
+        if level is not None:
+            sev = Severity.INFO if level == "hint" else Severity(level)
+            if sev != f.severity:
+                f = dataclasses.replace(f, severity=sev)
+        if f.cites is None and catalog is not None:
+            cite = _cite(f, catalog)
+            if cite:
+                f = dataclasses.replace(f, cites=cite)
+        out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _cite(f: Finding, catalog: Any) -> str | None:
+    """``path:line`` of the Metaflow check a finding mirrors, from the catalog."""
+    m = f.mirrors
+    if not m:
+        return None
+    try:
+        if m.startswith("check_"):
+            found = catalog.lint_checks.get(m)
+            return f"{found[0]}:{found[1]}" if found else None
+        if m.startswith("decorator:"):
+            spec = catalog.lookup(m.split(":", 1)[1])
+            return spec.cite if spec is not None else None
+    except Exception:
+        return None
+    return None
