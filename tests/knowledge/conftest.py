@@ -30,3 +30,10 @@ def metaflow_copy(tmp_path: Path, source: MetaflowSource) -> Path:
         ignore=shutil.ignore_patterns("__pycache__", "_vendor", "*.pyc"),
     )
     return dst
+
+
+@pytest.fixture(scope="session")
+def index(source: MetaflowSource, cache_dir: Path):
+    from metaflow_expert.knowledge.index import load_index
+
+    return load_index(source, cache_dir=cache_dir)

@@ -62,7 +62,9 @@ def _top_level(symbols: SymbolIndex, path: str) -> list[Symbol]:
     return [
         s
         for s in symbols.by_path.get(path, [])
-        if s.kind in ("class", "function") and s.qualname.count(".") == prefix.count(".")
+        if s.kind in ("class", "function")
+        and s.qualname.count(".") == prefix.count(".")
+        and not s.name.startswith("_")
     ]
 
 

@@ -198,12 +198,22 @@ def _doc_search_docs(name: str, text: str, kind: str) -> list[SearchDoc]:
         if not words:
             continue
         snippet = " ".join(body.split())[:240]
-        out.append(SearchDoc(name, start, end, heading or name, kind, snippet, False, words))
+        prior = 1.2 if kind == "extra_doc" else 1.0  # the user's own docs, explicitly added
+        out.append(
+            SearchDoc(name, start, end, heading or name, kind, snippet, False, words, prior=prior)
+        )
     return out
 
 
-def _symbol_search_docs(symbols: SymbolIndex, source: MetaflowSource) -> list[SearchDoc]:
+def _symbol_search_docs(
+    symbols: SymbolIndex, source: MetaflowSource, catalog: DecoratorCatalog
+) -> list[SearchDoc]:
     out: list[SearchDoc] = []
+    # public surface: decorator classes (found by their ``@name`` too) and API entry points
+    aliases: dict[tuple[str, int], list[str]] = {}
+    for spec in catalog.all():
+        aliases.setdefault((spec.path, spec.line), []).append(spec.name)
+    public = {(a.path, a.line) for a in catalog.api.values()}
     for path in symbols.files:
         syms = symbols.by_path.get(path, [])
         lines: list[str] = []
@@ -218,7 +228,9 @@ def _symbol_search_docs(symbols: SymbolIndex, source: MetaflowSource) -> list[Se
             words: dict[str, float] = {}
             parts = s.qualname.split(".")
             if s.kind == "module":
+                # a module is found by its path and by what it defines
                 add_words(words, path, W_PATH * 2)
+                add_words(words, " ".join(t.name for t in syms if t.kind != "module"), W_QUAL)
                 ident = parts[-1]
             else:
                 add_words(words, s.name, W_NAME)
@@ -229,6 +241,8 @@ def _symbol_search_docs(symbols: SymbolIndex, source: MetaflowSource) -> list[Se
             add_words(words, doc_words, W_DOC)
             if s.kind in ("constant", "defaults"):
                 add_words(words, s.signature, W_DOC)
+            if lines and s.kind != "module":
+                add_words(words, _comments_above(lines, s.line), W_DOC)
             if lines and s.kind in ("function", "method", "constant", "defaults"):
                 body = lines[s.line - 1 : min(s.end_line, s.line + _MAX_CODE_LINES)]
                 add_words(words, "\n".join(body), W_CODE)
@@ -236,6 +250,14 @@ def _symbol_search_docs(symbols: SymbolIndex, source: MetaflowSource) -> list[Se
             snippet = (s.signature + (" — " + first_doc if first_doc else "")).strip(" —")
             if s.kind == "module":
                 snippet = first_doc or s.qualname
+            key = (s.path, s.line)
+            prior = 1.0
+            if key in aliases or key in public:
+                prior = 1.6
+            elif s.name.startswith("_"):
+                prior = 0.7
+            if s.doc and s.kind != "module":
+                prior *= 1.15
             out.append(
                 SearchDoc(
                     s.path,
@@ -247,9 +269,25 @@ def _symbol_search_docs(symbols: SymbolIndex, source: MetaflowSource) -> list[Se
                     s.vendored,
                     words,
                     ident,
+                    prior,
+                    tuple(aliases.get(key, ())),
                 )
             )
     return out
+
+
+def _comments_above(lines: list[str], line: int, limit: int = 6) -> str:
+    """The ``#`` comment block right above a definition (often its only documentation)."""
+    out: list[str] = []
+    i = line - 2
+    while i >= 0 and len(out) < limit:
+        text = lines[i].strip()
+        if text.startswith("#"):
+            out.append(text.lstrip("#"))
+        elif not text.startswith("@"):
+            break
+        i -= 1
+    return " ".join(reversed(out))
 
 
 def _stamps_of(files: dict[str, Path]) -> dict[str, list[int]]:
@@ -274,7 +312,7 @@ def build_index(
     symbols, stamps = build_symbols(source)
     docs = generate_docs(source, symbols, catalog)
     extra = _extra_doc_files(extra_docs)
-    search_docs = _symbol_search_docs(symbols, source)
+    search_docs = _symbol_search_docs(symbols, source, catalog)
     for name, text in docs.items():
         search_docs += _doc_search_docs(name, text, "doc")
     extra_texts: dict[str, str] = {}

@@ -215,6 +215,8 @@ class SearchDoc:
     vendored: bool
     words: dict[str, float]
     ident: str = ""  # identifier name for fuzzy matching ("" for doc sections)
+    prior: float = 1.0  # multiplier: public API and decorator classes up, private names down
+    aliases: tuple[str, ...] = ()  # other names that find it exactly (a decorator's ``@name``)
 
 
 def add_words(acc: dict[str, float], text: str, weight: float) -> None:
@@ -232,11 +234,18 @@ class SearchIndex:
         postings: dict[str, tuple[bytes, bytes]],
         lengths: bytes,
         idents: dict[str, list[int]],
+        priors: bytes = b"",
+        aliases: dict[str, list[int]] | None = None,
     ) -> None:
         self.meta = meta
         self.postings = postings
         self.lengths = array("f")
         self.lengths.frombytes(lengths)
+        self.priors = array("f")
+        self.priors.frombytes(priors)
+        if len(self.priors) != len(self.meta):
+            self.priors = array("f", [1.0] * len(self.meta))
+        self.aliases = aliases or {}
         self.avgdl = (sum(self.lengths) / len(self.lengths)) if len(self.lengths) else 1.0
         self.idents = idents
         self._ident_keys = list(idents)
@@ -248,18 +257,23 @@ class SearchIndex:
         post_ids: dict[str, array] = defaultdict(lambda: array("I"))
         post_tf: dict[str, array] = defaultdict(lambda: array("f"))
         lengths = array("f")
+        priors = array("f")
         meta = []
         idents: dict[str, list[int]] = defaultdict(list)
+        aliases: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(docs):
             meta.append((d.path, d.line, d.end_line, d.symbol, d.kind, d.snippet, d.vendored))
             lengths.append(sum(d.words.values()))
+            priors.append(d.prior * (0.25 if d.vendored else 1.0))
+            for a in d.aliases:
+                aliases[a.lower()].append(i)
             for term, tf in d.words.items():
                 post_ids[term].append(i)
                 post_tf[term].append(tf)
             if d.ident:
                 idents[d.ident.lower()].append(i)
         postings = {t: (post_ids[t].tobytes(), post_tf[t].tobytes()) for t in post_ids}
-        return cls(meta, postings, lengths.tobytes(), dict(idents))
+        return cls(meta, postings, lengths.tobytes(), dict(idents), priors.tobytes(), dict(aliases))
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -267,11 +281,13 @@ class SearchIndex:
             "postings": self.postings,
             "lengths": self.lengths.tobytes(),
             "idents": self.idents,
+            "priors": self.priors.tobytes(),
+            "aliases": self.aliases,
         }
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> SearchIndex:
-        return cls(p["meta"], p["postings"], p["lengths"], p["idents"])
+        return cls(p["meta"], p["postings"], p["lengths"], p["idents"], p["priors"], p["aliases"])
 
     def __len__(self) -> int:
         return len(self.meta)
@@ -319,10 +335,13 @@ class SearchIndex:
 
         boosts: dict[int, float] = defaultdict(float)
         lowered = [w.lower() for w in words]
+        for w in lowered:
+            for doc in self.aliases.get(w, ()):
+                boosts[doc] = max(boosts[doc], 3.0)
         for size in (3, 2, 1):
             for i in range(len(lowered) - size + 1):
                 window = lowered[i : i + size]
-                if size == 1 and (len(window[0]) < 5 or window[0] in STOPWORDS):
+                if size == 1 and not self._codeish_or_unknown(words[i], i > 0):
                     continue
                 if size > 1 and any(w in STOPWORDS for w in window):
                     continue
@@ -336,8 +355,22 @@ class SearchIndex:
                             boosts[doc] = max(boosts[doc], (score / 100.0) * (2.0 + size))
         return boosts
 
+    def _codeish_or_unknown(self, word: str, mid_sentence: bool) -> bool:
+        """A single word is matched against identifiers only when it looks like code
+        (``merge_artifacts``, ``RetryDecorator``, a capitalised word mid-sentence) or is not a
+        known word (a typo): plain
+        English words that happen to name methods ("deploy") are left to BM25."""
+        if len(word) < 5 or word.lower() in STOPWORDS:
+            return False
+        if "_" in word or len(split_identifier(word)) > 1:
+            return True
+        if mid_sentence and word[0].isupper():  # "…with the Deployer?": a class name
+            return True
+        return stem(word.lower()) not in self.postings
+
     def search(self, query: str, k: int = 10) -> list[SearchHit]:
         words = [m.group(0) for m in _WORD.finditer(query)]
+        at_names = {m.group(1).lower() for m in re.finditer(r"@(\w+)", query)}
         terms: dict[str, float] = {}
         for t in tokenize(query):
             for term, conf in self._correct(t):
@@ -350,12 +383,11 @@ class SearchIndex:
         else:
             for doc, boost in self._fuzzy_idents(words).items():
                 scores[doc] = boost
-        ranked: list[tuple[float, int]] = []
-        for i, s in scores.items():
-            meta = self.meta[i]
-            if meta[6]:  # vendored
-                s *= 0.25
-            ranked.append((s, i))
+        top = max(scores.values(), default=1.0)
+        for name in at_names:  # ``@retry``: the decorator itself, explicitly asked for
+            for doc in self.aliases.get(name, ()):
+                scores[doc] = scores.get(doc, 0.0) + top
+        ranked = [(s * self.priors[i], i) for i, s in scores.items()]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         hits: list[SearchHit] = []
         seen: set[tuple[str, int]] = set()

@@ -107,11 +107,14 @@ def _ext_roots(paths: list[str] | None) -> tuple[Path, ...]:
 
 
 def _query_interpreter(python: str, timeout: float = 20.0) -> dict[str, list[str] | None]:
+    # Not ``-I``: PYTHONPATH and user site-packages are legitimately where metaflow (or its
+    # extensions) may live. Run from the filesystem root so the caller's cwd cannot shadow them.
     proc = subprocess.run(
-        [python, "-I", "-c", _FIND_SCRIPT],
+        [python, "-c", _FIND_SCRIPT],
         capture_output=True,
         text=True,
         timeout=timeout,
+        cwd=os.path.abspath(os.sep),
         env={k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"},
     )
     if proc.returncode != 0:
