@@ -3,101 +3,115 @@
 Used when there is no API key, when asked (``--offline``) and as the fallback when the API is
 unreachable. The summary is extractive (first sentences of the matching docstrings and doc
 sections), so everything shown is text from the indexed source. When the best match scores
-below :data:`NOT_FOUND_SCORE` the answer says plainly that the question is not covered by the
-indexed Metaflow version.
+the question names something the indexed source lacks (see :mod:`relevance`) the answer says
+plainly that it is not found in the indexed Metaflow version.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from metaflow_expert.agent.files import PathRefused
+from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
 
-NOT_FOUND_SCORE = 0.0
-"""Calibrated with ``tests/knowledge/search_questions.json`` (see ``scripts/bench_ask.py``):
-the top hit's score for questions about things Metaflow lacks stays below it, and above it for
-the answerable ones."""
-
 SHOW_PASSAGES = 4
 EXCERPT_LINES = 12
+SEARCH_K = 20
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`@(])")
 
 
+@dataclass(frozen=True)
+class Passage:
+    path: str
+    line: int
+    end_line: int
+    symbol: str
+    score: float
+
+
+def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Passage]:
+    """Search hits re-ranked by file, with the files of named decorators/API symbols first.
+
+    One passage per file (its best hit), scores relative to the top hit, plus the entity
+    weight: a question naming ``@retry`` is about ``RetryDecorator`` whatever BM25 says.
+    """
+    query = f"{question} {extra_terms}".strip()
+    hits = list(index.search(query, k=SEARCH_K))
+    top = float(hits[0].score) if hits and hits[0].score else 1.0
+    best: dict[str, Passage] = {}
+    for h in hits:
+        score = float(h.score) / top
+        path = str(h.path)
+        if path not in best or best[path].score < score:
+            line = int(h.line or 1)
+            best[path] = Passage(
+                path,
+                line,
+                int(getattr(h, "end_line", 0) or line),
+                str(getattr(h, "symbol", "") or ""),
+                score,
+            )
+    for ent in entities(question, index):
+        prev = best.get(ent.path)
+        base = prev.score if prev else 0.0
+        best[ent.path] = Passage(
+            ent.path, ent.line, ent.line, ent.symbol or ent.name, base + ent.weight
+        )
+    return sorted(best.values(), key=lambda p: -p.score)
+
+
 def answer_offline(
-    question: str,
-    index: Any,
-    *,
-    toolbox: Toolbox | None = None,
-    threshold: float | None = None,
-    extra_terms: str = "",
+    question: str, index: Any, *, toolbox: Toolbox | None = None, extra_terms: str = ""
 ) -> Answer:
     toolbox = toolbox or Toolbox(index)
     version = str(getattr(index, "version", "?"))
-    query = f"{question} {extra_terms}".strip()
     try:
-        hits = list(index.search(query, k=10))
+        reasons = missing_reasons(question, toolbox)
+        passages = [] if reasons else rank_passages(question, index, extra_terms)
     except Exception as exc:
         return Answer(f"Search failed: {exc}", [], "offline", not_found=True, version=version)
-    limit = NOT_FOUND_SCORE if threshold is None else threshold
-    if not hits or float(getattr(hits[0], "score", 0.0)) < limit:
-        text = (
-            f"**Not found in Metaflow {version}.** Nothing in the indexed source or knowledge docs "
-            "matches this question well, so no answer is given (offline mode: no model was asked)."
+    if reasons or not passages:
+        why = (
+            "; ".join(reasons[:3])
+            if reasons
+            else "nothing in the indexed source or knowledge docs matches this question"
         )
+        text = f"**Not found in Metaflow {version}:** {why}. No answer is given rather than a guess (offline mode: no model was asked)."
         return Answer(text, [], "offline", not_found=True, version=version)
-    shown = _dedupe(hits)[:SHOW_PASSAGES]
     summary: list[str] = []
-    passages: list[str] = []
+    blocks: list[str] = []
     citations: list[Citation] = []
-    for hit in shown:
-        path, line = str(hit.path), int(hit.line or 1)
-        end = int(getattr(hit, "end_line", 0) or line)
-        symbol = str(getattr(hit, "symbol", "") or "")
-        names = tuple(s for s in (symbol.rsplit(".", 1)[-1],) if s and s.isidentifier())
-        cite = check_one(path, line, None, names, toolbox)
+    for p in passages[:SHOW_PASSAGES]:
+        short = p.symbol.rsplit(".", 1)[-1]
+        cite = check_one(p.path, p.line, None, (short,) if short.isidentifier() else (), toolbox)
         citations.append(cite)
-        lines = _lines(toolbox, path)
-        sentence = _first_sentences(lines, line, end)
-        label = f"`{symbol}`" if symbol else "This passage"
+        lines = _lines(toolbox, p.path)
+        sentence = _first_sentences(lines, p.line, p.end_line)
+        label = f"`{short}`" if short else "This passage"
         if sentence:
             summary.append(f"- {label} ({cite.label()}): {sentence}")
-        excerpt_end = min(end if end >= line else line, line + EXCERPT_LINES - 1, len(lines))
-        code = (
-            "\n".join(lines[line - 1 : excerpt_end]) if lines else str(getattr(hit, "snippet", ""))
-        )
-        lang = "python" if path.endswith(".py") else ""
-        passages.append(
+        excerpt_end = min(max(p.end_line, p.line), p.line + EXCERPT_LINES - 1, len(lines))
+        code = "\n".join(lines[p.line - 1 : excerpt_end])
+        lang = "python" if p.path.endswith(".py") else "markdown"
+        blocks.append(
             f"**{cite.label()}**"
-            + (f" — `{symbol}`" if symbol else "")
+            + (f" — `{p.symbol}`" if p.symbol else "")
             + f"\n```{lang}\n{code}\n```"
         )
     head = f"Offline answer for Metaflow {version} (no model was asked): the best-matching passages of the indexed source and docs."
     parts = [head]
     if summary:
         parts.append("\n".join(summary))
-    parts.append("\n\n".join(passages))
+    parts.append("\n\n".join(blocks))
     return Answer("\n\n".join(parts), citations, "offline", not_found=False, version=version)
 
 
-def _dedupe(hits: list[Any]) -> list[Any]:
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for h in hits:
-        key = (str(h.path), int(h.line or 0))
-        if key not in seen:
-            seen.add(key)
-            out.append(h)
-    return out
-
-
 def _lines(toolbox: Toolbox, path: str) -> list[str]:
-    docs = getattr(toolbox.index, "docs", {}) or {}
-    if path in docs:
-        return docs[path].splitlines()
     try:
         return toolbox.lines(path)
     except PathRefused:

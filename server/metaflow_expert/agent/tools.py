@@ -157,7 +157,11 @@ class Toolbox:
         if cached is not None:
             self._lines.move_to_end(rel)
             return cached
-        path = self.files.resolve(rel, self.index)
+        docs = getattr(self.index, "docs", {}) or {}
+        if rel in docs:
+            return str(docs[rel]).splitlines()
+        extra = getattr(self.index, "extra_doc_files", {}) or {}
+        path = extra[rel] if rel in extra else self.files.resolve(rel, self.index)
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PathRefused(f"file too large to read: {rel}")
         data = path.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -111,15 +111,11 @@ def check_one(
     path: str, line: int, end_line: int | None, symbols: tuple[str, ...], toolbox: Toolbox
 ) -> Citation:
     docs: dict[str, str] = getattr(toolbox.index, "docs", {}) or {}
-    norm = path
-    if path in docs:
-        lines = docs[path].splitlines()
-    else:
-        norm = _normalise(path, toolbox)
-        try:
-            lines = toolbox.lines(norm)
-        except PathRefused as exc:
-            return Citation(norm, line, end_line, False, f"file not in the indexed source ({exc})")
+    norm = path if path in docs else _normalise(path, toolbox)
+    try:
+        lines = toolbox.lines(norm)
+    except PathRefused as exc:
+        return Citation(norm, line, end_line, False, f"file not in the indexed source ({exc})")
     last = end_line if end_line and end_line >= line else line
     if line < 1 or last > len(lines):
         return Citation(norm, line, end_line, False, f"{norm} has {len(lines)} lines")

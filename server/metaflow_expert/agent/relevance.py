@@ -1,0 +1,264 @@
+"""Is a question about something the indexed Metaflow has, and which files does it name?
+
+The offline answer has no model to judge relevance, and BM25 scores do not separate "about a
+real feature" from "about a feature Metaflow lacks" (a question about a made-up decorator
+still shares words with real code). So the check is on the question's *named things*:
+
+- ``@name`` must be a decorator in the catalog (or a class declaring ``name = "name"``, the
+  way Metaflow decorators register);
+- ``metaflow.x`` must be a module or package of the indexed source;
+- a proper-noun phrase ("Azure Data Factory") must occur in the source or docs;
+- every content word must occur in the source or docs, or be a near-spelling of one (typos
+  such as "retyr" still match "retry").
+
+Any failure is a reason to say "not found". Names that do resolve (decorators, API symbols
+from the catalog) are the question's entities, and their files are ranked first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from metaflow_expert.agent.files import PathRefused
+from metaflow_expert.agent.tools import Toolbox
+
+FUZZY_CUTOFF = 80.0
+MIN_WORD = 4
+_STOP = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "another",
+        "anything",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "built",
+        "could",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "during",
+        "each",
+        "either",
+        "else",
+        "every",
+        "from",
+        "have",
+        "having",
+        "here",
+        "into",
+        "itself",
+        "just",
+        "like",
+        "make",
+        "many",
+        "more",
+        "most",
+        "much",
+        "must",
+        "need",
+        "only",
+        "other",
+        "over",
+        "same",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "until",
+        "used",
+        "using",
+        "very",
+        "want",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "your",
+        "yours",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+_PHRASE = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,})(?:\s+(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,}))+")
+_DECO = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
+_MODULE = re.compile(r"\bmetaflow(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A thing the question names that exists: a decorator or API symbol, with its definition."""
+
+    name: str
+    path: str
+    line: int
+    weight: float
+    symbol: str = ""
+
+
+@dataclass
+class Vocabulary:
+    words: frozenset[str]
+    word_list: list[str]
+    idents: frozenset[str]
+    text_lower: str
+
+
+_VOCABS: dict[str, Vocabulary] = {}
+_LOCK = threading.Lock()
+
+
+def vocabulary(toolbox: Toolbox) -> Vocabulary:
+    """Words and identifiers of the indexed source (vendored code excluded) and docs; built once
+    per root (≈ 0.2 s) and reused."""
+    key = str(toolbox.files.root)
+    with _LOCK:
+        hit = _VOCABS.get(key)
+    if hit is not None:
+        return hit
+    parts: list[str] = []
+    for rel in toolbox.files.files:
+        if "/_vendor/" in rel:
+            continue
+        try:
+            path = toolbox.files.resolve(rel)
+            parts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except (PathRefused, OSError):
+            continue
+    parts.extend((getattr(toolbox.index, "docs", {}) or {}).values())
+    corpus = "\n".join(parts)
+    low = corpus.lower()
+    words = frozenset(re.findall(r"[a-z][a-z0-9]+", low))
+    vocab = Vocabulary(
+        words, sorted(words), frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", corpus)), low
+    )
+    with _LOCK:
+        _VOCABS[key] = vocab
+    return vocab
+
+
+def _variants(word: str) -> set[str]:
+    w = word.lower()
+    out = {w}
+    if w.endswith("ies"):
+        out.add(w[:-3] + "y")
+    if w.endswith("es"):
+        out.add(w[:-2])
+    if w.endswith("s"):
+        out.add(w[:-1])
+    return out
+
+
+def entities(question: str, index: Any) -> list[Entity]:
+    """Decorators and API symbols (from the catalog) that the question names."""
+    catalog = getattr(index, "catalog", None)
+    if catalog is None:
+        return []
+    words: set[str] = set()
+    for w in re.findall(r"@?[A-Za-z_][A-Za-z0-9_.]*", question):
+        words |= _variants(w.lstrip("@").rstrip("."))
+    low = question.lower()
+    out: list[Entity] = []
+    decos = {**getattr(catalog, "flow", {}), **getattr(catalog, "step", {})}
+    for name, spec in decos.items():
+        if name in words or (("_" in name) and name.replace("_", " ") in low):
+            weight = 2.0 if f"@{name}" in question else 1.0
+            out.append(
+                Entity(
+                    f"@{name}",
+                    spec.path,
+                    spec.line,
+                    weight,
+                    getattr(spec, "class_name", "") or name,
+                )
+            )
+    for name, sym in (getattr(catalog, "api", {}) or {}).items():
+        named = name in question and ("." in name or not name.islower())
+        if (
+            named
+            and re.search(rf"(?<![\w.]){re.escape(name)}\b", question)
+            and not question.startswith(name + " ")
+        ):
+            out.append(Entity(name, sym.path, sym.line, 1.5 if "." in name else 1.0, name))
+    return out
+
+
+def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
+    """Why the question is about something not in the indexed source (empty: it may be)."""
+    index = toolbox.index
+    vocab = vocabulary(toolbox)
+    catalog = getattr(index, "catalog", None)
+    reasons: list[str] = []
+    known_decos = (
+        set(getattr(catalog, "step", {}) or {}) | set(getattr(catalog, "flow", {}) or {}) | {"step"}
+    )
+    for name in _DECO.findall(question):
+        declared = re.search(rf"\bname\s*=\s*[\"']{re.escape(name.lower())}[\"']", vocab.text_lower)
+        if name not in known_decos and not declared:
+            reasons.append(f"`@{name}` is not a decorator in the indexed source")
+    for dotted in _MODULE.findall(question):
+        rel = dotted.replace(".", "/")
+        files = toolbox.files.files
+        if (
+            f"{rel}.py" not in files
+            and not any(f.startswith(rel + "/") for f in files)
+            and dotted.rsplit(".", 1)[-1] not in vocab.idents
+        ):
+            reasons.append(f"there is no module `{dotted}`")
+    for m in _PHRASE.finditer(question):
+        phrase = m.group(0)
+        if m.start() == 0 and " " not in phrase:
+            continue
+        if (
+            phrase.lower() not in vocab.text_lower
+            and phrase.split(None, 1)[-1].lower() not in vocab.text_lower
+        ):
+            reasons.append(f"“{phrase}” does not occur in the source or docs")
+    for word in dict.fromkeys(_WORD.findall(question)):
+        w = word.lower()
+        if (
+            len(w) < MIN_WORD
+            or w in _STOP
+            or any(v in vocab.words for v in _variants(w))
+            or w in vocab.text_lower
+        ):
+            continue
+        if _near(w, vocab) is None:
+            reasons.append(f"“{word}” does not occur in the source or docs")
+    return list(dict.fromkeys(reasons))
+
+
+def _near(word: str, vocab: Vocabulary) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(word, vocab.word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return found[0] if found else None
