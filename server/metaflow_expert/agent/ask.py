@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from metaflow_expert.agent.context import as_context, render_context
+from metaflow_expert.agent.context import as_context, context_terms, render_context
 from metaflow_expert.agent.history import STORE
 from metaflow_expert.agent.offline import answer_offline
 from metaflow_expert.agent.tools import Toolbox
@@ -65,7 +65,7 @@ def ask(
     if settings.offline or not settings.api_key:
         if not settings.offline:
             note = "No ANTHROPIC_API_KEY set: offline answer from the index."
-        return _offline(question, index, toolbox, conversation_id, note, emit)
+        return _offline(question, index, toolbox, conversation_id, note, emit, context_terms(ctx))
     from metaflow_expert.agent import anthropic_client as api
     from metaflow_expert.agent.loop import run_agent
 
@@ -83,7 +83,7 @@ def ask(
     except api.Unreachable as exc:
         note = f"{exc}; answered offline from the index."
         emit(AskEvent("note", note))
-        return _offline(question, index, toolbox, conversation_id, note, emit)
+        return _offline(question, index, toolbox, conversation_id, note, emit, context_terms(ctx))
     text = result.text
     if result.truncated:
         note = f"The answer was cut at max_tokens={settings.max_tokens}."
@@ -107,9 +107,10 @@ def _offline(
     conversation_id: str,
     note: str | None,
     emit: Callable[[AskEvent], None],
+    terms: str = "",
 ) -> Answer:
     emit(AskEvent("status", "Searching the index (offline)…"))
-    answer = answer_offline(question, index, toolbox=toolbox)
+    answer = answer_offline(question, index, toolbox=toolbox, extra_terms=terms)
     answer.conversation_id = conversation_id
     answer.note = note
     emit(AskEvent("text", answer.answer))

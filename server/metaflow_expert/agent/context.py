@@ -92,3 +92,30 @@ def _step_at(text: str, path: str, line1: int) -> list[str] | None:
                 return out
         return out
     return None
+
+
+def context_terms(ctx: AskContext | None) -> str:
+    """``@name`` for each decorator of the step at the cursor: the offline search has no model to
+    read the context, so "what does this decorator do?" is searched with the decorators named."""
+    if ctx is None or not ctx.line:
+        return ""
+    text = ctx.text
+    if text is None and ctx.path:
+        try:
+            text = Path(ctx.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+    if not text:
+        return ""
+    try:
+        from metaflow_expert.parsing import parse_flow_file  # type: ignore[attr-defined]
+
+        flow_file = parse_flow_file(text, ctx.path or "<memory>")
+    except Exception:
+        return ""
+    line0 = ctx.line - 1
+    for flow in flow_file.flows:
+        for step in flow.steps.values():
+            if step.span.start_line <= line0 <= step.span.end_line:
+                return " ".join(f"@{d.name}" for d in step.other_decorators)
+    return ""

@@ -56,7 +56,7 @@ def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Pass
                 str(getattr(h, "symbol", "") or ""),
                 score,
             )
-    for ent in entities(question, index):
+    for ent in entities(f"{question} {extra_terms}", index):
         prev = best.get(ent.path)
         base = prev.score if prev else 0.0
         best[ent.path] = Passage(

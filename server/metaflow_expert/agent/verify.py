@@ -21,7 +21,7 @@ from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Citation
 
 _SUFFIXES = r"(?:py|pyi|md|txt|rst|cfg|toml|json|ya?ml|ini|sh|R)"
-_PATH = rf"(?:[\w.~-]+/)*[\w.-]+\.{_SUFFIXES}"
+_PATH = rf"/?(?:[\w.~-]+/)*[\w.-]+\.{_SUFFIXES}"
 _LOC = r"(?::(?P<l1>\d+)(?:\s?[-–]\s?(?P<l2>\d+))?|#L(?P<l3>\d+)(?:-L?(?P<l4>\d+))?)"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BACKTICK = re.compile(r"`([^`\n]{1,120})`")
