@@ -114,6 +114,10 @@ class DecoratorSpec:
     end_line: int = 0
     constants: dict[str, tuple[str, int]] = field(default_factory=dict)
     registry_cite: str = ""
+    methods: dict[str, int] = field(default_factory=dict)
+    conversions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    conflicts: list[tuple[list[str], int]] = field(default_factory=list)
+    checks: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
 
     def arg(self, name: str) -> ArgSpec | None:
         return next((a for a in self.args if a.name == name), None)
@@ -167,6 +171,8 @@ class DecoratorCatalog:
     reserved_names: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Limit] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
+    framework: dict[str, str] = field(default_factory=dict)
+    toplevel_names: list[str] = field(default_factory=list)
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -191,6 +197,9 @@ class DecoratorCatalog:
             x["args"] = [ArgSpec(**a) for a in x["args"]]
             x["current_attrs"] = [CurrentAttr(**c) for c in x["current_attrs"]]
             x["constants"] = {k: (v[0], v[1]) for k, v in x["constants"].items()}
+            x["conversions"] = {k: [(c[0], c[1]) for c in v] for k, v in x["conversions"].items()}
+            x["conflicts"] = [(list(c[0]), c[1]) for c in x["conflicts"]]
+            x["checks"] = {k: [(list(c[0]), c[1]) for c in v] for k, v in x["checks"].items()}
             return DecoratorSpec(**x)
 
         return cls(
@@ -203,6 +212,8 @@ class DecoratorCatalog:
             reserved_names=dict(d["reserved_names"]),
             limits={k: Limit(**v) for k, v in d["limits"].items()},
             hidden=list(d["hidden"]),
+            framework=dict(d["framework"]),
+            toplevel_names=list(d["toplevel_names"]),
         )
 
 
@@ -332,6 +343,7 @@ class _Builder:
             allow_multiple = bool(isinstance(value, ast.Constant) and value.value is True)
             am_cite = f"{owner.rel}:{stmt.lineno}"
         currents = []
+        lines_cls = self.r.lines(d.rel)
         lines = self.r.lines(doc_owner.rel)
         for cname, ctype, cdoc in parse_current_attrs(doc):
             start = getattr(doc_owner.node, "lineno", 1)
@@ -354,7 +366,36 @@ class _Builder:
             origin=origin,
             constants=self._constants(d.rel),
             registry_cite=reg,
+            methods={
+                m.name: _def_line(m, lines_cls)
+                for m in cls.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            },
+            conversions=_conversions(cls),
+            conflicts=_conflicts(cls),
+            checks=self._inherited_checks(d),
         )
+
+    def _inherited_checks(self, d: Definition) -> dict[str, list[tuple[list[str], str]]]:
+        """``_checks`` of the class and of its plugin base classes (a subclass inherits its
+        base's ``step_init``), each with the ``path:line`` of the raise."""
+        merged: dict[str, list[tuple[list[str], str]]] = {}
+        todo, depth, seen = [d], 0, set()
+        while todo and depth < 6:
+            nxt = []
+            for cls in todo:
+                key = (cls.rel, getattr(cls.node, "lineno", 0))
+                if key in seen or not isinstance(cls.node, ast.ClassDef):
+                    continue
+                seen.add(key)
+                if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
+                    for kind, found in _checks(cls.node).items():
+                        bucket = merged.setdefault(kind, [])
+                        for names, line in found:
+                            bucket.append((names, f"{cls.rel}:{line}"))
+                nxt += self.r.base_classes(cls)
+            todo, depth = nxt, depth + 1
+        return merged
 
     def _dict_items(self, owner: Definition, value: ast.AST | None) -> list[tuple[str, str, int]]:
         """Keys of a ``defaults`` value: a dict display (with ``**{k: v[...] for k, v in
@@ -496,6 +537,42 @@ class _Builder:
             kind=kind,
         )
 
+    # framework -------------------------------------------------------------------------------
+    def framework(self) -> dict[str, str]:
+        """Cites of the decorator base classes' methods in decorators.py (``Decorator.__init__``
+        …), plus ``<method>:raise`` for the first ``raise`` in each (where Metaflow rejects
+        an unknown attribute, for instance)."""
+        out: dict[str, str] = {}
+        rel = "metaflow/decorators.py"
+        tree = self.r.tree(rel)
+        lines = self.r.lines(rel)
+        for node in tree.body if tree else []:
+            if not (isinstance(node, ast.ClassDef) and node.name.endswith("Decorator")):
+                continue
+            out[node.name] = f"{rel}:{_def_line(node, lines)}"
+            for m in node.body:
+                if isinstance(m, ast.FunctionDef):
+                    out[f"{node.name}.{m.name}"] = f"{rel}:{_def_line(m, lines)}"
+                    raises = [n.lineno for n in ast.walk(m) if isinstance(n, ast.Raise)]
+                    if raises:
+                        out[f"{node.name}.{m.name}:raise"] = f"{rel}:{min(raises)}"
+        return out
+
+    def toplevel_names(self) -> list[str]:
+        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments)."""
+        tree = self.r.tree("metaflow/__init__.py")
+        names: set[str] = set()
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update(
+                    (a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"
+                )
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+        return sorted(names)
+
     # lint -------------------------------------------------------------------------------------
     def lint_checks(self) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
         rel = "metaflow/lint.py"
@@ -582,6 +659,182 @@ class _Builder:
                 for kind, name, dotted, line in self.registry_entries(rel):
                     out.append((kind, name, dotted, line, f"extension:{org}", rel))
         return out
+
+
+def _attr_key(node: ast.AST) -> str | None:
+    """``self.attributes["memory"]`` → ``"memory"``."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "attributes"
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    ):
+        return node.slice.value
+    return None
+
+
+def _conversions(cls: ast.ClassDef) -> dict[str, list[tuple[str, int]]]:
+    """How the decorator's own code converts each argument: ``int(self.attributes["x"])``
+    → ("int", line); ``float(self.attributes["x"]).is_integer()`` → ("integer", line).
+    Rules use this to flag literals Metaflow's code cannot convert."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    loops: dict[str, list[str]] = {}  # ``for attr in ["cpu", "disk"]:`` → attr: [cpu, disk]
+    for node in ast.walk(cls):
+        if (
+            isinstance(node, ast.For)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.iter, (ast.List, ast.Tuple))
+        ):
+            keys = [e.value for e in node.iter.elts if isinstance(e, ast.Constant)]
+            if keys and all(isinstance(k, str) for k in keys):
+                loops[node.target.id] = keys  # type: ignore[assignment]
+
+    def keys_of(arg: ast.AST) -> list[str]:
+        key = _attr_key(arg)
+        if key:
+            return [key]
+        if (
+            isinstance(arg, ast.Subscript)
+            and isinstance(arg.value, ast.Attribute)
+            and arg.value.attr == "attributes"
+            and isinstance(arg.slice, ast.Name)
+        ):
+            return loops.get(arg.slice.id, [])
+        return []
+
+    for node in ast.walk(cls):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and len(node.args) == 1
+            and node.func.id in ("int", "float")
+        ):
+            for key in keys_of(node.args[0]):
+                out.setdefault(key, []).append((node.func.id, node.lineno))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "is_integer"
+            and isinstance(node.func.value, ast.Call)
+            and len(node.func.value.args) == 1
+        ):
+            for key in keys_of(node.func.value.args[0]):
+                out.setdefault(key, []).append(("integer", node.lineno))
+    for v in out.values():
+        v.sort(key=lambda c: c[1])
+    return out
+
+
+def _conflicts(cls: ast.ClassDef) -> list[tuple[list[str], int]]:
+    """Decorator combinations the class refuses: an ``if`` whose test compares
+    ``deco.name == "x"`` (inside ``any(...)``) and whose body raises →
+    (the other decorator names, line of the raise)."""
+    out: list[tuple[list[str], int]] = []
+    for node in ast.walk(cls):
+        if not isinstance(node, ast.If):
+            continue
+        raises = [b for b in node.body if isinstance(b, ast.Raise)]
+        if not raises:
+            continue
+        names = []
+        for sub in ast.walk(node.test):
+            if (
+                isinstance(sub, ast.Compare)
+                and isinstance(sub.left, ast.Attribute)
+                and sub.left.attr == "name"
+                and len(sub.ops) == 1
+                and isinstance(sub.ops[0], ast.Eq)
+                and isinstance(sub.comparators[0], ast.Constant)
+                and isinstance(sub.comparators[0].value, str)
+            ):
+                names.append(sub.comparators[0].value)
+        if names:
+            out.append((names, raises[0].lineno))
+    return out
+
+
+def _raising_ifs(cls: ast.ClassDef) -> list[tuple[ast.If, int]]:
+    """Every ``if`` in the class whose body raises directly, with the raise line."""
+    out = []
+    for node in ast.walk(cls):
+        if isinstance(node, ast.If):
+            raises = [b for b in node.body if isinstance(b, ast.Raise)]
+            if raises:
+                out.append((node, raises[0].lineno))
+    return out
+
+
+def _checks(cls: ast.ClassDef) -> dict[str, list[tuple[list[str], int]]]:
+    """Validation a decorator's own code performs, read from its ``if …: raise`` statements:
+
+    - ``forbidden_types``: ``graph[step].type == "foreach"`` → node types it refuses;
+    - ``exclusive``: ``sum(map(bool, (self.attributes["a"], self.attributes["b"]))) > 1`` →
+      arguments that may not be combined;
+    - ``required_any``: ``not a and not b`` over arguments (directly or through a local
+      assigned from ``self.attributes[...]``) → at least one must be given;
+    - ``requires_result``: ``not self.<x>`` → the decorator refuses to end up with nothing
+      (``@trigger`` without any event)."""
+    out: dict[str, list[tuple[list[str], int]]] = {
+        "forbidden_types": [],
+        "exclusive": [],
+        "required_any": [],
+        "requires_result": [],
+    }
+    local_attr: dict[str, str] = {}
+    for node in ast.walk(cls):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            key = _attr_key(node.value)
+            if key:
+                local_attr[node.targets[0].id] = key
+    for node, line in _raising_ifs(cls):
+        test = node.test
+        types = [
+            c.comparators[0].value
+            for c in ast.walk(test)
+            if isinstance(c, ast.Compare)
+            and isinstance(c.left, ast.Attribute)
+            and c.left.attr == "type"
+            and len(c.ops) == 1
+            and isinstance(c.ops[0], ast.Eq)
+            and isinstance(c.comparators[0], ast.Constant)
+        ]
+        if types:
+            out["forbidden_types"].append(([str(t) for t in types], line))
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Call)
+            and isinstance(test.left.func, ast.Name)
+            and test.left.func.id == "sum"
+        ):
+            keys = [k for sub in ast.walk(test.left) if (k := _attr_key(sub))]
+            if len(keys) > 1:
+                out["exclusive"].append((keys, line))
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            keys = []
+            for v in test.values:
+                if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not):
+                    operand = v.operand
+                    key = _attr_key(operand) or (
+                        local_attr.get(operand.id) if isinstance(operand, ast.Name) else None
+                    )
+                    if key:
+                        keys.append(key)
+            if len(keys) == len(test.values) and len(keys) > 1:
+                out["required_any"].append((keys, line))
+        if (
+            isinstance(test, ast.UnaryOp)
+            and isinstance(test.op, ast.Not)
+            and isinstance(test.operand, ast.Attribute)
+            and isinstance(test.operand.value, ast.Name)
+            and test.operand.value.id == "self"
+        ):
+            out["requires_result"].append(([test.operand.attr], line))
+    return out
 
 
 def _absolute_dotted(package: str, path: str) -> str:
@@ -683,6 +936,8 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         reserved_names=reserved_names,
         limits=limits,
         hidden=sorted(hidden),
+        framework=b.framework(),
+        toplevel_names=b.toplevel_names(),
     )
     return catalog, dict(b.r.stamps)
 
@@ -709,9 +964,13 @@ def load_catalog(
         and data.get("ext") == ext
         and cache.stamps_valid(data["stamps"], source.absolute)
     ):
-        cat = DecoratorCatalog.from_dict(data["catalog"])
-        _MEMO[key] = cat
-        return cat
+        try:
+            cat = DecoratorCatalog.from_dict(data["catalog"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            cat = None  # a cache from another layout: rebuild below
+        if cat is not None:
+            _MEMO[key] = cat
+            return cat
     cat, stamps = build_catalog(source)
     cache.save(
         path,

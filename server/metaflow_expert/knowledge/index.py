@@ -369,20 +369,22 @@ def load_index(
         and data.get("extra") == extra_stamps
         and _same_files(source, data["stamps"])
     ):
-        symbols = SymbolIndex([Symbol(*r) for r in data["rows"]], list(data["files"]))
-        docs = dict(data["docs"])
-        index = KnowledgeIndex(
-            source=source,
-            catalog=catalog,
-            symbols=symbols,
-            docs=docs,
-            search_index=SearchIndex.from_payload(data["search"]),
-            extra_doc_files=extra,
-            docs_dir=docs_dir if docs_dir.is_dir() else None,
-            from_cache=True,
-        )
-        index.build_seconds = time.perf_counter() - t0
-        return index
+        try:
+            index = KnowledgeIndex(
+                source=source,
+                catalog=catalog,
+                symbols=SymbolIndex([Symbol(*r) for r in data["rows"]], list(data["files"])),
+                docs=dict(data["docs"]),
+                search_index=SearchIndex.from_payload(data["search"]),
+                extra_doc_files=extra,
+                docs_dir=docs_dir if docs_dir.is_dir() else None,
+                from_cache=True,
+            )
+        except (KeyError, TypeError, ValueError, IndexError):
+            index = None  # a cache from another layout: rebuild below
+        if index is not None:
+            index.build_seconds = time.perf_counter() - t0
+            return index
     index, stamps = build_index(source, catalog=catalog, extra_docs=extra_docs)
     generated = [n for n in index.docs if n not in extra]
     index.docs_dir = _write_docs(docs_dir, index.docs, generated)
