@@ -180,6 +180,9 @@ def _finish(
     raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: Any
 ) -> list[Finding]:
     whole_file = file_noqa(ff.lines)
+    # A step the parser could not read fully would drown its syntax error in follow-on
+    # findings (no transition, unknown step...): only MF0xx findings are kept inside it.
+    broken = [s.span for flow in ff.flows for s in flow.steps.values() if s.has_syntax_error]
     noqa_cache: dict[int, frozenset[str] | None] = {}
     seen: set[tuple[str, Span, str]] = set()
     out: list[Finding] = []
@@ -189,6 +192,8 @@ def _finish(
             continue
         seen.add(key)
         if suppressed(f.code, whole_file):
+            continue
+        if broken and not f.code.startswith("MF0") and _inside_any(f.span, broken):
             continue
         line = f.span.start_line
         if line not in noqa_cache:
@@ -209,6 +214,10 @@ def _finish(
         out.append(f)
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _inside_any(span: Span, spans: list[Span]) -> bool:
+    return any(s.contains(span.start_line, span.start_col) for s in spans)
 
 
 def _cite(f: Finding, catalog: Any) -> str | None:

@@ -53,10 +53,13 @@ class StepRange:
     tail_call_start: int | None
     inputs_param: str | None
     node: Node
+    body_start: int = 0
+    body_end: int = 0
 
 
-def collect(src: SourceText, root: Node, ranges: Sequence[StepRange]) -> None:
-    """Fill ``artifacts``, ``uses_*``, calls and ``assigns_reserved`` of every step in ``ranges``."""
+def collect(src: SourceText, roots: Sequence[Node], ranges: Sequence[StepRange]) -> None:
+    """Fill ``artifacts``, ``uses_*``, calls and ``assigns_reserved`` of every step in ``ranges``
+    (``roots``: the file's tree, or its pieces when it was parsed piecewise)."""
     if not ranges:
         return
     ordered = sorted(ranges, key=lambda r: r.start)
@@ -74,7 +77,9 @@ def collect(src: SourceText, root: Node, ranges: Sequence[StepRange]) -> None:
     special: set[int] = set()  # start bytes of attribute nodes whose role is already decided
     plain: list[Node] = []
     next_args: list[tuple[int, int]] = []  # argument lists of self.next calls: targets, not reads
-    for _, m in matches(SELF_ATTR_QUERY, root, lo, hi):
+    found = [m for root in roots for _, m in matches(SELF_ATTR_QUERY, root, lo, hi)]
+    attr_calls = [m for root in roots for _, m in matches(ATTR_FUNC_QUERY, root, lo, hi)]
+    for m in found:
         anys = m.get("any")
         if anys:
             plain.append(anys[0])
@@ -122,7 +127,7 @@ def collect(src: SourceText, root: Node, ranges: Sequence[StepRange]) -> None:
             continue
         else:
             r.step.artifacts.append(ArtifactAccess(name, "read", src.span(node)))
-    for _, m in matches(ATTR_FUNC_QUERY, root, lo, hi):
+    for m in attr_calls:
         call = m["call"][0]
         r = owner(call)
         if r is None:
@@ -178,13 +183,12 @@ def _record_call(src: SourceText, r: StepRange, name: str, call: Node) -> None:
 def _join_inputs(src: SourceText, r: StepRange) -> None:
     """Uses of a join's inputs parameter and the artifact reads made through it."""
     param = r.inputs_param
-    body = r.node.child_by_field_name("body")
-    if body is None or param is None:
+    if param is None or r.body_end <= r.body_start:
         return
     step = r.step
     loop_vars: set[str] = set()
-    for ident in captures(IDENT_QUERY, r.node, body.start_byte, body.end_byte).get("id", []):
-        if ident.start_byte < body.start_byte or src.node_text(ident) != param:
+    for ident in captures(IDENT_QUERY, r.node, r.body_start, r.body_end).get("id", []):
+        if ident.start_byte < r.body_start or src.node_text(ident) != param:
             continue
         step.uses_inputs_param.append(src.span(ident))
         parent = ident.parent
@@ -215,7 +219,7 @@ def _join_inputs(src: SourceText, r: StepRange) -> None:
                 )
     if not loop_vars:
         return
-    for _, m in matches(OBJ_ATTR_QUERY, r.node, body.start_byte, body.end_byte):
+    for _, m in matches(OBJ_ATTR_QUERY, r.node, r.body_start, r.body_end):
         obj = m["obj"][0]
         if src.node_text(obj) not in loop_vars:
             continue

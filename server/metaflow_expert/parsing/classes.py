@@ -19,8 +19,11 @@ from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.steps import (
     MethodInfo,
-    decorators_of,
+    body_statements,
+    decorator_use,
+    def_parts,
     docstring_of,
+    error_def_parts,
     method_info,
 )
 from metaflow_expert.parsing.tree import code_children, unparen
@@ -46,6 +49,7 @@ class ClassInfo:
     name: str
     node: Node
     outer: Node
+    supers: Node | None
     span: Span
     name_span: Span
     decorators: list[DecoratorUse]
@@ -77,52 +81,93 @@ def top_level_definitions(root: Node) -> list[tuple[Node, Node]]:
     return out
 
 
-def read_class(
-    src: SourceText, resolver: NameResolver, outer: Node, node: Node
-) -> ClassInfo | None:
-    name_node = node.child_by_field_name("name")
-    if name_node is None:
+def class_header(outer: Node, node: Node) -> tuple[Node, Node | None, list[Node]] | None:
+    """(name, superclasses, decorator nodes) of a class definition, or of an ERROR node that
+    holds ``[@decorators] class Name(bases)`` without its ``:``."""
+    if node.type == "class_definition":
+        name = node.child_by_field_name("name")
+        if name is None:
+            return None
+        decos = [d for d in outer.children if d.type == "decorator"] if outer is not node else []
+        return name, node.child_by_field_name("superclasses"), decos
+    kids = node.children
+    kinds = [c.type for c in kids]
+    if "class" not in kinds:
         return None
-    body = node.child_by_field_name("body")
+    i = kinds.index("class")
+    if i + 1 >= len(kids) or kinds[i + 1] != "identifier":
+        return None
+    supers = kids[i + 2] if i + 2 < len(kids) and kinds[i + 2] == "argument_list" else None
+    return kids[i + 1], supers, [d for d in kids[:i] if d.type == "decorator"]
+
+
+def read_class(
+    src: SourceText,
+    resolver: NameResolver,
+    outer: Node,
+    node: Node,
+    members: list[Node] | None = None,
+) -> ClassInfo | None:
+    """A class from its definition node; ``members`` replaces the body's statements when the
+    class was parsed piecewise (see :mod:`segments`)."""
+    header = class_header(outer, node)
+    if header is None:
+        return None
+    name_node, supers, deco_nodes = header
+    body = node.child_by_field_name("body") if node.type == "class_definition" else None
+    stmts = members if members is not None else body_statements(body)
     info = ClassInfo(
         name=src.node_text(name_node),
         node=node,
         outer=outer,
-        span=src.span(outer),
+        supers=supers,
+        span=src.span(outer) if members is None else _class_span(src, outer, stmts),
         name_span=src.span(name_node),
-        decorators=decorators_of(src, resolver, outer),
-        docstring=docstring_of(src, body),
+        decorators=[decorator_use(src, resolver, d) for d in deco_nodes],
+        docstring=docstring_of(src, [s for s in stmts if s.type != "comment"]),
     )
-    supers = node.child_by_field_name("superclasses")
     if supers is not None:
         for b in code_children(supers):
             if b.type in ("keyword_argument", "list_splat", "dictionary_splat"):
                 continue
             info.bases.append(src.node_text(b))
-    if body is not None:
-        _read_body(src, resolver, info, body)
+    _read_body(src, resolver, info, stmts)
     return info
 
 
-def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, body: Node) -> None:
-    for stmt in body.children:
+def _class_span(src: SourceText, outer: Node, stmts: list[Node]) -> Span:
+    return src.span_between(outer, stmts[-1]) if stmts else src.span(outer)
+
+
+def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, stmts: list[Node]) -> None:
+    for stmt in stmts:
         t = stmt.type
         if t in ("function_definition", "decorated_definition"):
             fn = stmt if t == "function_definition" else stmt.child_by_field_name("definition")
             if fn is None or fn.type != "function_definition":
                 continue
-            m = method_info(src, resolver, info.name, stmt, fn)
-            if m is None:
+            parts = def_parts(stmt, fn)
+        elif t == "ERROR":
+            parts = error_def_parts(stmt)
+            if parts is None:
+                # an ERROR wrapping intact members: read what is inside
+                _read_body(src, resolver, info, [c for c in stmt.children if c.is_named])
                 continue
-            info.methods.append(m)
-            if m.step is not None:
-                info.members[m.name] = Member("step", m.step.def_span, step=m.step)
-            else:
-                info.members[m.name] = Member("method", src.span(fn))
         elif t == "expression_statement":
             for a in code_children(stmt):
                 if a.type == "assignment":
                     _read_assignment(src, resolver, info, stmt, a)
+            continue
+        else:
+            continue
+        if parts is None:
+            continue
+        m = method_info(src, resolver, info.name, parts)
+        info.methods.append(m)
+        if m.step is not None:
+            info.members[m.name] = Member("step", m.step.def_span, step=m.step)
+        else:
+            info.members[m.name] = Member("method", src.span(parts.fn))
 
 
 def _read_assignment(
@@ -166,7 +211,7 @@ def _read_assignment(
 
 def classify_bases(src: SourceText, resolver: NameResolver, classes: dict[str, ClassInfo]) -> None:
     for info in classes.values():
-        supers = info.node.child_by_field_name("superclasses")
+        supers = info.supers
         if supers is None:
             continue
         for b in code_children(supers):

@@ -3,13 +3,19 @@
 The order of work is what keeps it fast: one tree-sitter parse, one import query, a walk over
 module-level definitions and class bodies only, then one query pass over all step bodies for
 artifacts. Nothing walks the whole tree in Python.
+
+When the parse has errors the file is parsed again piecewise (:mod:`segments`): every
+top-level statement and every class member on its own, so a half-typed method cannot hide the
+steps around it. Syntax issues then come from the pieces, which also places them better.
 """
 
 from __future__ import annotations
 
-from metaflow_expert.model import FlowFile, SyntaxIssue
-from metaflow_expert.parsing import artifacts, classes, names, source, syntax
-from metaflow_expert.parsing.tree import parse
+from tree_sitter import Node
+
+from metaflow_expert.model import FlowFile, ImportBinding, Span, SyntaxIssue
+from metaflow_expert.parsing import artifacts, classes, names, segments, source, syntax
+from metaflow_expert.parsing.tree import parse, parse_ranges
 
 NOT_UTF8 = "file is not valid UTF-8 (undecodable bytes were replaced)"
 
@@ -28,62 +34,131 @@ def parse_flow_file(text: str | bytes, path: str = "<memory>") -> FlowFile:
     return ff
 
 
+class _Pieces:
+    """The file as parsed: module-level definitions, the roots to query, the syntax issues."""
+
+    def __init__(self) -> None:
+        self.defs: list[tuple[Node, Node, list[Node] | None]] = []  # (outer, def, members)
+        self.roots: list[Node] = []
+        self.issues: list[SyntaxIssue] = []
+
+
+def _whole(src: source.SourceText, root: Node) -> _Pieces:
+    p = _Pieces()
+    p.roots = [root]
+    p.defs = [(o, d, None) for o, d in classes.top_level_definitions(root)]
+    return p
+
+
+def _piecewise(src: source.SourceText) -> _Pieces:
+    p = _Pieces()
+    offsets = [0]
+    for line in src.data.split(b"\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    last = len(offsets) - 1
+
+    def rng(a: int, b: int) -> tuple[int, int, int, int]:
+        b = min(b, last)
+        return offsets[a], min(offsets[b], len(src.data)), a, b
+
+    segs = segments.segment(src.lines)
+    plan: list[tuple[int, int, int, int]] = []
+    for seg in segs:
+        if seg.is_class:
+            plan.append(rng(seg.start, seg.header_end))
+            plan.extend(rng(a, b) for a, b in seg.members)
+        else:
+            plan.append(rng(seg.start, seg.end))
+    trees = iter(parse_ranges(src.data, plan))
+    for seg in segs:
+        if seg.is_class:
+            header = next(trees).root_node
+            member_roots = [next(trees).root_node for _ in seg.members]
+            p.roots.append(header)
+            p.roots.extend(member_roots)
+            found = [
+                (o, d)
+                for o, d in classes.top_level_definitions(header)
+                if d.type == "class_definition"
+            ] or [(e, e) for e in header.children if e.type == "ERROR"]
+            members = [c for r in member_roots for c in r.children if c.is_named]
+            p.issues.extend(syntax.syntax_issues(src, header, ignore_missing_block=True))
+            for r in member_roots:
+                p.issues.extend(syntax.syntax_issues(src, r))
+            if found:
+                p.defs.append((found[0][0], found[0][1], members))
+        else:
+            root = next(trees).root_node
+            p.roots.append(root)
+            p.issues.extend(syntax.syntax_issues(src, root))
+            p.defs.extend((o, d, None) for o, d in classes.top_level_definitions(root))
+    return p
+
+
 def _parse(text: str, path: str) -> FlowFile:
     src = source.SourceText.of(text)
-    tree = parse(src.data)
-    root = tree.root_node
-    imports = names.collect_imports(src, root)
-    defs = classes.top_level_definitions(root)
+    root = parse(src.data).root_node
+    if root.has_error:
+        pieces = _piecewise(src)
+        pieces.issues.sort(key=lambda i: (i.span.start_line, i.span.start_col))
+        if not pieces.issues:  # the pieces parse cleanly: keep the whole-file diagnosis
+            pieces.issues = syntax.syntax_issues(src, root)
+    else:
+        pieces = _whole(src, root)
+    imports: dict[str, ImportBinding] = {}
+    for r in pieces.roots:
+        imports.update(names.collect_imports(src, r))
     local_defs = set()
-    for _, d in defs:
-        n = d.child_by_field_name("name")
+    for _, d, _m in pieces.defs:
+        n = d.child_by_field_name("name") if d.type != "ERROR" else None
         if n is not None:
             local_defs.add(src.node_text(n))
     resolver = names.NameResolver(imports, local_defs)
     infos: dict[str, classes.ClassInfo] = {}
-    for outer, d in defs:
-        if d.type == "class_definition":
-            info = classes.read_class(src, resolver, outer, d)
+    for outer, d, members in pieces.defs:
+        if d.type in ("class_definition", "ERROR"):
+            info = classes.read_class(src, resolver, outer, d, members)
             if info is not None:
                 infos[info.name] = info
     classes.classify_bases(src, resolver, infos)
     flows = classes.find_flows(infos)
-    ranges = [
-        artifacts.StepRange(
-            m.node.start_byte,
-            m.node.end_byte,
-            m.step,
-            m.tail_call_start,
-            m.params[1] if len(m.params) >= 2 else None,
-            m.node,
-        )
-        for info in infos.values()
-        for m in info.methods
-        if m.step is not None
-    ]
-    artifacts.collect(src, root, ranges)
+    ranges = []
+    for info in infos.values():
+        for m in info.methods:
+            if m.step is None:
+                continue
+            body_start, body_end = m.parts.body_range
+            ranges.append(
+                artifacts.StepRange(
+                    m.parts.fn.start_byte,
+                    m.parts.fn.end_byte,
+                    m.step,
+                    m.tail_call_start,
+                    m.params[1] if len(m.params) >= 2 else None,
+                    m.parts.fn,
+                    body_start,
+                    body_end,
+                )
+            )
+    artifacts.collect(src, pieces.roots, ranges)
     flow_names = {f.name for f in flows}
     return FlowFile(
         path=path,
         text=text,
         flows=flows,
         imports=imports,
-        syntax_issues=syntax.syntax_issues(src, root),
+        syntax_issues=pieces.issues,
         lines=src.lines,
         other_classes={n: i.name_span for n, i in infos.items() if n not in flow_names},
     )
 
 
 def _empty(text: str, path: str, message: str) -> FlowFile:
-    from metaflow_expert.model import Span
-
     lines = text.split("\n")
     return FlowFile(path, text, [], {}, [SyntaxIssue(Span(0, 0, 0, 0), message)], lines)
 
 
-def _first_bad_span(data: str | bytes):  # type: ignore[no-untyped-def]
-    from metaflow_expert.model import Span
-
+def _first_bad_span(data: str | bytes) -> Span:
     if isinstance(data, str):
         return Span(0, 0, 0, 0)
     try:

@@ -89,10 +89,7 @@ def positional_params(src: SourceText, params: Node | None) -> list[str]:
     return names
 
 
-def docstring_of(src: SourceText, block: Node | None) -> str | None:
-    if block is None:
-        return None
-    stmts = code_children(block)
+def docstring_of(src: SourceText, stmts: list[Node]) -> str | None:
     if not stmts or stmts[0].type != "expression_statement":
         return None
     parts = code_children(stmts[0])
@@ -102,13 +99,91 @@ def docstring_of(src: SourceText, block: Node | None) -> str | None:
     return inspect.cleandoc(value) if isinstance(value, str) else None
 
 
+def body_statements(block: Node | None) -> list[Node]:
+    return code_children(block) if block is not None else []
+
+
+@dataclass
+class DefParts:
+    """The pieces of a ``def`` the model needs, from a clean ``function_definition`` or from an
+    ERROR node that still holds ``def name(params)`` and statements (a half-typed header)."""
+
+    name: Node
+    params: Node | None
+    stmts: list[Node]
+    body: Node | None
+    fn: Node
+    outer: Node
+    decorators: list[Node]
+    #: the ``def`` keyword when ``fn`` is an ERROR node that also holds the decorators
+    def_kw: Node | None = None
+
+    @property
+    def body_range(self) -> tuple[int, int]:
+        if self.body is not None:
+            return self.body.start_byte, self.body.end_byte
+        if self.stmts:
+            return self.stmts[0].start_byte, self.stmts[-1].end_byte
+        return self.fn.end_byte, self.fn.end_byte
+
+
+def def_parts(outer: Node, fn: Node) -> DefParts | None:
+    name = fn.child_by_field_name("name")
+    if name is None:
+        return None
+    body = fn.child_by_field_name("body")
+    decos = (
+        [d for d in outer.children if d.type == "decorator"]
+        if outer.type == "decorated_definition"
+        else []
+    )
+    return DefParts(
+        name, fn.child_by_field_name("parameters"), body_statements(body), body, fn, outer, decos
+    )
+
+
+_NOT_STATEMENTS = frozenset({"decorator", "identifier", "parameters", "comment", "type", "ERROR"})
+
+
+def error_def_parts(err: Node) -> DefParts | None:
+    """``@step / def start(self) / body`` that tree-sitter could only keep as an ERROR node."""
+    children = err.children
+    decos: list[Node] = []
+    i = 0
+    while i < len(children) and children[i].type in ("decorator", "comment"):
+        if children[i].type == "decorator":
+            decos.append(children[i])
+        i += 1
+    if i >= len(children) or children[i].type not in ("def", "async"):
+        return None
+    if children[i].type == "async":
+        i += 1
+        if i >= len(children) or children[i].type != "def":
+            return None
+    def_kw = children[i]
+    name = children[i + 1] if i + 1 < len(children) else None
+    if name is None or name.type != "identifier":
+        return None
+    j = i + 2
+    params = None
+    if j < len(children) and children[j].type == "parameters":
+        params = children[j]
+        j += 1
+    stmts: list[Node] = []
+    for c in children[j:]:
+        if c.type == "block":
+            stmts.extend(code_children(c))
+        elif c.is_named and c.type not in _NOT_STATEMENTS:
+            stmts.append(c)
+    return DefParts(name, params, stmts, None, err, err, decos, def_kw)
+
+
 @dataclass
 class MethodInfo:
     """A ``def`` in a class body, before we know which flows it ends up in."""
 
     name: str
-    node: Node
-    outer: Node
+    parts: DefParts
     name_span: Span
     decorators: list[DecoratorUse]
     step: Step | None = None
@@ -117,13 +192,11 @@ class MethodInfo:
 
 
 def method_info(
-    src: SourceText, resolver: NameResolver, class_name: str, outer: Node, fn: Node
-) -> MethodInfo | None:
-    name_node = fn.child_by_field_name("name")
-    if name_node is None:
-        return None
-    decos = decorators_of(src, resolver, outer)
-    info = MethodInfo(src.node_text(name_node), fn, outer, src.span(name_node), decos)
+    src: SourceText, resolver: NameResolver, class_name: str, parts: DefParts
+) -> MethodInfo:
+    decos = [decorator_use(src, resolver, d) for d in parts.decorators]
+    name = src.node_text(parts.name)
+    info = MethodInfo(name, parts, src.span(parts.name), decos)
     step_index = -1
     for i, d in enumerate(decos):
         if d.name == STEP and (
@@ -132,32 +205,37 @@ def method_info(
             step_index = i
     if step_index < 0:
         return info
-    params_node = fn.child_by_field_name("parameters")
-    params = positional_params(src, params_node)
+    params = positional_params(src, parts.params)
     info.params = params
-    body = fn.child_by_field_name("body")
     step_deco = decos[step_index]
-    tail = parse_tail(src, body, len(params))
-    fn_span = src.span(fn)
+    tail = parse_tail(src, parts.stmts, len(params))
+    fn_span = (
+        src.span_between(parts.def_kw, parts.fn) if parts.def_kw is not None else src.span(parts.fn)
+    )
+    body = parts.body
+    if body is not None:
+        body_span = src.span(body)
+    elif parts.stmts:
+        body_span = src.span_between(parts.stmts[0], parts.stmts[-1])
+    else:
+        body_span = Span.point(fn_span.end_line, fn_span.end_col)
     info.step = Step(
-        name=info.name,
-        span=src.span(outer),
+        name=name,
+        span=src.span(parts.outer),
         name_span=info.name_span,
         def_span=fn_span,
         decorators=decos,
         step_decorator_index=step_index,
         params=params,
-        params_span=src.span(params_node) if params_node is not None else info.name_span,
-        body_span=src.span(body)
-        if body is not None
-        else Span.point(fn_span.end_line, fn_span.end_col),
+        params_span=src.span(parts.params) if parts.params is not None else info.name_span,
+        body_span=body_span,
         defined_in=class_name,
-        docstring=docstring_of(src, body),
+        docstring=docstring_of(src, parts.stmts),
         is_start_annotated=_flag(step_deco, KW_START),
         is_end_annotated=_flag(step_deco, KW_END),
         transition=tail.transition,
         last_statement_span=tail.last_statement_span,
-        has_syntax_error=outer.has_error,
+        has_syntax_error=parts.outer.has_error or parts.outer.is_error,
     )
     info.tail_call_start = tail.tail_call_start
     return info

@@ -16,7 +16,11 @@ from metaflow_expert.parsing.source import SourceText
 MAX_ISSUES = 200
 
 
-def syntax_issues(src: SourceText, root: Node) -> list[SyntaxIssue]:
+def syntax_issues(
+    src: SourceText, root: Node, *, ignore_missing_block: bool = False
+) -> list[SyntaxIssue]:
+    """Outermost ERROR/MISSING nodes of ``root``. ``ignore_missing_block``: the root is a class
+    header parsed without its body (piecewise parsing), so an empty body is expected."""
     if not root.has_error:
         return []
     out: list[SyntaxIssue] = []
@@ -27,7 +31,9 @@ def syntax_issues(src: SourceText, root: Node) -> list[SyntaxIssue]:
             out.append(SyntaxIssue(src.span(node), f"expected {_token_label(node.type)}"))
             continue
         if node.is_error:
-            out.append(SyntaxIssue(src.span(node), _error_message(src, node)))
+            out.append(_error_issue(src, node))
+            continue
+        if ignore_missing_block and node.type == "block" and node.start_byte == node.end_byte:
             continue
         children = [c for c in node.children if c.has_error or c.is_missing]
         stack.extend(reversed(children))
@@ -41,11 +47,48 @@ def _token_label(kind: str) -> str:
     return kind.replace("_", " ")
 
 
-def _error_message(src: SourceText, node: Node) -> str:
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_MAX_SCAN = 10_000
+
+
+def _error_issue(src: SourceText, node: Node) -> SyntaxIssue:
+    kids = node.children
+    kinds = [c.type for c in kids]
+    for kw in ("def", "class"):
+        if kw in kinds:
+            i = kinds.index(kw)
+            rest = kinds[i + 1 : i + 5]
+            if ":" not in rest and (kw == "class" or "parameters" in rest[:3]):
+                # point at the header line itself, not the decorators above it
+                last = kids[i]
+                for c in kids[i + 1 : i + 4]:
+                    if c.type in ("identifier", "parameters", "argument_list"):
+                        last = c
+                    else:
+                        break
+                return SyntaxIssue(
+                    src.span_between(kids[i], last), f"expected ':' at the end of the {kw} line"
+                )
+    text = src.node_text(node) if node.end_byte - node.start_byte <= _MAX_SCAN else ""
+    unclosed = _unclosed(text)
+    if unclosed:
+        return SyntaxIssue(src.span(node), f"'{unclosed}' was never closed")
     first = node.child(0)
     while first is not None and first.child_count and not first.is_error:
         first = first.child(0)
     token = src.node_text(first).strip() if first is not None else ""
     if token and len(token) <= 20 and "\n" not in token:
-        return f"invalid syntax near '{token}'"
-    return "invalid syntax"
+        return SyntaxIssue(src.span(node), f"invalid syntax near '{token}'")
+    return SyntaxIssue(src.span(node), "invalid syntax")
+
+
+def _unclosed(text: str) -> str | None:
+    """The first bracket of ``text`` left open (strings and comments are not skipped: this is
+    only a hint for the message)."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in _OPEN:
+            stack.append(ch)
+        elif ch in _OPEN.values() and stack and _OPEN[stack[-1]] == ch:
+            stack.pop()
+    return stack[0] if stack else None

@@ -53,10 +53,8 @@ def is_self_next(src: SourceText, func: Node | None) -> bool:
     )
 
 
-def parse_tail(src: SourceText, block: Node | None, num_args: int) -> TailResult:
-    if block is None:
-        return TailResult(None, None, None)
-    stmts = code_children(block)
+def parse_tail(src: SourceText, stmts: list[Node], num_args: int) -> TailResult:
+    """Read the transition from a body's statements (comments already removed)."""
     if not stmts:
         return TailResult(None, None, None)
     tail = stmts[-1]

@@ -11,7 +11,7 @@ import threading
 from functools import cache
 
 import tree_sitter_python
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
 
 LANGUAGE = Language(tree_sitter_python.language())
 _PARSER = Parser(LANGUAGE)
@@ -55,6 +55,23 @@ OBJ_ATTR_QUERY = "(attribute object: (identifier) @obj attribute: (identifier) @
 def parse(data: bytes) -> Tree:
     with _LOCK:
         return _PARSER.parse(data)
+
+
+def parse_ranges(data: bytes, ranges: list[tuple[int, int, int, int]]) -> list[Tree]:
+    """Parse each ``(start_byte, end_byte, start_row, end_row)`` piece of ``data`` on its own.
+
+    Pieces start and end at line starts; node positions stay those of the whole text."""
+    out: list[Tree] = []
+    with _LOCK:
+        try:
+            for sb, eb, sr, er in ranges:
+                _PARSER.included_ranges = [Range(Point(sr, 0), Point(er, 0), sb, eb)]
+                out.append(_PARSER.parse(data))
+        finally:
+            _PARSER.included_ranges = [
+                Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)
+            ]
+    return out
 
 
 @cache
