@@ -173,22 +173,13 @@ class FakeAnthropic:
             for u in clean:
                 digest.update(json.dumps(u, sort_keys=True).encode())
                 hashes.append(digest.hexdigest())
-            hit = -1
             with self._lock:
-                for bp in breakpoints:
-                    if hashes[bp] in self._cache:
-                        hit = bp
+                # the longest cached prefix ending at or before the last breakpoint (the API also
+                # finds prefixes written at earlier requests' breakpoints)
+                last = breakpoints[-1]
+                hit = max((i for i in range(last + 1) if hashes[i] in self._cache), default=-1)
                 for bp in breakpoints:
                     self._cache.add(hashes[bp])
-            # also a hit on an earlier prefix (the API looks back for the longest cached prefix)
-            if hit < 0:
-                with self._lock:
-                    cached = [
-                        i
-                        for i in range(len(hashes))
-                        if hashes[i] in self._cache and i < breakpoints[0]
-                    ]
-                hit = max(cached, default=-1)
             read = sum(sizes[: hit + 1])
             created = sum(sizes[hit + 1 : breakpoints[-1] + 1])
         return {

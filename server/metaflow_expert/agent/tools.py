@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,7 @@ class Toolbox:
         self.grep_timeout = GREP_TIMEOUT_S
         self._files: SourceFiles | None = None
         self._lines: OrderedDict[str, list[str]] = OrderedDict()
+        self._lock = threading.Lock()  # the language server asks from several threads
 
     @property
     def files(self) -> SourceFiles:
@@ -153,10 +155,11 @@ class Toolbox:
     # -- shared helpers -------------------------------------------------------------------
     def lines(self, rel: str) -> list[str]:
         """The lines of an indexed file (cached); raises :class:`PathRefused`."""
-        cached = self._lines.get(rel)
-        if cached is not None:
-            self._lines.move_to_end(rel)
-            return cached
+        with self._lock:
+            cached = self._lines.get(rel)
+            if cached is not None:
+                self._lines.move_to_end(rel)
+                return cached
         docs = getattr(self.index, "docs", {}) or {}
         if rel in docs:
             return str(docs[rel]).splitlines()
@@ -165,9 +168,10 @@ class Toolbox:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PathRefused(f"file too large to read: {rel}")
         data = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        self._lines[rel] = data
-        if len(self._lines) > 64:
-            self._lines.popitem(last=False)
+        with self._lock:
+            self._lines[rel] = data
+            if len(self._lines) > 64:
+                self._lines.popitem(last=False)
         return data
 
     def numbered(self, rel: str, start: int, end: int) -> tuple[str, int, int]:
