@@ -220,9 +220,8 @@ def main(argv: list[str]) -> int:
         )
 
         sys.path.insert(0, str(ROOT / "server"))
-        from metaflow_expert.lint.engine import analyze_text
-
         from metaflow_expert.knowledge.catalog import load_catalog
+        from metaflow_expert.lint.engine import analyze_text
         from metaflow_expert.rules import load_all_rules
 
         load_all_rules()

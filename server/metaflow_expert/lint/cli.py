@@ -12,7 +12,6 @@ the Anthropic SDK (``tests/test_import_budget.py`` checks it).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import replace
 from typing import Any
@@ -44,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
-        help="pyproject.toml with [tool.metaflow-expert] (default: found from the first path upward)",
+        help="pyproject.toml with [tool.metaflow-expert] (default: the nearest one above the first path)",
     )
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
     parser.add_argument(
@@ -64,36 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
 
-def _find_config(start: str) -> str | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` that has a metaflow-expert table."""
-    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
-        cand = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(cand):
-            try:
-                with open(cand, encoding="utf-8") as fh:
-                    if "[tool.metaflow-expert" in fh.read():
-                        return cand
-            except (OSError, UnicodeDecodeError):
-                pass
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
 def _settings(args: argparse.Namespace, first_path: str) -> tuple[Any, str | None]:
     """LintSettings from the config file, with --select/--ignore applied on top."""
     from metaflow_expert.lint import config
 
     note = None
     settings: Any = None
-    path = None if args.isolated else (args.config or _find_config(first_path))
-    if path:
+    if not args.isolated:
         try:
-            settings = config.load_settings(path)
+            settings = config.load_settings(args.config or first_path)
         except Exception as exc:
-            note = f"{path}: configuration ignored ({exc})"
+            note = f"configuration ignored: {str(exc).splitlines()[0] if str(exc) else exc!r}"
     if settings is None:
         settings = config.LintSettings()
     select, ignore = _codes(args.select), _codes(args.ignore)
@@ -120,7 +100,13 @@ def load_catalog_for(
         return None, f"decorator catalog unavailable ({exc}); decorator checks skipped"
     try:
         source = locate_source(explicit=metaflow_source, python=python)
-        return load_catalog(source), None
+        skipped = "; ".join(getattr(source, "notes", ()) or ())
+        note = (
+            f"skipped {skipped}; using Metaflow {source.version} at {source.root}"
+            if skipped
+            else None
+        )
+        return load_catalog(source), note
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         return None, f"Metaflow source not found ({first}); decorator checks skipped"

@@ -22,6 +22,7 @@ from metaflow_expert.rules.beyond_dataflow import (
     provided_names,
     reachable,
     step_writes,
+    string_fix,
 )
 from metaflow_expert.rules.registry import RuleContext, rule
 
@@ -101,6 +102,9 @@ def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
             mirrors="runtime:foreach",
             flow=flow.name,
             step=step.name,
+            fix=string_fix(ctx.file, tr.foreach_span, hint, f'Use foreach="{hint}"')
+            if hint
+            else None,
         )
 
 

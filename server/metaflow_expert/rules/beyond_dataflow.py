@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from metaflow_expert.model import FlowClass, FlowFile, Step
+from metaflow_expert.model import Fix, FlowClass, FlowFile, Span, Step, TextEdit
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph
@@ -169,3 +169,14 @@ def closest(name: str, choices: Iterable[str], cutoff: float = 70.0) -> str | No
 
     hit = process.extractOne(name, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
     return hit[0] if hit else None
+
+
+def string_fix(file: FlowFile, span: Span | None, new: str, title: str) -> Fix | None:
+    """A fix replacing the one-line string literal at ``span`` by ``new``, keeping its quotes."""
+    if span is None or span.start_line != span.end_line or span.start_line >= len(file.lines):
+        return None
+    literal = file.lines[span.start_line][span.start_col : span.end_col]
+    quote = literal[-1:] if literal[-1:] in ("'", '"') else None
+    if quote is None or not literal.lstrip("rRuU").startswith(quote):
+        return None
+    return Fix(title, (TextEdit(span, f"{quote}{new}{quote}"),))

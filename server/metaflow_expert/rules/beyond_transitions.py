@@ -15,6 +15,7 @@ from metaflow_expert.rules.beyond_dataflow import (
     has_dynamic_attributes,
     provided_names,
     step_writes,
+    string_fix,
 )
 from metaflow_expert.rules.registry import RuleContext, rule
 
@@ -141,8 +142,8 @@ def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
             mirrors="runtime:switch_condition",
             flow=flow.name,
             step=step.name,
-            fix=Fix(f"Use self.{hint}", (TextEdit(tr.condition_span, repr(hint)),))
-            if hint and tr.condition_span
+            fix=string_fix(ctx.file, tr.condition_span, hint, f'Use condition="{hint}"')
+            if hint
             else None,
         )
 
