@@ -1,0 +1,296 @@
+"""MF301–MF304: decorator names and arguments checked against the decorator catalog.
+
+Metaflow checks these when the flow file is imported (``Decorator.__init__`` rejects an
+unknown attribute; a name not exported by ``metaflow`` fails the import) or when the step
+starts (``int(self.attributes["times"])`` on a value it cannot convert). The catalog is read
+from the Metaflow source in use, so an extension's decorators and a newer release's arguments
+are known without changing this file. Without a catalog these rules stay silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from metaflow_expert.model import DecoratorUse, Finding, Fix, Severity, TextEdit
+from metaflow_expert.rules.decorator_common import metaflow_decorators, where
+from metaflow_expert.rules.registry import RuleContext, rule
+
+
+def _best_match(name: str, choices: list[str], cutoff: float = 60.0) -> str | None:
+    if not choices:
+        return None
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else None
+
+
+@rule(
+    "MF301",
+    name="unknown-decorator-argument",
+    summary="a Metaflow decorator is given an argument it does not support",
+    severity=Severity.ERROR,
+    mirrors="Decorator.__init__",
+)
+def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags a keyword argument that is not one of the decorator's attributes (the keys of the
+    decorator class's `defaults` in the indexed Metaflow source), and suggests the closest one.
+
+    ## Why is this bad?
+    Metaflow refuses to load the file: "Decorator 'batch' does not support the attribute
+    'memroy'. These attributes are supported: cpu, gpu, memory, …".
+
+    ## Example
+    ```python
+    @batch(memroy=16000)
+    @step
+    def train(self):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    @batch(memory=16000)
+    @step
+    def train(self):
+        ...
+    ```
+    """
+    cat = ctx.catalog
+    cite = (getattr(cat, "framework", {}) or {}).get("Decorator.__init__:raise") if cat else None
+    for use in metaflow_decorators(ctx.flow, cat):
+        names = list(use.spec.arg_names)
+        for arg in use.deco.args:
+            if arg.star or arg.name is None or arg.name in names:
+                continue
+            best = _best_match(arg.name, names)
+            hint = f" Did you mean *{best}*?" if best else ""
+            fix = None
+            if best and arg.name_span is not None:
+                fix = Fix(f"Replace '{arg.name}' with '{best}'", (TextEdit(arg.name_span, best),))
+            supported = ", ".join(names) if names else "none"
+            yield Finding(
+                code="MF301",
+                message=(
+                    f"Decorator '{use.spec.name}' does not support the attribute '{arg.name}'."
+                    f"{hint} These attributes are supported: {supported}."
+                ),
+                span=arg.name_span or arg.span,
+                severity=Severity.ERROR,
+                mirrors="Decorator.__init__",
+                flow=ctx.flow.name if ctx.flow else None,
+                step=use.step.name if use.step else None,
+                fix=fix,
+                cites=cite,
+            )
+
+
+def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Any]]:
+    flow = ctx.flow
+    if flow is None:
+        return
+    for deco in flow.decorators:
+        yield deco, "flow", None
+    for step in flow.steps.values():
+        for deco in step.other_decorators:
+            yield deco, "step", step
+
+
+@rule(
+    "MF302",
+    name="unknown-metaflow-decorator",
+    summary="a decorator imported from metaflow does not exist in the Metaflow in use",
+    severity=Severity.ERROR,
+    mirrors="metaflow.__init__",
+)
+def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags a decorator written as `metaflow.x` or imported `from metaflow` when no step or flow
+    decorator (or other top-level name) of that name exists in the indexed Metaflow, with the
+    closest decorator name as a suggestion. Names not imported from metaflow (your own
+    decorators) are never flagged.
+
+    ## Why is this bad?
+    `from metaflow import retyr` fails with an ImportError, and `@metaflow.retyr` with an
+    AttributeError, before any step runs.
+
+    ## Example
+    ```python
+    from metaflow import FlowSpec, step, retyr
+    ```
+
+    ## Use instead
+    ```python
+    from metaflow import FlowSpec, step, retry
+    ```
+    """
+    cat = ctx.catalog
+    if cat is None or ctx.flow is None:
+        return
+    known = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
+    known |= {n.split(".")[0] for n in cat.api}
+    for deco, kind, step in _all_decorators(ctx):
+        if not deco.from_metaflow or deco.name in known or "." in deco.name:
+            continue
+        choices = list(cat.step) if kind == "step" else list(cat.flow)
+        best = _best_match(deco.name, choices)
+        hint = f" Did you mean *@{best}*?" if best else ""
+        fix = None
+        if best and deco.written == deco.name:
+            fix = Fix(f"Replace '@{deco.name}' with '@{best}'", (TextEdit(deco.name_span, best),))
+        init = cat.api.get("step")
+        yield Finding(
+            code="MF302",
+            message=(f"Metaflow {cat.version} has no {kind} decorator *@{deco.name}*.{hint}"),
+            span=deco.name_span,
+            severity=Severity.ERROR,
+            mirrors="metaflow.__init__",
+            flow=ctx.flow.name,
+            step=step.name if step else None,
+            fix=fix,
+            cites=init.cite if init is not None else None,
+        )
+
+
+@rule(
+    "MF303",
+    name="duplicate-flow-decorator",
+    summary="the same Metaflow flow decorator is applied twice to a flow",
+    severity=Severity.ERROR,
+    mirrors="decorator:duplicate",
+)
+def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags a flow class carrying the same Metaflow flow decorator twice, unless the decorator
+    allows several uses (its `allow_multiple` in the indexed source, e.g. `@exit_hook`).
+    (Step decorators: see MF207.)
+
+    ## Why is this bad?
+    Metaflow refuses to load the file: "Flow already has a decorator 'schedule'. You can
+    specify each decorator only once."
+
+    ## Example
+    ```python
+    @schedule(daily=True)
+    @schedule(hourly=True)
+    class MyFlow(FlowSpec):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    @schedule(hourly=True)
+    class MyFlow(FlowSpec):
+        ...
+    ```
+    """
+    seen: dict[str, DecoratorUse] = {}
+    for use in metaflow_decorators(ctx.flow, ctx.catalog):
+        if use.kind != "flow" or use.spec.allow_multiple:
+            continue
+        first = seen.setdefault(use.spec.name, use.deco)
+        if first is use.deco:
+            continue
+        yield Finding(
+            code="MF303",
+            message=(
+                f"Flow *{ctx.flow.name if ctx.flow else ''}* already has a decorator "
+                f"*@{use.spec.name}*. You can specify this decorator only once."
+            ),
+            span=use.deco.span,
+            severity=Severity.ERROR,
+            mirrors="decorator:duplicate",
+            flow=ctx.flow.name if ctx.flow else None,
+            cites=use.spec.allow_multiple_cite or use.spec.cite,
+        )
+
+
+def _convert(kind: str, value: Any) -> bool:
+    """Would Metaflow's ``int(v)`` / ``float(v)`` / ``float(v).is_integer()`` accept ``value``?"""
+    try:
+        if kind == "int":
+            int(value)
+        elif kind == "float":
+            float(value)
+        elif kind == "integer":
+            return float(value).is_integer()
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+@rule(
+    "MF304",
+    name="unconvertible-decorator-value",
+    summary="a literal decorator value that Metaflow's own code cannot convert",
+    severity=Severity.ERROR,
+    mirrors="step_init",
+)
+def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Reads how each decorator's code in the indexed Metaflow converts its arguments
+    (`int(self.attributes["memory"])`, `float(...)`, `float(...).is_integer()`) and flags a
+    literal value that conversion would reject. Strings that convert are fine — Metaflow's own
+    default for `@retry(times=…)` is the string `"3"`.
+
+    ## Why is this bad?
+    The run fails when the step starts, e.g. `ValueError: could not convert string to float:
+    '16GB'`, or "Invalid GPU value *0.5* for step *train*; it should be an integer".
+
+    ## Example
+    ```python
+    @kubernetes(memory="16GB", gpu=0.5)
+    @step
+    def train(self):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    @kubernetes(memory=16384, gpu=1)
+    @step
+    def train(self):
+        ...
+    ```
+    """
+    for use in metaflow_decorators(ctx.flow, ctx.catalog):
+        conversions = getattr(use.spec, "conversions", {}) or {}
+        for arg in use.deco.args:
+            if arg.star or arg.name not in conversions or not arg.is_literal:
+                continue
+            value = arg.value
+            if value is None or isinstance(value, bool):
+                continue
+            convs = conversions[arg.name]
+            kinds = {k for k, _ in convs}
+            # strictest-first: a value float() rejects fails wherever it is used; one that only
+            # int() rejects fails only on the paths that call int() (a warning if float() is
+            # also used, as then int() may sit on a conditional path)
+            order = sorted(convs, key=lambda c: (c[0] == "int", c[1]))
+            for kind, line in order:
+                if _convert(kind, value):
+                    continue
+                severity = Severity.ERROR
+                if kind == "int" and "float" in kinds:
+                    severity = Severity.WARNING
+                what = {
+                    "int": "an integer",
+                    "float": "a number",
+                    "integer": "a whole number",
+                }[kind]
+                yield Finding(
+                    code="MF304",
+                    message=(
+                        f"@{use.spec.name}({arg.name}={arg.source}) on {where(use)}: Metaflow "
+                        f"converts *{arg.name}* to {what} and cannot convert {arg.source}."
+                    ),
+                    span=arg.value_span,
+                    severity=severity,
+                    mirrors="step_init",
+                    flow=ctx.flow.name if ctx.flow else None,
+                    step=use.step.name if use.step else None,
+                    cites=f"{use.spec.path}:{line}",
+                )
+                break

@@ -1,0 +1,89 @@
+"""Shared helpers of the MF3xx decorator rules (no rules here).
+
+Why a helper module: every MF3xx rule walks the same thing — the Metaflow decorators on a flow
+and its steps, each paired with its ``DecoratorSpec`` from the catalog — and must treat values
+it cannot know (``**config``, ``config_expr(...)``) as *partially known*, never as errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from metaflow_expert.model import CallArg, DecoratorUse, FlowClass, Step
+
+_FALSY_LITERALS = (None, 0, 0.0, "", False)
+
+
+@dataclass(frozen=True)
+class Use:
+    """A Metaflow decorator as written (``deco``) with its catalog entry (``spec``)."""
+
+    deco: DecoratorUse
+    spec: Any
+    kind: str  # "step" | "flow"
+    step: Step | None
+
+
+def metaflow_decorators(flow: FlowClass | None, catalog: Any) -> Iterator[Use]:
+    """Flow decorators, then each step's decorators (except ``@step``), that resolve to a
+    name imported from metaflow and known to the catalog."""
+    if flow is None or catalog is None:
+        return
+    for deco in flow.decorators:
+        if deco.from_metaflow:
+            spec = _lookup(catalog, deco.name, "flow")
+            if spec is not None:
+                yield Use(deco, spec, "flow", None)
+    for step in flow.steps.values():
+        for deco in step.other_decorators:
+            if deco.from_metaflow:
+                spec = _lookup(catalog, deco.name, "step")
+                if spec is not None:
+                    yield Use(deco, spec, "step", step)
+
+
+def _lookup(catalog: Any, name: str, kind: str) -> Any:
+    try:
+        return catalog.lookup(name, kind)
+    except Exception:
+        return None
+
+
+def given(deco: DecoratorUse, name: str) -> bool | None:
+    """Is argument ``name`` given a truthy value? True/False when known; None when unknown
+    (a non-literal value, or ``**config`` that may supply it)."""
+    arg = deco.kwarg(name)
+    if arg is None:
+        return None if deco.has_unpacked_args else False
+    if not arg.is_literal:
+        return None
+    value = arg.value
+    if isinstance(value, (list, tuple, dict, set)):
+        return bool(value)
+    return value not in _FALSY_LITERALS
+
+
+def literal(arg: CallArg | None) -> Any:
+    """The literal value of an argument, or ``NOT_LITERAL``-ish None-safe sentinel."""
+    return arg.value if arg is not None and arg.is_literal else _Unknown
+
+
+class _Unknown:
+    """Marker for "value not statically known"."""
+
+
+UNKNOWN = _Unknown
+
+
+def cite_of(spec: Any, method: str) -> str | None:
+    """``path:line`` of one of the decorator class's own methods, or of the class."""
+    line = (getattr(spec, "methods", {}) or {}).get(method)
+    if line:
+        return f"{spec.path}:{line}"
+    return getattr(spec, "cite", None)
+
+
+def where(use: Use) -> str:
+    return f"step *{use.step.name}*" if use.step is not None else "the flow"
