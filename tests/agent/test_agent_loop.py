@@ -149,6 +149,7 @@ def test_overloaded_529_is_retried(index, fake, settings, flowspec_line) -> None
     [
         (Status(500, "api_error", "boom"), "server error (500)"),
         (Status(529, "overloaded_error", "Overloaded"), "overloaded (529)"),
+        (Status(429, "rate_limit_error", "slow down"), "rate limit hit (429)"),
         (Status(401, "authentication_error", "invalid x-api-key"), "rejected the API key (401)"),
         (Status(400, "invalid_request_error", "messages: bad"), "rejected the request (400)"),
     ],
@@ -308,3 +309,13 @@ def test_stop_reason_max_tokens_adds_a_note(index, fake, settings, flowspec_line
     )
     answer = ask("What is a FlowSpec?", index=index, settings=settings)
     assert answer.note and "max_tokens" in answer.note
+
+
+def test_timeouts_fall_back_offline_with_a_note(index, fake, settings, flowspec_line) -> None:
+    fake.add(
+        Slow(30, text_reply(good_answer(flowspec_line))),
+        Slow(30, text_reply(good_answer(flowspec_line))),
+    )
+    quick = AskSettings(**{**settings.__dict__, "timeout": 0.3, "retries": 1})
+    answer = ask("What is a FlowSpec?", index=index, settings=quick)
+    assert answer.mode == "offline" and "timed out" in (answer.note or "")

@@ -87,3 +87,13 @@ def test_offline_uses_the_decorators_at_the_cursor(index) -> None:
         context=AskContext(path="f.py", line=6, text=flow),
     )
     assert answer.citations[0].path == "metaflow/plugins/retry_decorator.py"
+
+
+def test_bare_file_names_and_decorator_names(index, tb: Toolbox) -> None:
+    line = _line(index, "metaflow/plugins/retry_decorator.py", "class RetryDecorator")
+    v = verify_text(f"`@retry` is defined in retry_decorator.py:{line}.", tb)
+    assert [(c.path, c.verified) for c in v.citations] == [
+        ("metaflow/plugins/retry_decorator.py", True)
+    ]
+    ambiguous = verify_text("`x` in __init__.py:1.", tb)
+    assert ambiguous.citations[0].verified is False

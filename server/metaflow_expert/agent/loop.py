@@ -116,6 +116,8 @@ def run_agent(
             continue
         final_blocks = [b for b in result.content if b["type"] == "text"]
         final_text = "".join(b["text"] for b in final_blocks).strip()
+        if not final_text:
+            final_text = f"The model returned no answer (stop reason: {result.stop_reason})."
         truncated = result.stop_reason == "max_tokens"
         verification = verify_text(final_text, toolbox)
         if verification.failed and not repaired and turn < settings.max_turns + 1:

@@ -93,15 +93,14 @@ def answer_offline(
         lines = _lines(toolbox, p.path)
         sentence = _first_sentences(lines, p.line, p.end_line)
         label = f"`{short}`" if short else "This passage"
+        where = cite.label() + ("" if cite.verified else " (unverified)")
         if sentence:
-            summary.append(f"- {label} ({cite.label()}): {sentence}")
+            summary.append(f"- {label} ({where}): {sentence}")
         excerpt_end = min(max(p.end_line, p.line), p.line + EXCERPT_LINES - 1, len(lines))
         code = "\n".join(lines[p.line - 1 : excerpt_end])
         lang = "python" if p.path.endswith(".py") else "markdown"
         blocks.append(
-            f"**{cite.label()}**"
-            + (f" — `{p.symbol}`" if p.symbol else "")
-            + f"\n```{lang}\n{code}\n```"
+            f"**{where}**" + (f" — `{p.symbol}`" if p.symbol else "") + f"\n```{lang}\n{code}\n```"
         )
     head = f"Offline answer for Metaflow {version} (no model was asked): the best-matching passages of the indexed source and docs."
     parts = [head]

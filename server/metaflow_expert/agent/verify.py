@@ -1,7 +1,8 @@
 """Check every ``path:line`` an answer gives against the indexed source.
 
 A citation passes when the file is in the index, the lines exist, and the cited lines contain
-the symbol the surrounding sentence names (the backticked identifiers nearest the citation).
+the symbol the surrounding sentence names (the backticked identifiers nearest the citation;
+compared case-insensitively, so ``@retry`` is found on ``class RetryDecorator``).
 The agent loop gives the model one repair turn for failures; whatever still fails is marked
 ``(unverified)`` in the text and ``verified=False`` in the result, never shown as verified.
 
@@ -122,19 +123,34 @@ def check_one(
     if last - line > 400:
         return Citation(norm, line, end_line, False, "range too wide to support a claim")
     cited = "\n".join(lines[line - 1 : last])
-    if symbols and not any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", cited) for s in symbols):
+    if symbols and not any(_mentions(cited, s) for s in symbols):
         names = ", ".join(f"`{s}`" for s in symbols[:4])
         return Citation(norm, line, end_line, False, f"cited lines do not contain {names}")
     return Citation(norm, line, end_line, True, None)
 
 
 def _normalise(path: str, toolbox: Toolbox) -> str:
+    """Root-relative form of a written path: ``/…/site-packages/metaflow/x.py`` and a bare
+    ``retry_decorator.py`` (when exactly one indexed file has that name) are accepted."""
     p = path.replace("\\", "/")
     while p.startswith("./"):
         p = p[2:]
     if not p.startswith("metaflow/") and "/metaflow/" in "/" + p:
         p = p[("/" + p).index("/metaflow/") :]
+    if "/" not in p.lstrip("/") or not p.startswith("metaflow/"):
+        tail = "/" + p.lstrip("/")
+        matches = [f for f in toolbox.files.files if f.endswith(tail)]
+        if len(matches) == 1:
+            return matches[0]
     return p
+
+
+def _mentions(cited: str, symbol: str) -> bool:
+    """The cited lines name ``symbol``: case-insensitively, so ``@retry`` is found on
+    ``class RetryDecorator``; short names must be whole words."""
+    if len(symbol) < 4:
+        return re.search(rf"(?<!\w){re.escape(symbol)}(?!\w)", cited) is not None
+    return symbol.lower() in cited.lower()
 
 
 def _symbols_near(
