@@ -204,6 +204,7 @@ export class AskPanel implements vscode.Disposable {
         mode: result.mode,
         notFound: !!result.not_found,
         usage: formatUsage(result.usage),
+        note: result.note ?? "",
       });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

@@ -62,4 +62,5 @@ test("usage line", () => {
   assert.equal(formatUsage({ input_tokens: 1234, output_tokens: 56, cache_read_tokens: 0, cost_usd: 0.01234 }), "in 1,234 · out 56 tokens · $0.0123");
   assert.equal(formatUsage({ input_tokens: 1, output_tokens: 2, cache_read_tokens: 3, cost_usd: null }), "in 1 · out 2 · cache 3 tokens");
   assert.equal(formatUsage(null), "");
+  assert.equal(formatUsage({ input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cost_usd: 0 }), "no API tokens used");
 });

@@ -43,6 +43,7 @@ export function renderAnswer(text: string, citations: Citation[]): string {
 /** One-line usage summary: `in 1,234 · out 567 · cache 0 tokens · $0.0123`. */
 export function formatUsage(usage: Usage | null | undefined): string {
   if (!usage) return "";
+  if (!usage.input_tokens && !usage.output_tokens && !usage.cost_usd) return "no API tokens used";
   const n = (v: number | undefined) => (v ?? 0).toLocaleString("en-US");
   const parts = [`in ${n(usage.input_tokens)}`, `out ${n(usage.output_tokens)}`];
   if (usage.cache_read_tokens) parts.push(`cache ${n(usage.cache_read_tokens)}`);

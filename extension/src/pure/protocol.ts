@@ -88,6 +88,8 @@ export interface AskResult {
   not_found?: boolean;
   usage?: Usage | null;
   conversationId?: string | null;
+  /** Optional one-line remark from the server (e.g. why the answer is offline). */
+  note?: string | null;
 }
 
 /** `metaflowExpert/askDelta` notification. */

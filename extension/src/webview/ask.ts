@@ -26,6 +26,7 @@ type Msg =
       mode: string;
       notFound: boolean;
       usage: string;
+      note: string;
     }
   | { type: "turnError"; id: number; message: string; partial?: string }
   | { type: "cleared" };
@@ -118,6 +119,7 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
       meta.textContent = "";
       meta.append(el("span", `badge mode-${msg.mode}`, msg.mode));
       if (msg.usage) meta.append(el("span", "usage", msg.usage));
+      if (msg.note) meta.append(el("div", "note", msg.note));
       setBusy(false);
       t.scrollIntoView({ block: "end" });
       break;

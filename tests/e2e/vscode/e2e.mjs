@@ -1,0 +1,286 @@
+// Drive a real VS Code (code-server) with headless Chromium through playwright-core and check
+// the Metaflow Expert extension end to end: diagnostics in Problems, a hover citing
+// batch_decorator.py, an offline answer with a citation in the Ask panel, and the flow graph.
+// Started by scripts/e2e-vscode; exits 0 only when every stage passed. A screenshot of each
+// stage goes to --artifacts so a person can see what the test saw.
+//
+// Usage: node e2e.mjs --url URL --workspace DIR --artifacts DIR --playwright PATH/index.js
+
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: "string" },
+    workspace: { type: "string" },
+    artifacts: { type: "string" },
+    playwright: { type: "string" },
+    chromium: { type: "string", default: process.env.E2E_CHROMIUM || "/usr/bin/chromium" },
+    headed: { type: "boolean", default: false },
+  },
+});
+for (const k of ["url", "workspace", "artifacts", "playwright"]) {
+  if (!args[k]) {
+    console.error(`e2e.mjs: --${k} is required`);
+    process.exit(2);
+  }
+}
+
+const FLOW_FILE = "broken_flow.py";
+const STEPS = ["start", "train", "evaluate", "end"];
+const QUESTION = "What arguments does the @batch decorator take?";
+// Generous: the first run indexes Metaflow before diagnostics with decorator checks appear.
+const SERVER_READY_MS = 180_000;
+
+const pw = await import(pathToFileURL(args.playwright).href);
+const chromium = (pw.default ?? pw).chromium;
+mkdirSync(args.artifacts, { recursive: true });
+
+const t0 = Date.now();
+const log = (msg) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `fn` until it returns a truthy value; the last error is kept for the failure message. */
+async function until(what, fn, timeoutMs, intervalMs = 500) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${lastError.message.split("\n")[0]})` : ""}`);
+}
+
+const context = await chromium.launchPersistentContext(path.join(args.artifacts, ".chromium-profile"), {
+  executablePath: args.chromium,
+  headless: !args.headed,
+  viewport: { width: 1600, height: 1000 },
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const page = context.pages()[0] ?? (await context.newPage());
+const browserLog = [];
+page.on("console", (m) => browserLog.push(`${m.type()}: ${m.text()}`));
+
+const results = [];
+let shot = 0;
+async function screenshot(name) {
+  const file = path.join(args.artifacts, `${String(++shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  return file;
+}
+
+/** Run one stage; a failure is recorded with a screenshot and, if `critical`, ends the run. */
+async function stage(name, fn, { critical = false } = {}) {
+  log(`stage ${name}: start`);
+  try {
+    const detail = await fn();
+    await screenshot(name);
+    results.push({ name, ok: true, detail });
+    log(`stage ${name}: PASS${detail ? ` — ${detail}` : ""}`);
+    return true;
+  } catch (e) {
+    await screenshot(`${name}-FAILED`);
+    results.push({ name, ok: false, detail: e.message });
+    log(`stage ${name}: FAIL — ${e.message}`);
+    if (critical) await finish();
+    return false;
+  }
+}
+
+async function finish() {
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(path.join(args.artifacts, "browser-console.log"), browserLog.join("\n"));
+  await context.close().catch(() => undefined);
+  console.log("\nE2E summary:");
+  for (const r of results) console.log(`  ${r.ok ? "PASS" : "FAIL"}  ${r.name}${r.detail ? `: ${r.detail}` : ""}`);
+  const ok = results.length > 0 && results.every((r) => r.ok);
+  console.log(ok ? "E2E PASSED" : "E2E FAILED");
+  process.exit(ok ? 0 : 1);
+}
+
+/** Run a command from the palette by its title. */
+async function runCommand(title) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 10_000 });
+  await input.press("Enter");
+}
+
+/** The webview frame (among all frames) that has `selector`: panels are nested iframes. */
+async function webviewFrame(selector, timeoutMs) {
+  return until(
+    `a webview with ${selector}`,
+    async () => {
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        if (await f.$(selector).catch(() => null)) return f;
+      }
+      return null;
+    },
+    timeoutMs,
+  );
+}
+
+async function focusFlowEditor() {
+  const tab = page.locator(".tabs-container .tab", { hasText: FLOW_FILE }).first();
+  if (await tab.isVisible().catch(() => false)) await tab.click();
+  else await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FLOW_FILE }).first().dblclick();
+  await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "class BrokenFlow" }).first().waitFor({ timeout: 15_000 });
+}
+
+// ------------------------------------------------------------------------------------------
+await stage(
+  "workbench",
+  async () => {
+    await page.goto(`${args.url}/?folder=${encodeURIComponent(args.workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    return "workbench loaded";
+  },
+  { critical: true },
+);
+
+await stage(
+  "open-flow",
+  async () => {
+    const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: FLOW_FILE }).first();
+    await row.waitFor({ timeout: 60_000 });
+    await row.dblclick(); // pinned, so opening a citation later does not replace it
+    await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "class BrokenFlow" }).first().waitFor({ timeout: 60_000 });
+    return `${FLOW_FILE} open`;
+  },
+  { critical: true },
+);
+
+await stage(
+  "server-status",
+  async () => {
+    const item = page.locator(".statusbar-item", { hasText: "Metaflow" }).first();
+    await item.waitFor({ timeout: 60_000 });
+    const text = await until(
+      "the status bar to show a ready server with its Metaflow version",
+      async () => {
+        const t = (await item.innerText()).trim();
+        if (/error/i.test(t)) throw new Error(`status bar says: ${t}`);
+        return /Metaflow \d+\.\d+/.test(t) && !/starting|indexing/.test(t) ? t : null;
+      },
+      SERVER_READY_MS,
+      1000,
+    ).catch(async (e) => {
+      throw new Error(`${e.message}; status bar text: "${(await item.innerText().catch(() => "?")).trim()}"`);
+    });
+    return `status bar: ${text.replace(/\s+/g, " ")}`;
+  },
+);
+
+await stage("diagnostics", async () => {
+  await focusFlowEditor();
+  await page.locator(".monaco-editor .squiggly-error, .monaco-editor .squiggly-warning").first().waitFor({ timeout: SERVER_READY_MS });
+  await page.keyboard.press("Control+Shift+M");
+  const panel = page.locator(".markers-panel");
+  await panel.waitFor({ timeout: 15_000 });
+  const text = await until(
+    "a Problems entry with a rule code about the unknown step",
+    async () => {
+      const t = await panel.innerText();
+      return /MF\d{3}/.test(t) && /evalute/.test(t) ? t : null;
+    },
+    30_000,
+  );
+  const first = text.split("\n").find((l) => /evalute/.test(l)) ?? "";
+  const code = (text.match(/MF\d{3}/) ?? [""])[0];
+  return `Problems shows ${code}: ${first.trim().slice(0, 120)}`;
+});
+
+await stage("hover-batch", async () => {
+  await focusFlowEditor();
+  const hover = page.locator(".monaco-hover:not(.hidden)");
+  const decorator = page.locator(".view-line span", { hasText: /^@?batch$/ }).first();
+  await decorator.waitFor({ timeout: 10_000 });
+  const text = await until(
+    "a hover on @batch with its arguments and a batch_decorator.py:LINE citation",
+    async () => {
+      await page.mouse.move(5, 5);
+      await sleep(200);
+      await decorator.hover();
+      await hover.first().waitFor({ timeout: 5_000 });
+      const t = await hover.first().innerText();
+      return /batch_decorator\.py:\d+/.test(t) && /\bcpu\b/.test(t) && /\bmemory\b/.test(t) ? t : null;
+    },
+    90_000,
+    1000,
+  );
+  const cite = (text.match(/\S*batch_decorator\.py:\d+/) ?? [""])[0];
+  return `hover cites ${cite}`;
+});
+
+await stage("ask-offline", async () => {
+  await page.mouse.move(5, 5);
+  await focusFlowEditor();
+  await runCommand("Metaflow: Ask Metaflow Expert");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.locator(".quick-input-widget", { hasText: "Ask Metaflow Expert" }).waitFor({ timeout: 10_000 });
+  await input.fill(QUESTION);
+  await input.press("Enter");
+  const frame = await webviewFrame("#transcript", 30_000);
+  const result = await until(
+    "an answer with a citation link in the Ask panel",
+    async () => {
+      const err = await frame.$eval(".turn .error", (e) => e.textContent).catch(() => null);
+      if (err) throw new Error(`panel shows: ${err}`);
+      const links = await frame.$$eval(".turn a.cite", (as) => as.map((a) => a.textContent));
+      const mode = await frame.$eval(".turn .meta .badge", (e) => e.textContent).catch(() => null);
+      return links.length && mode ? { links, mode } : null;
+    },
+    SERVER_READY_MS,
+    1000,
+  );
+  if (result.mode !== "offline") throw new Error(`expected an offline answer without an API key, got mode ${result.mode}`);
+  await screenshot("ask-answer");
+  // Following a citation opens the cited Metaflow file read-only at the line.
+  const link = await frame.$(".citations a.cite:not(.disabled)");
+  if (!link) throw new Error("no openable citation in the Sources list");
+  const label = await link.textContent();
+  await link.click();
+  const file = path.basename(label.split(":")[0]);
+  await page.locator(".tabs-container .tab", { hasText: file }).first().waitFor({ timeout: 15_000 });
+  return `${result.links.length} citation link(s), mode ${result.mode}; opened ${label}`;
+});
+
+await stage("flow-graph", async () => {
+  await focusFlowEditor();
+  await runCommand("Metaflow: Show Flow Graph");
+  const frame = await webviewFrame("svg.flow-graph", 60_000);
+  const steps = await until(
+    "every step as a node in the graph",
+    async () => {
+      const names = await frame.$$eval("svg.flow-graph g.node:not(.missing)", (ns) => ns.map((n) => n.getAttribute("data-step")));
+      return STEPS.every((s) => names.includes(s)) ? names : null;
+    },
+    30_000,
+  );
+  const missing = await frame.$$eval("svg.flow-graph g.node.missing", (ns) => ns.map((n) => n.getAttribute("data-step")));
+  const flagged = await frame.$$eval("svg.flow-graph g.node.has-diagnostics", (ns) => ns.map((n) => n.getAttribute("data-step")));
+  return `nodes: ${steps.join(", ")}; missing target: ${missing.join(", ") || "none"}; with problems: ${flagged.join(", ") || "none"}`;
+});
+
+await finish();
