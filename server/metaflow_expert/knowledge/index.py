@@ -373,7 +373,7 @@ def load_index(
             index = KnowledgeIndex(
                 source=source,
                 catalog=catalog,
-                symbols=SymbolIndex([Symbol(*r) for r in data["rows"]], list(data["files"])),
+                symbols=SymbolIndex(list(map(Symbol._make, data["rows"])), list(data["files"])),
                 docs=dict(data["docs"]),
                 search_index=SearchIndex.from_payload(data["search"]),
                 extra_doc_files=extra,
@@ -388,10 +388,7 @@ def load_index(
     index, stamps = build_index(source, catalog=catalog, extra_docs=extra_docs)
     generated = [n for n in index.docs if n not in extra]
     index.docs_dir = _write_docs(docs_dir, index.docs, generated)
-    rows = [
-        (s.qualname, s.kind, s.path, s.line, s.end_line, s.signature, s.doc, s.vendored)
-        for s in index.symbols.symbols
-    ]
+    rows = [tuple(s) for s in index.symbols.symbols]
     cache.save(
         path,
         {

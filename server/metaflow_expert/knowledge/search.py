@@ -168,21 +168,31 @@ def split_identifier(ident: str) -> list[str]:
     return parts
 
 
-def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Words of text or code: each identifier's parts (stemmed) plus the whole identifier."""
-    out: list[str] = []
-    for m in _WORD.finditer(text):
-        w = m.group(0)
+_WORD_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _word_tokens(w: str) -> tuple[str, ...]:
+    """Tokens of one identifier (memoised: code repeats the same names over and over)."""
+    got = _WORD_CACHE.get(w)
+    if got is None:
         parts = split_identifier(w)
+        out: list[str] = []
         low = w.lower().strip("_")
         if len(parts) > 1 and low:
             out.append(low)
-        for p in parts:
-            if keep_stopwords or p not in STOPWORDS:
-                out.append(stem(p))
-        if len(parts) == 1 and not keep_stopwords and parts[0] in STOPWORDS:
-            continue
-    return [t for t in out if len(t) > 1 or t.isdigit()]
+        out += [stem(p) for p in parts if p not in STOPWORDS]
+        got = tuple(t for t in out if len(t) > 1 or t.isdigit())
+        if len(_WORD_CACHE) < 200_000:
+            _WORD_CACHE[w] = got
+    return got
+
+
+def tokenize(text: str) -> list[str]:
+    """Words of text or code: each identifier's parts (stemmed) plus the whole identifier."""
+    out: list[str] = []
+    for w in _WORD.findall(text):
+        out.extend(_word_tokens(w))
+    return out
 
 
 @dataclass(frozen=True)
@@ -220,8 +230,10 @@ class SearchDoc:
 
 
 def add_words(acc: dict[str, float], text: str, weight: float) -> None:
-    for t in tokenize(text):
-        acc[t] = acc.get(t, 0.0) + weight
+    get = acc.get
+    for w in _WORD.findall(text):
+        for t in _word_tokens(w):
+            acc[t] = get(t, 0.0) + weight
 
 
 class SearchIndex:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from metaflow_expert.knowledge import cache
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
@@ -33,10 +34,10 @@ _BLOCKS = {
 }
 
 
-@dataclass(frozen=True)
-class Symbol:
+class Symbol(NamedTuple):
     """One definition. ``line``/``end_line`` are 1-based and point at the ``def``/``class``
-    line itself (after decorators), so ``path:line`` shows the name it cites."""
+    line itself (after decorators), so ``path:line`` shows the name it cites. (A NamedTuple:
+    thousands are rebuilt from the cache on every warm load.)"""
 
     qualname: str
     kind: str  # module | class | function | method | constant | defaults
@@ -223,11 +224,24 @@ class SymbolIndex:
     files: list[str]
 
     def __post_init__(self) -> None:
-        self.by_path: dict[str, list[Symbol]] = {}
-        self.by_qualname: dict[str, Symbol] = {}
-        for s in self.symbols:
-            self.by_path.setdefault(s.path, []).append(s)
-            self.by_qualname.setdefault(s.qualname, s)
+        self._by_path: dict[str, list[Symbol]] | None = None
+        self._by_qualname: dict[str, Symbol] | None = None
+
+    @property
+    def by_path(self) -> dict[str, list[Symbol]]:
+        if self._by_path is None:
+            self._by_path = {}
+            for s in self.symbols:
+                self._by_path.setdefault(s.path, []).append(s)
+        return self._by_path
+
+    @property
+    def by_qualname(self) -> dict[str, Symbol]:
+        if self._by_qualname is None:
+            self._by_qualname = {}
+            for s in self.symbols:
+                self._by_qualname.setdefault(s.qualname, s)
+        return self._by_qualname
 
     def __len__(self) -> int:
         return len(self.symbols)
@@ -272,7 +286,7 @@ def load_symbols(
     data = cache.load(path)
     ext = [str(p) for p in source.extension_roots]
     if data is not None and data.get("ext") == ext and _listing_same(source, data["stamps"]):
-        return SymbolIndex([Symbol(*r) for r in data["rows"]], list(data["files"])), True
+        return SymbolIndex(list(map(Symbol._make, data["rows"])), list(data["files"])), True
     index, stamps = build_symbols(source)
     rows = [
         (s.qualname, s.kind, s.path, s.line, s.end_line, s.signature, s.doc, s.vendored)
