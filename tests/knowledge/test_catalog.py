@@ -113,9 +113,6 @@ def test_modified_copy_shows_new_decorator_and_changed_default(metaflow_copy: Pa
     assert cat.step["retry"].arg("times").default_src == '"5"'
     # editing the file again invalidates the disk cache
     retry.write_text(retry.read_text().replace('{"times": "5"', '{"times": "1"'))
-    from metaflow_expert.knowledge import catalog as catalog_mod
-
-    catalog_mod._MEMO.clear()
     assert load_catalog(src, cache_dir=tmp_path).step["retry"].arg("times").default_src == '"1"'
 
 

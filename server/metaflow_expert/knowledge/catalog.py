@@ -942,26 +942,39 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     return catalog, dict(b.r.stamps)
 
 
-_MEMO: dict[tuple[str, str, str], DecoratorCatalog] = {}
+_MEMO: dict[tuple[str, ...], tuple[DecoratorCatalog, dict[str, Any]]] = {}
+
+
+def _ext_descriptors(source: MetaflowSource) -> list[str]:
+    """Extension descriptor files present now (a new one must invalidate the cache)."""
+    return sorted(
+        str(f) for root in source.extension_roots for f in root.glob("*/plugins/mfextinit_*.py")
+    )
 
 
 def load_catalog(
     source: MetaflowSource | None = None, *, cache_dir: str | os.PathLike[str] | None = None
 ) -> DecoratorCatalog:
-    """The catalog of ``source`` (default: :func:`locate_source`), from the disk cache when the
-    files it was built from are unchanged. Raises ``SourceNotFound`` only when no source is given
-    and none can be found."""
+    """The catalog of ``source`` (default: :func:`locate_source`), from memory or the disk
+    cache when the files it was built from are unchanged. Raises ``SourceNotFound`` only when
+    no source is given and none can be found."""
     source = source or locate_source()
-    key = (str(source.root), source.version, str(cache_dir))
-    memo = _MEMO.get(key)
-    path = cache.cache_file("catalog", source.version, source.root, cache_dir)
-    if memo is not None:
-        return memo
-    data = cache.load(path)
     ext = [str(p) for p in source.extension_roots]
+    key = (str(source.root), source.version, str(cache_dir), *ext)
+    descriptors = _ext_descriptors(source)
+    memo = _MEMO.get(key)
+    if (
+        memo is not None
+        and memo[1]["ext_files"] == descriptors
+        and cache.stamps_valid(memo[1]["stamps"], source.absolute)
+    ):
+        return memo[0]
+    path = cache.cache_file("catalog", source.version, source.root, cache_dir)
+    data = cache.load(path)
     if (
         data is not None
         and data.get("ext") == ext
+        and data.get("ext_files") == descriptors
         and cache.stamps_valid(data["stamps"], source.absolute)
     ):
         try:
@@ -969,16 +982,15 @@ def load_catalog(
         except (KeyError, TypeError, ValueError, IndexError):
             cat = None  # a cache from another layout: rebuild below
         if cat is not None:
-            _MEMO[key] = cat
+            _MEMO[key] = (cat, data)
             return cat
     cat, stamps = build_catalog(source)
-    cache.save(
-        path,
-        {
-            "catalog": cat.to_dict(),
-            "stamps": {k: list(v) for k, v in stamps.items()},
-            "ext": [str(p) for p in source.extension_roots],
-        },
-    )
-    _MEMO[key] = cat
+    payload = {
+        "catalog": cat.to_dict(),
+        "stamps": {k: list(v) for k, v in stamps.items()},
+        "ext": ext,
+        "ext_files": descriptors,
+    }
+    cache.save(path, payload)
+    _MEMO[key] = (cat, payload)
     return cat
