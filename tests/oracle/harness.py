@@ -165,7 +165,7 @@ def our_findings(path: Path, *, select: tuple[str, ...] = ()) -> list[Any]:
     if select:
         from metaflow_expert.lint.config import LintSettings
 
-        settings = LintSettings(select=list(select))
+        settings = LintSettings(select=tuple(select))
     text = path.read_text(encoding="utf-8")
     return list(analyze_text(text, path=str(path), settings=settings).findings)
 

@@ -1,10 +1,10 @@
 """MF113–MF115, MF119, MF120: the split/join checks of ``metaflow/lint.py``.
 
 The balance check replays Metaflow's walk (a stack of open splits pushed at split/foreach
-steps, popped at joins) over every path, continuing past the first problem. Where Metaflow's
-own walk would crash (a loop, an unknown target, a foreach straight into its join, a branch
-that was never inside the split) the walk does not follow that edge, or the finding is left to
-the rule that names the real mistake.
+steps, popped at joins) over every path, reporting every problem (one per step) instead of the
+first. Where Metaflow's own walk would crash (an unknown target, a foreach straight into its
+join, a branch that was never inside the split, a loop that recurses forever) the walk does
+not follow that edge, or the finding is left to the rule that names the real mistake.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     out: dict[str, Finding] = {}
     stopped = [False]
     visited: set[tuple[str, tuple[_Open, ...]]] = set()
+    # Metaflow's walk follows loops too (it has no cycle guard) and reports what it meets on
+    # the second time around; the (step, open splits) memo ends a loop that keeps the stack
+    # as it is, this depth ends one that keeps opening splits.
+    max_depth = len(graph.nodes) + 1
     budget = [lc.TRAVERSAL_BUDGET]
 
     def report(n: Any, msg: str, related: list[Related] | None = None) -> None:
@@ -90,7 +94,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         p = graph.nodes[src]
         return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
 
-    def walk(n: Any, stack: tuple[_Open, ...], path: frozenset[str]) -> None:
+    def walk(n: Any, stack: tuple[_Open, ...]) -> None:
         # What happens below a step depends only on the step and the open splits, so each
         # pair is walked once (Metaflow re-walks every path: exponential in the splits).
         key = (n.name, stack)
@@ -129,12 +133,14 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         for t in n.out_funcs:
             if n.type == "split-switch" and t == n.name:
                 continue
-            if t in path or t not in graph.nodes:
-                continue  # a loop or an unknown step: Metaflow's walk crashes; MF110/MF111
-            walk(graph.nodes[t], new, path | {t})
+            if t not in graph.nodes:
+                continue  # an unknown step: Metaflow's walk crashes on it; MF110 names it
+            if len(new) > max_depth:
+                continue  # a loop through an unjoined split: Metaflow recurses forever
+            walk(graph.nodes[t], new)
 
     if graph.start_step is not None:
-        walk(graph.nodes[graph.start_step], (), frozenset({graph.start_step}))
+        walk(graph.nodes[graph.start_step], ())
     yield from out.values()
 
 
