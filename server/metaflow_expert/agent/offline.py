@@ -32,6 +32,7 @@ class Passage:
     end_line: int
     symbol: str
     score: float
+    kind: str = ""
 
 
 def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Passage]:
@@ -55,6 +56,7 @@ def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Pass
                 int(getattr(h, "end_line", 0) or line),
                 str(getattr(h, "symbol", "") or ""),
                 score,
+                str(getattr(h, "kind", "") or ""),
             )
     for ent in entities(f"{question} {extra_terms}", index):
         prev = best.get(ent.path)
@@ -88,10 +90,11 @@ def answer_offline(
     citations: list[Citation] = []
     for p in passages[:SHOW_PASSAGES]:
         short = p.symbol.rsplit(".", 1)[-1]
-        cite = check_one(p.path, p.line, None, (short,) if short.isidentifier() else (), toolbox)
+        named = short.isidentifier() and p.kind != "module"  # a module hit cites the file's top
+        cite = check_one(p.path, p.line, None, (short,) if named else (), toolbox)
         citations.append(cite)
         lines = _lines(toolbox, p.path)
-        sentence = _first_sentences(lines, p.line, p.end_line)
+        sentence = _first_sentences(lines, p.line, p.end_line, markdown=not p.path.endswith(".py"))
         label = f"`{short}`" if short else "This passage"
         where = cite.label() + ("" if cite.verified else " (unverified)")
         if sentence:
@@ -117,24 +120,41 @@ def _lines(toolbox: Toolbox, path: str) -> list[str]:
         return []
 
 
-def _first_sentences(lines: list[str], line: int, end: int, n: int = 2) -> str:
-    """First sentences of the docstring after a ``def``/``class`` line, or of a doc section."""
+def _first_sentences(
+    lines: list[str], line: int, end: int, n: int = 2, *, markdown: bool = False
+) -> str:
+    """First sentences of the first paragraph of: the docstring after a ``def``/``class`` line,
+    the module docstring (a hit on a whole module), or the section under a markdown heading."""
     if not lines or line > len(lines):
         return ""
-    window = lines[line - 1 : min(len(lines), max(end, line) + 30)]
+    head = lines[line - 1].lstrip()
     text = ""
-    joined = "\n".join(window)
-    m = re.search(r'(?:"""|\'\'\')(.*?)(?:"""|\'\'\')', joined, re.S)
-    if m and lines[line - 1].lstrip().startswith(("def ", "class ", "async def ", "@")):
-        text = m.group(1)
-    elif not lines[line - 1].lstrip().startswith(("def ", "class ", "@", "import", "from")):
-        body = [
-            ln for ln in window[1:] if ln.strip() and not ln.startswith(("#", "```", "|", "    "))
-        ]
-        text = " ".join(body[:6]) if lines[line - 1].startswith("#") else ""
+    if markdown:
+        para: list[str] = []
+        for ln in lines[line : min(len(lines), line + 40)]:
+            if ln.startswith("#") or ln.startswith("```"):
+                if para:
+                    break
+                continue
+            if not ln.strip():
+                if para:
+                    break
+                continue
+            if not ln.startswith(("|", "    ")):
+                para.append(ln.strip())
+        text = " ".join(para)
+    elif head.startswith(("def ", "class ", "async def ", "@")) or line == 1:
+        window = "\n".join(lines[line - 1 : min(len(lines), max(end, line) + 40)])
+        pattern = (
+            r'\A(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1'
+            if line == 1
+            else r'("""|\'\'\')(.*?)\1'
+        )
+        m = re.search(pattern, window, re.S)
+        if m:
+            text = re.split(r"\n\s*\n", m.group(2).strip(), maxsplit=1)[0]
     text = " ".join(text.split())
     if not text:
         return ""
-    sentences = _SENTENCE.split(text)
-    out = " ".join(sentences[:n])
+    out = " ".join(_SENTENCE.split(text)[:n])
     return out[:400] + ("…" if len(out) > 400 else "")
