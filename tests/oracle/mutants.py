@@ -88,9 +88,9 @@ class _Mutator:
     def extra_target(self) -> None:
         i = self._pick(self._next_lines())
         line = self.lines[i] if i is not None else ""
-        if i is not None and self.steps and line.rstrip().endswith(")") and "{" not in line:
-            if "=" not in line:
-                self.lines[i] = line.rstrip()[:-1] + ", self." + self.rng.choice(self.steps) + ")"
+        simple = line.rstrip().endswith(")") and "{" not in line and "=" not in line
+        if i is not None and self.steps and simple:
+            self.lines[i] = line.rstrip()[:-1] + ", self." + self.rng.choice(self.steps) + ")"
 
     def rename_def(self) -> None:
         i = self._pick(self._def_lines())
