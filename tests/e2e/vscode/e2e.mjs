@@ -266,6 +266,24 @@ await stage("ask-offline", async () => {
   return `${result.links.length} citation link(s), mode ${result.mode}; opened ${label}`;
 });
 
+await stage("ask-follow-up", async () => {
+  const frame = await webviewFrame("#transcript", 10_000);
+  await frame.fill("#question", "And what does @retry do?");
+  await frame.press("#question", "Enter");
+  const n = await until(
+    "a second answered turn in the same panel",
+    async () => {
+      const err = await frame.$eval(".turn:nth-of-type(2) .error", (e) => e.textContent).catch(() => null);
+      if (err) throw new Error(`panel shows: ${err}`);
+      return frame.$$eval(".turn", (ts) => (ts.length >= 2 && ts[1].querySelector(".meta .badge") ? ts.length : 0));
+    },
+    60_000,
+  );
+  const cites = await frame.$$eval(".turn:nth-of-type(2) .citations a.cite", (as) => as.length);
+  if (!cites) throw new Error("the follow-up answer has no citations");
+  return `${n} turns; follow-up answered with ${cites} citation(s)`;
+});
+
 await stage("flow-graph", async () => {
   await focusFlowEditor();
   await runCommand("Metaflow: Show Flow Graph");
@@ -281,6 +299,32 @@ await stage("flow-graph", async () => {
   const missing = await frame.$$eval("svg.flow-graph g.node.missing", (ns) => ns.map((n) => n.getAttribute("data-step")));
   const flagged = await frame.$$eval("svg.flow-graph g.node.has-diagnostics", (ns) => ns.map((n) => n.getAttribute("data-step")));
   return `nodes: ${steps.join(", ")}; missing target: ${missing.join(", ") || "none"}; with problems: ${flagged.join(", ") || "none"}`;
+});
+
+await stage("graph-follows-edits", async () => {
+  // Fix the typo in the editor: the graph and Problems must follow without saving.
+  await focusFlowEditor();
+  // Find selects the match in the editor; Escape returns focus with the match still selected.
+  await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+F");
+  const find = page.locator(".find-widget textarea, .find-widget input").first();
+  await find.waitFor({ timeout: 10_000 });
+  await find.fill("self.evalute");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type("self.evaluate");
+  await page.locator(".editor-instance .view-lines", { hasText: "self.next(self.evaluate)" }).first().waitFor({ timeout: 10_000 });
+  const frame = await webviewFrame("svg.flow-graph", 10_000);
+  await until(
+    "the graph to drop the missing step and draw train → evaluate",
+    async () =>
+      !(await frame.$("svg.flow-graph g.node.missing")) &&
+      !!(await frame.$('svg.flow-graph g.edge[data-source="train"][data-target="evaluate"]')),
+    30_000,
+  );
+  await until("Problems to drop the unknown-step diagnostic", async () => !/evalute/.test(await page.locator(".markers-panel").innerText()), 30_000);
+  await page.keyboard.press("Escape"); // close the completion list before the screenshot
+  await sleep(300);
+  return "graph and Problems updated while typing";
 });
 
 await finish();
