@@ -13,8 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from harness import our_findings, run_metaflow
-from metaflow_expert.lint.engine import analyze_text
 
+from metaflow_expert.lint.engine import analyze_text
 from metaflow_expert.rules import REGISTRY, load_all_rules
 
 BROKEN = Path(__file__).parent.parent / "corpus" / "broken"
@@ -192,3 +192,65 @@ def test_rule_docs_follow_ruffs_shape() -> None:
         for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
             assert heading in r.doc, (code, heading)
         assert f"`{r.mirrors}`" in r.doc, code
+
+
+def test_typing_a_transition_does_not_orphan_the_flow() -> None:
+    """Mid-keystroke (`self.next(self.a, self.`) the syntax error is reported, not a cascade."""
+    src = (Path(__file__).parent.parent / "corpus" / "valid" / "branch.py").read_text()
+    half = src.replace("self.next(self.a, self.b)", "self.next(self.a, self.")
+    codes = {f.code for f in analyze_text(half).findings}
+    assert not codes & {"MF104", "MF111", "MF112", "MF113"}, codes
+
+
+def _apply(text: str, fix) -> str:  # type: ignore[no-untyped-def]
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    for e in sorted(fix.edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True):
+        a = offsets[e.span.start_line] + e.span.start_col
+        b = offsets[e.span.end_line] + e.span.end_col
+        text = text[:a] + e.new_text + text[b:]
+    return text
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("end_has_next.py", "MF105"), ("missing_self.py", "MF107")]
+)
+def test_quick_fix_removes_the_finding(name: str, code: str) -> None:
+    text = (BROKEN / name).read_text()
+    (f,) = [f for f in analyze_text(text).findings if f.code == code and f.fix]
+    fixed = _apply(text, f.fix)
+    compile(fixed, name, "exec")
+    assert code not in {g.code for g in analyze_text(fixed).findings}
+
+
+def test_end_next_fix_keeps_a_body() -> None:
+    src = (
+        HEAD
+        + """
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        self.next(self.start)
+"""
+    )
+    text = textwrap.dedent(src)
+    (f,) = [f for f in analyze_text(text).findings if f.code == "MF105"]
+    fixed = _apply(text, f.fix)
+    assert fixed.rstrip().endswith("def end(self):\n        pass")
+    compile(fixed, "x.py", "exec")
+
+
+def test_nested_foreach_setting_enables_mf119() -> None:
+    from metaflow_expert.lint.config import LintSettings
+
+    path = Path(__file__).parent.parent / "corpus" / "valid" / "nested_foreach.py"
+    text = path.read_text()
+    assert "MF119" not in {f.code for f in analyze_text(text).findings}
+    on = analyze_text(text, settings=LintSettings(nested_foreach=True)).findings
+    (f,) = [f for f in on if f.code == "MF119"]
+    assert f.step == "per_model" and f.line1 == 13

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from metaflow_expert.model import Finding, Fix, Related, Span, Step
+from metaflow_expert.model import Finding, Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules.registry import REGISTRY, RuleContext
 
 #: Work budget for the path-enumerating traversals Metaflow does (acyclicity, split/join
@@ -33,6 +33,19 @@ def graph_ready(ctx: RuleContext) -> bool:
     if flow is None or ctx.graph is None:
         return False
     return bool(flow.is_leaf) and not flow.unresolved_bases
+
+
+def graph_walkable(ctx: RuleContext) -> bool:
+    """``graph_ready`` and no step has a syntax error.
+
+    While a step is half typed (``self.next(self.a, self.``) its transition is unknown, and
+    every walk over the graph would report its successors as orphans, its join as unbalanced,
+    … The syntax error is reported on its own; the whole-graph rules wait for it to be fixed.
+    Per-step rules (names, arguments, targets) still run."""
+    if not graph_ready(ctx):
+        return False
+    assert ctx.flow is not None
+    return not any(st.has_syntax_error for st in ctx.flow.steps.values())
 
 
 def nodes(ctx: RuleContext) -> list[Any]:
@@ -200,3 +213,18 @@ def unknown_reachable(ctx: RuleContext, start: str) -> bool:
                 seen.add(t)
                 todo.append(t)
     return False
+
+
+def delete_lines_fix(ctx: RuleContext, title: str, span: Span) -> Fix | None:
+    """A fix deleting the whole lines of ``span`` when nothing else shares them."""
+    lines = ctx.file.lines
+    if span.end_line >= len(lines):
+        return None
+    first, last = lines[span.start_line], lines[span.end_line]
+    if first[: span.start_col].strip() or last[span.end_col :].split("#")[0].strip():
+        return None
+    end = Span.point(span.end_line + 1, 0)
+    if span.end_line + 1 >= len(lines):
+        end = Span.point(span.end_line, len(last))
+    start = Span.point(span.start_line, 0)
+    return Fix(title, (TextEdit(Span(start.start_line, 0, end.start_line, end.start_col), ""),))

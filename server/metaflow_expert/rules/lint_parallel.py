@@ -49,7 +49,7 @@ def parallel_step_after_next(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.join)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n in lc.nodes(ctx):
         if not n.parallel_foreach:
@@ -106,7 +106,7 @@ def join_followed_by_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n in lc.nodes(ctx):
         if not n.parallel_step:
@@ -165,7 +165,7 @@ def parallel_foreach_calls_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.train, num_parallel=4)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     all_nodes = lc.nodes(ctx)
     for n in all_nodes:

@@ -191,7 +191,7 @@ def split_join_balance(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     graph = ctx.graph
     assert graph is not None
@@ -284,7 +284,7 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.join)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n in lc.nodes(ctx):
         if n.type != "foreach":
@@ -329,7 +329,7 @@ def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
     ## Use instead
     Flatten the two loops into one foreach over (model, fold) pairs.
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n in lc.nodes(ctx):
         if n.type != "foreach":
@@ -381,7 +381,7 @@ def ambiguous_joins(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.join)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n in lc.nodes(ctx):
         if n.type != "join":

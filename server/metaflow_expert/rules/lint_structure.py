@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from metaflow_expert.model import Finding, Related, Span
+from metaflow_expert.model import Finding, Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.lint_source import search_pattern, set_literal
 from metaflow_expert.rules.registry import RuleContext, rule
@@ -236,7 +236,7 @@ def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     graph = ctx.graph
     assert graph is not None
@@ -310,6 +310,8 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
         return
     n = graph.nodes[graph.end_step]
     if n.has_tail_next or n.invalid_tail_next:
+        st = lc.step_of(n)
+        tr = st.transition if st is not None else None
         yield lc.finding(
             ctx,
             "MF105",
@@ -317,6 +319,7 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
             "Just remove it.",
             lc.tail_span(ctx, n),
             step=n.name,
+            fix=_remove_next_fix(ctx, st, tr.span) if st and tr else None,
         )
     if n.num_args > 1:
         # Metaflow reports this at tail_next_lineno, which is 0 (no line) when the end step
@@ -435,4 +438,40 @@ def num_args(ctx: RuleContext) -> Iterator[Finding]:
             msg = f"Step *{n.name}* is missing the 'self' argument."
         else:
             continue
-        yield lc.finding(ctx, "MF107", msg, lc.params_span(ctx, n), step=n.name)
+        yield lc.finding(
+            ctx, "MF107", msg, lc.params_span(ctx, n), step=n.name, fix=_add_self_fix(ctx, n)
+        )
+
+
+def _remove_next_fix(ctx: RuleContext, st: Step, span: Span) -> Fix | None:
+    """Delete the end step's ``self.next(...)``; leave ``pass`` if nothing else remains."""
+    fix = lc.delete_lines_fix(ctx, "Remove the self.next() call", span)
+    if fix is None:
+        return None
+    body = st.body_span
+    lines = ctx.file.lines
+    others = [
+        line.split("#")[0].strip()
+        for i, line in enumerate(lines[body.start_line : body.end_line + 1], body.start_line)
+        if not span.start_line <= i <= span.end_line
+    ]
+    if any(others):
+        return fix
+    indent = lines[span.start_line][: span.start_col]
+    edit = fix.edits[0]
+    return Fix(fix.title, (TextEdit(edit.span, indent + "pass\n"),))
+
+
+def _add_self_fix(ctx: RuleContext, n: Any) -> Fix | None:
+    """``def start():`` → ``def start(self):`` (only for the missing-``self`` case)."""
+    st = lc.step_of(n)
+    if n.num_args != 0 or st is None or st.params:
+        return None
+    sp = st.params_span
+    line = ctx.file.lines[sp.start_line] if sp.start_line < len(ctx.file.lines) else ""
+    if line[sp.start_col : sp.start_col + 1] != "(":
+        return None
+    rest = line[sp.start_col + 1 :].lstrip()
+    text = "self" if rest.startswith(")") else "self, "
+    at = Span.point(sp.start_line, sp.start_col + 1)
+    return Fix("Add the 'self' parameter", (TextEdit(at, text),))

@@ -315,7 +315,7 @@ def acyclicity(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     for n, target, path in _cycles(ctx):
         yield lc.finding(
@@ -360,7 +360,7 @@ def orphans(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.train)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_walkable(ctx):
         return
     graph = ctx.graph
     assert graph is not None
