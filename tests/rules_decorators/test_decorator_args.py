@@ -156,3 +156,44 @@ def test_metaflow_string_defaults_are_fine(check):
 def test_suggestion_prefers_closest_spelling(check):
     (f,) = check("MF301", flow("    @retry(tries=2)"))
     assert "Did you mean *times*?" in f.message
+
+
+def test_top_level_plugins_are_known(check, catalog):
+    assert "package_sources" in catalog.toplevel_plugins
+    src = """
+from metaflow import FlowSpec, step, package_sources
+
+@package_sources(["src"])
+class F(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+    assert check("MF302", src) == []
+
+
+def test_positional_arguments(check, cited):
+    (f,) = check("MF312", flow("    @retry(3)"))
+    assert "keyword arguments only" in f.message and "(got 3)" in f.message
+    cited(f, "def _base_step_decorator")
+    src = """
+from metaflow import FlowSpec, step, project
+
+@project("fraud")
+class F(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+    (g,) = check("MF312", src)
+    cited(g, "def _base_flow_decorator")
+    assert check("MF312", flow("    @retry(times=3)")) == []
+    assert check("MF312", flow("    @retry(*args)")) == []

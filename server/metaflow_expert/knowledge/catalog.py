@@ -60,7 +60,11 @@ API_ENTRY_POINTS: tuple[str, ...] = (
     "user_step_decorator",
 )
 # The registry lists and the file that holds them (relative to the ``metaflow`` package).
-_REGISTRY_LISTS = {"step": "STEP_DECORATORS_DESC", "flow": "FLOW_DECORATORS_DESC"}
+_REGISTRY_LISTS = {
+    "step": "STEP_DECORATORS_DESC",
+    "flow": "FLOW_DECORATORS_DESC",
+    "toplevel": "TL_PLUGINS_DESC",
+}
 _PARAM_HEADER = re.compile(r"^Parameters\s*\n-{3,}\s*$", re.M)
 _CURRENT_HEADER = re.compile(r"^MF Add To Current\s*\n-{3,}\s*$", re.M)
 _SECTION_HEADER = re.compile(r"^\S.*\n-{3,}\s*$", re.M)
@@ -173,6 +177,7 @@ class DecoratorCatalog:
     hidden: list[str] = field(default_factory=list)
     framework: dict[str, str] = field(default_factory=dict)
     toplevel_names: list[str] = field(default_factory=list)
+    toplevel_plugins: dict[str, str] = field(default_factory=dict)
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -214,6 +219,7 @@ class DecoratorCatalog:
             hidden=list(d["hidden"]),
             framework=dict(d["framework"]),
             toplevel_names=list(d["toplevel_names"]),
+            toplevel_plugins=dict(d["toplevel_plugins"]),
         )
 
 
@@ -547,6 +553,9 @@ class _Builder:
         tree = self.r.tree(rel)
         lines = self.r.lines(rel)
         for node in tree.body if tree else []:
+            if isinstance(node, ast.FunctionDef):  # _base_step_decorator and friends
+                out[node.name] = f"{rel}:{_def_line(node, lines)}"
+                continue
             if not (isinstance(node, ast.ClassDef) and node.name.endswith("Decorator")):
                 continue
             out[node.name] = f"{rel}:{_def_line(node, lines)}"
@@ -910,7 +919,11 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     reg_rel = "metaflow/plugins/__init__.py"
     entries = [(k, n, p, ln, "metaflow", reg_rel) for k, n, p, ln in b.registry_entries(reg_rel)]
     entries += b.extension_entries()
+    toplevel: dict[str, str] = {}
     for kind, name, dotted, line, origin, rel in entries:
+        if kind == "toplevel":  # top-level plugins (``from metaflow import package_sources``)
+            toplevel[name] = f"{rel}:{line}"
+            continue
         if name.endswith("_internal"):
             hidden.append(name)
             continue
@@ -938,6 +951,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         hidden=sorted(hidden),
         framework=b.framework(),
         toplevel_names=b.toplevel_names(),
+        toplevel_plugins=toplevel,
     )
     return catalog, dict(b.r.stamps)
 

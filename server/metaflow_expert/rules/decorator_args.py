@@ -130,6 +130,7 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
     if cat is None or ctx.flow is None:
         return
     known = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
+    known |= set(getattr(cat, "toplevel_plugins", {}) or {})
     known |= {n.split(".")[0] for n in cat.api}
     for deco, kind, step in _all_decorators(ctx):
         if not deco.from_metaflow or deco.name in known or "." in deco.name:
@@ -294,3 +295,66 @@ def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Finding]:
                     cites=f"{use.spec.path}:{line}",
                 )
                 break
+
+
+# The functions Metaflow generates every ``from metaflow import <decorator>`` from; a positional
+# argument reaches them as the object being decorated.
+_BASE_FUNCTIONS = {"step": "_base_step_decorator", "flow": "_base_flow_decorator"}
+
+
+@rule(
+    "MF312",
+    name="positional-decorator-argument",
+    summary="a Metaflow decorator given a positional argument (they take keywords only)",
+    severity=Severity.ERROR,
+    mirrors="decorator:positional",
+)
+def positional_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `@retry(3)` or `@project("name")`: Metaflow's decorators accept keyword arguments
+    only.
+
+    ## Why is this bad?
+    Metaflow takes the positional value for the function or class being decorated and refuses
+    to load the file ("You tried to apply decorator 'retry' on '3' which is not declared as a
+    @step", or "Decorator 'project' can be applied only to FlowSpecs").
+
+    ## Example
+    ```python
+    @retry(3)
+    @step
+    def train(self):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    @retry(times=3)
+    @step
+    def train(self):
+        ...
+    ```
+    """
+    cat = ctx.catalog
+    framework = (getattr(cat, "framework", {}) or {}) if cat is not None else {}
+    for use in metaflow_decorators(ctx.flow, cat):
+        positional = [a for a in use.deco.args if a.name is None and not a.star]
+        if not positional:
+            continue
+        names = list(use.spec.arg_names)
+        hint = (
+            f" e.g. @{use.spec.name}({names[0]}={positional[0].source})" if len(names) == 1 else ""
+        )
+        yield Finding(
+            code="MF312",
+            message=(
+                f"@{use.spec.name} on {where(use)} takes keyword arguments only "
+                f"(got {positional[0].source}).{hint}"
+            ),
+            span=positional[0].span,
+            severity=Severity.ERROR,
+            mirrors="decorator:positional",
+            flow=ctx.flow.name if ctx.flow else None,
+            step=use.step.name if use.step else None,
+            cites=framework.get(_BASE_FUNCTIONS[use.kind]),
+        )
