@@ -254,3 +254,56 @@ def test_nested_foreach_setting_enables_mf119() -> None:
     on = analyze_text(text, settings=LintSettings(nested_foreach=True)).findings
     (f,) = [f for f in on if f.code == "MF119"]
     assert f.step == "per_model" and f.line1 == 13
+
+
+def test_base_from_another_module_keeps_per_step_rules(tmp_path: Path) -> None:
+    """Steps inherited from an imported base are invisible, so graph rules stay silent; what a
+    step says about itself (its name, its arguments, its transition's form) is still checked,
+    and agrees with Metaflow."""
+    from harness import compare
+
+    (tmp_path / "shared_base.py").write_text(
+        textwrap.dedent(
+            """
+            from metaflow import FlowSpec, step
+
+
+            class SharedBase(FlowSpec):
+                @step
+                def start(self):
+                    self.next(self.process)
+
+                @step
+                def end(self):
+                    pass
+            """
+        )
+    )
+    child = tmp_path / "child_flow.py"
+    child.write_text(
+        textwrap.dedent(
+            """
+            from metaflow import step
+            from shared_base import SharedBase
+
+
+            class ChildFlow(SharedBase):
+                @step
+                def process(self):
+                    self.next(self.finalStep)
+
+                @step
+                def finalStep():
+                    self.next(self.end)
+
+
+            if __name__ == "__main__":
+                ChildFlow()
+            """
+        )
+    )
+    oracle = run_metaflow(str(child))
+    assert {r.check for _, r in oracle.warnings()} == {"check_step_names", "check_num_args"}
+    ours = our_findings(child)
+    assert {f.code for f in ours if f.code.startswith("MF1")} == {"MF106", "MF107"}
+    assert compare(oracle, ours).ok

@@ -35,6 +35,14 @@ def graph_ready(ctx: RuleContext) -> bool:
     return bool(flow.is_leaf) and not flow.unresolved_bases
 
 
+def steps_ready(ctx: RuleContext) -> bool:
+    """For per-step rules (names, arguments, transition form): a leaf flow's graph, even when
+    a base class comes from another module (its steps are unknown, but what one step says
+    about itself does not depend on them)."""
+    flow = ctx.flow
+    return flow is not None and ctx.graph is not None and bool(flow.is_leaf)
+
+
 def graph_walkable(ctx: RuleContext) -> bool:
     """``graph_ready`` and no step has a syntax error.
 

@@ -60,7 +60,7 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.steps_ready(ctx):
         return
     reserved = set_literal("check_reserved_words", ctx.catalog)
     if not reserved:
@@ -364,7 +364,7 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.steps_ready(ctx):
         return
     pattern = search_pattern("check_step_names", ctx.catalog)
     if pattern is None:
@@ -420,7 +420,7 @@ def num_args(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.a, self.b)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.steps_ready(ctx):
         return
     for n in lc.nodes(ctx):
         if n.num_args > 2:

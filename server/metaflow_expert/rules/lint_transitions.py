@@ -101,7 +101,7 @@ def valid_transitions(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.a, foreach="items")
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.steps_ready(ctx):
         return
     for n in lc.nodes(ctx):
         if n.type == "end" or not n.has_tail_next or not n.invalid_tail_next:
