@@ -137,3 +137,34 @@ def test_extension_decorators(tmp_path: Path, source):
     assert spec.path == "metaflow_extensions/acme/plugins/acme_deco.py"
     assert spec.arg_names == ["count"]
     assert "retry" in cat.step
+
+
+def test_derived_checks_cite_real_lines(source, cache_dir):
+    cat = load_catalog(source, cache_dir=cache_dir)
+    for spec in cat.all():
+        path, line = spec.registry_cite.rsplit(":", 1)
+        assert f'"{spec.name}"' in _line(source, path, int(line))
+        if spec.defaults_line:
+            assert "defaults" in _line(source, spec.defaults_path, spec.defaults_line)
+        if spec.allow_multiple_cite:
+            path, line = spec.allow_multiple_cite.rsplit(":", 1)
+            assert "allow_multiple" in _line(source, path, int(line))
+        for method, line in spec.methods.items():
+            assert f"def {method}(" in _line(source, spec.path, line)
+        for arg, convs in spec.conversions.items():
+            for kind, line in convs:
+                text = _line(source, spec.path, line)
+                assert ("is_integer" if kind == "integer" else f"{kind}(") in text, (arg, text)
+        for items in spec.checks.values():
+            for _names, cite in items:
+                path, line = cite.rsplit(":", 1)
+                assert "raise" in _line(source, path, int(line))
+        for _others, line in spec.conflicts:
+            assert "raise" in _line(source, spec.path, line)
+    for name, cite in cat.toplevel_plugins.items():
+        path, line = cite.rsplit(":", 1)
+        assert f'"{name}"' in _line(source, path, int(line))
+    for qual, cite in cat.framework.items():
+        path, line = cite.rsplit(":", 1)
+        text = _line(source, path, int(line))
+        assert ("raise" in text) if qual.endswith(":raise") else (qual.split(".")[-1] in text)
