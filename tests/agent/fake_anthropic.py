@@ -100,16 +100,22 @@ class FakeAnthropic:
     """The server; a context manager. ``replies`` are consumed in order, one per request."""
 
     def __init__(
-        self, replies: list[Any] | None = None, *, model: str = "claude-sonnet-5-5"
+        self,
+        replies: list[Any] | None = None,
+        *,
+        model: str = "claude-sonnet-5-5",
+        default: Any = None,
+        port: int = 0,
     ) -> None:
         self.script: list[Any] = list(replies or [])
+        self.default = default  # the reply once the script is used up (None: a 500 error)
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.model = model
         self._cache: set[str] = set()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -215,11 +221,12 @@ def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             with fake._lock:
                 fake.requests.append(body)
                 fake.headers.append({k.lower(): v for k, v in self.headers.items()})
-                reply = (
-                    fake.script.pop(0)
-                    if fake.script
-                    else Status(500, "api_error", "fake: script exhausted")
-                )
+                if fake.script:
+                    reply = fake.script.pop(0)
+                elif fake.default is not None:
+                    reply = fake.default
+                else:
+                    reply = Status(500, "api_error", "fake: script exhausted")
             self._reply(reply, body)
 
         def _reply(self, reply: Any, body: dict[str, Any]) -> None:
@@ -393,3 +400,48 @@ def _stream_events(
 
 def _sse(events: list[tuple[str, dict[str, Any]]]) -> bytes:
     return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events).encode()
+
+
+def reply_from_json(item: dict[str, Any]) -> Any:
+    """``{"text": ...}``, ``{"tool": name, "input": {...}}``, ``{"status": 429, "error_type": ...}``,
+    ``{"slow": seconds, "then": {...}}``: the script format of the command line."""
+    if "slow" in item:
+        return Slow(float(item["slow"]), reply_from_json(item.get("then") or {"text": ""}))
+    if "status" in item:
+        return Status(
+            int(item["status"]),
+            item.get("error_type", "api_error"),
+            item.get("message", "scripted error"),
+        )
+    if "tool" in item:
+        return tool_call(item["tool"], item.get("input") or {})
+    return text_reply(str(item.get("text", "")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until killed, for end-to-end tests of other processes (the editor, the CLI):
+    prints the base URL on the first line of stdout."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="scripted fake Anthropic Messages API on 127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--script", help="JSON file: a list of replies (see reply_from_json)")
+    ap.add_argument("--text", default=None, help="reply with this text once the script is used up")
+    args = ap.parse_args(argv)
+    replies = []
+    if args.script:
+        with open(args.script, encoding="utf-8") as fh:
+            replies = [reply_from_json(r) for r in json.load(fh)]
+    default = text_reply(args.text) if args.text is not None else None
+    fake = FakeAnthropic(replies, default=default, port=args.port).start()
+    print(fake.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -107,3 +107,35 @@ def test_conversation_persists_between_runs(cache_home: Path, index) -> None:
         msgs = fake.requests[1]["messages"]
     assert [m["role"] for m in msgs] == ["user", "assistant", "user"]
     assert msgs[1]["content"] == "First answer."
+
+
+def test_fake_server_runs_standalone_for_other_processes(cache_home: Path, tmp_path: Path) -> None:
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"status": 429, "error_type": "rate_limit_error"}]))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("fake_anthropic.py")),
+            "--script",
+            str(script),
+            "--text",
+            "Plain answer.",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        proc = run_cli(
+            ["What is a FlowSpec?", "--json"],
+            cache_home,
+            ANTHROPIC_API_KEY=KEY,
+            ANTHROPIC_BASE_URL=base_url,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["answer"] == "Plain answer."
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

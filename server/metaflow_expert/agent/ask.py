@@ -29,6 +29,8 @@ def toolbox_for(index: Any) -> Toolbox:
     with _LOCK:
         tb = _TOOLBOXES.get(id(index))
         if tb is None or tb.index is not index:
+            while len(_TOOLBOXES) >= 4:  # a re-indexed source replaces the old index
+                _TOOLBOXES.pop(next(iter(_TOOLBOXES)))
             tb = _TOOLBOXES[id(index)] = Toolbox(index)
         return tb
 
