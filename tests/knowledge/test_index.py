@@ -126,3 +126,35 @@ def test_bad_input_never_raises(index):
     assert index.search("   ") == []
     assert isinstance(index.search("\x00\x01 ((( [[ $$"), list)
     assert isinstance(index.search("a" * 5000), list)
+
+
+def test_git_checkout_layout_with_extensions(metaflow_copy: Path, tmp_path: Path):
+    """A Metaflow checkout (setup.py beside metaflow/) with an extension package next to it."""
+    from metaflow_expert.knowledge.source import locate_source
+
+    (metaflow_copy / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='metaflow')\n"
+    )
+    plugins = metaflow_copy / "metaflow_extensions" / "acme" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "mfextinit_acme.py").write_text(
+        'FLOW_DECORATORS_DESC = [("acme_alerts", ".alerts.AcmeAlertsDecorator")]\n'
+    )
+    (plugins / "alerts.py").write_text(
+        "from metaflow.decorators import FlowDecorator\n\n\n"
+        "class AcmeAlertsDecorator(FlowDecorator):\n"
+        '    """Pages the acme on-call rotation when the flow fails."""\n\n'
+        '    name = "acme_alerts"\n'
+        '    defaults = {"channel": None}\n'
+    )
+    src = locate_source(metaflow_copy)
+    assert src.origin == "explicit" and src.extension_roots == (
+        metaflow_copy / "metaflow_extensions",
+    )
+    idx = load_index(src, cache_dir=tmp_path / "cache")
+    spec = idx.catalog.flow["acme_alerts"]
+    assert spec.path == "metaflow_extensions/acme/plugins/alerts.py"
+    assert idx.check_citation(spec.path, spec.line, symbol=spec.class_name)
+    assert idx.resolve("setup.py") is None  # only the package and extension roots are readable
+    hits = idx.search("acme on-call rotation alerts", k=3)
+    assert hits[0].path == spec.path
