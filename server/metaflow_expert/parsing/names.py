@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from metaflow_expert.model import ImportBinding
 from metaflow_expert.parsing.source import SourceText
-from metaflow_expert.parsing.tree import IMPORT_QUERY, captures, unparen
+from metaflow_expert.parsing.tree import unparen
 
 #: The package whose names the model resolves. Everything below it counts as Metaflow
 #: (``metaflow.decorators``, ``metaflow.plugins...``).
@@ -36,9 +36,7 @@ def collect_imports(src: SourceText, root: Node) -> dict[str, ImportBinding]:
     stored under the key ``"*m"`` with local ``"*"``.
     """
     out: dict[str, ImportBinding] = {}
-    nodes = captures(IMPORT_QUERY, root).get("imp", [])
-    nodes.sort(key=lambda n: n.start_byte)
-    for imp in nodes:
+    for imp in _module_level_imports(root):
         span = src.span(imp)
         if imp.type == "import_statement":
             for item in imp.children_by_field_name("name"):
@@ -74,6 +72,37 @@ def collect_imports(src: SourceText, root: Node) -> dict[str, ImportBinding]:
                 elif item.type == "dotted_name":
                     nm = _dotted(src, item)
                     out[nm] = ImportBinding(nm, module, nm, span)
+    return out
+
+
+_IMPORTS = ("import_statement", "import_from_statement")
+#: Compound statements whose blocks still bind at module level (``try: import x``).
+_MODULE_BLOCKS = frozenset(
+    {
+        "if_statement",
+        "else_clause",
+        "elif_clause",
+        "try_statement",
+        "except_clause",
+        "finally_clause",
+        "with_statement",
+        "block",
+        "ERROR",
+    }
+)
+
+
+def _module_level_imports(root: Node) -> list[Node]:
+    """Import statements at module level, in source order, without entering defs/classes."""
+    out: list[Node] = []
+    stack = list(reversed(root.children))
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in _IMPORTS:
+            out.append(n)
+        elif t in _MODULE_BLOCKS:
+            stack.extend(reversed(n.children))
     return out
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from metaflow_expert.model import Span
+from metaflow_expert.parsing.fast import span as _fast_span
 
 
 def decode(data: str | bytes) -> tuple[str, bool]:
@@ -22,6 +23,11 @@ def decode(data: str | bytes) -> tuple[str, bool]:
         return bytes(data).decode("utf-8"), True
     except UnicodeDecodeError:
         return bytes(data).decode("utf-8", errors="replace"), False
+
+
+def make_span(sl: int, sc: int, el: int, ec: int) -> Span:
+    """``Span(sl, sc, el, ec)``, built fast (see :mod:`metaflow_expert.parsing.fast`)."""
+    return _fast_span(sl, sc, el, ec)
 
 
 def _encode(text: str) -> bytes:
@@ -69,13 +75,13 @@ class SourceText:
         sr, sc = node.start_point
         er, ec = node.end_point
         if self._ascii:
-            return Span(sr, sc, er, ec)
-        return Span(sr, self.col(sr, sc), er, self.col(er, ec))
+            return make_span(sr, sc, er, ec)
+        return make_span(sr, self.col(sr, sc), er, self.col(er, ec))
 
     def span_between(self, first: Node, last: Node) -> Span:
         sr, sc = first.start_point
         er, ec = last.end_point
-        return Span(sr, self.col(sr, sc), er, self.col(er, ec))
+        return make_span(sr, self.col(sr, sc), er, self.col(er, ec))
 
     def node_text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")

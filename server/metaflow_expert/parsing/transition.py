@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from metaflow_expert.model import CallArg, Span, SwitchCase, TargetRef, Transition
 from metaflow_expert.parsing.calls import call_args, constant_value
+from metaflow_expert.parsing.fast import target_ref as _target_ref
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.tree import code_children, unparen
 
@@ -168,7 +169,7 @@ def _transition(
                 node_type=None,
                 **base,  # type: ignore[arg-type]
             )
-        targets.append(TargetRef(src.node_text(attr), src.span(attr)))
+        targets.append(_target_ref(src.node_text(attr), src.span(attr)))
     tg = tuple(targets)
 
     # --- keywords: ``dict((k.arg, constant)) `` ----------------------------------------------
@@ -322,4 +323,4 @@ def _case_target(src: SourceText, value: Node) -> TargetRef | None:
     attr = node.child_by_field_name("attribute")
     if obj is None or attr is None or obj.type != "identifier" or src.node_text(obj) != SELF:
         return None
-    return TargetRef(src.node_text(attr), src.span(attr))
+    return _target_ref(src.node_text(attr), src.span(attr))

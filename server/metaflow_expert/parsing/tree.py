@@ -35,21 +35,21 @@ SELF_ATTR_QUERY = """
 ((attribute object: (identifier) @_o attribute: (identifier)) @any (#eq? @_o "self"))
 """
 
-#: ``setattr(self, "x", v)`` / ``getattr(self, "x")`` / ``delattr(self, "x")`` with a literal name.
+#: ``setattr(self, "x", v)`` / ``getattr(self, "x")`` / ``delattr(self, "x")`` with a literal name
+#: (run in the same cursor pass as :data:`SELF_ATTR_QUERY`: one walk over the step bodies).
 ATTR_FUNC_QUERY = """
-(call function: (identifier) @fn
-      arguments: (argument_list . (identifier) @_o . [(string) (concatenated_string)] @name)
-      (#any-of? @fn "setattr" "getattr" "delattr") (#eq? @_o "self")) @call
-"""
-
-#: Every import statement, wherever it is (inside ``try``/``if`` blocks too).
-IMPORT_QUERY = """
-[(import_statement) (import_from_statement)] @imp
+(call function: (identifier) @attrfn
+      arguments: (argument_list . (identifier) @_o . [(string) (concatenated_string)] @attrname)
+      (#any-of? @attrfn "setattr" "getattr" "delattr") (#eq? @_o "self")) @attrcall
 """
 
 #: Identifiers and ``x.attr`` pairs inside a join step, to follow its inputs parameter.
 IDENT_QUERY = "(identifier) @id"
 OBJ_ATTR_QUERY = "(attribute object: (identifier) @obj attribute: (identifier) @attr) @node"
+
+
+#: Everything the artifact pass looks for, in one query.
+BODY_QUERY = SELF_ATTR_QUERY + ATTR_FUNC_QUERY
 
 
 def parse(data: bytes) -> Tree:
