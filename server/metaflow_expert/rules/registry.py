@@ -98,7 +98,7 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     """Rules enabled by ``select``/``ignore`` prefixes (``"MF1"`` selects every MF1xx rule).
 
     An empty ``select`` means the default set; an explicit code in ``select`` enables a rule
-    that is off by default (like ``MF117`` nested foreach)."""
+    that is off by default (like ``MF119`` nested foreach)."""
     sel = [s.upper() for s in select if s]
     ign = [s.upper() for s in ignore if s]
     out = []
