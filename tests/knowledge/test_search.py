@@ -63,3 +63,14 @@ def test_tokenizer_splits_code_words():
     )
     toks = tokenize("How do retries work in MergeArtifacts?")
     assert "retry" in toks and "merge" in toks and "mergeartifacts" in toks and "how" not in toks
+
+
+def test_missing_terms_flag_what_metaflow_lacks(index):
+    flagged = 0
+    for q in QUESTIONS:
+        if q.get("missing"):
+            flagged += bool(index.missing_terms(q["question"]))
+    assert flagged >= 8
+    assert index.missing_terms("How do I use @retry and merge_artifacts with metaflow.S3?") == []
+    assert index.missing_terms("stream to metaflow.kafka") == ["metaflow.kafka"]
+    assert "@gpu_cluster" in index.missing_terms("use @gpu_cluster")

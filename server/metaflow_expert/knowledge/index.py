@@ -9,6 +9,7 @@ cached as one ``marshal`` file, so a warm :func:`load_index` is a single load pl
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,21 @@ class KnowledgeIndex:
         if not query or not query.strip():
             return []
         return self.search_index.search(query[:1000], k=max(1, int(k)))
+
+    def missing_terms(self, query: str) -> list[str]:
+        """Words of ``query`` found nowhere in the indexed source or docs (see
+        :meth:`SearchIndex.missing_terms`); the Ask agent uses it to say "not in Metaflow"."""
+        out = self.search_index.missing_terms(query or "")
+        cat = self.catalog
+        top = set(cat.toplevel_names) | set(cat.step) | set(cat.flow) | set(cat.toplevel_plugins)
+        for m in re.finditer(r"\bmetaflow((?:\.\w+)+)", query or ""):
+            dotted = "metaflow" + m.group(1)
+            first = m.group(1).split(".")[1]
+            if first in top or dotted in self.symbols.by_qualname:
+                continue
+            if not any(q.startswith(dotted + ".") for q in self.symbols.by_qualname):
+                out.append(dotted)
+        return out
 
     # -- files --------------------------------------------------------------------------------
     def resolve(self, path: str) -> Path | None:

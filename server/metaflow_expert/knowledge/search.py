@@ -380,6 +380,38 @@ class SearchIndex:
             return True
         return stem(word.lower()) not in self.postings
 
+    def _known(self, term: str) -> bool:
+        """Does ``term`` occur in at least one non-vendored document?"""
+        post = self.postings.get(term)
+        if post is None:
+            return False
+        ids = array("I")
+        ids.frombytes(post[0])
+        return any(not self.meta[i][6] for i in ids)
+
+    def missing_terms(self, query: str) -> list[str]:
+        """Words of ``query`` that occur nowhere in Metaflow's own code or docs (vendored
+        libraries aside), before any fuzzy correction: a strong hint that the question is about
+        something this Metaflow does not have (``@gpu_cluster``, ``HyperSearch``). An
+        identifier (``gpu_cluster``, ``HyperSearch``) counts as a whole; ``@name`` must be one
+        of the indexed decorators."""
+        out: list[str] = []
+        for m in re.finditer(r"@(\w+)", query):  # ``@name`` must be a decorator Metaflow has
+            if m.group(1).lower() not in self.aliases and self.aliases:
+                out.append("@" + m.group(1))
+        for w in _WORD.findall(query):
+            if "@" + w in out:
+                continue
+            toks = _word_tokens(w)
+            if not toks or w.isdigit() or w in out:
+                continue
+            if len(toks) > 1 and toks[0] == w.lower().strip("_"):
+                if not self._known(toks[0]):
+                    out.append(w)
+            elif not all(self._known(t) for t in toks):
+                out.append(w)
+        return out
+
     def search(self, query: str, k: int = 10) -> list[SearchHit]:
         words = [m.group(0) for m in _WORD.finditer(query)]
         at_names = {m.group(1).lower() for m in re.finditer(r"@(\w+)", query)}
