@@ -306,7 +306,7 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
 @rule(
     "MF119",
     name="nested-foreach",
-    summary="A foreach is nested inside another foreach (off by default, as in Metaflow)",
+    summary="A foreach is nested inside another foreach",
     mirrors="check_nested_foreach",
     default_enabled=False,
 )
