@@ -340,6 +340,8 @@ class _Builder:
             value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
             for key, src, line in self._dict_items(owner, value):
                 typ, desc = pdocs.get(key, ("", ""))
+                if not desc:  # no numpydoc entry: the comment on the key's line, if any
+                    desc = _trailing_comment(self.r.lines(owner.rel), line)
                 args.append(ArgSpec(key, src, desc, line, typ, owner.rel))
         allow_multiple, am_cite = False, ""
         got = self.r.class_attr(d, "allow_multiple")
@@ -668,6 +670,23 @@ class _Builder:
                 for kind, name, dotted, line in self.registry_entries(rel):
                     out.append((kind, name, dotted, line, f"extension:{org}", rel))
         return out
+
+
+def _trailing_comment(lines: list[str], line: int) -> str:
+    """``"rank": None,  # Can be one of …`` → ``Can be one of …`` (a naive ``#`` split that
+    ignores ``#`` inside quotes)."""
+    if not 0 < line <= len(lines):
+        return ""
+    text, quote = lines[line - 1], ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            return text[i + 1 :].strip()
+    return ""
 
 
 def _attr_key(node: ast.AST) -> str | None:
