@@ -150,14 +150,22 @@ export class AskPanel implements vscode.Disposable {
     this.context = context;
     const id = ++this.turn;
     this.post({ type: "turnStart", id, question, context: context.selection ? "with the selected code" : "" });
-    const client = this.manager.readyClient();
-    if (!client) {
-      this.post({ type: "turnError", id, message: "The language server is not running yet. See the status bar and the log." });
-      return;
-    }
-    const token = randomUUID();
     const cts = new CancellationTokenSource();
     this.running = cts;
+    this.post({ type: "progress", id, message: "Waiting for the language server…" });
+    const client = await this.manager.whenReady();
+    if (!client || cts.token.isCancellationRequested) {
+      this.post({
+        type: "turnError",
+        id,
+        message: client ? "Cancelled." : "The language server is not running. See the status bar and the log.",
+      });
+      cts.dispose();
+      this.running = undefined;
+      return;
+    }
+    this.post({ type: "progress", id, message: "Thinking…" });
+    const token = randomUUID();
     let text = "";
     let renderTimer: NodeJS.Timeout | undefined;
     const flush = () => {

@@ -45,6 +45,8 @@ export class ServerManager implements vscode.Disposable {
   userPython: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
+  /** True from a restart request until that start has succeeded or failed. */
+  private pending = false;
   private readonly clientChanged = new vscode.EventEmitter<LanguageClient | undefined>();
   readonly onDidChangeClient = this.clientChanged.event;
   /** `metaflowExpert/askDelta` from whichever client is running (one handler, many listeners). */
@@ -86,7 +88,29 @@ export class ServerManager implements vscode.Disposable {
     return this.client?.state === State.Running ? this.client : undefined;
   }
 
+  /**
+   * The running client, waiting (up to `timeoutMs`) when a start or restart is under way, so a
+   * question asked right after "Set API Key" is not refused. Undefined when the server is down.
+   */
+  async whenReady(timeoutMs = 120_000): Promise<LanguageClient | undefined> {
+    // While a restart is pending the running client is about to go (e.g. a new API key).
+    if (!this.pending) return this.readyClient();
+    return new Promise((resolve) => {
+      const done = (c: LanguageClient | undefined) => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(c);
+      };
+      const timer = setTimeout(() => done(this.readyClient()), timeoutMs);
+      const sub = this.onDidSettle(() => done(this.readyClient()));
+    });
+  }
+
+  private readonly settled = new vscode.EventEmitter<void>();
+  private readonly onDidSettle = this.settled.event;
+
   scheduleRestart(reason: string): void {
+    this.pending = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -96,9 +120,15 @@ export class ServerManager implements vscode.Disposable {
   }
 
   async restart(): Promise<void> {
+    this.pending = true;
     await this.starting?.catch(() => undefined);
     await this.stop();
-    this.starting = this.start();
+    this.starting = this.start().finally(() => {
+      if (!this.restartTimer) {
+        this.pending = false;
+        this.settled.fire();
+      }
+    });
     return this.starting;
   }
 
@@ -270,6 +300,7 @@ export class ServerManager implements vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
     this.clientChanged.dispose();
     this.askDelta.dispose();
+    this.settled.dispose();
     void this.stop();
   }
 }

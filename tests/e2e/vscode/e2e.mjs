@@ -305,7 +305,8 @@ await stage("graph-follows-edits", async () => {
   // Fix the typo in the editor: the graph and Problems must follow without saving.
   await focusFlowEditor();
   // Find selects the match in the editor; Escape returns focus with the match still selected.
-  await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+  // Clicking the tab focuses the editor (a click into the text can land on an overlay).
+  await page.keyboard.press("Control+Home");
   await page.keyboard.press("Control+F");
   const find = page.locator(".find-widget textarea, .find-widget input").first();
   await find.waitFor({ timeout: 10_000 });
@@ -326,5 +327,44 @@ await stage("graph-follows-edits", async () => {
   await sleep(300);
   return "graph and Problems updated while typing";
 });
+
+if (process.env.E2E_FAKE_KEY) {
+  await stage("ask-agent-with-key", async () => {
+    // The key goes in through the command (SecretStorage); the server restarts with it and the
+    // answer comes from the scripted API at metaflowExpert.ask.baseUrl, streamed into the panel.
+    await runCommand("Metaflow: Set Anthropic API Key");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await page.locator(".quick-input-widget", { hasText: "Anthropic API key" }).waitFor({ timeout: 10_000 });
+    await input.fill(process.env.E2E_FAKE_KEY);
+    await input.press("Enter");
+    await page.locator(".tabs-container .tab", { hasText: "Metaflow Expert" }).first().click();
+    const frame = await webviewFrame("#transcript", 10_000);
+    await until("the no-key hint to go away", async () => frame.$eval("#hint", (h) => h.classList.contains("hidden")), 15_000);
+    const before = await frame.$$eval(".turn", (ts) => ts.length);
+    await frame.fill("#question", "What is a FlowSpec?");
+    await frame.press("#question", "Enter");
+    const result = await until(
+      "an agent-mode answer with a verified flowspec.py citation",
+      async () => {
+        const turns = await frame.$$(".turn");
+        if (turns.length <= before) return null;
+        const t = turns[turns.length - 1];
+        const err = await t.$eval(".error", (e) => e.textContent).catch(() => null);
+        if (err) throw new Error(`panel shows: ${err}`);
+        const mode = await t.$eval(".meta .badge", (e) => e.textContent).catch(() => null);
+        if (!mode) return null;
+        const cites = await t.$$eval(".citations a.cite:not(.unverified)", (as) => as.map((a) => a.textContent));
+        const usage = await t.$eval(".meta .usage", (e) => e.textContent).catch(() => "");
+        return { mode, cites, usage };
+      },
+      SERVER_READY_MS,
+      1000,
+    );
+    if (result.mode !== "agent") throw new Error(`expected mode agent, got ${result.mode}`);
+    if (!result.cites.some((c) => /^metaflow\/flowspec\.py:\d+$/.test(c))) throw new Error(`no verified flowspec.py citation in ${result.cites}`);
+    if (!/tokens/.test(result.usage) || !/\$\d/.test(result.usage)) throw new Error(`no token/cost line: "${result.usage}"`);
+    return `mode agent, cites ${result.cites.join(", ")}; ${result.usage}`;
+  });
+}
 
 await finish();
