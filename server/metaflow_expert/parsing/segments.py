@@ -7,10 +7,10 @@ parse has errors we cut the file into top-level statements and, inside classes, 
 parse each piece on its own (``Parser.included_ranges`` keeps positions absolute).
 
 The scanner tracks strings and brackets so a docstring or a dedented argument list is not cut.
-Because the text is broken, two recovery guesses apply: a line at member or top-level
-indentation that starts with ``def``/``class``/``@`` always starts a new piece (an unclosed
-``(`` above it is a typo, not a continuation), and a triple-quoted string still open at the end
-of the file is treated as closed on its own line.
+Because the text is broken, recovery guesses apply: a line that starts with
+``def``/``class``/``@`` always starts a new piece (an unclosed ``(`` above it is a typo, not a
+continuation), and a triple quote is ignored when the string it opens is still open at the end
+of the file or swallows such a line dedented below the quote's own line.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Segment:
 
 def scan(lines: list[str]) -> list[LineState]:
     ignore_open: set[int] = set()
-    for _ in range(4):
+    for _ in range(8):
         states, open_at = _scan_once(lines, ignore_open)
         if open_at is None:
             return states
@@ -56,11 +56,21 @@ def _scan_once(lines: list[str], ignore_open: set[int]) -> tuple[list[LineState]
     states: list[LineState] = []
     in_triple: str | None = None
     triple_line = -1
+    triple_indent = 0
     depth = 0
     for i, line in enumerate(lines):
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
         blank = not stripped or stripped.startswith("#")
+        if (
+            in_triple is not None
+            and not blank
+            and indent < triple_indent
+            and _HEADER.match(stripped)
+        ):
+            # a definition dedented below the line that opened the string: that opener was
+            # a typo (half-typed docstring), not the start of a string
+            return states, triple_line
         if in_triple is None and depth > 0 and not blank and _HEADER.match(stripped):
             depth = 0  # recovery: a new definition ends an unclosed bracket
         states.append(LineState(in_triple is not None, depth, indent, blank))
@@ -85,6 +95,7 @@ def _scan_once(lines: list[str], ignore_open: set[int]) -> tuple[list[LineState]
                     continue
                 in_triple = tok
                 triple_line = i
+                triple_indent = indent
             elif tok in ('"', "'"):
                 single = tok
             elif tok == "#":
