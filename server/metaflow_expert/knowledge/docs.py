@@ -246,9 +246,15 @@ def _build_system(src: MetaflowSource, symbols: SymbolIndex, reader: ModuleReade
         out += [
             "## Configuration variables (metaflow/metaflow_config.py)",
             "",
-            "Each is read by `from_conf`: environment variable first, then the config files, then the default.",
-            "",
         ]
+        fc = reader.find("metaflow/metaflow_config.py", "from_conf")
+        if fc is not None and isinstance(fc.node, ast.FunctionDef):
+            doc = " ".join((ast.get_docstring(fc.node) or "").split())
+            line = fc.node.lineno
+            out += [
+                f"Each is read by {cite('from_conf', fc.rel, line)}" + (f": {doc}" if doc else "."),
+                "",
+            ]
         for name, env, default, line in conf:
             out.append(
                 f"- {cite(name, 'metaflow/metaflow_config.py', line)}: env `{env}`, default `{default}`"
@@ -258,10 +264,12 @@ def _build_system(src: MetaflowSource, symbols: SymbolIndex, reader: ModuleReade
 
 
 def _decorator_section(spec: DecoratorSpec) -> list[str]:
-    out = [f"### @{spec.name}", "", f"Class {cite(spec.class_name, spec.path, spec.line)}."]
     doc = first_sentence(spec.doc, 400)
-    if doc:
-        out.append(doc)
+    out = [
+        f"### @{spec.name}",
+        "",
+        f"Class {cite(spec.class_name, spec.path, spec.line)}" + (f": {doc}" if doc else "."),
+    ]
     if spec.allow_multiple_cite:
         p, ln = spec.allow_multiple_cite.rsplit(":", 1)
         out.append(
@@ -294,11 +302,9 @@ def _apis(
         a = cat.api[name]
         if name.startswith("current."):
             continue
-        out += [f"### {name}", "", f"{cite(name, a.path, a.line)}: `{a.signature}`"]
-        doc = a.doc.strip().split("\n\n")[0]
-        if doc:
-            out.append(" ".join(doc.split()))
-        out.append("")
+        doc = " ".join(a.doc.strip().split("\n\n")[0].split())
+        entry = f"{cite(name, a.path, a.line)}: `{a.signature}`" + (f" — {doc}" if doc else "")
+        out += [f"### {name}", "", entry, ""]
     out += ["## current", ""]
     for name in sorted(n for n in cat.api if n.startswith("current.")):
         a = cat.api[name]
