@@ -230,9 +230,12 @@ class SearchDoc:
 
 
 def add_words(acc: dict[str, float], text: str, weight: float) -> None:
-    get = acc.get
+    get, cached = acc.get, _WORD_CACHE.get
     for w in _WORD.findall(text):
-        for t in _word_tokens(w):
+        toks = cached(w)
+        if toks is None:
+            toks = _word_tokens(w)
+        for t in toks:
             acc[t] = get(t, 0.0) + weight
 
 
