@@ -33,7 +33,7 @@ def test_retry_maximum_is_read_from_metaflow(check, catalog, cited):
 
 
 def test_timeout_needs_a_duration(check, cited):
-    for deco in ("    @timeout", "    @timeout()", "    @timeout(seconds=0, minutes=0)"):
+    for deco in ("    @timeout", "    @timeout()", '    @timeout(seconds=0, minutes="0")'):
         (f,) = check("MF306", make(deco))
         assert "@timeout" in f.message and "*minutes*" in f.message
         cited(f, "raise")

@@ -62,6 +62,11 @@ def given(deco: DecoratorUse, name: str) -> bool | None:
     value = arg.value
     if isinstance(value, (list, tuple, dict, set)):
         return bool(value)
+    if isinstance(value, str):
+        try:  # Metaflow's int("0") for a duration is still zero
+            return float(value) != 0
+        except ValueError:
+            return bool(value)
     return value not in _FALSY_LITERALS
 
 
