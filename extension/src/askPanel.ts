@@ -190,11 +190,18 @@ export class AskPanel implements vscode.Disposable {
     if (context.selection) params.selection = context.selection;
     if (offline) params.offline = true;
     try {
-      const result = (await client.sendRequest(
+      const request = client.sendRequest(
         ExecuteCommandRequest.type,
         { command: COMMANDS.ask, arguments: [params], workDoneToken: token },
         cts.token,
-      )) as AskResult | null;
+      ) as Promise<AskResult | null>;
+      // Cancel answers at once: $/cancelRequest goes to the server, and whatever it still
+      // sends for this question is ignored (the server may be blocked in a network call).
+      const cancelled = new Promise<never>((_, reject) =>
+        subs.push(cts.token.onCancellationRequested(() => reject(new Error("cancelled")))),
+      );
+      request.catch(() => undefined);
+      const result = await Promise.race([request, cancelled]);
       if (!result) throw new Error("the server returned no answer");
       if (result.conversationId) this.conversationId = result.conversationId;
       const citations = result.citations ?? [];

@@ -148,6 +148,34 @@ async function focusFlowEditor() {
   await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "class BrokenFlow" }).first().waitFor({ timeout: 15_000 });
 }
 
+/** Replace the first `from` in the flow editor with `to` by typing (Find selects the match). */
+async function replaceInEditor(from, to) {
+  const selected = page.locator(".statusbar-item", { hasText: new RegExp(`\\(${from.length} selected\\)`) }).first();
+  await until(
+    `the editor to read ${to}`,
+    async () => {
+      await focusFlowEditor();
+      await page.keyboard.press("Control+Home");
+      await page.keyboard.press("Control+F");
+      const find = page.locator(".find-widget textarea, .find-widget input").first();
+      await find.waitFor({ timeout: 10_000 });
+      await find.fill(from);
+      await selected.waitFor({ timeout: 5_000 }); // the match is selected in the editor
+      await page.keyboard.press("Escape"); // focus back in the editor, match still selected
+      await sleep(200);
+      await page.keyboard.type(to);
+      await page.keyboard.press("Escape"); // close a completion list, if any
+      return page
+        .locator(".editor-instance .view-lines", { hasText: to })
+        .first()
+        .waitFor({ timeout: 3_000 })
+        .then(() => true);
+    },
+    45_000,
+    500,
+  );
+}
+
 // ------------------------------------------------------------------------------------------
 await stage(
   "workbench",
@@ -303,17 +331,7 @@ await stage("flow-graph", async () => {
 
 await stage("graph-follows-edits", async () => {
   // Fix the typo in the editor: the graph and Problems must follow without saving.
-  await focusFlowEditor();
-  // Find selects the match in the editor; Escape returns focus with the match still selected.
-  // Clicking the tab focuses the editor (a click into the text can land on an overlay).
-  await page.keyboard.press("Control+Home");
-  await page.keyboard.press("Control+F");
-  const find = page.locator(".find-widget textarea, .find-widget input").first();
-  await find.waitFor({ timeout: 10_000 });
-  await find.fill("self.evalute");
-  await page.keyboard.press("Escape");
-  await page.keyboard.type("self.evaluate");
-  await page.locator(".editor-instance .view-lines", { hasText: "self.next(self.evaluate)" }).first().waitFor({ timeout: 10_000 });
+  await replaceInEditor("self.evalute)", "self.evaluate)");
   const frame = await webviewFrame("svg.flow-graph", 10_000);
   await until(
     "the graph to drop the missing step and draw train → evaluate",
@@ -365,6 +383,59 @@ if (process.env.E2E_FAKE_KEY) {
     if (!/tokens/.test(result.usage) || !/\$\d/.test(result.usage)) throw new Error(`no token/cost line: "${result.usage}"`);
     return `mode agent, cites ${result.cites.join(", ")}; ${result.usage}`;
   });
+
+  await stage("ask-cancel", async () => {
+    // The scripted API hangs on this question: Cancel must end it at once and free the panel.
+    const frame = await webviewFrame("#transcript", 10_000);
+    const before = await frame.$$eval(".turn", (ts) => ts.length);
+    await frame.fill("#question", "How does @retry decide when to retry?");
+    await frame.press("#question", "Enter");
+    await until("the Cancel button", async () => frame.$eval("#cancel", (b) => !b.classList.contains("hidden")), 15_000);
+    await sleep(1000);
+    await frame.click("#cancel");
+    const msg = await until(
+      "the question to end as cancelled",
+      async () => {
+        const turns = await frame.$$(".turn");
+        if (turns.length <= before) return null;
+        return turns[turns.length - 1].$eval(".error", (e) => e.textContent).catch(() => null);
+      },
+      15_000,
+    );
+    if (!/cancel/i.test(msg)) throw new Error(`expected a cancelled turn, got: ${msg}`);
+    const free = await frame.$eval("#send", (b) => !b.disabled);
+    if (!free) throw new Error("the Ask button stays disabled after cancelling");
+    return `turn ended: ${msg}`;
+  });
 }
+
+await stage("settings-live", async () => {
+  // Settings reach the running server (didChangeConfiguration): ignore the only remaining rule
+  // family in this file and watch Problems empty, then restore.
+  const { readFileSync, writeFileSync } = await import("node:fs");
+  const file = path.join(args.workspace, ".vscode", "settings.json");
+  const original = readFileSync(file, "utf8");
+  await replaceInEditor("self.evaluate)", "self.evalute)");
+  const panel = page.locator(".markers-panel");
+  await page.keyboard.press("Control+Shift+M");
+  await until("Problems to show MF110 again", async () => /MF110/.test(await panel.innerText()), 30_000);
+  const settings = JSON.parse(original);
+  settings["metaflowExpert.lint.ignore"] = ["MF110"];
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  try {
+    await until("MF110 to disappear after lint.ignore changed", async () => !/MF110/.test(await panel.innerText()), 30_000);
+  } finally {
+    writeFileSync(file, original);
+  }
+  await until("MF110 to come back after the setting was removed", async () => /MF110/.test(await panel.innerText()), 30_000);
+  return "lint.ignore applied and removed without a restart";
+});
+
+await stage("status-bar-log", async () => {
+  await page.locator(".statusbar-item", { hasText: "Metaflow" }).first().click();
+  const out = page.locator(".output-view, .panel .monaco-editor", { hasText: "metaflow_expert" }).first();
+  await out.waitFor({ timeout: 15_000 });
+  return "the status bar opens the Metaflow Expert log";
+});
 
 await finish();

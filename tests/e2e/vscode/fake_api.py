@@ -3,7 +3,8 @@
 Why a separate process: the e2e driver is node, and the extension's server must reach the API
 over real HTTP (`metaflowExpert.ask.baseUrl`), exactly as it would reach api.anthropic.com.
 Prints the base URL on the first line of stdout, then serves until SIGTERM/SIGINT.
-The scripted answer cites `class FlowSpec(` at the line it really has in the Metaflow in use.
+The scripted answer cites `class FlowSpec(` at the line it really has in the Metaflow in use;
+the second request hangs (the driver cancels it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "agent"))
 
-from fake_anthropic import FakeAnthropic, text_reply
+from fake_anthropic import FakeAnthropic, Slow, text_reply
 
 from metaflow_expert.knowledge.source import locate_source
 
@@ -35,7 +36,9 @@ def answer_text() -> str:
 
 def main() -> int:
     text = answer_text()
-    with FakeAnthropic([text_reply(text) for _ in range(20)]) as fake:
+    # 1st question: answered at once; 2nd: hangs, so the driver can press Cancel; then answers.
+    script = [text_reply(text), Slow(300, text_reply(text))] + [text_reply(text)] * 20
+    with FakeAnthropic(script) as fake:
         print(fake.base_url, flush=True)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
