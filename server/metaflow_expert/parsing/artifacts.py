@@ -16,7 +16,6 @@ predicates, and it visits only step bodies.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,7 +54,12 @@ _EXPR_LIST = _kid("expression_list")
 _FOR = _kid("for_statement")
 _FOR_IN = _kid("for_in_clause")
 _SUBSCRIPT = _kid("subscript")
-_KEYWORD = _kid("keyword_argument")
+_DICT = _kid("dictionary")
+_PAIR = _kid("pair")
+#: Nodes whose ``left`` field is an assignment target.
+_LEFT_HOLDERS = frozenset(
+    _kid(k) for k in ("assignment", "augmented_assignment", "for_statement", "for_in_clause")
+)
 _ARGLIST = _kid("argument_list")
 #: Nodes that only ever hold assignment targets.
 _TARGETS = frozenset(
@@ -100,35 +104,43 @@ class _Walker:
         self.data = src.data
         self.r = r
         self.step = r.step
-        self.next_args: list[tuple[int, int]] = []
+        self.roles: dict[int, str] = {}
         self.param = r.inputs_param.encode() if r.inputs_param else None
         self.param_uses: list[Node] = []
         self.input_objs: list[Node] = []  # attributes ``v.x`` whose object is an identifier
 
     def run(self) -> None:
+        """One preorder walk. A parent is seen before its children, so assignments, deletes
+        and calls mark the role of the ``self.x`` nodes below them (by start byte) and the
+        attribute visit only looks its role up: no ``Node.parent`` calls, which tree-sitter
+        answers by descending from the root."""
         data = self.data
         stack = [self.r.node]
-        attrs: list[Node] = []
+        roles = self.roles
         param = self.param
         body_start = self.r.body_start
         input_objs = self.input_objs
         param_uses = self.param_uses
-        calls: list[Node] = []
         attr_k, call_k, ident_k, skip = _ATTR, _CALL, _IDENT, _LEAFLIKE
-        pop, push = stack.pop, stack.extend
+        left_k, targets_k, del_k = _LEFT_HOLDERS, _TARGETS, _DELETE
+        pop, push, append = stack.pop, stack.extend, stack.append
         while stack:
             n = pop()
             k = n.kind_id
             if k == attr_k:
                 obj = n.child(0)
-                if obj is not None and obj.kind_id == ident_k:
+                if obj is None:
+                    continue
+                if obj.kind_id == ident_k:
                     if data[obj.start_byte : obj.end_byte] == _SELF:
-                        attrs.append(n)
+                        self._self_attr(n, roles.get(n.start_byte))
                     elif param is not None:
                         input_objs.append(n)
-            elif k == call_k:
-                calls.append(n)
-            elif k == ident_k:
+                        append(obj)
+                else:
+                    append(obj)  # the attribute name itself holds nothing of interest
+                continue
+            if k == ident_k:
                 if (
                     param is not None
                     and n.start_byte >= body_start
@@ -136,14 +148,28 @@ class _Walker:
                 ):
                     param_uses.append(n)
                 continue
-            elif k in skip:
+            if k in skip:
                 continue
-            push(n.children)
-        for c in calls:
-            self._call(c)
-        self.next_args.sort()
-        for a in attrs:
-            self._self_attr(a)
+            children = n.named_children
+            if k == call_k:
+                self._call(n, children)
+            elif k in left_k:
+                left = n.child_by_field_name("left")
+                if left is not None and left.kind_id == attr_k:
+                    roles[left.start_byte] = "aug" if k == _AUG else "write"
+            elif k in targets_k:
+                for c in children:
+                    if c.kind_id == attr_k:
+                        roles[c.start_byte] = "write"
+            elif k == del_k:
+                for c in children:
+                    if c.kind_id == attr_k:
+                        roles[c.start_byte] = "delete"
+                    elif c.kind_id == _EXPR_LIST:
+                        for d in c.named_children:
+                            if d.kind_id == attr_k:
+                                roles[d.start_byte] = "delete"
+            push(children)
         if self.param is not None:
             self._join_inputs()
         s = self.step
@@ -156,8 +182,8 @@ class _Walker:
         s.merge_artifacts_calls.sort(key=_pos)
 
     # -- calls ---------------------------------------------------------------------------
-    def _call(self, call: Node) -> None:
-        fn = call.child(0)
+    def _call(self, call: Node, children: list[Node]) -> None:
+        fn = children[0] if children else None
         if fn is None:
             return
         if fn.kind_id == _ATTR:
@@ -168,11 +194,12 @@ class _Walker:
                 or self.data[obj.start_byte : obj.end_byte] != _SELF
             ):
                 return
+            self.roles[fn.start_byte] = "call"
             name = _attr_name(self.src, fn)
             if name == NEXT:
                 args = call.child_by_field_name("arguments")
                 if args is not None:
-                    self.next_args.append((args.start_byte, args.end_byte))
+                    self._mark_targets(args)
                 if call.start_byte != self.r.tail_call_start:
                     self.step.non_tail_next_calls.append(
                         CallSite(name, self.src.span(call), call_args(self.src, args))
@@ -203,39 +230,34 @@ class _Walker:
             else:
                 self.step.artifacts.append(acc)
 
+    def _mark_targets(self, args: Node) -> None:
+        """Step references in ``self.next(...)``: positional ``self.x`` and switch values."""
+        for c in args.named_children:
+            c = unparen(c) or c
+            if c.kind_id == _ATTR:
+                self.roles[c.start_byte] = "target"
+            elif c.kind_id == _DICT:
+                for pair in c.named_children:
+                    v = pair.child_by_field_name("value") if pair.kind_id == _PAIR else None
+                    v = unparen(v)
+                    if v is not None and v.kind_id == _ATTR:
+                        self.roles[v.start_byte] = "target"
+
     # -- self.x --------------------------------------------------------------------------
-    def _self_attr(self, a: Node) -> None:
-        p = a.parent
-        pk = p.kind_id if p is not None else -1
-        sb, eb = a.start_byte, a.end_byte
-        if pk == _CALL and p is not None and p.start_byte == sb:
-            return  # a method call: self.foo(...)
+    def _self_attr(self, a: Node, role: str | None) -> None:
+        if role == "call" or role == "target":
+            return
         src = self.src
         name = _attr_name(src, a)
-        if p is not None and pk in (_ASSIGN, _AUG, _FOR, _FOR_IN):
-            left = p.child_by_field_name("left")
-            if left is not None and left.start_byte == sb and left.end_byte == eb:
-                sp = src.span(a)
-                if pk == _AUG:
-                    self.step.artifacts.append(_access(name, "read", sp, "augassign"))
-                    self._write(_access(name, "write", sp, "augassign"))
-                else:
-                    self._write(_access(name, "write", sp))
-                return
-        elif pk in _TARGETS:
+        if role == "write":
             self._write(_access(name, "write", src.span(a)))
-            return
-        elif pk == _DELETE or (
-            pk == _EXPR_LIST
-            and p is not None
-            and p.parent is not None
-            and p.parent.kind_id == _DELETE
-        ):
+        elif role == "aug":
+            sp = src.span(a)
+            self.step.artifacts.append(_access(name, "read", sp, "augassign"))
+            self._write(_access(name, "write", sp, "augassign"))
+        elif role == "delete":
             self.step.artifacts.append(_access(name, "delete", src.span(a)))
-            return
-        if self.next_args and self._is_next_target(a):
-            return
-        if name == INPUT:
+        elif name == INPUT:
             self.step.uses_input.append(src.span(a))
         elif name == INDEX:
             self.step.uses_index.append(src.span(a))
@@ -245,20 +267,6 @@ class _Walker:
     def _write(self, acc: ArtifactAccess) -> None:
         self.step.artifacts.append(acc)
         self.step.assigns_reserved.append(acc)
-
-    def _is_next_target(self, node: Node) -> bool:
-        """``self.a`` written as a step reference inside ``self.next(...)`` (not a keyword)."""
-        b = node.start_byte
-        na = self.next_args
-        i = bisect.bisect_right(na, (b, 1 << 62)) - 1
-        if i < 0 or not (na[i][0] <= b < na[i][1]):
-            return False
-        cur = node.parent
-        while cur is not None and cur.kind_id != _ARGLIST:
-            if cur.kind_id == _KEYWORD:
-                return False
-            cur = cur.parent
-        return True
 
     # -- joins ---------------------------------------------------------------------------
     def _join_inputs(self) -> None:

@@ -42,6 +42,15 @@ def literal(source: str) -> object:
         return _NAMES[source]
     if _SIMPLE_STRING.match(source):
         return source[1:-1]
+    if (
+        len(source) >= 6
+        and source[:3] in ('"""', "'''")
+        and source.endswith(source[:3])
+        and "\\" not in source
+        and source[:3] not in source[3:-3]
+        and "\r" not in source
+    ):
+        return source[3:-3]  # a plain docstring
     if _IDENTIFIER.match(source):
         return NOT_LITERAL
     try:

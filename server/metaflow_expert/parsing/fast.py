@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from metaflow_expert.model import ArtifactAccess, CallArg, Span, TargetRef
+from metaflow_expert.model import ArtifactAccess, CallArg, DecoratorUse, Span, TargetRef, Transition
 
 T = TypeVar("T")
 
@@ -43,3 +43,5 @@ span = fast_constructor(Span)
 access = fast_constructor(ArtifactAccess)
 call_arg = fast_constructor(CallArg)
 target_ref = fast_constructor(TargetRef)
+decorator_use = fast_constructor(DecoratorUse)
+transition = fast_constructor(Transition)

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from metaflow_expert.model import DecoratorUse, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
+from metaflow_expert.parsing.fast import decorator_use as _decorator_use
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import parse_tail
@@ -47,10 +48,10 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
     res = resolver.resolve(src, target)
     if res is None:
         written = src.node_text(target)
-        return DecoratorUse(
+        return _decorator_use(
             written, written, src.span(deco), src.span(target), args, has_call, False, args_span
         )
-    return DecoratorUse(
+    return _decorator_use(
         res.name,
         res.written,
         src.span(deco),

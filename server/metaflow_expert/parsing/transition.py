@@ -18,6 +18,7 @@ from tree_sitter import Node
 from metaflow_expert.model import CallArg, Span, SwitchCase, TargetRef, Transition
 from metaflow_expert.parsing.calls import call_args, constant_value
 from metaflow_expert.parsing.fast import target_ref as _target_ref
+from metaflow_expert.parsing.fast import transition as _transition_obj
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.tree import code_children, unparen
 
@@ -128,7 +129,7 @@ def _transition(
                 break
         cond_span = src.span(cond_node) if cond_node is not None else None
         if switch_map and condition:
-            return Transition(
+            return _transition_obj(
                 kind="switch",
                 targets=tuple(switch_map.values()),
                 condition=condition,
@@ -140,7 +141,7 @@ def _transition(
         if why is None:
             why = "the switch condition= must be a string literal naming the condition"
         # Metaflow falls through with no targets; only the keyword count is still looked at.
-        return Transition(
+        return _transition_obj(
             kind="invalid",
             condition=condition,
             condition_span=cond_span,
@@ -160,7 +161,7 @@ def _transition(
             else None
         )
         if attr is None:
-            return Transition(
+            return _transition_obj(
                 kind="invalid",
                 invalid_reason=(
                     f"'{src.node_text(p)}' is not a step reference: every argument of "
@@ -189,7 +190,7 @@ def _transition(
         vspan = src.span(vnode)
         if key == KW_FOREACH:
             if len(tg) == 1:
-                return Transition(
+                return _transition_obj(
                     kind="foreach",
                     targets=tg,
                     foreach=value,
@@ -197,7 +198,7 @@ def _transition(
                     node_type="foreach",
                     **base,  # type: ignore[arg-type]
                 )
-            return Transition(
+            return _transition_obj(
                 kind="invalid",
                 targets=tg,
                 foreach_span=vspan,
@@ -207,7 +208,7 @@ def _transition(
             )
         if key == KW_NUM_PARALLEL:
             if len(tg) == 1:
-                return Transition(
+                return _transition_obj(
                     kind="parallel",
                     targets=tg,
                     num_parallel=value,
@@ -215,7 +216,7 @@ def _transition(
                     node_type="foreach",
                     **base,  # type: ignore[arg-type]
                 )
-            return Transition(
+            return _transition_obj(
                 kind="invalid",
                 targets=tg,
                 num_parallel_span=vspan,
@@ -224,7 +225,7 @@ def _transition(
                 **base,  # type: ignore[arg-type]
             )
         label = f"'{key}='" if key is not None else "'**' unpacking"
-        return Transition(
+        return _transition_obj(
             kind="invalid",
             targets=tg,
             node_type=None,
@@ -236,7 +237,7 @@ def _transition(
         )
     if len(kwmap) > 1:
         names = ", ".join(f"{k}=" if k is not None else "**" for k in kwmap)
-        return Transition(
+        return _transition_obj(
             kind="invalid",
             targets=tg,
             node_type=None,
@@ -244,15 +245,15 @@ def _transition(
             **base,  # type: ignore[arg-type]
         )
     if len(tg) > 1:
-        return Transition(kind="split", targets=tg, node_type="split", **base)  # type: ignore[arg-type]
+        return _transition_obj(kind="split", targets=tg, node_type="split", **base)  # type: ignore[arg-type]
     if len(tg) == 1:
-        return Transition(
+        return _transition_obj(
             kind="linear",
             targets=tg,
             node_type="join" if num_args > 1 else "linear",
             **base,  # type: ignore[arg-type]
         )
-    return Transition(
+    return _transition_obj(
         kind="invalid",
         node_type=None,
         invalid_reason="self.next() names no step to go to",
