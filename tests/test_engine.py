@@ -207,3 +207,15 @@ def test_parse_noqa() -> None:
     assert parse_noqa("x  # NOQA:mf2 because") == {"MF2"}
     assert config.suppressed("MF201", frozenset({"MF2"}))
     assert not config.suppressed("MF101", frozenset({"MF2"}))
+
+
+def test_extend_select_adds_to_defaults(probe_rules: None) -> None:
+    off = sorted(c for c, r in REGISTRY.items() if not r.default_enabled)
+    if not off:
+        pytest.skip("no rule is off by default")
+    default = {r.code for r in active_rules(LintSettings())}
+    assert off[0] not in default
+    extended = {r.code for r in active_rules(LintSettings(extend_select=(off[0],)))}
+    assert extended == default | {off[0]}
+    only = {r.code for r in active_rules(LintSettings(select=("MF99",), extend_select=("MF001",)))}
+    assert only == {"MF990", "MF991", "MF992", "MF001"}

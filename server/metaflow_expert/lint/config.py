@@ -42,6 +42,8 @@ class LintSettings:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
     nested_foreach: bool = False
+    #: added to ``select`` (or to the default set when ``select`` is empty), like ruff's
+    extend_select: tuple[str, ...] = ()
     #: folder of the pyproject.toml the settings came from (per-file globs are relative to it)
     root: Path | None = None
     #: where the settings were read from, for messages
@@ -147,8 +149,6 @@ def settings_from_dict(
     select = codes("select", norm.get("select", []))
     ignore = codes("ignore", norm.get("ignore", []))
     extend = codes("extend-select", norm.get("extend_select", []))
-    if extend:
-        select = select + extend if select else extend
     pfi_raw = norm.get("per_file_ignores", {})
     if not isinstance(pfi_raw, dict):
         raise ConfigError(f"{where}: 'per-file-ignores' must be a table of glob = [codes]")
@@ -166,7 +166,7 @@ def settings_from_dict(
     nested = norm.get("nested_foreach", False)
     if not isinstance(nested, bool):
         raise ConfigError(f"{where}: 'nested-foreach' must be true or false")
-    return LintSettings(select, ignore, pfi, severity, nested, root, source)
+    return LintSettings(select, ignore, pfi, severity, nested, extend, root, source)
 
 
 # --------------------------------------------------------------------------------------------

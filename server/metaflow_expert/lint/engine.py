@@ -62,15 +62,16 @@ def active_rules(settings: LintSettings, path: str = "") -> list[Rule]:
     """Rules selected by ``settings`` for the file at ``path``."""
     _ensure_rules()
     rules = select_rules(settings.select, settings.ignore)
-    if settings.nested_foreach:
-        ignored = [i.upper() for i in settings.ignore]
-        for r in REGISTRY.values():
-            if (
-                r.mirrors == NESTED_FOREACH_CHECK
-                and r not in rules
-                and not any(r.code.startswith(i) for i in ignored)
-            ):
-                rules.append(r)
+    ignored = [i.upper() for i in settings.ignore]
+    extra = [e.upper() for e in settings.extend_select]
+    for r in REGISTRY.values():
+        if r in rules or any(r.code.startswith(i) for i in ignored):
+            continue
+        wanted = (settings.nested_foreach and r.mirrors == NESTED_FOREACH_CHECK) or any(
+            r.code == e or (r.default_enabled and r.code.startswith(e)) for e in extra
+        )
+        if wanted:
+            rules.append(r)
     off = settings.ignored_for(path)
     if off:
         rules = [r for r in rules if not any(r.code.startswith(c) for c in off)]
