@@ -513,3 +513,36 @@ def test_exponential_traversal_is_bounded() -> None:
     assert g.truncated
     assert g.nodes["end"].in_funcs == ["s40"]
     assert MAX_VISITS > 1000
+
+
+def _corpus() -> list[Path]:
+    """Every flow file the project and Metaflow ship: the rule corpus and the tutorials."""
+    here = Path(__file__).parent / "corpus"
+    files = sorted(here.glob("*/*.py")) if here.is_dir() else []
+    spec = importlib.util.find_spec("metaflow")
+    if spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        files += sorted(root.glob("tutorials/*/*.py"))
+    return files
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_graph_matches_metaflow_on_corpus(tmp_path: Path, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    key = "c_" + "".join(ch if ch.isalnum() else "_" for ch in f"{path.parent.name}_{path.stem}")
+    try:
+        mod = _load(tmp_path, key, text)
+    except Exception as exc:  # import-time errors are Metaflow's to report, not a graph
+        pytest.skip(f"does not import: {type(exc).__name__}")
+    ff = parse_flow_file(text, str(path))
+    for flow in ff.flows:
+        cls = getattr(mod, flow.name, None)
+        if cls is None or not hasattr(cls, "_graph"):
+            continue
+        theirs = cls._graph
+        ours = build_graph(flow)
+        assert (ours.start_step, ours.end_step) == (theirs.start_step, theirs.end_step)
+        assert ours.sorted_nodes == theirs.sorted_nodes
+        assert sorted(ours.nodes) == sorted(theirs.nodes)
+        for name in theirs.nodes:
+            assert _ours(ours[name]) == _theirs(theirs[name]), f"{path.name}: {flow.name}.{name}"
