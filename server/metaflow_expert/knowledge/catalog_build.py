@@ -1,0 +1,532 @@
+"""Building the decorator catalog from the Metaflow source (see :mod:`catalog` for the data).
+
+Reads the plugin registry lists, each decorator class (following base classes across files),
+the public entry points re-exported by ``metaflow/__init__.py``, the ``@linter.check``
+functions of ``lint.py``, FlowSpec's reserved names and the ``@retry`` limit — all with
+``ast``, never importing Metaflow.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from metaflow_expert.knowledge.catalog import (
+    _REGISTRY_LISTS,
+    API_ENTRY_POINTS,
+    ApiSymbol,
+    ArgSpec,
+    CurrentAttr,
+    DecoratorCatalog,
+    DecoratorSpec,
+    Limit,
+)
+from metaflow_expert.knowledge.modules import Definition, ModuleReader
+from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
+from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
+from metaflow_expert.knowledge.validation import checks, conflicts, conversions, trailing_comment
+
+
+class _Builder:
+    def __init__(self, source: MetaflowSource) -> None:
+        self.source = source
+        self.r = ModuleReader(source)
+
+    # registry ------------------------------------------------------------------------------
+    def registry_entries(self, rel: str) -> list[tuple[str, str, str, int]]:
+        """(kind, name, dotted class path, line) from ``*_DECORATORS_DESC`` lists of ``rel``."""
+        tree = self.r.tree(rel)
+        out: list[tuple[str, str, str, int]] = []
+        if tree is None:
+            return out
+        package = self.r.module_of_rel(rel)
+        if not rel.endswith("__init__.py"):
+            package = package.rpartition(".")[0]
+        for node in tree.body:
+            if not isinstance(node, ast.Assign) or not isinstance(
+                node.value, (ast.List, ast.Tuple)
+            ):
+                continue
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            kind = next((k for k, v in _REGISTRY_LISTS.items() if v in names), None)
+            if kind is None:
+                continue
+            for elt in node.value.elts:
+                if not (isinstance(elt, ast.Tuple) and len(elt.elts) == 2):
+                    continue
+                try:
+                    name, path = ast.literal_eval(elt)
+                except (ValueError, SyntaxError):
+                    continue
+                if not isinstance(name, str) or not isinstance(path, str):
+                    continue
+                dotted = _absolute_dotted(package, path)
+                out.append((kind, name, dotted, elt.elts[0].lineno))
+        return out
+
+    # a decorator class ---------------------------------------------------------------------
+    def spec(
+        self, kind: str, name: str, dotted: str, origin: str, reg: str
+    ) -> DecoratorSpec | None:
+        d = self.r.find_dotted(dotted)
+        if d is None or not isinstance(d.node, ast.ClassDef):
+            return None
+        cls = d.node
+        doc = ast.get_docstring(cls) or ""
+        doc_owner = d
+        if not doc:
+            for base in self.r.base_classes(d):
+                if isinstance(base.node, ast.ClassDef) and ast.get_docstring(base.node):
+                    doc = ast.get_docstring(base.node) or ""
+                    doc_owner = base
+                    break
+        pdocs = parse_param_docs(doc)
+        args: list[ArgSpec] = []
+        defaults_line, defaults_path = 0, ""
+        got = self.r.class_attr(d, "defaults")
+        if got is not None:
+            owner, stmt = got
+            defaults_line, defaults_path = stmt.lineno, owner.rel
+            value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+            for key, src, line in self._dict_items(owner, value):
+                typ, desc = pdocs.get(key, ("", ""))
+                if not desc:  # no numpydoc entry: the comment on the key's line, if any
+                    desc = trailing_comment(self.r.lines(owner.rel), line)
+                args.append(ArgSpec(key, src, desc, line, typ, owner.rel))
+        allow_multiple, am_cite = False, ""
+        got = self.r.class_attr(d, "allow_multiple")
+        if got is not None:
+            owner, stmt = got
+            value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+            allow_multiple = bool(isinstance(value, ast.Constant) and value.value is True)
+            am_cite = f"{owner.rel}:{stmt.lineno}"
+        currents = []
+        lines_cls = self.r.lines(d.rel)
+        lines = self.r.lines(doc_owner.rel)
+        for cname, ctype, cdoc in parse_current_attrs(doc):
+            start = getattr(doc_owner.node, "lineno", 1)
+            cline = _find_line(lines, start, rf"^\s*{re.escape(cname)}\s*->")
+            currents.append(CurrentAttr(cname, ctype, cdoc, cline, doc_owner.rel))
+        return DecoratorSpec(
+            name=name,
+            kind=kind,
+            class_name=cls.name,
+            path=d.rel,
+            line=cls.lineno,
+            end_line=cls.end_lineno or cls.lineno,
+            defaults_line=defaults_line,
+            defaults_path=defaults_path,
+            args=args,
+            allow_multiple=allow_multiple,
+            allow_multiple_cite=am_cite,
+            doc=doc_body(doc),
+            current_attrs=currents,
+            origin=origin,
+            constants=self._constants(d.rel),
+            registry_cite=reg,
+            methods={
+                m.name: _def_line(m, lines_cls)
+                for m in cls.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            },
+            conversions=conversions(cls),
+            conflicts=conflicts(cls),
+            checks=self._inherited_checks(d),
+        )
+
+    def _inherited_checks(self, d: Definition) -> dict[str, list[tuple[list[str], str]]]:
+        """``_checks`` of the class and of its plugin base classes (a subclass inherits its
+        base's ``step_init``), each with the ``path:line`` of the raise."""
+        merged: dict[str, list[tuple[list[str], str]]] = {}
+        todo, depth, seen = [d], 0, set()
+        while todo and depth < 6:
+            nxt = []
+            for cls in todo:
+                key = (cls.rel, getattr(cls.node, "lineno", 0))
+                if key in seen or not isinstance(cls.node, ast.ClassDef):
+                    continue
+                seen.add(key)
+                if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
+                    for kind, found in checks(cls.node).items():
+                        bucket = merged.setdefault(kind, [])
+                        for names, line in found:
+                            bucket.append((names, f"{cls.rel}:{line}"))
+                nxt += self.r.base_classes(cls)
+            todo, depth = nxt, depth + 1
+        return merged
+
+    def _dict_items(self, owner: Definition, value: ast.AST | None) -> list[tuple[str, str, int]]:
+        """Keys of a ``defaults`` value: a dict display (with ``**{k: v[...] for k, v in
+        X.items()}`` over a class-level dict ``X``, as ``@project`` does) or ``dict(k=v)``."""
+        out: list[tuple[str, str, int]] = []
+        if isinstance(value, ast.Dict):
+            for k, v in zip(value.keys, value.values, strict=False):
+                if k is None:
+                    out += self._unpacked(owner, v)
+                elif isinstance(k, ast.Constant) and isinstance(k.value, str):
+                    out.append((k.value, self.r.segment(owner.rel, v), k.lineno))
+        elif (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "dict"
+        ):
+            for kw in value.keywords:
+                if kw.arg:
+                    out.append((kw.arg, self.r.segment(owner.rel, kw.value), kw.value.lineno))
+        return out
+
+    def _unpacked(self, owner: Definition, v: ast.AST) -> list[tuple[str, str, int]]:
+        if not (isinstance(v, ast.DictComp) and len(v.generators) == 1):
+            return []
+        gen = v.generators[0]
+        it = gen.iter
+        if not (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Attribute)
+            and it.func.attr == "items"
+            and isinstance(it.func.value, ast.Name)
+        ):
+            return []
+        got = self.r.class_attr(owner, it.func.value.id)
+        if got is None:
+            return []
+        src_owner, stmt = got
+        src = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        if not isinstance(src, ast.Dict):
+            return []
+        sub_key = None
+        if isinstance(v.value, ast.Subscript) and isinstance(v.value.slice, ast.Constant):
+            sub_key = v.value.slice.value
+        out = []
+        for k, val in zip(src.keys, src.values, strict=False):
+            if not (isinstance(k, ast.Constant) and isinstance(k.value, str)):
+                continue
+            default_src = "<computed>"
+            if sub_key is not None:
+                for key, sv, _ln in self._dict_items(src_owner, val):
+                    if key == sub_key:
+                        default_src = sv
+            out.append((k.value, default_src, k.lineno))
+        return out
+
+    def _constants(self, rel: str) -> dict[str, tuple[str, int]]:
+        tree = self.r.tree(rel)
+        out: dict[str, tuple[str, int]] = {}
+        for node in tree.body if tree else []:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.isupper()
+                and isinstance(node.value, ast.Constant)
+            ):
+                out[node.targets[0].id] = (self.r.segment(rel, node.value), node.lineno)
+        return out
+
+    # api -------------------------------------------------------------------------------------
+    def api(self) -> dict[str, ApiSymbol]:
+        out: dict[str, ApiSymbol] = {}
+        init = "metaflow/__init__.py"
+        for entry in API_ENTRY_POINTS:
+            head, _, attr = entry.partition(".")
+            d = self.r.find(init, head)
+            if d is None:
+                d = self._find_client(head)
+            if d is None:
+                continue
+            node = d.node
+            if attr:
+                node = _class_member(node, attr)  # type: ignore[assignment]
+                if node is None:
+                    continue
+            sym = self._symbol(entry, d.rel, d.module, node)
+            if sym:
+                out[entry] = sym
+        cur = out.get("current")
+        if cur is not None:
+            d = self.r.find(cur.path, "Current")
+            if d is not None and isinstance(d.node, ast.ClassDef):
+                for stmt in d.node.body:
+                    if (
+                        isinstance(stmt, ast.FunctionDef)
+                        and not stmt.name.startswith("_")
+                        and any(_is_property(dec) for dec in stmt.decorator_list)
+                    ):
+                        sym = self._symbol(f"current.{stmt.name}", d.rel, d.module, stmt)
+                        if sym:
+                            sym.qualname = f"{d.module}.Current.{stmt.name}"
+                            out[sym.name] = sym
+        return out
+
+    def _find_client(self, name: str) -> Definition | None:
+        rel = self.r.rel_of_module("metaflow.client")
+        return self.r.find(rel, name) if rel else None
+
+    def _symbol(self, name: str, rel: str, module: str, node: ast.AST) -> ApiSymbol | None:
+        if isinstance(node, ast.ClassDef):
+            init = _class_member(node, "__init__")
+            sig = f"class {node.name}" + (
+                f"({_args(init)})" if isinstance(init, ast.FunctionDef) else ""
+            )
+            kind = "class"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            ret = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+            is_prop = any(_is_property(dec) for dec in node.decorator_list)
+            sig = f"def {node.name}({_args(node)}){ret}"
+            kind = "property" if is_prop else "function"
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            sig = self.r.segment(rel, node).split("\n")[0][:200]
+            kind = "variable"
+        else:
+            return None
+        doc = ""
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            doc = ast.get_docstring(node) or ""
+        line = _def_line(node, self.r.lines(rel))
+        qual = f"{module}.{name}"
+        return ApiSymbol(
+            name=name,
+            qualname=qual,
+            path=rel,
+            line=line,
+            end_line=getattr(node, "end_lineno", line) or line,
+            signature=sig,
+            doc=doc,
+            kind=kind,
+        )
+
+    # framework -------------------------------------------------------------------------------
+    def framework(self) -> dict[str, str]:
+        """Cites of the decorator base classes' methods in decorators.py (``Decorator.__init__``
+        …), plus ``<method>:raise`` for the first ``raise`` in each (where Metaflow rejects
+        an unknown attribute, for instance)."""
+        out: dict[str, str] = {}
+        rel = "metaflow/decorators.py"
+        tree = self.r.tree(rel)
+        lines = self.r.lines(rel)
+        for node in tree.body if tree else []:
+            if isinstance(node, ast.FunctionDef):  # _base_step_decorator and friends
+                out[node.name] = f"{rel}:{_def_line(node, lines)}"
+                continue
+            if not (isinstance(node, ast.ClassDef) and node.name.endswith("Decorator")):
+                continue
+            out[node.name] = f"{rel}:{_def_line(node, lines)}"
+            for m in node.body:
+                if isinstance(m, ast.FunctionDef):
+                    out[f"{node.name}.{m.name}"] = f"{rel}:{_def_line(m, lines)}"
+                    raises = [n.lineno for n in ast.walk(m) if isinstance(n, ast.Raise)]
+                    if raises:
+                        out[f"{node.name}.{m.name}:raise"] = f"{rel}:{min(raises)}"
+        return out
+
+    def toplevel_names(self) -> list[str]:
+        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments)."""
+        tree = self.r.tree("metaflow/__init__.py")
+        names: set[str] = set()
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update(
+                    (a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"
+                )
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+        return sorted(names)
+
+    # lint -------------------------------------------------------------------------------------
+    def lint_checks(self) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
+        rel = "metaflow/lint.py"
+        tree = self.r.tree(rel)
+        checks: dict[str, tuple[str, int]] = {}
+        reserved: dict[str, str] = {}
+        lines = self.r.lines(rel)
+        for node in tree.body if tree else []:
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(dec, ast.Attribute) and dec.attr == "check"
+                for dec in node.decorator_list
+            ):
+                checks[node.name] = (rel, _def_line(node, lines))
+                if node.name == "check_reserved_words":
+                    for sub in ast.walk(node):
+                        if isinstance(sub, ast.Set):
+                            for e in sub.elts:
+                                if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                                    reserved.setdefault(e.value, f"{rel}:{e.lineno}")
+        return checks, reserved
+
+    def flowspec_reserved(self) -> dict[str, str]:
+        """Public FlowSpec members and ``_NON_PARAMETERS`` names (a user must not shadow them)."""
+        d = self.r.find("metaflow/flowspec.py", "FlowSpec")
+        out: dict[str, str] = {}
+        if d is None or not isinstance(d.node, ast.ClassDef):
+            return out
+        lines = self.r.lines(d.rel)
+        for stmt in d.node.body:
+            if isinstance(stmt, ast.FunctionDef) and not stmt.name.startswith("_"):
+                out[stmt.name] = f"{d.rel}:{_def_line(stmt, lines)}"
+            elif (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Set)
+                and any(isinstance(t, ast.Name) and t.id == "_NON_PARAMETERS" for t in stmt.targets)
+            ):
+                for e in stmt.value.elts:
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                        out.setdefault(e.value, f"{d.rel}:{e.lineno}")
+        return out
+
+    # limits ----------------------------------------------------------------------------------
+    def retry_limit(self, spec: DecoratorSpec | None) -> Limit | None:
+        """The maximum ``@retry(times=…)``: from ``int(self.attributes["times"]) + K > NAME``
+        in the decorator's code, with ``NAME`` looked up where it is defined."""
+        if spec is None:
+            return None
+        d = self.r.find(spec.path, spec.class_name)
+        if d is None:
+            return None
+        for node in ast.walk(d.node):
+            if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+                continue
+            left, op, right = node.left, node.ops[0], node.comparators[0]
+            if not isinstance(op, ast.Gt) or "times" not in ast.unparse(left):
+                continue
+            offset = 0
+            if (
+                isinstance(left, ast.BinOp)
+                and isinstance(left.op, ast.Add)
+                and isinstance(left.right, ast.Constant)
+                and isinstance(left.right.value, int)
+            ):
+                offset = left.right.value
+            if isinstance(right, ast.Name):
+                const = self.r.find(d.rel, right.id)
+                if const is None:
+                    continue
+                val = _int_value(const.node)
+                if val is None:
+                    continue
+                return Limit(val - offset, f"{const.rel}:{const.node.lineno}", ast.unparse(node))  # type: ignore[attr-defined]
+            if isinstance(right, ast.Constant) and isinstance(right.value, int):
+                return Limit(right.value - offset, f"{d.rel}:{node.lineno}", ast.unparse(node))
+        return None
+
+    # extensions ------------------------------------------------------------------------------
+    def extension_entries(self) -> list[tuple[str, str, str, int, str, str]]:
+        out = []
+        for root in self.source.extension_roots:
+            for f in sorted(root.glob("*/plugins/mfextinit_*.py")):
+                rel = f"{EXT_PACKAGE}/{f.relative_to(root).as_posix()}"
+                org = f.relative_to(root).parts[0]
+                for kind, name, dotted, line in self.registry_entries(rel):
+                    out.append((kind, name, dotted, line, f"extension:{org}", rel))
+        return out
+
+
+def _absolute_dotted(package: str, path: str) -> str:
+    if not path.startswith("."):
+        return path
+    level = len(path) - len(path.lstrip("."))
+    base = package.split(".")
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, path.lstrip(".")])
+
+
+def _class_member(node: ast.AST, name: str) -> ast.AST | None:
+    if not isinstance(node, ast.ClassDef):
+        return None
+    found = None
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+            found = found or stmt
+    return found
+
+
+def _is_property(dec: ast.AST) -> bool:
+    return (isinstance(dec, ast.Name) and dec.id == "property") or (
+        isinstance(dec, ast.Attribute) and dec.attr in ("getter",)
+    )
+
+
+def _args(fn: ast.AST) -> str:
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ""
+    return ast.unparse(fn.args)
+
+
+def _def_line(node: ast.AST, lines: list[str]) -> int:
+    """The line of ``def``/``class`` itself (after decorators): what a citation should show."""
+    line = getattr(node, "lineno", 1)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        word = "class" if isinstance(node, ast.ClassDef) else "def"
+        for i in range(line, min(len(lines), (node.end_lineno or line)) + 1):
+            text = lines[i - 1].lstrip()
+            if text.startswith((f"{word} ", "async def ")) and re.search(rf"\b{node.name}\b", text):
+                return i
+    return line
+
+
+def _find_line(lines: list[str], start: int, pattern: str) -> int:
+    rx = re.compile(pattern)
+    for i in range(max(start - 1, 0), len(lines)):
+        if rx.search(lines[i]):
+            return i + 1
+    return start
+
+
+def _int_value(node: ast.AST) -> int | None:
+    """``X = 6`` or ``X = from_conf("X", 6)`` → 6."""
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    if isinstance(value, ast.Constant) and isinstance(value.value, int):
+        return value.value
+    if isinstance(value, ast.Call) and value.args:
+        last = value.args[-1]
+        if isinstance(last, ast.Constant) and isinstance(last.value, int):
+            return last.value
+    return None
+
+
+def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, tuple[int, int]]]:
+    """Build the catalog from source; also return the stamps of every file read."""
+    b = _Builder(source)
+    step: dict[str, DecoratorSpec] = {}
+    flow: dict[str, DecoratorSpec] = {}
+    hidden: list[str] = []
+    reg_rel = "metaflow/plugins/__init__.py"
+    entries = [(k, n, p, ln, "metaflow", reg_rel) for k, n, p, ln in b.registry_entries(reg_rel)]
+    entries += b.extension_entries()
+    toplevel: dict[str, str] = {}
+    for kind, name, dotted, line, origin, rel in entries:
+        if kind == "toplevel":  # top-level plugins (``from metaflow import package_sources``)
+            toplevel[name] = f"{rel}:{line}"
+            continue
+        if name.endswith("_internal"):
+            hidden.append(name)
+            continue
+        spec = b.spec(kind, name, dotted, origin, f"{rel}:{line}")
+        if spec is None:
+            continue
+        (step if kind == "step" else flow)[name] = spec
+    checks, reserved = b.lint_checks()
+    reserved_names = dict(b.flowspec_reserved())
+    for k, v in reserved.items():
+        reserved_names.setdefault(k, v)
+    limits: dict[str, Limit] = {}
+    lim = b.retry_limit(step.get("retry"))
+    if lim is not None:
+        limits["retry.times.max"] = lim
+    catalog = DecoratorCatalog(
+        version=source.version,
+        root=str(source.root),
+        step=step,
+        flow=flow,
+        api=b.api(),
+        lint_checks=checks,
+        reserved_names=reserved_names,
+        limits=limits,
+        hidden=sorted(hidden),
+        framework=b.framework(),
+        toplevel_names=b.toplevel_names(),
+        toplevel_plugins=toplevel,
+    )
+    return catalog, dict(b.r.stamps)
