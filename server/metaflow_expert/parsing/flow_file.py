@@ -95,10 +95,11 @@ def _piecewise(src: source.SourceText) -> _Pieces:
     return p
 
 
-def _parse(text: str, path: str) -> FlowFile:
+def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
+    """``piecewise`` forces the broken-file strategy (tests compare both on valid files)."""
     src = source.SourceText.of(text)
     root = parse(src.data).root_node
-    if root.has_error:
+    if root.has_error or piecewise:
         pieces = _piecewise(src)
         pieces.issues.sort(key=lambda i: (i.span.start_line, i.span.start_col))
         if not pieces.issues:  # the pieces parse cleanly: keep the whole-file diagnosis
