@@ -197,3 +197,25 @@ class F(FlowSpec):
     cited(g, "def _base_flow_decorator")
     assert check("MF312", flow("    @retry(times=3)")) == []
     assert check("MF312", flow("    @retry(*args)")) == []
+
+
+def test_duplicate_flow_decorator_inherited(check):
+    src = """
+from metaflow import FlowSpec, step, project
+
+@project(name="a")
+class Base(FlowSpec):
+    pass
+
+@project(name="b")
+class Child(Base):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+    (f,) = check("MF303", src)
+    assert "inherited from *Base*" in f.message and f.flow == "Child"

@@ -187,18 +187,35 @@ def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
         ...
     ```
     """
+    flow = ctx.flow
+    if flow is None:
+        return
+    # Metaflow also counts flow decorators inherited from base classes (in this file)
+    inherited: dict[str, str] = {}
+    todo, visited = list(flow.bases), {flow.name}
+    while todo:
+        base = ctx.file.flow(todo.pop(0))
+        if base is None or base.name in visited:
+            continue
+        visited.add(base.name)
+        for use in metaflow_decorators(base, ctx.catalog):
+            if use.kind == "flow":
+                inherited.setdefault(use.spec.name, base.name)
+        todo += base.bases
     seen: dict[str, DecoratorUse] = {}
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
+    for use in metaflow_decorators(flow, ctx.catalog):
         if use.kind != "flow" or use.spec.allow_multiple:
             continue
         first = seen.setdefault(use.spec.name, use.deco)
-        if first is use.deco:
+        base_name = inherited.get(use.spec.name)
+        if first is use.deco and base_name is None:
             continue
+        where_from = f" (inherited from *{base_name}*)" if first is use.deco else ""
         yield Finding(
             code="MF303",
             message=(
-                f"Flow *{ctx.flow.name if ctx.flow else ''}* already has a decorator "
-                f"*@{use.spec.name}*. You can specify this decorator only once."
+                f"Flow *{flow.name}* already has a decorator *@{use.spec.name}*{where_from}. "
+                "You can specify this decorator only once."
             ),
             span=use.deco.span,
             severity=Severity.ERROR,
