@@ -40,7 +40,10 @@ TARGETS = {
 
 def gen_flow(name: str, target_lines: int) -> str:
     """A realistic flow of about ``target_lines`` lines: parameters, decorators, artifacts,
-    linear chains, a branch with a join and a foreach with a join, repeated."""
+    linear chains, a branch with a join and a foreach with a join, repeated. Large flows get
+    longer step bodies rather than ever more splits (Metaflow's own graph traversal is
+    exponential in the number of consecutive splits, so real flows keep few of them)."""
+    pad = max(0, (target_lines - 200) // 40)
     head = [
         "from metaflow import FlowSpec, Parameter, card, retry, resources, step",
         "",
@@ -69,7 +72,8 @@ def gen_flow(name: str, target_lines: int) -> str:
     while len(head) + len(body) < target_lines - 25:
         b = block
         block += 1
-        kind = b % 3
+        # a linear step between blocks: Metaflow forbids a join that is also a split
+        kind = 0 if b % 2 == 0 else (1 if b % 4 == 1 else 2)
         if kind == 0:  # linear step
             add_next(f"prep{b}")
             body += [
@@ -85,6 +89,11 @@ def gen_flow(name: str, target_lines: int) -> str:
                 f"        self.total{b} = total",
                 "        self.seen += 1",
             ]
+            for k in range(pad):
+                body += [
+                    f"        part_{k} = [v + {k} for v in self.data if v % 3 != {k % 3}]",
+                    f"        self.total{b} += sum(part_{k}) / max(1, len(part_{k}))",
+                ]
             prev = f"prep{b}"
         elif kind == 1:  # branch and join
             add_next(f"left{b}", f", self.right{b}")

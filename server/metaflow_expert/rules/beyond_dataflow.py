@@ -97,6 +97,19 @@ def flowspec_names(catalog: Any) -> frozenset[str] | None:
     reserved step names of ``lint.py``) plus the ``FlowSpec.*`` entries of ``catalog.api``."""
     if catalog is None:
         return None
+    memo = _FLOWSPEC_MEMO.get(id(catalog))
+    if memo is not None and memo[0] is catalog:
+        return memo[1]
+    result = _flowspec_names(catalog)
+    _FLOWSPEC_MEMO.clear()  # one catalog per process in practice
+    _FLOWSPEC_MEMO[id(catalog)] = (catalog, result)
+    return result
+
+
+_FLOWSPEC_MEMO: dict[int, tuple[Any, frozenset[str] | None]] = {}
+
+
+def _flowspec_names(catalog: Any) -> frozenset[str] | None:
     names: set[str] = set()
     for attr in ("flowspec_members", "reserved_names"):
         members = getattr(catalog, attr, None)
@@ -111,15 +124,44 @@ def has_dynamic_attributes(file: FlowFile) -> bool:
     return any(marker in file.text for marker in _DYNAMIC_MARKERS)
 
 
-def step_writes(step: Step) -> set[str]:
-    return {a.name for a in step.artifacts if a.kind == "write"}
+_WRITES_MEMO: dict[int, tuple[Step, int, frozenset[str]]] = {}
+
+
+def step_writes(step: Step) -> frozenset[str]:
+    """Names the step assigns (memoised: several rules ask for every step)."""
+    memo = _WRITES_MEMO.get(id(step))
+    if memo is not None and memo[0] is step and memo[1] == len(step.artifacts):
+        return memo[2]
+    names = frozenset(a.name for a in step.artifacts if a.kind == "write")
+    if len(_WRITES_MEMO) > 4096:
+        _WRITES_MEMO.clear()
+    _WRITES_MEMO[id(step)] = (step, len(step.artifacts), names)
+    return names
+
+
+_BEFORE_MEMO: dict[tuple[int, int], tuple[FlowClass, Any, dict[str, set[str]] | None]] = {}
 
 
 def available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set[str]] | None:
     """For each step reachable from start: artifacts some path from start may have assigned
-    before the step runs. None when the graph is unusable (no start, no nodes)."""
+    before the step runs. None when the graph is unusable (no start, no nodes, truncated).
+    Memoised per (flow, graph): every artifact rule asks. Callers must not mutate the sets."""
+    key = (id(flow), id(graph))
+    memo = _BEFORE_MEMO.get(key)
+    if memo is not None and memo[0] is flow and memo[1] is graph:
+        return memo[2]
+    result = _available_before(flow, graph)
+    if len(_BEFORE_MEMO) > 64:
+        _BEFORE_MEMO.clear()
+    _BEFORE_MEMO[key] = (flow, graph, result)
+    return result
+
+
+def _available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set[str]] | None:
     if graph is None or getattr(graph, "start_step", None) is None:
         return None
+    if getattr(graph, "truncated", False):
+        return None  # in_funcs are incomplete: nothing certain can be said
     nodes = getattr(graph, "nodes", None)
     if not nodes:
         return None

@@ -53,7 +53,7 @@ def foreach_input_outside_foreach(ctx: RuleContext) -> Iterator[Finding]:
     ```
     """
     flow = ctx.flow
-    if flow is None or flow.unresolved_bases:
+    if flow is None or flow.unresolved_bases or getattr(ctx.graph, "truncated", False):
         return
     live = reachable(ctx.graph)  # split information exists only for these
     for step in flow.steps.values():
@@ -279,13 +279,14 @@ def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
     flow = ctx.flow
     if flow is None:
         return
-    fs_names = flowspec_names(ctx.catalog) or frozenset()
+    fs_names = flowspec_names(ctx.catalog)
+    if not fs_names:
+        return
     for step in flow.steps.values():
         seen: set[Span] = set()
-        hits = [
-            a
-            for a in [*step.assigns_reserved, *step.artifacts]
-            if a.kind in ("write", "delete") and a.name in fs_names
+        # the parser records every write in ``assigns_reserved`` (and deletes in artifacts)
+        hits = [a for a in step.assigns_reserved if a.name in fs_names] + [
+            a for a in step.artifacts if a.kind == "delete" and a.name in fs_names
         ]
         for acc in hits:
             if acc.span in seen:
