@@ -154,3 +154,22 @@ def test_many_files_in_parallel_match_serial(cli, tmp_path: Path):
     assert par.returncode == ser.returncode == 1
     assert json.loads(par.stdout) == json.loads(ser.stdout)
     assert len({d["path"] for d in json.loads(par.stdout)}) == 40
+
+
+def test_stdin_with_filename():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    r = subprocess.run(
+        [sys.executable, "-m", "metaflow_expert", "lint", "-", "--stdin-filename", "flows/x.py"],
+        input=BAD,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 1
+    assert r.stdout.startswith("flows/x.py:") and " MF201 " in r.stdout

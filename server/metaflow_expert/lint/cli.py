@@ -30,6 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories (default: current directory)"
     )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="with PATH '-': the name to report (and to match per-file-ignores against)",
+    )
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     parser.add_argument(
         "--select",
@@ -135,10 +140,22 @@ def run(args: argparse.Namespace) -> int:
     from metaflow_expert.rules import REGISTRY, load_all_rules
 
     paths = args.paths or ["."]
+    stdin_text: str | None = None
+    if "-" in paths:
+        paths = [p for p in paths if p != "-"]
+        data = sys.stdin.buffer.read()
+        try:
+            stdin_text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            print(
+                f"metaflow-expert: <stdin>: not valid UTF-8 (offset {exc.start})", file=sys.stderr
+            )
+            return 2
+    stdin_name = args.stdin_filename or "<stdin>"
     files, errors = discover(paths)
     for e in errors:
         print(f"metaflow-expert: {e}", file=sys.stderr)
-    settings, note = _settings(args, paths[0])
+    settings, note = _settings(args, paths[0] if paths else (args.stdin_filename or "."))
     if note:
         print(f"metaflow-expert: note: {note}", file=sys.stderr)
     catalog, note = load_catalog_for(args.metaflow_source, args.python, args.no_catalog)
@@ -146,6 +163,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"metaflow-expert: note: {note}", file=sys.stderr)
     load_all_rules()
     results = lint_files(files, settings=settings, catalog=catalog, jobs=args.jobs)
+    if stdin_text is not None:
+        from metaflow_expert.lint.runner import lint_text
+
+        results.insert(0, lint_text(stdin_text, stdin_name, settings, catalog))
+        files = [stdin_name, *files]
     items: list[tuple[str, Any]] = []
     read_errors = 0
     for r in results:

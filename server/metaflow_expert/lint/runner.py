@@ -109,6 +109,11 @@ def lint_file(path: str, settings: Any = None, catalog: Any = None) -> FileResul
     text, error = read_source(path)
     if text is None:
         return FileResult(path, error=error)
+    return lint_text(text, path, settings, catalog)
+
+
+def lint_text(text: str, path: str, settings: Any = None, catalog: Any = None) -> FileResult:
+    """Lint source text (a file's content, or stdin for editors and pipes); never raises."""
     from metaflow_expert.lint.engine import analyze_text
 
     try:
