@@ -1,0 +1,118 @@
+"""MF216: ``current.<attr>`` used where no decorator provides it.
+
+Some attributes of Metaflow's ``current`` object only exist while a decorator is active:
+``current.card`` needs ``@card`` on the step, ``current.project_name`` needs ``@project`` on
+the flow. Which decorator adds which attribute is read from the decorators' docstrings in the
+indexed Metaflow source (the catalog's ``current_attrs``), so extensions' decorators count too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from metaflow_expert.model import Finding, Severity, Span
+from metaflow_expert.rules.registry import RuleContext, rule
+
+
+def _providers(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
+    """attribute → (step decorators, flow decorators) that add it to ``current``."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    try:
+        specs = catalog.all()
+    except Exception:
+        return out
+    for spec in specs:
+        for attr in getattr(spec, "current_attrs", ()) or ():
+            steps, flows = out.setdefault(attr.name, (set(), set()))
+            (steps if spec.kind == "step" else flows).add(spec.name)
+    api = getattr(catalog, "api", {}) or {}
+    for name in list(out):
+        if f"current.{name}" in api:  # always there, whatever the decorators
+            del out[name]
+    return out
+
+
+def _current_local(ctx: RuleContext) -> str | None:
+    """The local name ``current`` of Metaflow is imported as, if it is."""
+    for local, binding in ctx.file.imports.items():
+        if binding.module == "metaflow" and binding.name == "current":
+            return local
+    return None
+
+
+@rule(
+    "MF216",
+    name="current-attribute-without-decorator",
+    summary="`current.<attr>` used in a step that lacks the decorator providing it",
+    severity=Severity.WARNING,
+)
+def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags `current.card`, `current.parallel`, `current.project_name`, `current.trigger`… in a
+    step when neither the step nor the flow carries a decorator that adds that attribute (as
+    documented in the decorators of the indexed Metaflow source).
+
+    ## Why is this bad?
+    `current` only has these attributes while the decorator runs; without it the step fails
+    with `AttributeError` — unless the decorator is added at run time with `--with`.
+
+    ## Example
+    ```python
+    @step
+    def report(self):
+        current.card.append(Markdown("# Results"))
+        self.next(self.end)
+    ```
+
+    ## Use instead
+    ```python
+    @card
+    @step
+    def report(self):
+        current.card.append(Markdown("# Results"))
+        self.next(self.end)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or ctx.catalog is None or flow.unresolved_bases:
+        return
+    local = _current_local(ctx)
+    if local is None or any(not d.from_metaflow for d in flow.decorators):
+        return  # a flow mutator may add decorators
+    providers = _providers(ctx.catalog)
+    if not providers:
+        return
+    pattern = re.compile(rf"(?<![\w.]){re.escape(local)}\.([A-Za-z_]\w*)")
+    flow_decos = {d.name for d in flow.decorators}
+    lines = ctx.file.lines
+    for step in flow.steps.values():
+        if any(not d.from_metaflow for d in step.other_decorators):
+            continue  # a step mutator may add decorators
+        step_decos = {d.name for d in step.decorators}
+        body = step.body_span
+        for i in range(body.start_line, min(body.end_line + 1, len(lines))):
+            code = lines[i].split("#", 1)[0]
+            for m in pattern.finditer(code):
+                attr = m.group(1)
+                if attr not in providers:
+                    continue
+                on_step, on_flow = providers[attr]
+                if step_decos & on_step or flow_decos & on_flow:
+                    continue
+                need = sorted(on_step) if on_step else sorted(on_flow)
+                where = "step" if on_step else "flow"
+                names = " or ".join(f"@{n}" for n in need)
+                yield Finding(
+                    code="MF216",
+                    message=(
+                        f"*{local}.{attr}* in step *{step.name}* exists only with {names} on "
+                        f"the {where}; add the decorator"
+                        + (" (or run with --with)." if on_step else ".")
+                    ),
+                    span=Span(i, m.start(), i, m.end()),
+                    severity=Severity.WARNING,
+                    flow=flow.name,
+                    step=step.name,
+                )
