@@ -23,10 +23,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_extension_in_real_vscode() -> None:
+def _run_e2e(**extra: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.setdefault("E2E_PYTHON", sys.executable)
-    proc = subprocess.run(
+    env.update(extra)
+    return subprocess.run(
         ["bash", str(SCRIPT)],
         cwd=REPO,
         env=env,
@@ -35,6 +36,22 @@ def test_extension_in_real_vscode() -> None:
         text=True,
         timeout=1800,
     )
+
+
+def test_extension_in_real_vscode() -> None:
+    proc = _run_e2e()
     tail = "\n".join(proc.stdout.splitlines()[-40:])
     assert proc.returncode == 0, f"scripts/e2e-vscode exited {proc.returncode}:\n{tail}"
     assert "E2E PASSED" in proc.stdout, tail
+
+
+@pytest.mark.skipif(
+    os.environ.get("E2E_VSCODE_PRIVATE_ENV") != "1",
+    reason="set E2E_VSCODE_PRIVATE_ENV=1 to test the private server environment (pip installs from PyPI)",
+)
+def test_private_server_environment() -> None:
+    proc = _run_e2e(E2E_PRIVATE_ENV="1")
+    tail = "\n".join(proc.stdout.splitlines()[-40:])
+    assert proc.returncode == 0, (
+        f"scripts/e2e-vscode (private env) exited {proc.returncode}:\n{tail}"
+    )

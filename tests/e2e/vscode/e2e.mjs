@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     playwright: { type: "string" },
     chromium: { type: "string", default: process.env.E2E_CHROMIUM || "/usr/bin/chromium" },
     headed: { type: "boolean", default: false },
+    mode: { type: "string", default: "full" }, // full | private-env
   },
 });
 for (const k of ["url", "workspace", "artifacts", "playwright"]) {
@@ -199,28 +200,25 @@ await stage(
   { critical: true },
 );
 
-await stage(
-  "server-status",
-  async () => {
-    const item = page.locator(".statusbar-item", { hasText: "Metaflow" }).first();
-    await item.waitFor({ timeout: 60_000 });
-    const text = await until(
-      "the status bar to show a ready server with its Metaflow version",
-      async () => {
-        const t = (await item.innerText()).trim();
-        if (/error/i.test(t)) throw new Error(`status bar says: ${t}`);
-        return /Metaflow \d+\.\d+/.test(t) && !/starting|indexing/.test(t) ? t : null;
-      },
-      SERVER_READY_MS,
-      1000,
-    ).catch(async (e) => {
-      throw new Error(`${e.message}; status bar text: "${(await item.innerText().catch(() => "?")).trim()}"`);
-    });
-    return `status bar: ${text.replace(/\s+/g, " ")}`;
-  },
-);
+async function serverReady() {
+  const item = page.locator(".statusbar-item", { hasText: "Metaflow" }).first();
+  await item.waitFor({ timeout: 60_000 });
+  const text = await until(
+    "the status bar to show a ready server with its Metaflow version",
+    async () => {
+      const t = (await item.innerText()).trim();
+      if (/error/i.test(t)) throw new Error(`status bar says: ${t}`);
+      return /Metaflow \d+\.\d+/.test(t) && !/starting|indexing/.test(t) ? t : null;
+    },
+    SERVER_READY_MS,
+    1000,
+  ).catch(async (e) => {
+    throw new Error(`${e.message}; status bar text: "${(await item.innerText().catch(() => "?")).trim()}"`);
+  });
+  return `status bar: ${text.replace(/\s+/g, " ")}`;
+}
 
-await stage("diagnostics", async () => {
+async function diagnosticsInProblems() {
   await focusFlowEditor();
   await page.locator(".monaco-editor .squiggly-error, .monaco-editor .squiggly-warning").first().waitFor({ timeout: SERVER_READY_MS });
   await page.keyboard.press("Control+Shift+M");
@@ -237,7 +235,33 @@ await stage("diagnostics", async () => {
   const first = text.split("\n").find((l) => /evalute/.test(l)) ?? "";
   const code = (text.match(/MF\d{3}/) ?? [""])[0];
   return `Problems shows ${code}: ${first.trim().slice(0, 120)}`;
-});
+}
+
+if (args.mode === "private-env") {
+  await stage("private-env", async () => {
+    // The interpreter lacks metaflow_expert: the extension must offer its private environment.
+    const toast = page.locator(".notification-toast", { hasText: "metaflow_expert is not installed" }).first();
+    await toast.waitFor({ timeout: 120_000 });
+    await toast.locator(".monaco-button", { hasText: "Create Private Environment" }).first().click();
+    return "offered and accepted";
+  });
+  await stage("server-status", async () => {
+    const item = page.locator(".statusbar-item", { hasText: "Metaflow" }).first();
+    await until(
+      "the server from the private environment",
+      async () => /Metaflow \d+\.\d+/.test(await item.innerText()) && !/starting|indexing|error/.test(await item.innerText()),
+      900_000,
+      2000,
+    );
+    return serverReady();
+  });
+  await stage("diagnostics", diagnosticsInProblems);
+  await finish();
+}
+
+await stage("server-status", serverReady);
+
+await stage("diagnostics", diagnosticsInProblems);
 
 await stage("hover-batch", async () => {
   await focusFlowEditor();
