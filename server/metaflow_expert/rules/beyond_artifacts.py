@@ -9,10 +9,11 @@ whose attributes cannot be followed statically (unresolved base classes, user de
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import Any
 
-from metaflow_expert.model import CallArg, Finding, FlowClass, Severity
+from metaflow_expert.model import ArtifactAccess, CallArg, Finding, FlowClass, FlowFile, Severity
 from metaflow_expert.rules.beyond_dataflow import (
     available_before,
     closest,
@@ -181,21 +182,43 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _branch_writes(flow: FlowClass, graph: Any, split: str, join: str) -> list[set[str]]:
-    """Artifacts written on each branch between ``split`` and its ``join``."""
+_NOT_CONSTANT = object()
+
+
+def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
+    """The literal value of a one-line ``self.x = <literal>`` write, else ``_NOT_CONSTANT``."""
+    if acc.via != "attr" or acc.span.start_line >= len(file.lines):
+        return _NOT_CONSTANT
+    rest = file.lines[acc.span.start_line][acc.span.end_col :].split("#", 1)[0].strip()
+    if not rest.startswith("=") or rest.startswith("=="):
+        return _NOT_CONSTANT
+    try:
+        value = ast.literal_eval(rest[1:].strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _NOT_CONSTANT
+    return (type(value).__name__, repr(value))
+
+
+def _branch_writes(
+    file: FlowFile, flow: FlowClass, graph: Any, split: str, join: str
+) -> list[dict[str, set[object]]]:
+    """Per branch between ``split`` and its ``join``: artifact → the constants assigned to it
+    (``_NOT_CONSTANT`` for anything else), so equal constants on every branch are no conflict."""
     nodes = getattr(graph, "nodes", {}) or {}
-    out: list[set[str]] = []
+    out: list[dict[str, set[object]]] = []
     for head in getattr(nodes[split], "out_funcs", ()) or ():
         seen: set[str] = set()
         todo = [head]
-        written: set[str] = set()
+        written: dict[str, set[object]] = {}
         while todo:
             name = todo.pop()
             if name == join or name in seen or name not in nodes:
                 continue
             seen.add(name)
             if name in flow.steps:
-                written |= step_writes(flow.steps[name])
+                for acc in flow.steps[name].artifacts:
+                    if acc.kind == "write":
+                        written.setdefault(acc.name, set()).add(_assigned_constant(file, acc))
             todo.extend(getattr(nodes[name], "out_funcs", ()) or ())
         out.append(written)
     return out
@@ -311,12 +334,17 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
         )
         if split is None:
             continue
-        branches = _branch_writes(flow, graph, split, step.name)
+        branches = _branch_writes(ctx.file, flow, graph, split, step.name)
         is_foreach = getattr(nodes[split], "type", None) == "foreach"
         counts: dict[str, int] = {}
+        values: dict[str, set[object]] = {}
         for written in branches:
-            for name in written:
+            for name, vals in written.items():
                 counts[name] = counts.get(name, 0) + 1
+                values.setdefault(name, set()).update(vals)
+        for name, vals in values.items():
+            if len(vals) == 1 and _NOT_CONSTANT not in vals:
+                counts[name] = 0  # the same constant everywhere: the values cannot differ
         for call in step.merge_artifacts_calls:
             if any(a.star for a in call.args):
                 continue
