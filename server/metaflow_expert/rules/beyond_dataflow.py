@@ -12,6 +12,7 @@ without one.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -165,22 +166,32 @@ def _available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set
     nodes = getattr(graph, "nodes", None)
     if not nodes:
         return None
-    writes = {name: step_writes(step) for name, step in flow.steps.items()}
+    start = graph.start_step
+    if start is None or start not in nodes:
+        return None
+    steps = flow.steps
     before: dict[str, set[str]] = {name: set() for name in nodes}
-    changed = True
-    rounds = 0
-    while changed and rounds < len(nodes) + 2:
-        changed = False
-        rounds += 1
-        for name, node in nodes.items():
-            incoming: set[str] = set()
-            for parent in getattr(node, "in_funcs", ()) or ():
-                if parent in before:
-                    incoming |= before[parent] | writes.get(parent, set())
-            if not incoming <= before[name]:
-                before[name] |= incoming
-                changed = True
-    return before
+    done: dict[str, int] = {}  # step → size of the set it last passed on
+    work = deque([start])
+    queued = {start}
+    while work:
+        name = work.popleft()
+        queued.discard(name)
+        step = steps.get(name)
+        passed = before[name] | step_writes(step) if step is not None else before[name]
+        if done.get(name) == len(passed):
+            continue  # sets only grow: same size means nothing new to pass on
+        done[name] = len(passed)
+        for succ in getattr(nodes[name], "out_funcs", ()) or ():
+            if succ not in before:
+                continue  # unknown transition target
+            grew = not passed <= before[succ]
+            if grew:
+                before[succ] |= passed
+            if (grew or succ not in done) and succ not in queued:
+                work.append(succ)
+                queued.add(succ)
+    return {name: before[name] for name in done}  # only steps reachable from start
 
 
 def reachable(graph: FlowGraph | None) -> set[str]:
