@@ -16,6 +16,7 @@ from metaflow_expert.rules.beyond_dataflow import (
     node_of,
     provided_names,
     reachable,
+    step_writes,
 )
 from metaflow_expert.rules.registry import RuleContext, rule
 
@@ -213,6 +214,9 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     flow = ctx.flow
     if flow is None or flow.unresolved_bases:
         return
+    merging = [s for s in flow.steps.values() if s.merge_artifacts_calls]
+    if not merging:
+        return
     from metaflow_expert.rules.beyond_artifacts import _followable
 
     if _followable(ctx) is None:
@@ -221,10 +225,10 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     if before is None:
         return
     provided = provided_names(flow, ctx.file)
-    for step in flow.steps.values():
+    for step in merging:
         if step.name not in before:
             continue
-        known = before[step.name] | provided | {a.name for a in step.writes()}
+        known = before[step.name] | provided | step_writes(step)
         for call in step.merge_artifacts_calls:
             inc = _kw(call, "include", 2)
             if not isinstance(inc, (list, tuple)):
