@@ -149,7 +149,7 @@ def test_no_catalog_flag_and_bad_source_note(cli, flows: Path, tmp_path: Path):
 def test_many_files_in_parallel_match_serial(cli, tmp_path: Path):
     for i in range(40):
         (tmp_path / f"f{i:02d}.py").write_text(BAD.replace("BadFlow", f"Bad{i}Flow"))
-    par = cli("lint", "--format", "json", str(tmp_path))
+    par = cli("lint", "--format", "json", "--jobs", "2", str(tmp_path))
     ser = cli("lint", "--format", "json", "--jobs", "1", str(tmp_path))
     assert par.returncode == ser.returncode == 1
     assert json.loads(par.stdout) == json.loads(ser.stdout)
@@ -173,3 +173,16 @@ def test_stdin_with_filename():
     )
     assert r.returncode == 1
     assert r.stdout.startswith("flows/x.py:") and " MF201 " in r.stdout
+
+
+def test_read_source_reports_directories_and_bad_bytes(tmp_path: Path):
+    from metaflow_expert.lint.runner import read_source
+
+    (tmp_path / "pkg.py").mkdir()
+    text, err = read_source(str(tmp_path / "pkg.py"))
+    assert text is None and err.startswith(str(tmp_path / "pkg.py")) and "cannot read" in err
+    (tmp_path / "bad.py").write_bytes(b"x = 1\n\xff\xfe\n")
+    text, err = read_source(str(tmp_path / "bad.py"))
+    assert text is None and "not valid UTF-8 (byte 0xff at offset 6)" in err
+    (tmp_path / "bom.py").write_bytes("\ufeffx = 1\n".encode())
+    assert read_source(str(tmp_path / "bom.py")) == ("x = 1\n", None)

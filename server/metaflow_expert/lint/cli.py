@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not index Metaflow (skips decorator-argument checks and citations)",
     )
     parser.add_argument(
-        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: cores)"
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: idle cores)"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 

@@ -141,10 +141,19 @@ def _lint_in_worker(path: str) -> FileResult:
 
 
 def default_jobs() -> int:
+    """Cores this process may use, minus those other work keeps busy (like ``make -l``).
+
+    On a shared, saturated machine extra workers only add fork and copy-on-write cost: their
+    share of the CPU does not grow, so a busy machine lints serially."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores
+    return max(1, min(cores, int(cores - load + 1)))
 
 
 def lint_files(
