@@ -46,7 +46,7 @@ def gen_flow(name: str, target_lines: int) -> str:
     linear chains, a branch with a join and a foreach with a join, repeated. Large flows get
     longer step bodies rather than ever more splits (Metaflow's own graph traversal is
     exponential in the number of consecutive splits, so real flows keep few of them)."""
-    pad = max(0, (target_lines - 200) // 40)
+    pad = max(0, (target_lines - 200) // 32)
     head = [
         "from metaflow import FlowSpec, Parameter, card, retry, resources, step",
         "",
@@ -92,10 +92,13 @@ def gen_flow(name: str, target_lines: int) -> str:
                 f"        self.total{b} = total",
                 "        self.seen += 1",
             ]
-            for k in range(pad):
+            for k in range(0, pad, 2):  # ordinary step code: calls, ifs, dicts, f-strings
                 body += [
-                    f"        part_{k} = [v + {k} for v in self.data if v % 3 != {k % 3}]",
-                    f"        self.total{b} += sum(part_{k}) / max(1, len(part_{k}))",
+                    f"        frame_{k} = self.data[{k % 5}:] + [self.seen]",
+                    f"        if len(frame_{k}) > {k % 7}:",
+                    f"            self.total{b} += len(frame_{k}) * self.alpha",
+                    f'        stats_{k} = {{"k": {k}, "n": len(frame_{k}), "alpha": self.alpha}}',
+                    f"        print(f\"block {b}.{k}: {{stats_{k}['n']}}\", sum(v for v in frame_{k}))",
                 ]
             prev = f"prep{b}"
         elif kind == 1:  # branch and join
