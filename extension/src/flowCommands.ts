@@ -36,8 +36,9 @@ async function runInTerminal(manager: ServerManager, uriArg: unknown, verb: "run
   }
   terminal.show(true);
   const cwd = path.dirname(uri.fsPath);
-  terminal.sendText(`cd ${quoteArg(cwd)}`);
-  terminal.sendText(flowCommandLine(python, uri.fsPath, verb, step));
+  // One line, so the command is not typed ahead of a still-starting shell's prompt.
+  const sep = process.platform === "win32" ? ";" : "&&";
+  terminal.sendText(`cd ${quoteArg(cwd)} ${sep} ${flowCommandLine(python, uri.fsPath, verb, step)}`);
 }
 
 export function registerFlowCommands(manager: ServerManager): vscode.Disposable[] {

@@ -462,4 +462,31 @@ await stage("status-bar-log", async () => {
   return "the status bar opens the Metaflow Expert log";
 });
 
+await stage("code-lens-run", async () => {
+  // The server's lens carries the client command metaflowExpert.runFlow: a terminal runs
+  // `<python> broken_flow.py run` (the run itself may fail here; only the command line matters).
+  await focusFlowEditor();
+  await page.keyboard.press("Control+Home");
+  const lens = page.locator(".codelens-decoration a", { hasText: "Run BrokenFlow" }).first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
+  const rows = page.locator(".xterm-rows").first();
+  await until(
+    "the terminal to show the run command",
+    async () => {
+      // Long lines wrap in the terminal: compare without whitespace.
+      const t = (await rows.innerText().catch(() => "")).replace(/\s+/g, "");
+      return t.includes("broken_flow.pyrun");
+    },
+    60_000,
+  ).catch(async (e) => {
+    const dom = await page.evaluate(() => {
+      const x = document.querySelector(".xterm");
+      return x ? `${x.className} :: ${[...x.querySelectorAll("*")].slice(0, 30).map((n) => n.className).join(" | ")}` : "no .xterm";
+    });
+    throw new Error(`${e.message}; terminal DOM: ${dom}`);
+  });
+  return "the Run lens ran `<python> broken_flow.py run` in the Metaflow terminal";
+});
+
 await finish();
