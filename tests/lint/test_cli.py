@@ -186,3 +186,22 @@ def test_read_source_reports_directories_and_bad_bytes(tmp_path: Path):
     assert text is None and "not valid UTF-8 (byte 0xff at offset 6)" in err
     (tmp_path / "bom.py").write_bytes("\ufeffx = 1\n".encode())
     assert read_source(str(tmp_path / "bom.py")) == ("x = 1\n", None)
+
+
+def test_explicit_config_file(cli, tmp_path: Path):
+    (tmp_path / "flow.py").write_text(WARN)
+    conf = tmp_path / "conf" / "pyproject.toml"
+    conf.parent.mkdir()
+    conf.write_text('[tool.metaflow-expert]\nignore = ["MF203"]\n')
+    r = cli("lint", "--config", str(conf), str(tmp_path / "flow.py"))
+    assert r.returncode == 0 and " MF203 " not in r.stdout
+    r = cli("lint", "--config", str(tmp_path / "nope.toml"), str(tmp_path / "flow.py"))
+    assert r.returncode == 2 and "no such configuration file" in r.stderr
+
+
+def test_broken_config_is_a_note_not_a_crash(cli, tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.metaflow-expert]\nselect = 3\n")
+    (tmp_path / "flow.py").write_text(WARN)
+    r = cli("lint", "flow.py", cwd=tmp_path)
+    assert "Traceback" not in r.stderr and "configuration ignored" in r.stderr
+    assert " MF203 " in r.stdout

@@ -12,6 +12,7 @@ the Anthropic SDK (``tests/test_import_budget.py`` checks it).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from typing import Any
@@ -140,6 +141,9 @@ def run(args: argparse.Namespace) -> int:
     from metaflow_expert.rules import REGISTRY, load_all_rules
 
     paths = args.paths or ["."]
+    if args.config and not os.path.isfile(args.config):
+        print(f"metaflow-expert: {args.config}: no such configuration file", file=sys.stderr)
+        return 2
     stdin_text: str | None = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
