@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-WAIT_S = 180.0  # a guard against hanging, not an assertion about speed
+WAIT_S = 90.0  # a guard against hanging, not an assertion about speed
 
 
 def open_doc(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:

@@ -48,9 +48,13 @@ async def test_diagnostics_follow_edits_and_clear_on_close(client: LanguageClien
     before = await wait_diagnostics(client, uri, lambda d: any("proces" in x.message for x in d))
     fixed = text.replace("self.next(self.proces,", "self.next(self.process,")
     replace_all(client, uri, fixed, 2)
-    after = await wait_diagnostics(client, uri, lambda d: not any("proces'" in x.message or "*proces*" in x.message for x in d))
+    after = await wait_diagnostics(
+        client, uri, lambda d: not any("proces'" in x.message or "*proces*" in x.message for x in d)
+    )
     assert len(after) < len(before)
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     await wait_diagnostics(client, uri, lambda d: d == [])
 
 
@@ -68,7 +72,13 @@ async def test_syntax_error_in_one_step_keeps_other_findings(client: LanguageCli
     await wait_diagnostics(client, uri, lambda d: any("proces" in x.message for x in d))
     broken_end = text.replace("print(self.summary)", "print(self.summary +)")
     replace_all(client, uri, broken_end, 2)
-    diags = await wait_diagnostics(client, uri, lambda d: any(x.range.start.line >= broken_end[: broken_end.index("+)")].count("\n") for x in d))
+    diags = await wait_diagnostics(
+        client,
+        uri,
+        lambda d: any(
+            x.range.start.line >= broken_end[: broken_end.index("+)")].count("\n") for x in d
+        ),
+    )
     assert any("proces" in d.message for d in diags)
 
 
@@ -88,4 +98,6 @@ async def test_settings_turn_rules_off_and_change_severity(client: LanguageClien
     )
     diags = await wait_diagnostics(client, uri, lambda d: all(str(x.code) != code for x in d))
     if other:
-        assert all(d.severity == types.DiagnosticSeverity.Hint for d in diags if str(d.code) == other)
+        assert all(
+            d.severity == types.DiagnosticSeverity.Hint for d in diags if str(d.code) == other
+        )

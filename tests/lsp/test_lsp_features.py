@@ -34,7 +34,9 @@ async def test_completion_step_names_decorators_args_current(client: LanguageCli
     # typing a transition: `self.next(self.` in the start step
     edited = text.replace('self.next(self.train, foreach="items")', "self.next(self.")
     replace_all(client, uri, edited, 2)
-    labels = await _complete(client, uri, pos_of(edited, "self.next(self.", offset=len("self.next(self.")))
+    labels = await _complete(
+        client, uri, pos_of(edited, "self.next(self.", offset=len("self.next(self."))
+    )
     assert {"start", "train", "join", "end"} <= set(labels)
     # decorator names after '@' on a step
     edited2 = text.replace("    @retry(times=2)\n", "    @re\n")
@@ -50,7 +52,9 @@ async def test_completion_step_names_decorators_args_current(client: LanguageCli
     labels = await _complete(client, uri, pos_of(edited3, 'foreach="', offset=len('foreach="')))
     assert "items" in labels
     # current.
-    labels = await _complete(client, uri, pos_of(edited3, "current.retry_count", offset=len("current.")))
+    labels = await _complete(
+        client, uri, pos_of(edited3, "current.retry_count", offset=len("current."))
+    )
     assert "retry_count" in labels and "run_id" in labels
 
 
@@ -68,7 +72,9 @@ async def test_definition_and_references(client: LanguageClient):
         types.DefinitionParams(text_document=_doc(uri), position=pos_of(text, "@batch", 2))
     )
     assert isinstance(locs, list) and locs[0].uri.endswith("batch_decorator.py")
-    src = Path(types.Location(uri=locs[0].uri, range=locs[0].range).uri.removeprefix("file://")).read_text()
+    src = Path(
+        types.Location(uri=locs[0].uri, range=locs[0].range).uri.removeprefix("file://")
+    ).read_text()
     assert src.splitlines()[locs[0].range.start.line].startswith("class BatchDecorator")
     refs = await client.text_document_references_async(
         types.ReferenceParams(
@@ -92,13 +98,17 @@ async def test_symbols_and_rename(client: LanguageClient):
     await wait_ready(client)
     text = FLOW.read_text()
     uri = open_doc(client, FLOW)
-    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=_doc(uri)))
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=_doc(uri))
+    )
     assert symbols is not None
     flow = symbols[0]
     assert isinstance(flow, types.DocumentSymbol) and flow.name == "TrainFlow"
     assert [c.name for c in flow.children or []] == ["alpha", "start", "train", "join", "end"]
     edit = await client.text_document_rename_async(
-        types.RenameParams(text_document=_doc(uri), position=pos_of(text, "def join", 5), new_name="gather")
+        types.RenameParams(
+            text_document=_doc(uri), position=pos_of(text, "def join", 5), new_name="gather"
+        )
     )
     assert edit is not None and edit.document_changes
     change = edit.document_changes[0]
@@ -119,7 +129,9 @@ async def test_code_action_adds_inputs_to_join(client: LanguageClient):
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=_doc(uri),
-            range=types.Range(start=start, end=types.Position(line=start.line, character=start.character + 10)),
+            range=types.Range(
+                start=start, end=types.Position(line=start.line, character=start.character + 10)
+            ),
             context=types.CodeActionContext(diagnostics=[]),
         )
     )
@@ -137,8 +149,14 @@ async def test_code_lens_and_commands(client: LanguageClient):
     await wait_ready(client)
     text = FLOW.read_text()
     uri = open_doc(client, FLOW)
-    lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=_doc(uri)))
-    commands = [(lens.command.command, list(lens.command.arguments or [])) for lens in lenses or [] if lens.command]
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=_doc(uri))
+    )
+    commands = [
+        (lens.command.command, list(lens.command.arguments or []))
+        for lens in lenses or []
+        if lens.command
+    ]
     assert ("metaflowExpert.runFlow", [uri]) in commands
     assert ("metaflowExpert.showGraph", [uri]) in commands
     assert ("metaflowExpert.spinStep", [uri, "train"]) in commands

@@ -96,6 +96,17 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
     path = document.path or uri
     catalog = ls.catalog
     settings = ls.settings
+    if len(text) > settings.lint.max_file_chars:
+        state = ls.docs[uri]
+        if state.published_version is None or state.published_version >= 0:
+            ls.log(
+                "warning", f"{path}: {len(text)} characters, over lint.maxFileChars; not analysed"
+            )
+        state.published_version = -1
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=version)
+        )
+        return
 
     def job() -> Any:
         if uri not in ls.docs or _current_version(ls, uri) != version:

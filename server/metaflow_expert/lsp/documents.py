@@ -48,6 +48,8 @@ def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
         return None
     state = ls.docs.setdefault(uri, DocState())
     version = document.version
+    if too_large(ls, document.source):
+        return None
     if state.analysis is not None and state.analysis_version == version:
         return DocView(uri, version, state.analysis.file, dict(state.analysis.graphs or {}))
     if state.model is not None and state.model_version == version:
@@ -67,6 +69,12 @@ def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
     state.model = model
     state.model_version = version
     return DocView(uri, version, model, {})
+
+
+def too_large(ls: MetaflowLanguageServer, text: str) -> bool:
+    """Files beyond ``lint.maxFileChars`` are not analysed: one generated or pasted blob must
+    not hold the parser (and every other document's lint) for minutes."""
+    return len(text) > ls.settings.lint.max_file_chars
 
 
 def cursor(ls: MetaflowLanguageServer, doc: DocView, pos: types.Position) -> tuple[int, int]:

@@ -40,6 +40,7 @@ class LintOptions:
     debounce_ms: int = 200
     rule_doc_url: str | None = None
     nested_foreach: bool | None = None
+    max_file_chars: int = 1_000_000
 
     def doc_url(self, code: str) -> str | None:
         """The link a diagnostic's ``codeDescription`` carries (a file or https URL)."""
@@ -146,6 +147,7 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
                 warn.append(f"setting lint.severity.{code}: unknown level {level!r}")
     debounce = _int(lint_raw.get("debounceMs"), warn, "lint.debounceMs")
     nested = lint_raw.get("nestedForeach")
+    max_chars = _int(lint_raw.get("maxFileChars"), warn, "lint.maxFileChars")
     lint = LintOptions(
         run=run,
         select=_strs(lint_raw.get("select"), warn, "lint.select"),
@@ -156,6 +158,7 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
         if isinstance(lint_raw.get("ruleDocUrl"), str)
         else None,
         nested_foreach=nested if isinstance(nested, bool) else None,
+        max_file_chars=max_chars if max_chars and max_chars > 0 else 1_000_000,
     )
     ask = AskOptions(
         model=_str(ask_raw.get("model"), warn, "ask.model"),
