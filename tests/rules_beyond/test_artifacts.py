@@ -193,4 +193,7 @@ def test_mf205_same_constant_on_every_branch_is_no_conflict(check):
     src = JOIN.replace("self.x = 1", "self.x = 5").replace("self.x = 2", "self.x = 5")
     assert check("MF205", src.replace("print(self.shared)", "self.merge_artifacts(inputs)")) == []
     differ = JOIN.replace("self.x = 1", "self.x = 5").replace("self.x = 2", "self.x = 6")
-    assert len(check("MF205", differ.replace("print(self.shared)", "self.merge_artifacts(inputs)"))) == 1
+    assert (
+        len(check("MF205", differ.replace("print(self.shared)", "self.merge_artifacts(inputs)")))
+        == 1
+    )
