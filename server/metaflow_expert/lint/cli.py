@@ -66,6 +66,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: idle cores)"
     )
+    parser.add_argument(
+        "--fix", action="store_true", help="apply quick fixes in place, then report what is left"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
 
@@ -172,6 +175,19 @@ def run(args: argparse.Namespace) -> int:
 
         results.insert(0, lint_text(stdin_text, stdin_name, settings, catalog))
         files = [stdin_name, *files]
+    fixed = 0
+    if args.fix:
+        from metaflow_expert.lint.runner import fix_file, lint_file
+
+        for i, r in enumerate(results):
+            if r.error or (r.path == stdin_name and stdin_text is not None):
+                continue
+            applied, err = fix_file(r.path, r.findings)
+            if err:
+                print(f"metaflow-expert: {err}", file=sys.stderr)
+            elif applied:
+                fixed += applied
+                results[i] = lint_file(r.path, settings, catalog)
     items: list[tuple[str, Any]] = []
     read_errors = 0
     for r in results:
@@ -183,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if not args.quiet:
         n_flow = sum(1 for r in results if r.has_flows)
+        if args.fix:
+            print(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.", file=sys.stderr)
         print(_summary(len(files), n_flow, items, read_errors), file=sys.stderr)
     if errors or read_errors:
         return 2

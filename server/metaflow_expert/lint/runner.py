@@ -180,3 +180,72 @@ def lint_files(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, catalog)
     ) as pool:
         return list(pool.map(_lint_in_worker, files, chunksize=chunk))
+
+
+# --- quick fixes (``lint --fix``) ----------------------------------------------------------
+# Edits of one fix are relative to the original text (as in an LSP ``WorkspaceEdit``); fixes
+# are applied from the end backwards, and a fix overlapping one already taken waits for the
+# next run, as ruff does.
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    return starts
+
+
+def _offset(starts: list[int], text: str, line: int, col: int) -> int:
+    """Offset of 0-based (line, column in code points), clamped to the line and the text."""
+    if line >= len(starts):
+        return len(text)
+    end = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+    return min(starts[line] + max(col, 0), end)
+
+
+def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
+    """``(new_text, number_of_fixes_applied)``; never raises on odd spans."""
+    starts = _line_starts(text)
+    chosen: list[tuple[int, int, str]] = []
+    applied = 0
+    for f in findings:
+        if f.fix is None or not f.fix.edits:
+            continue
+        ranges = []
+        for e in f.fix.edits:
+            a = _offset(starts, text, e.span.start_line, e.span.start_col)
+            b = max(a, _offset(starts, text, e.span.end_line, e.span.end_col))
+            ranges.append((a, b, e.new_text))
+        if any(_clash(r, other) for r in ranges for other in chosen) or any(
+            _clash(r, o) for i, r in enumerate(ranges) for o in ranges[i + 1 :]
+        ):
+            continue
+        chosen.extend(ranges)
+        applied += 1
+    for a, b, new in sorted(chosen, key=lambda r: (r[0], r[1]), reverse=True):
+        text = text[:a] + new + text[b:]
+    return text, applied
+
+
+def _clash(r: tuple[int, int, str], o: tuple[int, int, str]) -> bool:
+    """Overlapping ranges, or two insertions at one point (their order would be arbitrary)."""
+    return (r[0] < o[1] and o[0] < r[1]) or (r[0] == r[1] == o[0] == o[1])
+
+
+def fix_file(path: str, findings: Sequence[Finding]) -> tuple[int, str | None]:
+    """Apply the fixes of ``findings`` to ``path`` in place (keeping a BOM and the bytes
+    outside the edits). Returns ``(applied, error)``."""
+    if not any(f.fix for f in findings):
+        return 0, None
+    try:
+        data = Path(path).read_bytes()
+        bom = data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return 0, f"{path}: cannot fix ({exc.__class__.__name__})"
+    new, applied = apply_fixes(text, findings)
+    if applied and new != text:
+        try:
+            Path(path).write_bytes((b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
+        except OSError as exc:
+            return 0, f"{path}: cannot write ({exc.strerror or exc.__class__.__name__})"
+    return applied, None
