@@ -197,3 +197,12 @@ def test_mf205_same_constant_on_every_branch_is_no_conflict(check):
         len(check("MF205", differ.replace("print(self.shared)", "self.merge_artifacts(inputs)")))
         == 1
     )
+
+
+def test_mf203_guarded_and_defaulted_reads_are_fine(check):
+    guarded = FOREACH.replace(
+        "print(self.total)", "if hasattr(self, 'extra'):\n            print(self.extra)"
+    )
+    assert check("MF203", guarded) == []
+    defaulted = FOREACH.replace("print(self.total)", 'print(getattr(self, "extra", None))')
+    assert check("MF203", defaulted) == []

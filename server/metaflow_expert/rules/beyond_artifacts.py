@@ -18,6 +18,7 @@ from metaflow_expert.rules.beyond_dataflow import (
     available_before,
     closest,
     flowspec_names,
+    guarded_names,
     has_dynamic_attributes,
     node_of,
     provided_names,
@@ -154,7 +155,7 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
     if before is None:
         return
     live = reachable(ctx.graph)
-    provided = provided_names(flow, ctx.file) | fs_names
+    provided = provided_names(flow, ctx.file) | fs_names | guarded_names(ctx.file)
     for step in flow.steps.values():
         if step.name not in live or step.name not in before:
             continue
@@ -163,6 +164,8 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
         for acc in step.artifacts:
             if acc.kind != "read" or acc.name in known or acc.name in reported:
                 continue
+            if acc.via == "getattr":
+                continue  # getattr(self, "x", default) is how optional artifacts are read
             if acc.name.startswith("__"):
                 continue
             reported.add(acc.name)
@@ -298,7 +301,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
     before = available_before(flow, graph)
     if before is None:
         return
-    provided = provided_names(flow, ctx.file)
+    provided = provided_names(flow, ctx.file) | guarded_names(ctx.file)
     nodes = getattr(graph, "nodes", {}) or {}
     for step in flow.steps.values():
         node = node_of(graph, step.name)
@@ -309,7 +312,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
             reported: set[str] = set()
             for acc in step.artifacts:
                 name = acc.name
-                if acc.kind != "read" or acc.via == "input" or name in reported:
+                if acc.kind != "read" or acc.via in ("input", "getattr") or name in reported:
                     continue
                 if name in writes or name in provided or name not in before[step.name]:
                     continue

@@ -120,6 +120,16 @@ def _flowspec_names(catalog: Any) -> frozenset[str] | None:
     return frozenset(names) if names else None
 
 
+_GUARD = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
+
+
+def guarded_names(file: FlowFile) -> frozenset[str]:
+    """Names the file tests with ``hasattr(self, "x")``: reads of them are guarded on purpose."""
+    if "hasattr(" not in file.text:
+        return frozenset()
+    return frozenset(_GUARD.findall(file.text))
+
+
 def has_dynamic_attributes(file: FlowFile) -> bool:
     """True when the file sets attributes in ways a static reader cannot follow."""
     return any(marker in file.text for marker in _DYNAMIC_MARKERS)
