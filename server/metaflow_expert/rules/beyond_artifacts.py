@@ -121,6 +121,8 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
     Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
     path from `start` to the reading step assigns the artifact, and it is not a
     Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
+    Reads through `getattr(self, "x", default)` or of names tested with `hasattr(self, "x")`
+    are deliberate and not flagged; attributes set by helper methods count as assigned.
 
     ## Why is this bad?
     The read raises `AttributeError` when the run reaches the step; usually the artifact is
