@@ -205,3 +205,12 @@ def test_broken_config_is_a_note_not_a_crash(cli, tmp_path: Path):
     r = cli("lint", "flow.py", cwd=tmp_path)
     assert "Traceback" not in r.stderr and "configuration ignored" in r.stderr
     assert " MF203 " in r.stdout
+
+
+def test_exit_zero_and_statistics(cli, flows: Path):
+    r = cli("lint", "--exit-zero", str(flows / "bad.py"))
+    assert r.returncode == 0 and r.stdout
+    r = cli("lint", "--statistics", str(flows))
+    rows = [ln.split() for ln in r.stdout.splitlines()]
+    assert ["1", "MF201", "transition-target-typo"] in rows
+    assert all(row[0].isdigit() for row in rows)

@@ -69,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fix", action="store_true", help="apply quick fixes in place, then report what is left"
     )
+    parser.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when errors are found (report only)"
+    )
+    parser.add_argument(
+        "--statistics", action="store_true", help="print a count per rule instead of findings"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
 
@@ -195,7 +201,10 @@ def run(args: argparse.Namespace) -> int:
             read_errors += 1
             print(f"metaflow-expert: {r.error}", file=sys.stderr)
         items.extend((r.path, f) for f in r.findings)
-    sys.stdout.write(FORMATTERS[args.format](items, rules=REGISTRY))
+    if args.statistics:
+        sys.stdout.write(_statistics(items, REGISTRY))
+    else:
+        sys.stdout.write(FORMATTERS[args.format](items, rules=REGISTRY))
     sys.stdout.flush()
     if not args.quiet:
         n_flow = sum(1 for r in results if r.has_flows)
@@ -204,4 +213,15 @@ def run(args: argparse.Namespace) -> int:
         print(_summary(len(files), n_flow, items, read_errors), file=sys.stderr)
     if errors or read_errors:
         return 2
+    if args.exit_zero:
+        return 0
     return 1 if any(severity_of(f) == "error" for _, f in items) else 0
+
+
+def _statistics(items: list[tuple[str, Any]], rules: dict[str, Any]) -> str:
+    """``count  CODE  name`` per rule, most frequent first (like ``ruff --statistics``)."""
+    counts: dict[str, int] = {}
+    for _, f in items:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "".join(f"{n:>5}  {code}  {getattr(rules.get(code), 'name', '')}\n" for code, n in rows)
