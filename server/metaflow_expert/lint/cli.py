@@ -145,8 +145,33 @@ def _summary(n_files: int, n_flow_files: int, findings: list[Any], n_errors: int
     return text
 
 
+def _read_stdin() -> tuple[str | None, str | None]:
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, f"<stdin>: not valid UTF-8 (offset {exc.start})"
+
+
+def _fix(results: list[Any], settings: Any, catalog: Any, skip: str | None) -> int:
+    """Apply quick fixes in place and re-lint the changed files; the number of fixes."""
+    from metaflow_expert.lint.runner import fix_file, lint_file
+
+    fixed = 0
+    for i, r in enumerate(results):
+        if r.error or r.path == skip:
+            continue
+        applied, err = fix_file(r.path, r.findings)
+        if err:
+            print(f"metaflow-expert: {err}", file=sys.stderr)
+        elif applied:
+            fixed += applied
+            results[i] = lint_file(r.path, settings, catalog)
+    return fixed
+
+
 def run(args: argparse.Namespace) -> int:
-    from metaflow_expert.lint.runner import discover, lint_files
+    from metaflow_expert.lint.runner import discover, lint_files, lint_text
     from metaflow_expert.rules import REGISTRY, load_all_rules
 
     paths = args.paths or ["."]
@@ -154,17 +179,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"metaflow-expert: {args.config}: no such configuration file", file=sys.stderr)
         return 2
     stdin_text: str | None = None
+    stdin_name = args.stdin_filename or "<stdin>"
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
-        data = sys.stdin.buffer.read()
-        try:
-            stdin_text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            print(
-                f"metaflow-expert: <stdin>: not valid UTF-8 (offset {exc.start})", file=sys.stderr
-            )
+        stdin_text, err = _read_stdin()
+        if stdin_text is None:
+            print(f"metaflow-expert: {err}", file=sys.stderr)
             return 2
-    stdin_name = args.stdin_filename or "<stdin>"
     files, errors = discover(paths)
     for e in errors:
         print(f"metaflow-expert: {e}", file=sys.stderr)
@@ -174,26 +195,16 @@ def run(args: argparse.Namespace) -> int:
     catalog, note = load_catalog_for(args.metaflow_source, args.python, args.no_catalog)
     if note:
         print(f"metaflow-expert: note: {note}", file=sys.stderr)
+
     load_all_rules()
     results = lint_files(files, settings=settings, catalog=catalog, jobs=args.jobs)
     if stdin_text is not None:
-        from metaflow_expert.lint.runner import lint_text
-
         results.insert(0, lint_text(stdin_text, stdin_name, settings, catalog))
         files = [stdin_name, *files]
     fixed = 0
     if args.fix:
-        from metaflow_expert.lint.runner import fix_file, lint_file
+        fixed = _fix(results, settings, catalog, stdin_name if stdin_text is not None else None)
 
-        for i, r in enumerate(results):
-            if r.error or (r.path == stdin_name and stdin_text is not None):
-                continue
-            applied, err = fix_file(r.path, r.findings)
-            if err:
-                print(f"metaflow-expert: {err}", file=sys.stderr)
-            elif applied:
-                fixed += applied
-                results[i] = lint_file(r.path, settings, catalog)
     items: list[tuple[str, Any]] = []
     read_errors = 0
     for r in results:
@@ -207,9 +218,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(FORMATTERS[args.format](items, rules=REGISTRY))
     sys.stdout.flush()
     if not args.quiet:
-        n_flow = sum(1 for r in results if r.has_flows)
         if args.fix:
             print(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.", file=sys.stderr)
+        n_flow = sum(1 for r in results if r.has_flows)
         print(_summary(len(files), n_flow, items, read_errors), file=sys.stderr)
     if errors or read_errors:
         return 2
