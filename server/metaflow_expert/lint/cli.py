@@ -113,6 +113,8 @@ def load_catalog_for(
         from metaflow_expert.knowledge.source import locate_source
     except ImportError as exc:
         return None, f"decorator catalog unavailable ({exc}); decorator checks skipped"
+    if python and os.sep in python:
+        python = os.path.abspath(python)  # a relative path means relative to here
     try:
         source = locate_source(explicit=metaflow_source, python=python)
         skipped = "; ".join(getattr(source, "notes", ()) or ())
