@@ -15,11 +15,20 @@ from metaflow_expert import __version__
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "lint": ("metaflow_expert.lint.cli", "check flow files for DAG, artifact and decorator problems"),
+    "lint": (
+        "metaflow_expert.lint.cli",
+        "check flow files for DAG, artifact and decorator problems",
+    ),
     "graph": ("metaflow_expert.lint.graph_cli", "print a flow's DAG as mermaid, dot or json"),
     "rule": ("metaflow_expert.lint.rule_cli", "explain a rule (or list all rules)"),
-    "index": ("metaflow_expert.knowledge.cli_index", "index the Metaflow source in use and report it"),
-    "search": ("metaflow_expert.knowledge.cli_search", "search the indexed Metaflow source and docs"),
+    "index": (
+        "metaflow_expert.knowledge.cli_index",
+        "index the Metaflow source in use and report it",
+    ),
+    "search": (
+        "metaflow_expert.knowledge.cli_search",
+        "search the indexed Metaflow source and docs",
+    ),
     "docs": ("metaflow_expert.knowledge.cli_docs", "write the generated knowledge docs"),
     "ask": ("metaflow_expert.agent.cli", "ask a question about Metaflow (grounded, cited answer)"),
     "serve": ("metaflow_expert.lsp.cli", "run the language server (stdio by default)"),

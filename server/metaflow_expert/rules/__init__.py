@@ -2,7 +2,7 @@
 
 from metaflow_expert.rules.registry import REGISTRY, Rule, RuleContext, rule
 
-__all__ = ["REGISTRY", "Rule", "RuleContext", "rule", "load_all_rules"]
+__all__ = ["REGISTRY", "Rule", "RuleContext", "load_all_rules", "rule"]
 
 
 def load_all_rules() -> None:
