@@ -8,11 +8,12 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .helpers import open_doc, pos_of, replace_all, wait_ready
+from .helpers import open_doc, pos_of, replace_all, wait_diagnostics, wait_ready
 
 FLOWS = Path(__file__).parent / "flows"
 FLOW = FLOWS / "train_flow.py"
 BROKEN = FLOWS / "broken_flow.py"
+JOIN = FLOWS / "join_flow.py"
 
 
 def _doc(uri: str) -> types.TextDocumentIdentifier:
@@ -121,11 +122,10 @@ async def test_symbols_and_rename(client: LanguageClient):
     assert len(change.edits) == 2
 
 
-async def test_code_action_adds_inputs_to_join(client: LanguageClient):
-    await wait_ready(client)
-    text = BROKEN.read_text()
-    uri = open_doc(client, BROKEN)
-    start = pos_of(text, "def join", 0)
+async def _actions(
+    client: LanguageClient, uri: str, text: str, needle: str
+) -> list[types.CodeAction]:
+    start = pos_of(text, needle, 0)
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=_doc(uri),
@@ -135,14 +135,52 @@ async def test_code_action_adds_inputs_to_join(client: LanguageClient):
             context=types.CodeActionContext(diagnostics=[]),
         )
     )
-    assert actions
-    titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
-    fix = next(a for a in actions if isinstance(a, types.CodeAction) and "inputs" in a.title)
-    assert fix.edit and fix.edit.document_changes, titles
-    change = fix.edit.document_changes[0]
+    return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+
+def _single_edit(action: types.CodeAction) -> tuple[types.TextEdit, int | None]:
+    assert action.edit and action.edit.document_changes
+    change = action.edit.document_changes[0]
     assert isinstance(change, types.TextDocumentEdit)
-    assert change.text_document.version == 1
-    assert change.edits[0].new_text == ", inputs"
+    edit = change.edits[0]
+    assert isinstance(edit, types.TextEdit)
+    return edit, change.text_document.version
+
+
+async def test_code_actions_join_inputs_and_missing_transition(client: LanguageClient):
+    await wait_ready(client)
+    text = JOIN.read_text()
+    uri = open_doc(client, JOIN)
+    actions = await _actions(client, uri, text, "def join")
+    fix = next(a for a in actions if "inputs" in a.title)
+    edit, version = _single_edit(fix)
+    assert version == 1 and edit.new_text == ", inputs"
+    assert edit.range.start == pos_of(text, "def join(self)", len("def join(self"))
+    # join has no self.next and `end` is reached by nothing: adding it is unambiguous
+    fix = next(a for a in actions if "self.next(self.end)" in a.title)
+    edit, version = _single_edit(fix)
+    assert edit.new_text == "\n        self.next(self.end)"
+
+
+async def test_code_action_from_finding_fix(client: LanguageClient):
+    await wait_ready(client)
+    text = BROKEN.read_text()
+    uri = open_doc(client, BROKEN)
+    diags = await wait_diagnostics(client, uri, lambda d: any("proces" in x.message for x in d))
+    target = next(d for d in diags if "did you mean" in d.message)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=_doc(uri),
+            range=target.range,
+            context=types.CodeActionContext(diagnostics=[target]),
+        )
+    )
+    fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.edit]
+    assert fixes, "the unknown-step finding carries a did-you-mean fix"
+    edit, version = _single_edit(fixes[0])
+    assert edit.new_text == "process" and version == 1
+    assert fixes[0].diagnostics and fixes[0].diagnostics[0].code == target.code
+    assert text.splitlines()[target.range.start.line]
 
 
 async def test_code_lens_and_commands(client: LanguageClient):

@@ -115,9 +115,10 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
 
     loop = asyncio.get_running_loop()
     analysis = await loop.run_in_executor(ls.analysis_pool, job)
-    state = ls.docs.get(uri)
-    if analysis is None or state is None or _current_version(ls, uri) != version:
+    current = ls.docs.get(uri)
+    if analysis is None or current is None or _current_version(ls, uri) != version:
         return
+    state = current
     state.analysis = analysis
     state.analysis_version = version
     state.model = analysis.file

@@ -129,9 +129,9 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
     """Settings from editor JSON, plus warnings for values that were ignored. Never raises."""
     warn: list[str] = []
     d = _unwrap(raw)
-    lint_raw = d.get("lint") if isinstance(d.get("lint"), dict) else {}
-    ask_raw = d.get("ask") if isinstance(d.get("ask"), dict) else {}
-    runs_raw = d.get("runs") if isinstance(d.get("runs"), dict) else {}
+    lint_raw: dict[str, Any] = d["lint"] if isinstance(d.get("lint"), dict) else {}
+    ask_raw: dict[str, Any] = d["ask"] if isinstance(d.get("ask"), dict) else {}
+    runs_raw: dict[str, Any] = d["runs"] if isinstance(d.get("runs"), dict) else {}
 
     run = lint_raw.get("run", "onType")
     if run not in ("onType", "onSave"):
