@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -205,10 +206,59 @@ def _ms(t: Timing) -> str:
     return f"{t.wall * 1000:.0f} ms (cpu {t.cpu * 1000:.0f})"
 
 
+def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
+    """Median cpu ms of each stage of ``analyze_text``, so a missed target names its owner."""
+    import tree_sitter_python
+    from tree_sitter import Language, Parser
+
+    from metaflow_expert.graph import build_graph
+    from metaflow_expert.parsing import parse_flow_file
+    from metaflow_expert.rules import REGISTRY, RuleContext
+    from metaflow_expert.rules import beyond_dataflow as dataflow
+
+    parser = Parser(Language(tree_sitter_python.language()))
+    data = text.encode()
+    flow_file = parse_flow_file(text, "sized.py")
+    flow = flow_file.flows[0]
+    graph = build_graph(flow)
+
+    def rules(prefix: str) -> None:
+        for memo in (dataflow._BEFORE_MEMO, dataflow._WRITES_MEMO, dataflow._OUTSIDE_MEMO):
+            memo.clear()  # a real run analyses fresh objects: measure cold
+        for code, r in REGISTRY.items():
+            if code.startswith(prefix):
+                scoped = r.scope == "flow"
+                ctx = RuleContext(
+                    file=flow_file,
+                    flow=flow if scoped else None,
+                    graph=graph if scoped else None,
+                    catalog=catalog,
+                )
+                list(r.check(ctx))
+
+    stages: dict[str, Callable[[], object]] = {
+        "tree-sitter": lambda: parser.parse(data),
+        "flow model (incl. tree-sitter)": lambda: parse_flow_file(text, "sized.py"),
+        "graph": lambda: build_graph(flow),
+        "all rules": lambda: rules("MF"),
+        "MF2xx rules": lambda: rules("MF2"),
+    }
+    out = {}
+    for name, fn in stages.items():
+        samples = []
+        for _ in range(max(3, runs // 2)):
+            t = time.process_time()
+            fn()
+            samples.append(time.process_time() - t)
+        out[name] = statistics.median(samples) * 1000
+    return out
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     reps = 3 if quick else 5
     rows: list[tuple[str, str, str, str]] = []
+    notes: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="mfx-bench-"))
     try:
         env = _env(tmp)
@@ -275,6 +325,8 @@ def main(argv: list[str]) -> int:
                     f"target <= {target:g} ms: {'ok' if med <= target else 'MISSED'}",
                 )
             )
+            phases = ", ".join(f"{k} {v:.2f}" for k, v in _phases(text, catalog, runs).items())
+            notes.append(f"{n_lines} lines, cpu ms by stage: {phases}")
 
         repo = tmp / "repo"
         for i in range(1000):
@@ -302,6 +354,8 @@ def main(argv: list[str]) -> int:
     print("  ".join("-" * x for x in w))
     for r in rows:
         print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
+    for n in notes:
+        print(n)
     return 0
 
 
