@@ -205,16 +205,15 @@ def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
 
 
 def _branch_writes(
-    file: FlowFile, flow: FlowClass, graph: Any, split: str, join: str
-) -> list[dict[str, set[object]]]:
-    """Per branch between ``split`` and its ``join``: artifact → the constants assigned to it
-    (``_NOT_CONSTANT`` for anything else), so equal constants on every branch are no conflict."""
+    flow: FlowClass, graph: Any, split: str, join: str
+) -> list[dict[str, list[ArtifactAccess]]]:
+    """Per branch between ``split`` and its ``join``: artifact → the writes of it."""
     nodes = getattr(graph, "nodes", {}) or {}
-    out: list[dict[str, set[object]]] = []
+    out: list[dict[str, list[ArtifactAccess]]] = []
     for head in getattr(nodes[split], "out_funcs", ()) or ():
         seen: set[str] = set()
         todo = [head]
-        written: dict[str, set[object]] = {}
+        written: dict[str, list[ArtifactAccess]] = {}
         while todo:
             name = todo.pop()
             if name == join or name in seen or name not in nodes:
@@ -223,10 +222,16 @@ def _branch_writes(
             if name in flow.steps:
                 for acc in flow.steps[name].artifacts:
                     if acc.kind == "write":
-                        written.setdefault(acc.name, set()).add(_assigned_constant(file, acc))
+                        written.setdefault(acc.name, []).append(acc)
             todo.extend(getattr(nodes[name], "out_funcs", ()) or ())
         out.append(written)
     return out
+
+
+def _same_constant(file: FlowFile, writes: list[ArtifactAccess]) -> bool:
+    """Every write assigns one and the same literal: the branches cannot disagree."""
+    values = {_assigned_constant(file, acc) for acc in writes}
+    return len(values) == 1 and _NOT_CONSTANT not in values
 
 
 def _literal_names(value: object) -> set[str]:
@@ -339,17 +344,14 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
         )
         if split is None:
             continue
-        branches = _branch_writes(ctx.file, flow, graph, split, step.name)
+        branches = _branch_writes(flow, graph, split, step.name)
         is_foreach = getattr(nodes[split], "type", None) == "foreach"
         counts: dict[str, int] = {}
-        values: dict[str, set[object]] = {}
+        writes_of: dict[str, list[ArtifactAccess]] = {}
         for written in branches:
-            for name, vals in written.items():
+            for name, accs in written.items():
                 counts[name] = counts.get(name, 0) + 1
-                values.setdefault(name, set()).update(vals)
-        for name, vals in values.items():
-            if len(vals) == 1 and _NOT_CONSTANT not in vals:
-                counts[name] = 0  # the same constant everywhere: the values cannot differ
+                writes_of.setdefault(name, []).extend(accs)
         for call in step.merge_artifacts_calls:
             if any(a.star for a in call.args):
                 continue
@@ -364,6 +366,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
                 and name not in provided
                 and (include is None or name in include)
                 and (exclude is None or name not in exclude)
+                and not _same_constant(ctx.file, writes_of[name])
             )
             if not conflicts:
                 continue
