@@ -13,7 +13,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
-FLOW = '''from metaflow import FlowSpec, step
+FLOW = """from metaflow import FlowSpec, step
 
 
 class TinyFlow(FlowSpec):
@@ -30,7 +30,7 @@ class TinyFlow(FlowSpec):
 
 if __name__ == "__main__":
     TinyFlow()
-'''
+"""
 GUARD_S = 120.0  # against hangs only
 
 
@@ -54,22 +54,34 @@ async def _hover(client, uri: str, text: str, needle: str) -> str:
     line = text.count("\n", 0, idx)
     col = idx - (text.rfind("\n", 0, idx) + 1)
     result = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=col))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=col),
+        )
     )
     assert result is not None
     return result.contents.value
 
 
 async def _session(env: dict[str, str], flow: Path):
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "metaflow_expert", "serve"], server_env=env)
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "metaflow_expert", "serve"], server_env=env
+    )
     client = await config.start()
     await client.initialize_session(
-        types.InitializeParams(capabilities=client_capabilities("visual-studio-code"), initialization_options={"runs": {"timeoutSeconds": 90}})
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"runs": {"timeoutSeconds": 90}},
+        )
     )
     text = flow.read_text()
     uri = flow.resolve().as_uri()
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
     )
     return client, uri, text
 
@@ -104,7 +116,14 @@ async def test_artifact_hover_shows_value_from_latest_run(tmp_path: Path):
     env = _env(tmp_path)
     flow = tmp_path / "tiny_flow.py"
     flow.write_text(FLOW)
-    run = subprocess.run([sys.executable, str(flow), "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, str(flow), "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     client, uri, text = await _session(env, flow)
     try:
