@@ -96,3 +96,19 @@ def test_pre_commit_hook_definition():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "id: metaflow-expert" in text and "entry: metaflow-expert lint" in text
     assert "types: [python]" in text
+
+
+CORPUS = ROOT / "tests" / "corpus" / "valid"
+
+
+def test_graph_several_flows_have_distinct_mermaid_ids(cli):
+    out = cli("graph", str(CORPUS / "two_flows.py")).stdout
+    assert "subgraph FirstFlow" in out and "subgraph SecondFlow" in out
+    assert "f0_start" in out and "f1_start" in out
+
+
+def test_graph_defaults_to_leaf_flows(cli):
+    flows = json.loads(cli("graph", str(CORPUS / "inheritance.py"), "--format", "json").stdout)
+    assert [f["name"] for f in flows["flows"]] == ["ChildFlow"]
+    base = cli("graph", str(CORPUS / "inheritance.py"), "--flow", "BaseFlow", "--format", "json")
+    assert [f["name"] for f in json.loads(base.stdout)["flows"]] == ["BaseFlow"]

@@ -17,12 +17,17 @@ from metaflow_expert.lint.render import RENDERERS, graph_dict
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a Python file defining a FlowSpec")
-    parser.add_argument("--flow", metavar="NAME", help="only this flow class (default: all)")
+    parser.add_argument(
+        "--flow",
+        metavar="NAME",
+        help="only this flow class (default: every flow not subclassed in the file)",
+    )
     parser.add_argument("--format", choices=sorted(RENDERERS), default="mermaid")
 
 
 def flows_of(text: str, path: str, flow_name: str | None = None) -> list[dict[str, Any]]:
-    """Graph dicts of the flows in ``text`` (leaf flows first, in source order)."""
+    """Graph dicts of the flows in ``text``, in source order: the leaf flows (a base class
+    subclassed in the same file is incomplete on its own, as in Metaflow), or ``flow_name``."""
     from metaflow_expert.lint.engine import analyze_text
     from metaflow_expert.rules import load_all_rules
 
@@ -31,6 +36,8 @@ def flows_of(text: str, path: str, flow_name: str | None = None) -> list[dict[st
     out = []
     for flow in analysis.file.flows:
         if flow_name is not None and flow.name != flow_name:
+            continue
+        if flow_name is None and not flow.is_leaf:
             continue
         graph = analysis.graphs.get(flow.name)
         if graph is None:

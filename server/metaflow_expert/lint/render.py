@@ -92,13 +92,13 @@ def to_json(flows: list[dict[str, Any]]) -> str:
     return json.dumps({"flows": flows}, indent=2)
 
 
-def _mermaid_id(name: str) -> str:
-    return "n_" + name
+def _mermaid_id(name: str, prefix: str = "n") -> str:
+    return f"{prefix}_{name}"
 
 
-def _mermaid_node(node: dict[str, Any]) -> str:
+def _mermaid_node(node: dict[str, Any], prefix: str = "n") -> str:
     label = node["name"].replace('"', "'")
-    nid = _mermaid_id(node["name"])
+    nid = _mermaid_id(node["name"], prefix)
     t = node["type"]
     if t in ("start", "end"):
         return f'{nid}(["{label}"])'
@@ -116,20 +116,20 @@ def to_mermaid(flows: list[dict[str, Any]]) -> str:
     """``flowchart TD`` per flow (a subgraph each when the file has several)."""
     lines = ["flowchart TD"]
     many = len(flows) > 1
-    for flow in flows:
+    for i, flow in enumerate(flows):
         indent = "    "
+        prefix = f"f{i}" if many else "n"  # node ids must be unique across subgraphs
         if many:
             lines.append(f"    subgraph {flow['name']}")
             indent = "        "
         for node in flow["nodes"]:
-            lines.append(indent + _mermaid_node(node))
+            lines.append(indent + _mermaid_node(node, prefix))
         for e in flow["edges"]:
             arrow = _MERMAID_ARROW.get(e["kind"], "-->")
             label = e["label"].replace('"', "'").replace("|", "/")
             mid = f'|"{label}"|' if label else ""
-            lines.append(
-                f"{indent}{_mermaid_id(e['source'])} {arrow}{mid} {_mermaid_id(e['target'])}"
-            )
+            src, dst = _mermaid_id(e["source"], prefix), _mermaid_id(e["target"], prefix)
+            lines.append(f"{indent}{src} {arrow}{mid} {dst}")
         if many:
             lines.append("    end")
     return "\n".join(lines) + "\n"
