@@ -24,6 +24,9 @@ INIT_OPTIONS: dict[str, Any] = {
 
 @pytest_lsp.fixture(params=CLIENTS, config=ClientServerConfig(server_command=SERVER))
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient):
+    statuses: list[Any] = []
+    lsp_client.statuses = statuses  # type: ignore[attr-defined]
+    lsp_client.feature("metaflowExpert/status")(lambda params: statuses.append(params))
     params = types.InitializeParams(
         capabilities=client_capabilities(request.param),
         initialization_options=INIT_OPTIONS,
