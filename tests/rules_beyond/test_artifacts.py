@@ -206,3 +206,64 @@ def test_mf203_guarded_and_defaulted_reads_are_fine(check):
     assert check("MF203", guarded) == []
     defaulted = FOREACH.replace("print(self.total)", 'print(getattr(self, "extra", None))')
     assert check("MF203", defaulted) == []
+
+
+LOST = """
+from metaflow import FlowSpec, Parameter, step
+
+class LostFlow(FlowSpec):
+    alpha = Parameter("alpha", default=1)
+
+    @step
+    def start(self):
+        self.model_name = "m"
+        self.next(self.a, self.b)
+
+    @step
+    def a(self):
+        self.score = 1
+        self.next(self.join)
+
+    @step
+    def b(self):
+        self.score = 2
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.best = max(inp.score for inp in inputs)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.model_name, self.best, self.alpha)
+"""
+
+
+def test_mf217_artifact_lost_at_join(check):
+    (f,) = check("MF217", LOST)
+    assert "*model_name*" in f.message and "join step *join*" in f.message
+    assert check("MF203", LOST) == []  # it was assigned: not MF203's business
+
+
+def test_mf217_merged_or_reassigned_survives(check):
+    merged = LOST.replace(
+        "self.best = max(inp.score for inp in inputs)",
+        "self.best = max(inp.score for inp in inputs)\n        self.merge_artifacts(inputs, exclude=['score'])",
+    )
+    assert check("MF217", merged) == []
+    included = merged.replace("exclude=['score']", "include=['model_name']")
+    assert check("MF217", included) == []
+    wrong_include = merged.replace("exclude=['score']", "include=['best']")
+    assert len(check("MF217", wrong_include)) == 1
+    reassigned = LOST.replace(
+        "self.best = max(inp.score for inp in inputs)",
+        "self.best = max(inp.score for inp in inputs)\n        self.model_name = inputs.a.model_name",
+    )
+    assert check("MF217", reassigned) == []
+
+
+def test_mf217_foreach_join(check):
+    src = FOREACH.replace("print(self.total)", "print(self.total, self.items)")
+    (f,) = check("MF217", src)
+    assert "*items*" in f.message

@@ -13,13 +13,14 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from metaflow_expert.model import ArtifactAccess, CallArg, Finding, FlowClass, FlowFile, Severity
+from metaflow_expert.model import ArtifactAccess, Finding, FlowClass, FlowFile, Severity
 from metaflow_expert.rules.beyond_dataflow import (
     available_before,
     closest,
     flowspec_names,
     guarded_names,
     has_dynamic_attributes,
+    merge_filters,
     node_of,
     provided_names,
     reachable,
@@ -234,36 +235,6 @@ def _same_constant(file: FlowFile, writes: list[ArtifactAccess]) -> bool:
     return len(values) == 1 and _NOT_CONSTANT not in values
 
 
-def _literal_names(value: object) -> set[str]:
-    if isinstance(value, (list, tuple, set)):
-        return {v for v in value if isinstance(v, str)}
-    return set()
-
-
-def _merge_filters(args: tuple[CallArg, ...]) -> tuple[set[str] | None, set[str] | None, bool]:
-    """``(include, exclude, known)`` of a ``merge_artifacts(inputs, exclude, include)`` call;
-    ``known`` is false when a filter is not a literal (then nothing can be said)."""
-    include: set[str] | None = None
-    exclude: set[str] | None = None
-    positional = [a for a in args if a.name is None]
-    named = {a.name: a for a in args if a.name}
-    slots = {"exclude": named.get("exclude"), "include": named.get("include")}
-    if len(positional) > 1 and slots["exclude"] is None:
-        slots["exclude"] = positional[1]
-    if len(positional) > 2 and slots["include"] is None:
-        slots["include"] = positional[2]
-    for key, arg in slots.items():
-        if arg is None or (arg.is_literal and arg.value is None):
-            continue
-        if not arg.is_literal:
-            return None, None, False
-        if key == "include":
-            include = _literal_names(arg.value) or None
-        else:
-            exclude = _literal_names(arg.value)
-    return include, exclude, True
-
-
 @rule(
     "MF205",
     name="join-artifact-not-merged",
@@ -355,7 +326,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
         for call in step.merge_artifacts_calls:
             if any(a.star for a in call.args):
                 continue
-            include, exclude, known = _merge_filters(call.args)
+            include, exclude, known = merge_filters(call.args)
             if not known:
                 continue
             conflicts = sorted(
@@ -382,6 +353,99 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
                 span=call.span,
                 severity=Severity.WARNING,
                 mirrors="runtime:merge_artifacts",
+                flow=flow.name,
+                step=step.name,
+            )
+
+
+def _losing_join(graph: Any, strict: dict[str, set[str]], step: str, name: str) -> str | None:
+    """The nearest join upstream of ``step`` that receives ``name`` but does not pass it on."""
+    nodes = getattr(graph, "nodes", {}) or {}
+    seen = {step}
+    todo = list(getattr(nodes.get(step), "in_funcs", ()) or ())
+    while todo:
+        cur = todo.pop(0)
+        if cur in seen or cur not in nodes:
+            continue
+        seen.add(cur)
+        if getattr(nodes[cur], "type", None) == "join" and name in strict.get(cur, set()):
+            return cur
+        todo.extend(getattr(nodes[cur], "in_funcs", ()) or ())
+    return None
+
+
+@rule(
+    "MF217",
+    name="artifact-lost-at-join",
+    summary="a step reads an artifact that a join before it neither assigns nor merges",
+    severity=Severity.WARNING,
+)
+def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it does
+    Flags reads of `self.<name>` in a step after a join when the artifact was assigned before
+    the join (on its branches or before the split), but the join step neither assigns it nor
+    takes it over with `self.merge_artifacts(inputs)`.
+
+    ## Why is this bad?
+    A join step starts with no artifacts of its own and passes on only what it assigns or
+    merges (Parameters excepted). Every step after it raises `AttributeError` on the read,
+    although the artifact "was set earlier".
+
+    ## Example
+    ```python
+    @step
+    def join(self, inputs):
+        self.best = max(inp.score for inp in inputs)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.model_name)  # set in start, lost at the join
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def join(self, inputs):
+        self.best = max(inp.score for inp in inputs)
+        self.merge_artifacts(inputs, include=["model_name"])
+        self.next(self.end)
+    ```
+    """
+    flow = _followable(ctx)
+    graph = ctx.graph
+    if flow is None or graph is None:
+        return
+    loose = available_before(flow, graph)
+    strict = available_before(flow, graph, through_joins=False)
+    if loose is None or strict is None:
+        return
+    provided = provided_names(flow, ctx.file) | guarded_names(ctx.file)
+    for step in flow.steps.values():
+        node = node_of(graph, step.name)
+        if step.name not in strict or node is None or getattr(node, "type", None) == "join":
+            continue  # reads inside a join are MF205's
+        writes = step_writes(step)
+        reported: set[str] = set()
+        for acc in step.artifacts:
+            name = acc.name
+            if acc.kind != "read" or acc.via in ("input", "getattr") or name in reported:
+                continue
+            if name in writes or name in provided or name in strict[step.name]:
+                continue
+            if name not in loose.get(step.name, set()):
+                continue  # never assigned at all: MF203's
+            reported.add(name)
+            join = _losing_join(graph, strict, step.name, name)
+            where = f"join step *{join}*" if join else "a join step before it"
+            yield Finding(
+                code="MF217",
+                message=(
+                    f"Artifact *{name}* read in step *{step.name}* does not survive {where}: "
+                    f"assign it there or merge it (self.merge_artifacts(inputs))."
+                ),
+                span=acc.span,
+                severity=Severity.WARNING,
                 flow=flow.name,
                 step=step.name,
             )

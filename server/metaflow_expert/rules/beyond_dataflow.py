@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from metaflow_expert.model import Fix, FlowClass, FlowFile, Span, Step, TextEdit
+from metaflow_expert.model import CallArg, Fix, FlowClass, FlowFile, Span, Step, TextEdit
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph
@@ -150,25 +150,78 @@ def step_writes(step: Step) -> frozenset[str]:
     return names
 
 
-_BEFORE_MEMO: dict[tuple[int, int], tuple[FlowClass, Any, dict[str, set[str]] | None]] = {}
+def _literal_names(value: object) -> set[str]:
+    if isinstance(value, (list, tuple, set)):
+        return {v for v in value if isinstance(v, str)}
+    return set()
 
 
-def available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set[str]] | None:
+def merge_filters(args: tuple[CallArg, ...]) -> tuple[set[str] | None, set[str] | None, bool]:
+    """``(include, exclude, known)`` of a ``merge_artifacts(inputs, exclude, include)`` call;
+    ``known`` is false when a filter is not a literal (then nothing can be said)."""
+    include: set[str] | None = None
+    exclude: set[str] | None = None
+    positional = [a for a in args if a.name is None]
+    named = {a.name: a for a in args if a.name}
+    slots = {"exclude": named.get("exclude"), "include": named.get("include")}
+    if len(positional) > 1 and slots["exclude"] is None:
+        slots["exclude"] = positional[1]
+    if len(positional) > 2 and slots["include"] is None:
+        slots["include"] = positional[2]
+    for key, arg in slots.items():
+        if arg is None or (arg.is_literal and arg.value is None):
+            continue
+        if not arg.is_literal:
+            return None, None, False
+        if key == "include":
+            include = _literal_names(arg.value) or None
+        else:
+            exclude = _literal_names(arg.value)
+    return include, exclude, True
+
+
+def merged_by(step: Step, incoming: set[str]) -> set[str]:
+    """What a join's ``merge_artifacts`` calls take over from ``incoming`` (generous: a call
+    whose filters are not literals takes everything)."""
+    out: set[str] = set()
+    for call in step.merge_artifacts_calls:
+        include, exclude, known = merge_filters(call.args)
+        if not known or any(a.star for a in call.args):
+            return set(incoming)
+        if include is not None:
+            out |= incoming & include
+        else:
+            out |= incoming - (exclude or set())
+    return out
+
+
+_BEFORE_MEMO: dict[tuple[int, int, bool], tuple[FlowClass, Any, dict[str, set[str]] | None]] = {}
+
+
+def available_before(
+    flow: FlowClass, graph: FlowGraph | None, *, through_joins: bool = True
+) -> dict[str, set[str]] | None:
     """For each step reachable from start: artifacts some path from start may have assigned
     before the step runs. None when the graph is unusable (no start, no nodes, truncated).
+
+    With ``through_joins`` (the generous default) a join passes on everything its branches
+    had; without it a join passes on only what it assigns or merges, as Metaflow does (a
+    join step starts empty; only Parameters, which callers add, flow through).
     Memoised per (flow, graph): every artifact rule asks. Callers must not mutate the sets."""
-    key = (id(flow), id(graph))
+    key = (id(flow), id(graph), through_joins)
     memo = _BEFORE_MEMO.get(key)
     if memo is not None and memo[0] is flow and memo[1] is graph:
         return memo[2]
-    result = _available_before(flow, graph)
+    result = _available_before(flow, graph, through_joins)
     if len(_BEFORE_MEMO) > 64:
         _BEFORE_MEMO.clear()
     _BEFORE_MEMO[key] = (flow, graph, result)
     return result
 
 
-def _available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set[str]] | None:
+def _available_before(
+    flow: FlowClass, graph: FlowGraph | None, through_joins: bool
+) -> dict[str, set[str]] | None:
     if graph is None or getattr(graph, "start_step", None) is None:
         return None
     if getattr(graph, "truncated", False):
@@ -188,7 +241,12 @@ def _available_before(flow: FlowClass, graph: FlowGraph | None) -> dict[str, set
         name = work.popleft()
         queued.discard(name)
         step = steps.get(name)
-        passed = before[name] | step_writes(step) if step is not None else before[name]
+        if step is None:
+            passed = set(before[name])
+        elif through_joins or getattr(nodes[name], "type", None) != "join":
+            passed = before[name] | step_writes(step)
+        else:
+            passed = merged_by(step, before[name]) | step_writes(step)
         if done.get(name) == len(passed):
             continue  # sets only grow: same size means nothing new to pass on
         done[name] = len(passed)
