@@ -44,7 +44,7 @@ test("edges by kind, switch labels, self loops and missing targets", () => {
   assert.match(svg, /class="edge-label"[^>]*>high<\/text>/);
   assert.match(svg, /class="edge edge-foreach"/);
   assert.match(svg, /class="node missing missing" data-step="trian"|class="node type-missing missing" data-step="trian"/);
-  assert.match(svg, /data-source="b" data-target="b"/);
+  assert.match(svg, /class="edge edge-switch self-loop" data-source="b" data-target="b"><path d="M[\d.]+,[\d.]+ C/);
 });
 
 test("text is escaped and no inline style attributes are emitted (CSP)", () => {

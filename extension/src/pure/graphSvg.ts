@@ -112,7 +112,9 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
   dagre.layout(g);
 
   const graph = g.graph();
-  const width = Math.ceil(graph.width ?? 200);
+  // Room on the right for self-loops (and their labels), which are drawn outside dagre's box.
+  const loopRoom = flow.edges.some((e) => e.source === e.target) ? 90 : 0;
+  const width = Math.ceil(graph.width ?? 200) + loopRoom;
   const height = Math.ceil(graph.height ?? 100);
   const out: string[] = [];
   out.push(
@@ -134,6 +136,22 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
       | undefined;
     if (!ed?.points) return;
     const kind = EDGE_KINDS.has(e.kind) ? e.kind : "linear";
+    if (e.source === e.target) {
+      // A recursive switch: dagre's self-edge points zig-zag, so draw a loop on the right side.
+      const b = boxes.get(e.source);
+      const pos = g.node(e.source) as { x: number; y: number } | undefined;
+      if (!b || !pos) return;
+      const x = pos.x + b.width / 2;
+      const y1 = pos.y - b.height / 4;
+      const y2 = pos.y + b.height / 4;
+      out.push(
+        `<g class="edge edge-${kind} self-loop" data-source="${escapeHtml(e.source)}" data-target="${escapeHtml(e.target)}">` +
+          `<path d="M${x.toFixed(1)},${y1.toFixed(1)} C${(x + 36).toFixed(1)},${(y1 - 14).toFixed(1)} ${(x + 36).toFixed(1)},${(y2 + 14).toFixed(1)} ${x.toFixed(1)},${y2.toFixed(1)}" marker-end="url(#arrow-${kind})"/>` +
+          (e.label ? `<text class="edge-label" x="${(x + 32).toFixed(1)}" y="${(pos.y + 4).toFixed(1)}" text-anchor="start">${escapeHtml(String(e.label))}</text>` : "") +
+          `<title>${escapeHtml(`${e.source} → ${e.target} (${e.kind}${e.label ? `: ${e.label}` : ""})`)}</title></g>`,
+      );
+      return;
+    }
     out.push(
       `<g class="edge edge-${kind}" data-source="${escapeHtml(e.source)}" data-target="${escapeHtml(e.target)}">` +
         `<path d="${pathFrom(ed.points)}" marker-end="url(#arrow-${kind})"/>` +

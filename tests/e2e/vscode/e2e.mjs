@@ -97,6 +97,7 @@ async function stage(name, fn, { critical = false } = {}) {
     return true;
   } catch (e) {
     await screenshot(`${name}-FAILED`);
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Escape").catch(() => undefined); // leave menus/inputs
     results.push({ name, ok: false, detail: e.message });
     log(`stage ${name}: FAIL — ${e.message}`);
     if (critical) await finish();
@@ -146,24 +147,31 @@ async function focusFlowEditor() {
   const tab = page.locator(".tabs-container .tab", { hasText: FLOW_FILE }).first();
   if (await tab.isVisible().catch(() => false)) await tab.click();
   else await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FLOW_FILE }).first().dblclick();
-  await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "class BrokenFlow" }).first().waitFor({ timeout: 15_000 });
+  await page.locator(".tabs-container .tab.active", { hasText: FLOW_FILE }).first().waitFor({ timeout: 15_000 });
+  await page.locator(".editor-instance .monaco-editor.focused").first().waitFor({ timeout: 15_000 });
 }
 
-/** Replace the first `from` in the flow editor with `to` by typing (Find selects the match). */
-async function replaceInEditor(from, to) {
+/** Select the first `from` in the flow editor (Find selects the match; Escape keeps it). */
+async function selectInEditor(from) {
   const selected = page.locator(".statusbar-item", { hasText: new RegExp(`\\(${from.length} selected\\)`) }).first();
+  await focusFlowEditor();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+F");
+  const find = page.locator(".find-widget textarea, .find-widget input").first();
+  await find.waitFor({ timeout: 10_000 });
+  await find.fill(from);
+  await selected.waitFor({ timeout: 5_000 });
+  await page.keyboard.press("Escape"); // focus back in the editor, match still selected
+  await sleep(200);
+  await selected.waitFor({ timeout: 2_000 });
+}
+
+/** Replace the first `from` in the flow editor with `to` by typing over the selection. */
+async function replaceInEditor(from, to) {
   await until(
     `the editor to read ${to}`,
     async () => {
-      await focusFlowEditor();
-      await page.keyboard.press("Control+Home");
-      await page.keyboard.press("Control+F");
-      const find = page.locator(".find-widget textarea, .find-widget input").first();
-      await find.waitFor({ timeout: 10_000 });
-      await find.fill(from);
-      await selected.waitFor({ timeout: 5_000 }); // the match is selected in the editor
-      await page.keyboard.press("Escape"); // focus back in the editor, match still selected
-      await sleep(200);
+      await selectInEditor(from);
       await page.keyboard.type(to);
       await page.keyboard.press("Escape"); // close a completion list, if any
       return page
@@ -336,6 +344,34 @@ await stage("ask-follow-up", async () => {
   return `${n} turns; follow-up answered with ${cites} citation(s)`;
 });
 
+await stage("ask-from-context-menu", async () => {
+  // Editor context menu with a selection: the selected code goes along as context.
+  await selectInEditor("@retry(times=2)");
+  await page.keyboard.press("Shift+F10"); // the editor context menu, at the selection
+  const item = page.locator(".context-view .monaco-menu .action-item", { hasText: "Ask Metaflow Expert" }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.hover(); // highlight, then Enter: a mouse click on menu items is not always taken
+  await page.keyboard.press("Enter");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.locator(".quick-input-widget", { hasText: "selected code" }).waitFor({ timeout: 10_000 });
+  await input.fill("What does this decorator do?");
+  await input.press("Enter");
+  const frame = await webviewFrame("#transcript", 15_000);
+  const note = await until(
+    "an answered turn asked with the selected code",
+    async () => {
+      const turns = await frame.$$(".turn");
+      const t = turns[turns.length - 1];
+      if (!t) return null;
+      const ctx = await t.$eval(".muted.small", (e) => e.textContent).catch(() => "");
+      const done = await t.$(".meta .badge");
+      return done && /selected code/.test(ctx) ? ctx : null;
+    },
+    60_000,
+  );
+  return `answered ${note}`;
+});
+
 await stage("flow-graph", async () => {
   await focusFlowEditor();
   await runCommand("Metaflow: Show Flow Graph");
@@ -350,7 +386,13 @@ await stage("flow-graph", async () => {
   );
   const missing = await frame.$$eval("svg.flow-graph g.node.missing", (ns) => ns.map((n) => n.getAttribute("data-step")));
   const flagged = await frame.$$eval("svg.flow-graph g.node.has-diagnostics", (ns) => ns.map((n) => n.getAttribute("data-step")));
-  return `nodes: ${steps.join(", ")}; missing target: ${missing.join(", ") || "none"}; with problems: ${flagged.join(", ") || "none"}`;
+  // A click on a step jumps to its def in the editor.
+  const { readFileSync } = await import("node:fs");
+  const src = readFileSync(path.join(args.workspace, FLOW_FILE), "utf8").split("\n");
+  const defLine = src.findIndex((l) => /^\s*def end\(/.test(l)) + 1;
+  await frame.click('svg.flow-graph g.node[data-step="end"]');
+  await page.locator(".statusbar-item", { hasText: new RegExp(`Ln ${defLine},`) }).first().waitFor({ timeout: 15_000 });
+  return `nodes: ${steps.join(", ")}; missing target: ${missing.join(", ") || "none"}; with problems: ${flagged.join(", ") || "none"}; click on end → line ${defLine}`;
 });
 
 await stage("graph-follows-edits", async () => {
