@@ -43,6 +43,8 @@ def _env(tmp: Path) -> dict[str, str]:
         USER="tester",
         METAFLOW_DEFAULT_DATASTORE="local",
         METAFLOW_DEFAULT_METADATA="local",
+        # a private datastore: Metaflow otherwise walks up from the cwd to any `.metaflow`
+        METAFLOW_DATASTORE_SYSROOT_LOCAL=str(tmp / "datastore"),
     )
     (tmp / "home").mkdir()
     (tmp / "mfhome").mkdir()

@@ -128,6 +128,10 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
+    if ls.knowledge.generation == 0:
+        from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
+
+        start_first_knowledge_build(ls)
 
 
 def lint_settings(path: str, settings: Any) -> Any:

@@ -42,11 +42,15 @@ class DocView:
 
 def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
     """Model of the document now, or None if it is not open / cannot be parsed."""
+    if uri not in ls.workspace.text_documents:
+        return None  # only open documents: pygls would otherwise read the file from disk
     try:
         document = ls.workspace.get_text_document(uri)
     except Exception:
         return None
-    state = ls.docs.setdefault(uri, DocState())
+    state = ls.docs.get(uri)
+    if state is None:
+        state = ls.docs[uri] = DocState()
     version = document.version
     if too_large(ls, document.source):
         return None

@@ -27,11 +27,16 @@ def register(server: MetaflowLanguageServer) -> None:
         except RuntimeError:
             ls.loop = asyncio.get_event_loop()
         ls.apply_settings(params.initialization_options or {})
+        ls.analysis_pool.submit(_warm_up)
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: MetaflowLanguageServer, params: types.InitializedParams) -> None:
         ls.log("info", f"metaflow-expert {ls.version} started")
-        start_knowledge_build(ls)
+        ls.send_status()
+        # The first lint goes first (it needs no index); indexing starts right after it, or
+        # after a short delay when no document is open.
+        loop = ls.loop or asyncio.get_event_loop()
+        loop.call_later(FIRST_LINT_GRACE_S, start_first_knowledge_build, ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def on_config(ls: MetaflowLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -45,6 +50,25 @@ def register(server: MetaflowLanguageServer) -> None:
         from metaflow_expert.lsp.diagnostics import relint_all
 
         relint_all(ls)
+
+
+FIRST_LINT_GRACE_S = 0.5
+
+
+def _warm_up() -> None:
+    """Import the lint path on the lint thread while the client sends its first document."""
+    try:
+        from metaflow_expert.lint.engine import analyze_text
+
+        analyze_text("from metaflow import FlowSpec\n", "<warm-up>")
+    except Exception:
+        pass
+
+
+def start_first_knowledge_build(ls: MetaflowLanguageServer) -> None:
+    """Start the initial index build once (after the first lint, or after the grace delay)."""
+    if ls.knowledge.generation == 0:
+        start_knowledge_build(ls)
 
 
 def _progress_supported(ls: MetaflowLanguageServer) -> bool:
