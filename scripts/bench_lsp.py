@@ -228,13 +228,23 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         open_doc(client, buri, body)
         await wait_version(client, buri, 1)
         lat = []
+        edit_line = body.splitlines().index("                total -= 1")
         for v in range(2, 2 + args.edit_samples):
-            edited = body.replace("total -= 1", f"total -= {v}", 1)
+            # an incremental edit, as editors send them: retype the number on one line
+            col = len("                total -= ")
             t0 = time.perf_counter()
             client.text_document_did_change(
                 types.DidChangeTextDocumentParams(
                     text_document=types.VersionedTextDocumentIdentifier(uri=buri, version=v),
-                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+                    content_changes=[
+                        types.TextDocumentContentChangePartial(
+                            range=types.Range(
+                                start=types.Position(line=edit_line, character=col),
+                                end=types.Position(line=edit_line, character=col + 1),
+                            ),
+                            text=str(v % 10),
+                        )
+                    ],
                 )
             )
             await wait_version(client, buri, v)
