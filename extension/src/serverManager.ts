@@ -154,9 +154,11 @@ export class ServerManager implements vscode.Disposable {
   private async serverPython(): Promise<string | undefined> {
     const cfg = vscode.workspace.getConfiguration("metaflowExpert");
     const editorUri = vscode.window.activeTextEditor?.document.uri;
+    const setting = cfg.get<string>("interpreter");
     const resolution = resolveInterpreter({
-      setting: cfg.get<string>("interpreter"),
-      pythonExtensionPath: await pythonExtensionInterpreter(editorUri),
+      setting,
+      // Only ask the Python extension (activating it if needed) when the setting is empty.
+      pythonExtensionPath: setting?.trim() ? undefined : await pythonExtensionInterpreter(editorUri),
       workspaceFolder: workspaceFolder(),
       home: os.homedir(),
       env: process.env,
