@@ -156,3 +156,25 @@ def test_deep_nesting() -> None:
         + "    " * 100
         + "pass\n"
     )
+
+
+def test_long_runs_of_comments() -> None:
+    """tree-sitter-python is quadratic in consecutive comment lines; 5 MB of them must not hang."""
+    flow = TUTORIALS[0].read_text(encoding="utf-8")
+    big = flow + ("# filler line to make the file large " * 3 + "\n") * 45_000
+    a = check(big)
+    assert a.file.flows and not a.file.syntax_issues
+
+
+def test_comment_lines_inside_strings_are_kept() -> None:
+    doc = "\n".join(f"    # line {i}" for i in range(100))
+    text = (
+        "from metaflow import FlowSpec, step\n"
+        "class F(FlowSpec):\n"
+        "    @step\n"
+        "    def start(self):\n"
+        f'        """Doc\n{doc}\n        """\n'
+        "        pass\n"
+    )
+    step = check(text).file.flows[0].steps["start"]
+    assert step.docstring is not None and "# line 99" in step.docstring

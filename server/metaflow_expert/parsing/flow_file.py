@@ -50,7 +50,7 @@ def _whole(src: source.SourceText, root: Node) -> _Pieces:
     return p
 
 
-def _piecewise(src: source.SourceText) -> _Pieces:
+def _piecewise(src: source.SourceText, data: bytes) -> _Pieces:
     p = _Pieces()
     offsets = [0]
     for line in src.data.split(b"\n"):
@@ -69,7 +69,7 @@ def _piecewise(src: source.SourceText) -> _Pieces:
             plan.extend(rng(a, b) for a, b in seg.members)
         else:
             plan.append(rng(seg.start, seg.end))
-    trees = iter(parse_ranges(src.data, plan))
+    trees = iter(parse_ranges(data, plan))
     for seg in segs:
         if seg.is_class:
             header = next(trees).root_node
@@ -98,9 +98,10 @@ def _piecewise(src: source.SourceText) -> _Pieces:
 def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
     """``piecewise`` forces the broken-file strategy (tests compare both on valid files)."""
     src = source.SourceText.of(text)
-    root = parse(src.data).root_node
+    data = segments.mask_comment_runs(src.data, src.lines)
+    root = parse(data).root_node
     if root.has_error or piecewise:
-        pieces = _piecewise(src)
+        pieces = _piecewise(src, data)
         pieces.issues.sort(key=lambda i: (i.span.start_line, i.span.start_col))
         if not pieces.issues:  # the pieces parse cleanly: keep the whole-file diagnosis
             pieces.issues = syntax.syntax_issues(src, root)
