@@ -16,10 +16,16 @@ from tree_sitter import Node
 from metaflow_expert.model import NOT_LITERAL, CallArg
 from metaflow_expert.parsing.fast import call_arg as _call_arg
 from metaflow_expert.parsing.source import SourceText
-from metaflow_expert.parsing.tree import unparen
+from metaflow_expert.parsing.tree import LANGUAGE, unparen
 
 #: Literal sources longer than this are not evaluated (a 5 MB string argument gains nothing).
 _MAX_LITERAL_CHARS = 100_000
+
+_ARGLIST = LANGUAGE.id_for_node_kind("argument_list", True)
+_COMMENT = LANGUAGE.id_for_node_kind("comment", True)
+_KEYWORD = LANGUAGE.id_for_node_kind("keyword_argument", True)
+_LIST_SPLAT = LANGUAGE.id_for_node_kind("list_splat", True)
+_SPLATS = frozenset({_LIST_SPLAT, LANGUAGE.id_for_node_kind("dictionary_splat", True)})
 
 _CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
 
@@ -92,46 +98,52 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
     """The arguments of an ``argument_list`` node, in source order."""
     if arglist is None:
         return ()
-    if arglist.type != "argument_list":
+    if arglist.kind_id != _ARGLIST:
         # ``f(x for x in y)``: a single generator argument.
         text = src.node_text(arglist)
         sp = src.span(arglist)
         return (_call_arg(None, NOT_LITERAL, text, sp, sp),)
     out: list[CallArg] = []
+    span, node_text = src.span, src.node_text
     for child in arglist.named_children:
-        kind = child.type
-        if kind == "comment":
+        kind = child.kind_id
+        if kind == _COMMENT:
             continue
-        span = src.span(child)
-        if kind == "keyword_argument":
-            name = child.child_by_field_name("name")
-            value = child.child_by_field_name("value")
+        if kind == _KEYWORD:
+            # keyword_argument is ``name = value``: children 0 and 2
+            name: Node | None = child.child(0)
+            value: Node | None = child.child(2)
+            if value is None or not value.is_named or value.kind_id == _COMMENT:
+                name = child.child_by_field_name("name")  # comments inside: ask by field
+                value = child.child_by_field_name("value")
             if name is None or value is None:
                 continue
-            vtext = src.node_text(value)
+            vtext = node_text(value)
             out.append(
                 _call_arg(
-                    src.node_text(name),
+                    node_text(name),
                     literal(vtext),
                     vtext,
-                    span,
-                    src.span(value),
-                    name_span=src.span(name),
+                    span(child),
+                    span(value),
+                    span(name),
                 )
             )
-        elif kind in ("list_splat", "dictionary_splat"):
+        elif kind in _SPLATS:
             inner = child.named_children[0] if child.named_child_count else child
             out.append(
                 _call_arg(
                     None,
                     NOT_LITERAL,
-                    src.node_text(inner),
-                    span,
-                    src.span(inner),
-                    star="*" if kind == "list_splat" else "**",
+                    node_text(inner),
+                    span(child),
+                    span(inner),
+                    None,
+                    "*" if kind == _LIST_SPLAT else "**",
                 )
             )
         else:
-            text = src.node_text(child)
-            out.append(_call_arg(None, literal(text), text, span, span))
+            text = node_text(child)
+            sp = span(child)
+            out.append(_call_arg(None, literal(text), text, sp, sp))
     return tuple(out)

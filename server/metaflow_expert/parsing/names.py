@@ -129,6 +129,7 @@ class NameResolver:
     def __init__(self, imports: dict[str, ImportBinding], local_defs: set[str]) -> None:
         self.imports = imports
         self.local_defs = local_defs
+        self._cache: dict[str, Resolved] = {}
         self.star_metaflow = any(
             k.startswith(STAR_PREFIX) and is_metaflow_module(b.module) for k, b in imports.items()
         )
@@ -138,6 +139,13 @@ class NameResolver:
         node = unparen(expr)
         if node is None:
             return None
+        if node.type == "identifier":
+            key = src.node_text(node)
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._resolve_parts([key])
+                self._cache[key] = hit
+            return hit
         parts: list[str] = []
         cur: Node | None = node
         while cur is not None and cur.type == "attribute":
@@ -148,9 +156,12 @@ class NameResolver:
             cur = unparen(cur.child_by_field_name("object"))
         if cur is None or cur.type != "identifier":
             return None
-        root = src.node_text(cur)
-        parts.append(root)
+        parts.append(src.node_text(cur))
         parts.reverse()
+        return self._resolve_parts(parts)
+
+    def _resolve_parts(self, parts: list[str]) -> Resolved:
+        root = parts[0]
         written = ".".join(parts)
         binding = self.imports.get(root)
         if binding is not None:

@@ -13,7 +13,10 @@ from metaflow_expert.parsing.fast import decorator_use as _decorator_use
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import parse_tail
-from metaflow_expert.parsing.tree import code_children, unparen
+from metaflow_expert.parsing.tree import LANGUAGE, code_children, unparen
+
+_CALL = LANGUAGE.id_for_node_kind("call", True)
+_COMMENT = LANGUAGE.id_for_node_kind("comment", True)
 
 #: Metaflow's step decorator and the keyword-only annotations ``@step(start=True, end=True)``.
 STEP = "step"
@@ -29,19 +32,22 @@ def decorators_of(src: SourceText, resolver: NameResolver, outer: Node) -> list[
 
 
 def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
-    parts = code_children(deco)
-    expr = unparen(parts[0]) if parts else None
+    expr: Node | None = deco.named_child(0)
+    if expr is not None and expr.kind_id == _COMMENT:
+        parts = code_children(deco)
+        expr = parts[0] if parts else None
+    expr = unparen(expr)
     if expr is None:
         sp = src.span(deco)
-        return DecoratorUse("", "", sp, sp)
+        return _decorator_use("", "", sp, sp)
     target = expr
     args: tuple = ()
     has_call = False
     args_span = None
-    if expr.type == "call":
-        fn = expr.child_by_field_name("function")
+    if expr.kind_id == _CALL:
+        fn: Node | None = expr.child(0)  # a call is ``function arguments``
         target = fn if fn is not None else expr
-        arglist = expr.child_by_field_name("arguments")
+        arglist = expr.child(1)
         args = call_args(src, arglist)
         has_call = True
         args_span = src.span(arglist) if arglist is not None else None
