@@ -96,7 +96,11 @@ class _Progress:
 
     def _create(self) -> None:
         try:
-            fut = self.ls.work_done_progress.create(self.token)
+            # no pygls callback: it would raise on a request cancelled by shutdown
+            fut = self.ls.protocol.send_request(
+                types.WINDOW_WORK_DONE_PROGRESS_CREATE,
+                types.WorkDoneProgressCreateParams(token=self.token),
+            )
             fut.add_done_callback(lambda _f: self.ready.set())
         except Exception:
             self.enabled = False
