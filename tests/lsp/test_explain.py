@@ -138,3 +138,13 @@ def test_positions_round_trip_utf16_and_utf8():
         rng = positions.to_range(codec, lines, Span(0, col, 0, col + 4))
         assert rng.start.character == expected
         assert positions.from_position(codec, lines, rng.start) == (0, col)
+
+
+def test_step_start_argument_explains_the_annotation(catalog):
+    text = "from metaflow import FlowSpec, step\n\n\nclass F(FlowSpec):\n    @step(start=True)\n    def begin(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n"
+    m = parse_flow_file(text, "<memory>")
+    t = cursor.locate(m, 4, 11)
+    assert t is not None and t.kind == "step_decorator"
+    md = render.render(t, catalog=catalog)
+    assert "start=False" in md and "`begin` is annotated as the start step." in md
+    assert f"decorators.py:{catalog.api['step'].line}" in md

@@ -102,6 +102,8 @@ def _decorator_target(
     d: DecoratorUse, line: int, col: int, flow: FlowClass, step: Step | None, is_step: bool
 ) -> Target | None:
     for a in d.args:
+        if _in(a.name_span, line, col) and is_step:
+            return Target("step_decorator", d.name, a.name_span or a.span, flow, step, d, a)
         if _in(a.name_span, line, col):
             return Target(
                 "decorator_arg",
