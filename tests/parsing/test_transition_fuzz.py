@@ -51,7 +51,7 @@ def _call(rng: random.Random) -> str:
     args: list[str] = []
     if rng.random() < 0.4:
         good = rng.random() < 0.6
-        keys = KEYS[:4] + ["self.cfg.key"] if good else KEYS
+        keys = [*KEYS[:4], "self.cfg.key"] if good else KEYS
         values = VALUES[:2] if good else VALUES
         n = rng.randrange(0 if not good else 1, 4)
         items = [f"{rng.choice(keys)}: {rng.choice(values)}" for _ in range(n)]
