@@ -32,6 +32,6 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient):
         initialization_options=INIT_OPTIONS,
         root_uri=Path.cwd().as_uri(),
     )
-    await lsp_client.initialize_session(params)
+    lsp_client.init_result = await lsp_client.initialize_session(params)  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()

@@ -102,3 +102,28 @@ async def test_settings_turn_rules_off_and_change_severity(client: LanguageClien
         assert all(
             d.severity == types.DiagnosticSeverity.Hint for d in diags if str(d.code) == other
         )
+
+
+async def test_ranges_use_the_negotiated_position_encoding(client: LanguageClient, tmp_path: Path):
+    await wait_ready(client)
+    text = BROKEN.read_text().replace(
+        "        self.next(self.proces,", '        note = "😀é"; self.next(self.proces,'
+    )
+    path = tmp_path / "emoji_flow.py"
+    path.write_text(text)
+    uri = open_doc(client, path, text)
+    diags = await wait_diagnostics(
+        client, uri, lambda d: any("did you mean" in x.message for x in d)
+    )
+    d = next(x for x in diags if "did you mean" in x.message)
+    line = text.splitlines()[d.range.start.line]
+    col = line.index("proces")
+    encoding = client.init_result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]
+    prefix = line[:col]
+    expected = {
+        "utf-8": len(prefix.encode("utf-8")),
+        "utf-16": len(prefix.encode("utf-16-le")) // 2,
+        "utf-32": len(prefix),
+    }[str(getattr(encoding, "value", encoding))]
+    assert d.range.start.character == expected, (encoding, d.range)
+    assert expected != col or encoding == "utf-32"

@@ -211,3 +211,26 @@ async def test_code_lens_and_commands(client: LanguageClient):
     assert edges[("start", "train")] == "foreach"
     assert edges[("train", "join")] == "join"
     assert edges[("join", "end")] == "linear"
+
+
+async def test_rename_rejects_a_bad_name_and_non_steps(client: LanguageClient):
+    import pytest
+    from pygls.exceptions import JsonRpcException
+
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    with pytest.raises(JsonRpcException):
+        await client.text_document_rename_async(
+            types.RenameParams(
+                text_document=_doc(uri), position=pos_of(text, "def join", 5), new_name="1bad"
+            )
+        )
+    prep = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=_doc(uri), position=pos_of(text, "@batch", 2))
+    )
+    assert prep is None
+    prep = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=_doc(uri), position=pos_of(text, "self.train", 7))
+    )
+    assert prep is not None and getattr(prep, "placeholder", None) == "train"
