@@ -44,9 +44,13 @@ export class ServerManager implements vscode.Disposable {
   /** The user's interpreter: analysed by the server and used to run flows. */
   userPython: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private starting: Promise<void> | undefined;
+  /** Restarts run one after another; only the newest queued one does the work. */
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
   /** True from a restart request until that start has succeeded or failed. */
   private pending = false;
+  private readonly settled = new vscode.EventEmitter<void>();
+  private readonly onDidSettle = this.settled.event;
   private readonly clientChanged = new vscode.EventEmitter<LanguageClient | undefined>();
   readonly onDidChangeClient = this.clientChanged.event;
   /** `metaflowExpert/askDelta` from whichever client is running (one handler, many listeners). */
@@ -106,9 +110,6 @@ export class ServerManager implements vscode.Disposable {
     });
   }
 
-  private readonly settled = new vscode.EventEmitter<void>();
-  private readonly onDidSettle = this.settled.event;
-
   scheduleRestart(reason: string): void {
     this.pending = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
@@ -119,17 +120,26 @@ export class ServerManager implements vscode.Disposable {
     }, RESTART_DEBOUNCE_MS);
   }
 
-  async restart(): Promise<void> {
+  restart(): Promise<void> {
     this.pending = true;
-    await this.starting?.catch(() => undefined);
-    await this.stop();
-    this.starting = this.start().finally(() => {
-      if (!this.restartTimer) {
-        this.pending = false;
-        this.settled.fire();
+    this.queued++;
+    this.chain = this.chain.then(async () => {
+      try {
+        if (this.queued === 1) {
+          await this.stop();
+          await this.start();
+        }
+      } catch (e) {
+        this.fail(`Restarting the server failed: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.queued--;
+        if (!this.queued && !this.restartTimer) {
+          this.pending = false;
+          this.settled.fire();
+        }
       }
     });
-    return this.starting;
+    return this.chain;
   }
 
   async stop(): Promise<void> {
