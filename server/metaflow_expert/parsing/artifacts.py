@@ -123,9 +123,14 @@ class _Walker:
         param_uses = self.param_uses
         attr_k, call_k, ident_k, skip = _ATTR, _CALL, _IDENT, _LEAFLIKE
         left_k, targets_k, del_k = _LEFT_HOLDERS, _TARGETS, _DELETE
-        pop, push, append = stack.pop, stack.extend, stack.append
+        pop, push, append, find = stack.pop, stack.extend, stack.append, data.find
+        prune = param is None  # a join also follows loop variables over its inputs
         while stack:
             n = pop()
+            # Outside joins everything we look for spells ``self``: a subtree whose text does
+            # not is skipped with one C-level search.
+            if prune and find(_SELF, n.start_byte, n.end_byte) < 0:
+                continue
             k = n.kind_id
             if k == attr_k:
                 obj = n.child(0)
