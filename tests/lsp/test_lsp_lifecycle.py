@@ -54,3 +54,15 @@ async def test_on_save_mode_lints_on_save_only(client: LanguageClient):
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     await wait_diagnostics(client, uri, lambda d: all("*proces*" not in x.message for x in d))
+
+
+async def test_pull_configuration_when_the_change_carries_no_settings(client: LanguageClient):
+    await wait_ready(client)
+    uri = open_doc(client, BROKEN)
+    diags = await wait_diagnostics(client, uri, lambda d: len(d) > 0)
+    code = str(diags[0].code)
+    client.set_configuration(
+        {"lint": {"debounceMs": 0, "severity": {code: "off"}}}, section="metaflowExpert"
+    )
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_diagnostics(client, uri, lambda d: all(str(x.code) != code for x in d))

@@ -40,17 +40,47 @@ def register(server: MetaflowLanguageServer) -> None:
         loop.call_later(FIRST_LINT_GRACE_S, start_first_knowledge_build, ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def on_config(ls: MetaflowLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+    async def on_config(
+        ls: MetaflowLanguageServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         raw = params.settings
         if not isinstance(raw, dict) or not raw:
-            return  # pull-model clients send null; keep what initializationOptions gave
-        rebuild = ls.apply_settings(raw)
-        ls.log("info", "settings updated" + (", re-indexing Metaflow" if rebuild else ""))
-        if rebuild:
-            start_knowledge_build(ls)
-        from metaflow_expert.lsp.diagnostics import relint_all
+            raw = await _pull_settings(ls)  # pull-model clients send null
+            if raw is None:
+                return
+        take_settings(ls, raw)
 
-        relint_all(ls)
+
+def take_settings(ls: MetaflowLanguageServer, raw: Any) -> None:
+    """Apply new settings (merged over the previous ones), re-index if needed, re-lint."""
+    rebuild = ls.apply_settings(raw)
+    ls.log("info", "settings updated" + (", re-indexing Metaflow" if rebuild else ""))
+    if rebuild:
+        ls.artifacts = None
+        start_knowledge_build(ls)
+    from metaflow_expert.lsp.diagnostics import relint_all
+
+    relint_all(ls)
+
+
+async def _pull_settings(ls: MetaflowLanguageServer) -> Any:
+    """``workspace/configuration`` for section ``metaflowExpert``, if the client offers it."""
+    try:
+        workspace = ls.client_capabilities.workspace
+        if not (workspace and workspace.configuration):
+            return None
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="metaflowExpert")])
+            ),
+            10,
+        )
+    except Exception as exc:
+        ls.log("debug", f"workspace/configuration failed: {exc}")
+        return None
+    if result and isinstance(result[0], dict) and result[0]:
+        return {"metaflowExpert": result[0]}
+    return None
 
 
 FIRST_LINT_GRACE_S = 0.5

@@ -27,7 +27,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from metaflow_expert import __version__
-from metaflow_expert.lsp.settings import ServerSettings, parse_settings
+from metaflow_expert.lsp.settings import ServerSettings, parse_settings, unwrap
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class MetaflowLanguageServer(LanguageServer):
             protocol_cls=MetaflowProtocol,
         )
         self.settings = ServerSettings()
+        self.raw_settings: dict[str, Any] = {}
         self.docs: dict[str, DocState] = {}
         self.knowledge = KnowledgeState()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -166,7 +167,8 @@ class MetaflowLanguageServer(LanguageServer):
     # ---- settings -----------------------------------------------------------------------
     def apply_settings(self, raw: Any) -> bool:
         """Take new editor settings; returns True when the Metaflow index must be rebuilt."""
-        settings, warnings = parse_settings(raw)
+        self.raw_settings = _merge(self.raw_settings, unwrap(raw))
+        settings, warnings = parse_settings(self.raw_settings)
         old_key = self.settings.knowledge_key()
         self.settings = settings
         for w in warnings:
@@ -186,6 +188,14 @@ class MetaflowLanguageServer(LanguageServer):
     @property
     def index(self) -> Any:
         return self.knowledge.index
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` over ``old``, recursively (a client may send only the keys that changed)."""
+    out = dict(old)
+    for k, v in new.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def _loop_running_here(loop: asyncio.AbstractEventLoop) -> bool:

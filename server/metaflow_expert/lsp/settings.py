@@ -85,7 +85,7 @@ class ServerSettings:
         return (self.interpreter, self.metaflow_source, self.extra_docs)
 
 
-def _unwrap(raw: Any) -> dict[str, Any]:
+def unwrap(raw: Any) -> dict[str, Any]:
     """Accept ``{metaflowExpert: {...}}``, ``{settings: {metaflowExpert: ...}}`` or the bare dict."""
     if not isinstance(raw, dict):
         return {}
@@ -128,7 +128,7 @@ def _int(v: Any, warn: list[str], key: str) -> int | None:
 def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
     """Settings from editor JSON, plus warnings for values that were ignored. Never raises."""
     warn: list[str] = []
-    d = _unwrap(raw)
+    d = unwrap(raw)
     lint_raw: dict[str, Any] = d["lint"] if isinstance(d.get("lint"), dict) else {}
     ask_raw: dict[str, Any] = d["ask"] if isinstance(d.get("ask"), dict) else {}
     runs_raw: dict[str, Any] = d["runs"] if isinstance(d.get("runs"), dict) else {}
