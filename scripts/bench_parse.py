@@ -90,12 +90,25 @@ def measure(fn, text: str, runs: int) -> tuple[float, float, float]:  # type: ig
     return statistics.median(wall), wall[max(0, int(len(wall) * 0.9) - 1)], statistics.median(cpu)
 
 
+def tutorials() -> str:
+    """The tutorial flows shipped with the installed Metaflow, concatenated (real code)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("metaflow")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return "\n".join(p.read_text() for p in sorted(root.glob("tutorials/*/*.py")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args()
-    for size in (200, 3000):
-        text = make_flow(size)
+    for text in (make_flow(200), make_flow(3000), tutorials()):
+        if not text:
+            continue
         n = text.count("\n")
         for label, fn in (("parse_flow_file", parse_flow_file), ("analyze_text", analyze_text)):
             med, p90, cpu = measure(fn, text, args.runs)
