@@ -164,6 +164,9 @@ def test_long_runs_of_comments() -> None:
     big = flow + ("# filler line to make the file large " * 3 + "\n") * 45_000
     a = check(big)
     assert a.file.flows and not a.file.syntax_issues
+    # runs of comments and blank lines together are just as slow for tree-sitter
+    a = check(flow + "# comment   \n   \n\n" * 200_000)
+    assert a.file.flows and not a.file.syntax_issues
 
 
 def test_comment_lines_inside_strings_are_kept() -> None:

@@ -164,19 +164,19 @@ def _split_class(lines: list[str], states: list[LineState], seg: Segment, head: 
 
 #: Runs of comment-only lines at least this long are blanked before tree-sitter sees them.
 COMMENT_RUN = 32
-_COMMENT_RUN = re.compile(rb"(?:^[ \t]*#[^\n]*\n){%d,}" % COMMENT_RUN, re.M)
+_COMMENT_RUN = re.compile(rb"(?:^[ \t]*(?:#[^\n]*)?\r?\n){%d,}" % COMMENT_RUN, re.M)
 
 
 def mask_comment_runs(data: bytes, lines: list[str]) -> bytes:
     """``data`` with long runs of comment lines turned into spaces, byte for byte.
 
-    tree-sitter-python's indentation scanner looks ahead over every following comment line at
-    each newline, so N consecutive comment lines cost O(N²) (4,000 lines: ~2 s; a 5 MB file of
+    tree-sitter-python's indentation scanner looks ahead over every following comment (and
+    blank) line at each newline, so N consecutive comment lines cost O(N²) (4,000 lines: ~2 s; a 5 MB file of
     comments: minutes). Blank lines cost nothing, and positions do not move because every byte
     keeps its offset. Comment lines inside strings are left alone."""
     if b"#" not in data:
         return data
-    runs = list(_COMMENT_RUN.finditer(data))
+    runs = [m for m in _COMMENT_RUN.finditer(data) if b"#" in m.group()]
     if not runs:
         return data
     states = scan(lines)
@@ -189,7 +189,7 @@ def mask_comment_runs(data: bytes, lines: list[str]) -> bytes:
         row, pos = first, m.start()
         while pos < m.end() and row < len(offsets) - 1:
             end = offsets[row + 1] - 1  # the newline
-            if row >= len(states) or not states[row].in_string:
+            if (row >= len(states) or not states[row].in_string) and b"#" in data[pos:end]:
                 out[pos:end] = b" " * (end - pos)
             pos = end + 1
             row += 1
