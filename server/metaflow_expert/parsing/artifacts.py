@@ -91,9 +91,9 @@ class StepRange:
     body_end: int = 0
 
 
-def collect(src: SourceText, roots: Sequence[Node], ranges: Sequence[StepRange]) -> None:
+def collect(src: SourceText, ranges: Sequence[StepRange]) -> None:
     """Fill ``artifacts``, ``uses_*``, calls and ``assigns_reserved`` of every step in
-    ``ranges`` (``roots`` is unused: each step's own node is walked)."""
+    ``ranges``, walking each step's own node."""
     for r in ranges:
         _Walker(src, r).run()
 

@@ -1,8 +1,9 @@
 """``parse_flow_file``: text in, :class:`FlowFile` out, never an exception.
 
-The order of work is what keeps it fast: one tree-sitter parse, one import query, a walk over
-module-level definitions and class bodies only, then one query pass over all step bodies for
-artifacts. Nothing walks the whole tree in Python.
+The order of work is what keeps it fast: one tree-sitter parse (long comment runs blanked
+first, see :func:`segments.mask_comment_runs`), module-level statements for imports and
+definitions, class bodies for members, then one walk per step for artifacts. Nothing else
+of the tree is visited in Python.
 
 When the parse has errors the file is parsed again piecewise (:mod:`segments`): every
 top-level statement and every class member on its own, so a half-typed method cannot hide the
@@ -142,7 +143,7 @@ def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
                     body_end,
                 )
             )
-    artifacts.collect(src, pieces.roots, ranges)
+    artifacts.collect(src, ranges)
     flow_names = {f.name for f in flows}
     return FlowFile(
         path=path,
