@@ -59,6 +59,7 @@ async def test_ask_streams_and_returns_cited_answer():
         client, deltas = await _client(fake.base_url)
         try:
             await wait_ready(client, need_index=True)
+            client.progress_reports.setdefault("ask-1", [])  # a client-chosen token
             result = await asyncio.wait_for(
                 client.workspace_execute_command_async(
                     types.ExecuteCommandParams(
@@ -88,6 +89,7 @@ async def test_ask_is_cancellable():
         client, _ = await _client(fake.base_url)
         try:
             await wait_ready(client, need_index=True)
+            client.progress_reports.setdefault("ask-2", [])
             params = types.ExecuteCommandParams(
                 command="metaflowExpert.ask",
                 arguments=[{"question": "Explain foreach"}],
