@@ -229,45 +229,71 @@ def classify_bases(src: SourceText, resolver: NameResolver, classes: dict[str, C
                 info.unresolved.append(text)
 
 
-def mro(name: str, classes: dict[str, ClassInfo]) -> list[str]:
-    """C3 linearisation over the file's classes (depth-first fallback if C3 fails)."""
-    memo: dict[str, list[str]] = {}
+def linearizations(classes: dict[str, ClassInfo]) -> dict[str, list[str]]:
+    """C3 linearisation (Python's MRO) of every class over the file's classes.
 
-    def lin(n: str, visiting: frozenset[str]) -> list[str]:
-        if n in memo:
-            return memo[n]
-        if n in visiting:
-            return [n]
-        bases = [b for b in classes[n].local_bases if b in classes]
-        seqs = [lin(b, visiting | {n}) for b in bases] + [list(bases)]
-        result = [n]
-        seqs = [list(s) for s in seqs if s]
-        while seqs:
-            head = None
-            for s in seqs:
-                cand = s[0]
-                if not any(cand in t[1:] for t in seqs):
-                    head = cand
-                    break
-            if head is None:
-                # Inconsistent hierarchy (a TypeError in Python): keep going depth-first.
-                for s in seqs:
-                    for c in s:
-                        if c not in result:
-                            result.append(c)
-                break
-            if head not in result:
-                result.append(head)
-            seqs = [s[1:] if s[0] == head else s for s in seqs]
-            seqs = [s for s in seqs if s]
-        memo[n] = result
-        return result
+    Bases are computed before subclasses with an explicit stack (a 2,000-class chain must not
+    hit the recursion limit); a cycle or an inconsistent hierarchy (errors in Python) falls
+    back to depth-first order instead of failing."""
+    lins: dict[str, list[str]] = {}
+    for start in classes:
+        if start in lins:
+            continue
+        stack: list[tuple[str, bool]] = [(start, False)]
+        visiting: set[str] = set()
+        while stack:
+            n, ready = stack.pop()
+            if n in lins:
+                continue
+            bases = [b for b in classes[n].local_bases if b in classes]
+            if not ready:
+                if n in visiting:
+                    continue  # a cycle: finish this class with what its bases have so far
+                visiting.add(n)
+                stack.append((n, True))
+                stack.extend(
+                    (b, False) for b in reversed(bases) if b not in lins and b not in visiting
+                )
+                continue
+            lins[n] = _c3(n, [lins.get(b, [b]) for b in bases], bases)
+    return lins
 
-    return lin(name, frozenset())
+
+def _c3(name: str, base_lins: list[list[str]], bases: list[str]) -> list[str]:
+    if not bases:
+        return [name]
+    if len(bases) == 1:
+        return [name, *(c for c in base_lins[0] if c != name)]
+    seqs = [list(s) for s in [*base_lins, bases] if s]
+    heads = [0] * len(seqs)
+    result = [name]
+    seen = {name}
+    while True:
+        live = [i for i in range(len(seqs)) if heads[i] < len(seqs[i])]
+        if not live:
+            return result
+        tails: dict[str, int] = {}
+        for i in live:
+            for c in seqs[i][heads[i] + 1 :]:
+                tails[c] = tails.get(c, 0) + 1
+        head = next((seqs[i][heads[i]] for i in live if seqs[i][heads[i]] not in tails), None)
+        if head is None:  # inconsistent: depth-first for the rest
+            for i in live:
+                for c in seqs[i][heads[i] :]:
+                    if c not in seen:
+                        seen.add(c)
+                        result.append(c)
+            return result
+        if head not in seen:
+            seen.add(head)
+            result.append(head)
+        for i in live:
+            if seqs[i][heads[i]] == head:
+                heads[i] += 1
 
 
 def find_flows(classes: dict[str, ClassInfo]) -> list[FlowClass]:
-    lins = {n: mro(n, classes) for n in classes}
+    lins = linearizations(classes)
     has_steps = {
         n: any(any(m.kind == "step" for m in classes[c].members.values()) for c in lins[n])
         for n in classes
