@@ -9,6 +9,7 @@ Every rule call is guarded: an exception becomes one ``MF000`` finding naming th
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import threading
 from collections.abc import Iterable
@@ -183,7 +184,9 @@ def _finish(
     whole_file = file_noqa(ff.lines)
     # A step the parser could not read fully would drown its syntax error in follow-on
     # findings (no transition, unknown step...): only MF0xx findings are kept inside it.
-    broken = [s.span for flow in ff.flows for s in flow.steps.values() if s.has_syntax_error]
+    broken = sorted(
+        {s.span for flow in ff.flows for s in flow.steps.values() if s.has_syntax_error}
+    )
     noqa_cache: dict[int, frozenset[str] | None] = {}
     seen: set[tuple[str, Span, str]] = set()
     out: list[Finding] = []
@@ -218,7 +221,9 @@ def _finish(
 
 
 def _inside_any(span: Span, spans: list[Span]) -> bool:
-    return any(s.contains(span.start_line, span.start_col) for s in spans)
+    """``span`` starts inside one of ``spans`` (sorted, non-overlapping step spans)."""
+    i = bisect.bisect_right(spans, Span(span.start_line, span.start_col, 1 << 62, 0)) - 1
+    return i >= 0 and spans[i].contains(span.start_line, span.start_col)
 
 
 def _cite(f: Finding, catalog: Any) -> str | None:
