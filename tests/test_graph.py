@@ -9,6 +9,7 @@ graph must tolerate.
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 import textwrap
 from pathlib import Path
@@ -486,15 +487,15 @@ def test_graph_tolerates_everything() -> None:
     assert "a" in g and [n.name for n in g] == ["a", "b"]
 
 
-def test_exponential_traversal_is_bounded() -> None:
-    """40 diamonds in a row: Metaflow's path traversal would take 2**40 visits."""
+def _switch_diamonds(n: int, *, loop_back: bool = False) -> str:
+    """``n`` switch diamonds in a row: Metaflow's path traversal takes 2**n visits."""
     lines = [
         "class F(FlowSpec):",
         "    @step",
         "    def start(self):",
         "        self.next(self.s0)",
     ]
-    for i in range(40):
+    for i in range(n):
         lines += [
             "    @step",
             f"    def s{i}(self):",
@@ -506,12 +507,124 @@ def test_exponential_traversal_is_bounded() -> None:
             f"    def b{i}(self):",
             f"        self.next(self.s{i + 1})",
         ]
-    lines += ["    @step", "    def s40(self):", "        self.next(self.end)"]
+    if loop_back:  # every diamond on a cycle: the memo cannot apply
+        lines += ["    @step", f"    def s{n}(self):"]
+        lines += ["        self.next({'a': self.s0, 'b': self.end}, condition='c')"]
+    else:
+        lines += ["    @step", f"    def s{n}(self):", "        self.next(self.end)"]
     lines += ["    @step", "    def end(self):", "        pass"]
-    (flow,) = parse_flow_file(HEADER + "\n".join(lines) + "\n").flows
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def _split_diamonds(n: int, *, join_is_split: bool) -> str:
+    """start → (a0, b0) → j0 → (a1, b1) → j1 … → end. With ``join_is_split`` each ``j_i``
+    takes ``inputs`` and splits again (Metaflow types it a split and builds the graph anyway;
+    split_parents then grow along the chain); otherwise a linear ``m_i`` follows each join."""
+    lines = ["class F(FlowSpec):", "    @step", "    def start(self):"]
+    lines.append("        self.next(self.a0, self.b0)")
+    for i in range(n):
+        last = i == n - 1
+        for side in "ab":
+            lines += ["    @step", f"    def {side}{i}(self):", f"        self.next(self.j{i})"]
+        lines += ["    @step", f"    def j{i}(self, inputs):"]
+        if last:
+            lines.append("        self.next(self.end)")
+        elif join_is_split:
+            lines.append(f"        self.next(self.a{i + 1}, self.b{i + 1})")
+        else:
+            lines.append(f"        self.next(self.m{i})")
+            lines += ["    @step", f"    def m{i}(self):"]
+            lines.append(f"        self.next(self.a{i + 1}, self.b{i + 1})")
+    lines += ["    @step", "    def end(self):", "        pass"]
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def _random_flow(rng: random.Random, n: int, *, cycles: bool) -> str:
+    """A random graph of ``n`` steps: splits, joins, foreach, switches, unknown targets and
+    (with ``cycles``) back edges. Many are invalid flows: the graph must match anyway."""
+    names = ["start", *[f"s{i}" for i in range(n)], "end"]
+    lines = ["class F(FlowSpec):"]
+    for i, name in enumerate(names):
+        if name == "end":
+            lines += ["    @step", "    def end(self):", "        pass"]
+            continue
+        pool = names[i + 1 :]
+        if cycles:
+            pool = pool + [x for x in names[: i + 1] if rng.random() < 0.3]
+        targets = rng.sample(pool, min(rng.choice((1, 1, 2, 2, 3)), len(pool)))
+        args = "(self, inputs)" if rng.random() < 0.4 else "(self)"
+        if len(targets) == 1 and rng.random() < 0.2:
+            nxt = f"self.next(self.{targets[0]}, foreach='xs')"
+        elif len(targets) >= 2 and rng.random() < 0.2:
+            cases = ", ".join(f"'{k}': self.{t}" for k, t in enumerate(targets))
+            nxt = f"self.next({{{cases}}}, condition='c')"
+        else:
+            nxt = "self.next(" + ", ".join(f"self.{t}" for t in targets) + ")"
+        lines += ["    @step", f"    def {name}{args}:", f"        {nxt}"]
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def _assert_same_graph(tmp_path: Path, key: str, text: str) -> None:
+    mod = _load(tmp_path, key, text)
+    (flow,) = parse_flow_file(text).flows
+    theirs = mod.F._graph
+    ours = build_graph(flow)
+    assert not ours.truncated
+    assert (ours.start_step, ours.end_step) == (theirs.start_step, theirs.end_step)
+    assert ours.sorted_nodes == theirs.sorted_nodes
+    for name in theirs.nodes:
+        assert _ours(ours[name]) == _theirs(theirs[name]), f"{key}: {name}"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["switch_diamonds", "split_diamonds", "join_split_diamonds", "switch_diamonds_loop"],
+)
+def test_diamond_chains_match_metaflow(tmp_path: Path, key: str) -> None:
+    """Chains of diamonds (Metaflow walks 2**n paths; fields are set on the *last* visit)."""
+    text = {
+        "switch_diamonds": lambda: _switch_diamonds(8),
+        "split_diamonds": lambda: _split_diamonds(7, join_is_split=False),
+        "join_split_diamonds": lambda: _split_diamonds(7, join_is_split=True),
+        "switch_diamonds_loop": lambda: _switch_diamonds(5, loop_back=True),
+    }[key]()
+    _assert_same_graph(tmp_path, key, text)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_graphs_match_metaflow(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_flow(rng, rng.randint(2, 10), cycles=seed % 3 == 0)
+    _assert_same_graph(tmp_path, f"rnd{seed}", text)
+
+
+@pytest.mark.parametrize("join_is_split", [False, True])
+def test_long_diamond_chains_are_linear(join_is_split: bool) -> None:
+    """40 diamonds: 2**40 paths for Metaflow; ours completes well under ``MAX_VISITS``, and
+    the fields follow the pattern the short chains above verify against Metaflow."""
+    for text in (_switch_diamonds(40), _split_diamonds(40, join_is_split=join_is_split)):
+        (flow,) = parse_flow_file(text).flows
+        g = build_graph(flow)
+        assert not g.truncated
+        assert sorted(g.sorted_nodes) == sorted(g.nodes)
+        assert g.nodes["end"].in_funcs in (["s40"], ["j39"])
+    g = build_graph(parse_flow_file(_split_diamonds(40, join_is_split=join_is_split)).flows[0])
+    n = g.nodes
+    if join_is_split:
+        assert n["j39"].split_parents == ["start", *[f"j{i}" for i in range(39)]]
+        assert n["j38"].matching_join == "j39"
+        assert n["a39"].split_branches == [*[f"b{i}" for i in range(39)], "a39"]
+    else:
+        assert n["m38"].matching_join == "j39" and n["j38"].matching_join is None
+        assert n["a39"].split_branches == ["a39"] and n["a39"].split_parents == ["m38"]
+    assert g.sorted_nodes[:4] == ["start", "a0", "b0", "j0"]
+
+
+def test_exponential_traversal_is_bounded() -> None:
+    """40 diamonds on one big cycle: no memo applies, the walk stops at ``MAX_VISITS``."""
+    (flow,) = parse_flow_file(_switch_diamonds(40, loop_back=True)).flows
     g = build_graph(flow)
     assert g.truncated
-    assert g.nodes["end"].in_funcs == ["s40"]
     assert MAX_VISITS > 1000
 
 

@@ -176,81 +176,157 @@ def _identify_start_end(g: FlowGraph) -> None:
 
 @dataclass
 class _Frame:
+    """One call of Metaflow's ``traverse``: what the node writes, what its children get."""
+
     node: GraphNode
-    split_parents: list[str]
-    split_branches: list[str]
+    #: the ``split_parents`` this call received (with the node, the memo key)
+    parents_in: tuple[str, ...]
+    #: what the node assigns to its own split_parents/split_branches (None: nothing)
+    own: tuple[tuple[str, ...], tuple[str, ...]] | None
+    #: the split whose ``matching_join`` this node (a join) assigns
+    closes: str | None
+    split_parents: tuple[str, ...]
+    split_branches: tuple[str, ...]
     add_split_branch: bool
-    index: int = 0
+    #: next index into ``node.out_funcs``, walked last to first (see ``_traverse``)
+    index: int
 
 
-def _enter(
-    g: FlowGraph,
-    order: dict[str, None],
-    node: GraphNode,
-    split_parents: list[str],
-    split_branches: list[str],
-) -> _Frame:
-    """The body of Metaflow's ``traverse`` before its loop over ``out_funcs``.
-
-    ``order`` is ``sorted_nodes`` as an ordered dict: Metaflow's remove-then-append, in O(1)."""
-    order.pop(node.name, None)
-    order[node.name] = None
-    add = False
-    if node.type in ("split", "foreach"):
-        node.split_parents = split_parents
-        node.split_branches = split_branches
-        add = True
-        split_parents = [*split_parents, node.name]
-    elif node.type == "split-switch":
-        node.split_parents = split_parents
-        node.split_branches = split_branches
-    elif node.type == "join":
-        if split_parents:
-            g.nodes[split_parents[-1]].matching_join = node.name
-            node.split_parents = split_parents
-            node.split_branches = split_branches[:-1]
-            split_parents = split_parents[:-1]
-            split_branches = split_branches[:-1]
-    else:
-        node.split_parents = split_parents
-        node.split_branches = split_branches
-    return _Frame(node, split_parents, split_branches, add)
+def _enter(node: GraphNode, parents: tuple[str, ...], branches: tuple[str, ...]) -> _Frame:
+    """The body of Metaflow's ``traverse`` before its loop over ``out_funcs``, as data."""
+    t = node.type
+    last = len(node.out_funcs) - 1
+    if t in ("split", "foreach"):
+        own = (parents, branches)
+        return _Frame(node, parents, own, None, (*parents, node.name), branches, True, last)
+    if t == "join":
+        if not parents:  # Metaflow ignores joins without splits
+            return _Frame(node, parents, None, None, parents, branches, False, last)
+        own = (parents, branches[:-1])
+        return _Frame(node, parents, own, parents[-1], parents[:-1], branches[:-1], False, last)
+    # split-switch pushes nothing; linear, start and end nodes just record
+    return _Frame(node, parents, (parents, branches), None, parents, branches, False, last)
 
 
 def _traverse(g: FlowGraph) -> None:
-    in_funcs: dict[str, set[str]] = {n: set() for n in g.nodes}
-    if g.start_step and g.start_step in g.nodes:
+    """Metaflow's ``_traverse_graph``, with the same results in linear-ish time.
+
+    Metaflow walks every path from start (exponential on chains of splits) and each visit
+    overwrites a node's fields, so a field ends as its *last* visit set it, and
+    ``sorted_nodes`` is the order of last visits. This walk produces the same call sequence
+    *reversed* (children last to first, a node's own writes after its children) and lets
+    the *first* write win: the same final values. Reversed, a repeated call is a no-op, and a
+    call can be skipped when (a) nothing it reaches lies on a cycle, so Metaflow's ``seen``
+    list cannot change what it does, and (b) the same node was already called with the same
+    ``split_parents``: which nodes write, their split_parents and every ``matching_join``
+    depend only on those; ``split_branches`` differ, but those nodes have been written
+    already. Cycles keep the full walk, capped at ``MAX_VISITS``."""
+    nodes = g.nodes
+    in_funcs: dict[str, set[str]] = {n: set() for n in nodes}
+    if g.start_step and g.start_step in nodes:
+        memo_ok = _acyclic_below(nodes)
+        done: set[tuple[str, tuple[str, ...]]] = set()
+        written: set[str] = set()
+        joined: set[str] = set()
+        rev_order: dict[str, None] = {}  # first occurrence in the reversed call sequence
         # ``seen`` is the list Metaflow passes down: the path below the start node.
         on_path: dict[str, int] = {}
-        order: dict[str, None] = {}
-        stack = [_enter(g, order, g.nodes[g.start_step], [], [])]
+        stack = [_enter(nodes[g.start_step], (), ())]
         path_names: list[str | None] = [None]
         visits = 1
         while stack:
             top = stack[-1]
-            outs = top.node.out_funcs
-            if top.index >= len(outs):
+            if top.index < 0:
                 stack.pop()
                 name = path_names.pop()
                 if name is not None:
                     on_path[name] -= 1
+                node = top.node
+                rev_order.setdefault(node.name, None)
+                if top.own is not None and node.name not in written:
+                    written.add(node.name)
+                    node.split_parents = list(top.own[0])
+                    node.split_branches = list(top.own[1])
+                if top.closes is not None and top.closes not in joined:
+                    joined.add(top.closes)
+                    nodes[top.closes].matching_join = node.name
+                if memo_ok.get(node.name):
+                    done.add((node.name, top.parents_in))
                 continue
-            n = outs[top.index]
-            top.index += 1
-            if on_path.get(n) or n not in g.nodes:
+            n = top.node.out_funcs[top.index]
+            top.index -= 1
+            if on_path.get(n) or n not in nodes:
+                continue
+            if memo_ok.get(n) and (n, top.split_parents) in done:
+                in_funcs[n].add(top.node.name)
                 continue
             if visits >= MAX_VISITS:
                 g.truncated = True
                 break
             visits += 1
             in_funcs[n].add(top.node.name)
-            branches = [*top.split_branches, n] if top.add_split_branch else top.split_branches
-            stack.append(_enter(g, order, g.nodes[n], top.split_parents, branches))
+            branches = (*top.split_branches, n) if top.add_split_branch else top.split_branches
+            stack.append(_enter(nodes[n], top.split_parents, branches))
             path_names.append(n)
             on_path[n] = on_path.get(n, 0) + 1
-        g.sorted_nodes = list(order)
-    for name, node in g.nodes.items():
+        g.sorted_nodes = list(reversed(rev_order))
+    for name, node in nodes.items():
         node.in_funcs = sorted(in_funcs[name])
+
+
+def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
+    """For each node: True when no cycle (self-loops included) is reachable from it.
+
+    Iterative Tarjan; its components come out successors first, so one pass decides."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    comp_stack: list[str] = []
+    result: dict[str, bool] = {}
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                comp_stack.append(v)
+                on_stack.add(v)
+            outs = [o for o in nodes[v].out_funcs if o in nodes]
+            if i < len(outs):
+                work.append((v, i + 1))
+                w = outs[i]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if work:  # propagate low to the caller (the frame below, if it called v)
+                parent = work[-1][0]
+                if parent != v:
+                    low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                comp: list[str] = []
+                while True:
+                    w = comp_stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                members = set(comp)
+                cyclic = len(comp) > 1 or v in nodes[v].out_funcs
+                ok = not cyclic and all(
+                    result.get(o, False)
+                    for m in comp
+                    for o in nodes[m].out_funcs
+                    if o in nodes and o not in members
+                )
+                for m in comp:
+                    result[m] = ok
+    return result
 
 
 def _postprocess(g: FlowGraph) -> None:

@@ -16,6 +16,7 @@ from tree_sitter import Node
 
 from metaflow_expert.model import FlowFile, ImportBinding, Span, SyntaxIssue
 from metaflow_expert.parsing import artifacts, classes, names, segments, source, syntax
+from metaflow_expert.parsing.gc_pause import paused_gc
 from metaflow_expert.parsing.tree import parse, parse_ranges
 
 NOT_UTF8 = "file is not valid UTF-8 (undecodable bytes were replaced)"
@@ -25,7 +26,8 @@ def parse_flow_file(text: str | bytes, path: str = "<memory>") -> FlowFile:
     """Parse a flow file into the model. Half-typed text still yields flows and steps."""
     decoded, valid = source.decode(text)
     try:
-        ff = _parse(decoded, path)
+        with paused_gc():
+            ff = _parse(decoded, path)
     except RecursionError:
         ff = _empty(decoded, path, "file is nested too deeply to analyse")
     except Exception as exc:  # never let a parser bug take the editor down
