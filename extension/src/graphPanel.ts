@@ -47,7 +47,7 @@ export class GraphPanel implements vscode.Disposable {
       title: "Flow Graph",
       script: "graph.js",
       body: `<header><span id="title"></span><span id="status" class="muted"></span></header>
-<div class="legend"><span class="lg lg-linear">linear</span><span class="lg lg-branch">branch</span><span class="lg lg-foreach">foreach</span><span class="lg lg-switch">switch</span><span class="lg lg-parallel">parallel</span><span class="lg lg-join">join</span></div>
+<div class="legend"><span class="lg lg-linear">linear</span><span class="lg lg-branch">branch</span><span class="lg lg-foreach">foreach</span><span class="lg lg-switch">switch</span><span class="lg lg-parallel">parallel</span><span class="lg lg-join">join</span><span class="lg-box lg-problems">has problems</span><span class="lg-box lg-missing">missing step</span></div>
 <main id="graphs"><p class="muted">Waiting for the language server…</p></main>`,
     });
     this.setTitle();
