@@ -162,11 +162,13 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
     for step in flow.steps.values():
         if step.name not in live or step.name not in before:
             continue
-        known = before[step.name] | step_writes(step) | provided
+        came, writes = before[step.name], step_writes(step)
         reported: set[str] = set()
         for acc in step.artifacts:
-            if acc.kind != "read" or acc.name in known or acc.name in reported:
+            if acc.kind != "read" or acc.name in reported:
                 continue
+            if acc.name in came or acc.name in writes or acc.name in provided:
+                continue  # membership tests: a union per step was quadratic on long flows
             if acc.via == "getattr":
                 continue  # getattr(self, "x", default) is how optional artifacts are read
             if acc.name.startswith("__"):

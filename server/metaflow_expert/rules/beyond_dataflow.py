@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.model import CallArg, Fix, FlowClass, FlowFile, Span, Step, TextEdit
+from metaflow_expert.rules.file_memo import per_file
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph
@@ -125,6 +126,10 @@ _GUARD = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
 
 def guarded_names(file: FlowFile) -> frozenset[str]:
     """Names the file tests with ``hasattr(self, "x")``: reads of them are guarded on purpose."""
+    return per_file(file, "guarded_names", _guarded_names)
+
+
+def _guarded_names(file: FlowFile) -> frozenset[str]:
     if "hasattr(" not in file.text:
         return frozenset()
     return frozenset(_GUARD.findall(file.text))
@@ -132,6 +137,10 @@ def guarded_names(file: FlowFile) -> frozenset[str]:
 
 def has_dynamic_attributes(file: FlowFile) -> bool:
     """True when the file sets attributes in ways a static reader cannot follow."""
+    return per_file(file, "dynamic_attributes", _has_dynamic_attributes)
+
+
+def _has_dynamic_attributes(file: FlowFile) -> bool:
     return any(marker in file.text for marker in _DYNAMIC_MARKERS)
 
 
@@ -250,12 +259,20 @@ def _available_before(
         if done.get(name) == len(passed):
             continue  # sets only grow: same size means nothing new to pass on
         done[name] = len(passed)
+        aliased = False
         for succ in getattr(nodes[name], "out_funcs", ()) or ():
             if succ not in before:
                 continue  # unknown transition target
-            grew = not passed <= before[succ]
+            target = before[succ]
+            grew = not passed <= target
             if grew:
-                before[succ] |= passed
+                if not target and not aliased:
+                    # ``passed`` is ours alone: hand it over instead of copying it (a long
+                    # chain copied every growing set twice: quadratic in the flow's size)
+                    before[succ] = passed
+                    aliased = True
+                else:
+                    target |= passed
             if (grew or succ not in done) and succ not in queued:
                 work.append(succ)
                 queued.add(succ)

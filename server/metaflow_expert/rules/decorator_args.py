@@ -14,6 +14,7 @@ from typing import Any
 
 from metaflow_expert.model import DecoratorUse, Finding, Fix, Severity, TextEdit
 from metaflow_expert.rules.decorator_common import metaflow_decorators, where
+from metaflow_expert.rules.file_memo import flows_by_name
 from metaflow_expert.rules.registry import RuleContext, rule
 
 
@@ -194,7 +195,7 @@ def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
     inherited: dict[str, str] = {}
     todo, visited = list(flow.bases), {flow.name}
     while todo:
-        base = ctx.file.flow(todo.pop(0))
+        base = flows_by_name(ctx.file).get(todo.pop(0))
         if base is None or base.name in visited:
             continue
         visited.add(base.name)
