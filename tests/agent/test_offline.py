@@ -63,3 +63,17 @@ def test_typos_still_answer(index) -> None:
 def test_empty_question(index, question: str) -> None:
     answer = ask(question, index=index, offline=True)
     assert answer.not_found and answer.mode == "offline"
+
+
+def test_named_decorator_gets_its_arguments_and_defaults_from_the_catalog(index) -> None:
+    answer = answer_offline("What arguments does @retry take and what are the defaults?", index)
+    spec = index.catalog.lookup("retry")
+    assert spec is not None and spec.args
+    for arg in spec.args:
+        assert f"| `{arg.name}` | `{arg.default_src}` |" in answer.answer
+    defaults_path = spec.defaults_path or spec.path
+    cited = {(c.path, c.line) for c in answer.citations if c.verified}
+    assert (defaults_path, spec.defaults_line) in cited
+    assert (spec.path, spec.line) in cited
+    assert len(cited) == len(answer.citations)  # each cited place once
+    assert "defaults" in index.read_source(defaults_path, spec.defaults_line, spec.defaults_line)[0][1]

@@ -107,10 +107,61 @@ def answer_offline(
         )
     head = f"Offline answer for Metaflow {version} (no model was asked): the best-matching passages of the indexed source and docs."
     parts = [head]
+    facts, fact_cites = decorator_facts(question, index, toolbox)
+    if facts:
+        parts.append(facts)
+        seen: set[tuple[str, int]] = set()
+        citations = [
+            c
+            for c in fact_cites + citations
+            if (c.path, c.line) not in seen and not seen.add((c.path, c.line))  # type: ignore[func-returns-value]
+        ]
     if summary:
         parts.append("\n".join(summary))
     parts.append("\n\n".join(blocks))
     return Answer("\n\n".join(parts), citations, "offline", not_found=False, version=version)
+
+
+MAX_FACT_DECORATORS = 2
+
+
+def decorator_facts(question: str, index: Any, toolbox: Toolbox) -> tuple[str, list[Citation]]:
+    """Arguments, defaults and ``current`` attributes of the decorators the question names,
+    straight from the catalog (the ``defaults`` dict of the indexed source), each cited.
+
+    A question about ``@retry`` is usually about its arguments; the passages below show the
+    class, but the defaults sit further down, so they are stated here with their own lines."""
+    catalog = getattr(index, "catalog", None)
+    if catalog is None:
+        return "", []
+    sections: list[str] = []
+    cites: list[Citation] = []
+    named = [e for e in entities(question, index) if e.name.startswith("@")]
+    for ent in named[:MAX_FACT_DECORATORS]:
+        spec = catalog.lookup(ent.name[1:]) if hasattr(catalog, "lookup") else None
+        if spec is None:
+            continue
+        class_cite = check_one(spec.path, spec.line, None, (spec.class_name,), toolbox)
+        cites.append(class_cite)
+        lines = [
+            f"**`@{spec.name}`** ({spec.kind} decorator, class `{spec.class_name}`, {class_cite.label()})"
+        ]
+        if spec.args:
+            dpath = spec.defaults_path or spec.path
+            dcite = check_one(dpath, spec.defaults_line, None, ("defaults",), toolbox)
+            cites.append(dcite)
+            lines.append(f"\nArguments and defaults (`defaults`, {dcite.label()}):\n")
+            lines.append("| argument | default | doc |\n| --- | --- | --- |")
+            for arg in spec.args:
+                doc = " ".join((arg.doc or "").split())[:160].replace("|", "\\|")
+                lines.append(f"| `{arg.name}` | `{arg.default_src}` | {doc} |")
+        else:
+            lines.append("\nIt takes no arguments.")
+        if spec.current_attrs:
+            attrs = ", ".join(f"`current.{a.name}`" for a in spec.current_attrs)
+            lines.append(f"\nAdds to `current`: {attrs}.")
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections), cites
 
 
 def _lines(toolbox: Toolbox, path: str) -> list[str]:
