@@ -55,6 +55,8 @@ _FOR = _kid("for_statement")
 _FOR_IN = _kid("for_in_clause")
 _SUBSCRIPT = _kid("subscript")
 _DICT = _kid("dictionary")
+_PAREN = _kid("parenthesized_expression")
+_COMMENT = _kid("comment")
 _PAIR = _kid("pair")
 #: Nodes whose ``left`` field is an assignment target.
 _LEFT_HOLDERS = frozenset(
@@ -73,6 +75,7 @@ _TARGETS = frozenset(
     )
 )
 _SELF = SELF.encode()
+_NEXT = NEXT.encode()
 #: Subtrees with nothing to find (strings, numbers, comments).
 _LEAFLIKE = frozenset(_kid(k) for k in ("comment", "integer", "float", "true", "false", "none"))
 
@@ -110,6 +113,23 @@ class _Walker:
         self.input_objs: list[Node] = []  # attributes ``v.x`` whose object is an identifier
 
     def run(self) -> None:
+        """Collect the step's accesses, then sort them by position (the order rules see)."""
+        if self.param is None:
+            self._from_self_tokens()
+        else:
+            self._walk_all()
+        if self.param is not None:
+            self._join_inputs()
+        s = self.step
+        s.artifacts.sort(key=_pos)
+        s.assigns_reserved.sort(key=_pos)
+        s.uses_input.sort()
+        s.uses_index.sort()
+        s.uses_inputs_param.sort()
+        s.non_tail_next_calls.sort(key=_pos)
+        s.merge_artifacts_calls.sort(key=_pos)
+
+    def _walk_all(self) -> None:
         """One preorder walk. A parent is seen before its children, so assignments, deletes
         and calls mark the role of the ``self.x`` nodes below them (by start byte) and the
         attribute visit only looks its role up: no ``Node.parent`` calls, which tree-sitter
@@ -175,16 +195,70 @@ class _Walker:
                             if d.kind_id == attr_k:
                                 roles[d.start_byte] = "delete"
             push(children)
-        if self.param is not None:
-            self._join_inputs()
-        s = self.step
-        s.artifacts.sort(key=_pos)
-        s.assigns_reserved.sort(key=_pos)
-        s.uses_input.sort()
-        s.uses_index.sort()
-        s.uses_inputs_param.sort()
-        s.non_tail_next_calls.sort(key=_pos)
-        s.merge_artifacts_calls.sort(key=_pos)
+
+    def _from_self_tokens(self) -> None:
+        """Outside joins everything recorded involves a ``self`` token: find each one with a
+        C-level text search, descend to it with a tree cursor (its ancestors come for free)
+        and decide its role from those ancestors exactly as :meth:`_walk_all` would. About
+        ten ``self`` tokens per step instead of visiting every node of the step's tree."""
+        data = self.data
+        top = self.r.node
+        end = top.end_byte
+        find = data.find
+        pos = find(_SELF, top.start_byte, end)
+        while pos >= 0:
+            cur = top.walk()
+            chain = [top]
+            while cur.goto_first_child_for_byte(pos) is not None:
+                chain.append(cur.node)  # type: ignore[arg-type]
+            leaf = chain[-1]
+            if (
+                len(chain) >= 2
+                and leaf.kind_id == _IDENT
+                and leaf.start_byte == pos
+                and leaf.end_byte == pos + 4
+            ):
+                self._self_token(chain)
+            pos = find(_SELF, pos + 4, end)
+
+    def _self_token(self, chain: list[Node]) -> None:
+        """``chain``: the ancestors of one ``self`` identifier, from the step node down."""
+        ident = chain[-1]
+        parent = chain[-2]
+        pk = parent.kind_id
+        if pk == _ATTR:
+            if parent.child(0) != ident:
+                return  # ``x.self``: the attribute's name, not its object
+            role = _role(chain, len(chain) - 2)
+            if role == "call":
+                self._self_method_call(chain[-3], parent)
+            else:
+                self._self_attr(parent, role)
+        elif pk == _ARGLIST and len(chain) >= 3:
+            # ``setattr(self, "x", v)``: only as the first argument (once per call)
+            call = chain[-3]
+            if call.kind_id != _CALL:
+                return
+            first = next((c for c in parent.named_children if c.kind_id != _COMMENT), None)
+            fn = call.named_children[0] if call.named_child_count else None
+            if first == ident and fn is not None and fn.kind_id == _IDENT:
+                self._call(call, [fn])
+
+    def _self_method_call(self, call: Node, fn: Node) -> None:
+        """``self.next(...)`` / ``self.merge_artifacts(...)``: the call sites the model keeps
+        (step references inside ``self.next`` are found as targets by :func:`_role`)."""
+        name = _attr_name(self.src, fn)
+        if name == NEXT:
+            if call.start_byte != self.r.tail_call_start:
+                args = call.child_by_field_name("arguments")
+                self.step.non_tail_next_calls.append(
+                    CallSite(name, self.src.span(call), call_args(self.src, args))
+                )
+        elif name == MERGE_ARTIFACTS:
+            args = call.child_by_field_name("arguments")
+            self.step.merge_artifacts_calls.append(
+                CallSite(name, self.src.span(call), call_args(self.src, args))
+            )
 
     # -- calls ---------------------------------------------------------------------------
     def _call(self, call: Node, children: list[Node]) -> None:
@@ -319,6 +393,84 @@ class _Walker:
             attr = node.child_by_field_name("attribute")
             if attr is not None:
                 step.artifacts.append(_access(src.node_text(attr), "read", src.span(node), "input"))
+
+
+def _role(chain: list[Node], i: int) -> str | None:
+    """The role :meth:`_Walker._walk_all` gives the ``self.x`` attribute ``chain[i]``.
+
+    That walk marks roles by start byte from the parent nodes it visits first, so a role
+    given to any attribute that starts where ``chain[i]`` starts (``self.x.y = 1`` writes
+    ``x``) applies, and the deepest such marking wins. Markers: assignment-like ``left``
+    fields, target patterns, ``del``, a call of the attribute itself (``i`` only), and
+    ``self.next(...)`` arguments (through parentheses and switch-dict values)."""
+    start = chain[i].start_byte
+    j = i
+    while j >= 1 and chain[j].start_byte == start:
+        x = chain[j]
+        if x.kind_id == _ATTR:
+            role = _marked(chain, j, j == i)
+            if role is not None:
+                return role
+        j -= 1
+    return None
+
+
+def _marked(chain: list[Node], j: int, is_self_attr: bool) -> str | None:
+    x = chain[j]
+    p = chain[j - 1]
+    pk = p.kind_id
+    if pk in _LEFT_HOLDERS:
+        left = p.child_by_field_name("left")
+        if left is not None and left == x:
+            return "aug" if pk == _AUG else "write"
+        return None
+    if pk in _TARGETS:
+        return "write"
+    if pk == _DELETE:
+        return "delete"
+    if pk == _EXPR_LIST:
+        return "delete" if j >= 2 and chain[j - 2].kind_id == _DELETE else None
+    if pk == _CALL:
+        if is_self_attr and p.named_child_count and p.named_children[0] == x:
+            return "call"
+        return None
+    # ``self.next(<x>)`` / ``self.next({k: <x>}, ...)``, through parentheses
+    k = _up_parens(chain, j)
+    if k >= 1 and chain[k - 1].kind_id == _PAIR:
+        pair = chain[k - 1]
+        value = pair.child_by_field_name("value")
+        if value is None or value != chain[k] or k < 2 or chain[k - 2].kind_id != _DICT:
+            return None
+        k = _up_parens(chain, k - 2)
+    if k >= 2 and _is_self_next(chain[k - 2], chain[k - 1]):
+        return "target"
+    return None
+
+
+def _up_parens(chain: list[Node], k: int) -> int:
+    """Climb from ``chain[k]`` through parentheses that :func:`unparen` would look through."""
+    while k >= 1 and chain[k - 1].kind_id == _PAREN:
+        inner = [c for c in chain[k - 1].named_children if c.kind_id != _COMMENT]
+        if len(inner) != 1:
+            break
+        k -= 1
+    return k
+
+
+def _is_self_next(call: Node, args: Node) -> bool:
+    if call.kind_id != _CALL:
+        return False
+    a = call.child_by_field_name("arguments")
+    if a is None or a != args:
+        return False
+    fn = call.named_children[0] if call.named_child_count else None
+    if fn is None or fn.kind_id != _ATTR:
+        return False
+    obj = fn.child(0)
+    if obj is None or obj.kind_id != _IDENT or obj.text != _SELF:
+        return False
+    attr = fn.child_by_field_name("attribute")
+    return attr is not None and attr.text == _NEXT
 
 
 def _pos(x: ArtifactAccess | CallSite) -> tuple[int, int]:

@@ -1,0 +1,101 @@
+"""The fast artifact collector (``self`` tokens found by text search) against the full walk.
+
+Outside joins :mod:`metaflow_expert.parsing.artifacts` finds each ``self`` token with a text
+search and decides its role from its ancestors; the preorder walk over the whole step it
+replaced still serves joins. Both must give the same model, so the walk is the oracle here:
+every corpus flow, Metaflow's tutorials, an edge-case flow and truncated copies of them are
+parsed both ways and compared whole.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from pathlib import Path
+
+import pytest
+
+from metaflow_expert.parsing import artifacts, parse_flow_file
+
+EDGES = """
+from metaflow import FlowSpec, step
+
+
+class F(FlowSpec):
+    @step
+    def start(self):
+        self.a.b = 1
+        self.c[0] = 2
+        self.d().e = 3
+        (self.f) = 4
+        self.g, [self.h, *self.i] = 1, [2, 3]
+        for self.j in range(3): pass
+        with open(x) as self.k: pass
+        del self.l, self.m.n
+        del (self.o)
+        self.p += 1
+        self.q.r += 1
+        setattr(self, "s", 1); getattr(self, 't'); delattr(self, "u"); setattr(self, self, 1)
+        x.self.v = 1
+        myself.w = 2
+        f"{self.x}"
+        # self.comment
+        "self.string"
+        lambda: self.y
+        [self.z for _ in self.zz]
+        self.input; self.index = 1
+        self.merge_artifacts(inputs, exclude=["a"])
+        self.next(self.aa)
+        self.next((self.bb), {"k": (self.cc), 1: self.dd.ee}, condition="c")
+        self.next(self.ff for x in y)
+        self . next(self.gg)
+        self.next(self.hh, foreach="xs")
+        self.foo(self.ii)
+        self.jj.kk(self.ll)
+        if self.mm: self.nn = 1
+        self.next(self.end)
+
+    @step
+    def end(self):
+        self.next(self.x)
+        self.next(self.y)
+"""
+
+
+def _texts() -> list[str]:
+    here = Path(__file__).resolve().parents[1]
+    files = sorted((here / "corpus").glob("*/*.py"))
+    spec = importlib.util.find_spec("metaflow")
+    if spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        files += sorted(root.glob("tutorials/*/*.py"))
+    texts = [EDGES] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    rng = random.Random(7)
+    for text in list(texts[:60]):
+        lines = text.split("\n")
+        texts.append("\n".join(lines[: rng.randrange(len(lines) + 1)]))
+        i = rng.randrange(len(lines))
+        lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
+        texts.append("\n".join(lines))
+    return texts
+
+
+def test_self_tokens_match_full_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    monkeypatch.setattr(artifacts._Walker, "_from_self_tokens", artifacts._Walker._walk_all)
+    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    assert len(texts) > 100
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert a == b, text[:200]
+
+
+def test_edge_roles() -> None:
+    (flow,) = parse_flow_file(EDGES).flows
+    start = flow.steps["start"]
+    got = {(a.name, a.kind) for a in start.artifacts}
+    assert {("a", "write"), ("c", "read"), ("f", "write"), ("l", "delete"), ("m", "delete")} <= got
+    assert {("s", "write"), ("t", "read"), ("u", "delete"), ("nn", "write")} <= got
+    assert not {n for n, _ in got} & {"aa", "bb", "cc", "dd", "gg", "hh", "v", "w", "comment"}
+    assert len(start.non_tail_next_calls) == 5 and len(start.merge_artifacts_calls) == 1
+    assert len(flow.steps["end"].non_tail_next_calls) == 1
