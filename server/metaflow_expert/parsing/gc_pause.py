@@ -8,7 +8,9 @@ Nothing an analysis builds needs the cyclic collector to be freed while it runs;
 behind are collected as usual once the collector is back on.
 
 Nested and concurrent pauses share one counter: the collector is switched back on when the
-last pause ends, and only if it was on when the first one began.
+last pause ends, and only if it was on when the first one began. (Not ``gc.freeze()`` +
+``gc.unfreeze()`` to skip the young-generation pass that follows: unfreezing would hand the
+objects the language server froze on purpose, the whole index, back to the collector.)
 """
 
 from __future__ import annotations

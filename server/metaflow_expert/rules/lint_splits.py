@@ -141,6 +141,9 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
 
     if graph.start_step is not None:
         walk(graph.nodes[graph.start_step], ())
+    # ``walk`` calls itself through its closure: a reference cycle that would keep ``ctx``
+    # (the whole analysis) alive until the cyclic collector runs. Break it.
+    del walk
     yield from out.values()
 
 
