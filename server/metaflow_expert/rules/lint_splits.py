@@ -143,7 +143,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         walk(graph.nodes[graph.start_step], ())
     # ``walk`` calls itself through its closure: a reference cycle that would keep ``ctx``
     # (the whole analysis) alive until the cyclic collector runs. Break it.
-    del walk
+    walk = None  # type: ignore[assignment]
     yield from out.values()
 
 
