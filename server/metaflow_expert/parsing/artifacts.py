@@ -206,9 +206,12 @@ class _Walker:
         end = top.end_byte
         find = data.find
         pos = find(_SELF, top.start_byte, end)
+        chain = [top]
         while pos >= 0:
-            cur = top.walk()
-            chain = [top]
+            # Tokens come in order: keep the ancestors the previous one shares with this one.
+            while len(chain) > 1 and chain[-1].end_byte <= pos:
+                chain.pop()
+            cur = chain[-1].walk()
             while cur.goto_first_child_for_byte(pos) is not None:
                 chain.append(cur.node)  # type: ignore[arg-type]
             leaf = chain[-1]
