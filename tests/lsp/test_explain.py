@@ -73,6 +73,8 @@ def test_render_batch_cites_class_line(model, catalog):
 def test_render_without_catalog_says_index_is_building(model):
     t = cursor.locate(model, *at(model, "@batch", 2))
     assert render.INDEX_PENDING in render.render(t, catalog=None)
+    note = "_Metaflow is not indexed: no source_"
+    assert note in render.render(t, catalog=None, pending_note=note)
 
 
 def test_references_of_a_step(model):

@@ -66,3 +66,33 @@ async def test_pull_configuration_when_the_change_carries_no_settings(client: La
     )
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     await wait_diagnostics(client, uri, lambda d: all(str(x.code) != code for x in d))
+
+
+async def test_unusable_metaflow_source_is_reported_and_lint_goes_on(
+    client: LanguageClient, tmp_path: Path
+):
+    import asyncio
+
+    from .helpers import WAIT_S, status
+
+    await wait_ready(client, need_index=True)
+    missing = tmp_path / "no-metaflow-here"
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"metaflowExpert": {"metaflowSource": str(missing)}}
+        )
+    )
+
+    async def reported() -> dict:
+        while True:
+            st = await status(client)
+            if st["state"] in ("ready", "error") and str(missing) in (st["message"] or ""):
+                return st
+            await asyncio.sleep(0.05)
+
+    st = await asyncio.wait_for(reported(), WAIT_S)
+    assert "\n" not in st["message"]
+    assert any(str(missing) in m.message for m in client.log_messages)
+    uri = open_doc(client, BROKEN)
+    diags = await wait_diagnostics(client, uri, lambda d: len(d) > 0)
+    assert any("proces" in d.message for d in diags)

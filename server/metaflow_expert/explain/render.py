@@ -204,13 +204,17 @@ def render(
     link_local: Callable[[int], str] = lambda line: f"line {line}",
     graph: Any = None,
     runtime: str | None = None,
+    pending_note: str = INDEX_PENDING,
 ) -> str | None:
-    """Hover markdown for ``target``; None when there is nothing useful to say."""
+    """Hover markdown for ``target``; None when there is nothing useful to say.
+
+    ``pending_note`` is what to say in place of Metaflow's docs while ``catalog`` is None
+    (still indexing, or indexing failed and why)."""
     t = target
     pending = catalog is None
     if t.kind in ("decorator", "decorator_arg") and t.decorator is not None:
         if pending:
-            return f"**@{t.decorator.name}**\n\n{INDEX_PENDING}"
+            return f"**@{t.decorator.name}**\n\n{pending_note}"
         kind = "flow" if t.flow_level else "step"
         spec = catalog.lookup(t.decorator.name, kind) or catalog.lookup(t.decorator.name)
         if spec is None:
@@ -234,7 +238,7 @@ def render(
         else:
             out.insert(0, f"**@{t.name}**")
             if pending:
-                out.append(INDEX_PENDING)
+                out.append(pending_note)
         return "\n\n".join(out)
     if t.kind in ("step_def", "step_ref") and t.flow is not None:
         step = t.flow.steps.get(t.name)
@@ -247,7 +251,7 @@ def render(
         if sym is not None:
             out += _symbol_block(sym, link, f"self.{t.name}")
         elif pending:
-            out += [f"**self.{t.name}**", INDEX_PENDING]
+            out += [f"**self.{t.name}**", pending_note]
         if t.step is not None:
             out.append(_transition_kind_text(t.step))
         return "\n\n".join(out)
@@ -256,7 +260,7 @@ def render(
         sym = None if pending else api_member(catalog, member)
         out = _symbol_block(sym, link, f"self.{member}") if sym else [f"**self.{member}**"]
         if pending:
-            out.append(INDEX_PENDING)
+            out.append(pending_note)
         if t.step is not None and t.kind == "merge_artifacts" and len(t.step.params) < 2:
             out.append(f"`{t.step.name}` is not a join step.")
         return "\n\n".join(out)
@@ -297,7 +301,7 @@ def render(
         return "\n\n".join(out)
     if t.kind == "metaflow_name":
         if pending:
-            return f"**{t.name}**\n\n{INDEX_PENDING}"
+            return f"**{t.name}**\n\n{pending_note}"
         spec = catalog.lookup(t.name)
         if spec is not None:
             return decorator_markdown(spec, catalog, link)
@@ -305,7 +309,7 @@ def render(
         return "\n\n".join(_symbol_block(sym, link)) if sym else None
     if t.kind == "metaflow_attr" and t.attr:
         if pending:
-            return f"**{t.name}.{t.attr}**\n\n{INDEX_PENDING}"
+            return f"**{t.name}.{t.attr}**\n\n{pending_note}"
         sym = api_symbol(catalog, f"{t.name}.{t.attr}")
         if sym is not None:
             return "\n\n".join(_symbol_block(sym, link))

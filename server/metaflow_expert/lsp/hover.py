@@ -54,6 +54,7 @@ def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> 
         link_local=link_local,
         graph=graph,
         runtime=runtime,
+        pending_note=_pending_note(ls),
     )
     if not text:
         return None
@@ -61,3 +62,10 @@ def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> 
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
         range=documents.to_range(ls, doc, target.span),
     )
+
+
+def _pending_note(ls: MetaflowLanguageServer) -> str:
+    k = ls.knowledge
+    if k.state == "error":
+        return f"_Metaflow is not indexed: {k.message}_"
+    return render.INDEX_PENDING

@@ -197,6 +197,10 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
         return
     version = getattr(source, "version", None)
     root = str(getattr(source, "root", "") or "") or None
+    origin = getattr(source, "origin", "")
+    notes = [str(n) for n in (getattr(source, "notes", None) or ())]
+    for note in notes:
+        ls.log("warning", f"Metaflow source: {note}; using the {origin} Metaflow at {root}")
     _set_state(
         ls,
         generation,
@@ -234,7 +238,9 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
         _set_state(ls, generation, "error", msg)
         progress.end(msg)
         return
-    message = f"Metaflow {version} indexed ({root})"
+    message = f"Metaflow {version} indexed ({origin}: {root})"
+    if notes:
+        message += f"; not used: {notes[0]}"
     # The index is large and lives as long as the server: move it out of the garbage
     # collector's view, so a full collection during a lint does not rescan it (p95 latency).
     gc.collect()
