@@ -150,3 +150,25 @@ def test_step_start_argument_explains_the_annotation(catalog):
     md = render.render(t, catalog=catalog)
     assert "start=False" in md and "`begin` is annotated as the start step." in md
     assert f"decorators.py:{catalog.api['step'].line}" in md
+
+
+def test_every_decorator_hover_citation_points_at_what_it_names(catalog):
+    """Render every decorator's hover and each argument's; each cited line must name the thing."""
+    root = Path(catalog.root)
+    cited: list[tuple[str, int, str]] = []
+
+    def link_for(expect: str):
+        def link(path: str, line: int) -> str:
+            cited.append((path, line, expect))
+            return f"`{path}:{line}`"
+
+        return link
+
+    for spec in catalog.all():
+        render.decorator_markdown(spec, catalog, link_for(spec.class_name))
+        for a in spec.args:
+            render.decorator_arg_markdown(spec, a.name, None, link_for(a.name))
+    assert cited
+    for path, line, expect in cited:
+        text = (root / path).read_text().splitlines()[line - 1]
+        assert expect in text or "defaults" in text, (path, line, expect, text)

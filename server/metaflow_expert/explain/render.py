@@ -319,7 +319,8 @@ def render(
                     out = [f"**{t.name}.{c.name}**" + (f": `{c.type}`" if c.type else "")]
                     if c.doc:
                         out.append(_doc(c.doc))
-                    out.append(f"Added by `@{spec.name}`: {link(spec.path, c.line or spec.line)}")
+                    # the class line: an attribute's docstring line may be in a base class file
+                    out.append(f"Added by `@{spec.name}`: {link(spec.path, spec.line)}")
                     return "\n\n".join(out)
         return None
     return None
