@@ -10,7 +10,8 @@ whose attributes cannot be followed statically (unresolved base classes, user de
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from metaflow_expert.model import ArtifactAccess, Finding, FlowClass, FlowFile, Severity
@@ -360,7 +361,9 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _losing_join(graph: Any, strict: dict[str, set[str]], step: str, name: str) -> str | None:
+def _losing_join(
+    graph: Any, strict: Mapping[str, AbstractSet[str]], step: str, name: str
+) -> str | None:
     """The nearest join upstream of ``step`` that receives ``name`` but does not pass it on."""
     nodes = getattr(graph, "nodes", {}) or {}
     seen = {step}

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.model import CallArg, Fix, FlowClass, FlowFile, Span, Step, TextEdit
@@ -204,19 +205,56 @@ def merged_by(step: Step, incoming: set[str]) -> set[str]:
     return out
 
 
-_BEFORE_MEMO: dict[tuple[int, int, bool], tuple[FlowClass, Any, dict[str, set[str]] | None]] = {}
+class NameSet(AbstractSet[str]):
+    """An immutable set of artifact names stored as bits over a shared name table.
+
+    Why: along a chain of N steps the sets passed on grow step by step, and copying them
+    made :func:`available_before` quadratic in set elements; OR-ing ints is ~100x cheaper.
+    Behaves as a read-only set (``in``, iteration in first-seen order, ``|``, ``-``, ``==``
+    with plain sets); combining it with other sets gives a plain ``set``."""
+
+    __slots__ = ("_index", "_mask", "_names")
+
+    def __init__(self, mask: int, index: dict[str, int], names: list[str]) -> None:
+        self._mask = mask
+        self._index = index
+        self._names = names
+
+    def __contains__(self, name: object) -> bool:
+        i = self._index.get(name) if isinstance(name, str) else None
+        return i is not None and (self._mask >> i) & 1 == 1
+
+    def __iter__(self) -> Iterator[str]:
+        m, names = self._mask, self._names
+        while m:
+            low = m & -m
+            yield names[low.bit_length() - 1]
+            m ^= low
+
+    def __len__(self) -> int:
+        return self._mask.bit_count()
+
+    @classmethod
+    def _from_iterable(cls, it: Iterable[Any]) -> set[Any]:
+        return set(it)
+
+    def __repr__(self) -> str:
+        return f"NameSet({set(self)!r})"
+
+
+_BEFORE_MEMO: dict[tuple[int, int, bool], tuple[FlowClass, Any, dict[str, NameSet] | None]] = {}
 
 
 def available_before(
     flow: FlowClass, graph: FlowGraph | None, *, through_joins: bool = True
-) -> dict[str, set[str]] | None:
+) -> dict[str, NameSet] | None:
     """For each step reachable from start: artifacts some path from start may have assigned
     before the step runs. None when the graph is unusable (no start, no nodes, truncated).
 
     With ``through_joins`` (the generous default) a join passes on everything its branches
     had; without it a join passes on only what it assigns or merges, as Metaflow does (a
     join step starts empty; only Parameters, which callers add, flow through).
-    Memoised per (flow, graph): every artifact rule asks. Callers must not mutate the sets."""
+    Memoised per (flow, graph): every artifact rule asks. The sets are read-only."""
     key = (id(flow), id(graph), through_joins)
     memo = _BEFORE_MEMO.get(key)
     if memo is not None and memo[0] is flow and memo[1] is graph:
@@ -230,7 +268,7 @@ def available_before(
 
 def _available_before(
     flow: FlowClass, graph: FlowGraph | None, through_joins: bool
-) -> dict[str, set[str]] | None:
+) -> dict[str, NameSet] | None:
     if graph is None or getattr(graph, "start_step", None) is None:
         return None
     if getattr(graph, "truncated", False):
@@ -242,7 +280,21 @@ def _available_before(
     if start is None or start not in nodes:
         return None
     steps = flow.steps
-    before: dict[str, set[str]] = {name: set() for name in nodes}
+    index: dict[str, int] = {}
+    names: list[str] = []
+
+    def bits(of: Iterable[str]) -> int:
+        m = 0
+        for n in of:
+            i = index.get(n)
+            if i is None:
+                i = index[n] = len(names)
+                names.append(n)
+            m |= 1 << i
+        return m
+
+    writes: dict[str, int] = {}
+    before: dict[str, int] = {name: 0 for name in nodes}
     done: dict[str, int] = {}  # step → size of the set it last passed on
     work = deque([start])
     queued = {start}
@@ -251,32 +303,32 @@ def _available_before(
         queued.discard(name)
         step = steps.get(name)
         if step is None:
-            passed = set(before[name])
-        elif through_joins or getattr(nodes[name], "type", None) != "join":
-            passed = before[name] | step_writes(step)
+            passed = before[name]
         else:
-            passed = merged_by(step, before[name]) | step_writes(step)
-        if done.get(name) == len(passed):
+            w = writes.get(name)
+            if w is None:
+                w = writes[name] = bits(step_writes(step))
+            if through_joins or getattr(nodes[name], "type", None) != "join":
+                passed = before[name] | w
+            else:
+                came = set(NameSet(before[name], index, names))
+                passed = bits(merged_by(step, came)) | w
+        size = passed.bit_count()
+        if done.get(name) == size:
             continue  # sets only grow: same size means nothing new to pass on
-        done[name] = len(passed)
-        aliased = False
+        done[name] = size
         for succ in getattr(nodes[name], "out_funcs", ()) or ():
             if succ not in before:
                 continue  # unknown transition target
             target = before[succ]
-            grew = not passed <= target
+            grew = passed & ~target != 0
             if grew:
-                if not target and not aliased:
-                    # ``passed`` is ours alone: hand it over instead of copying it (a long
-                    # chain copied every growing set twice: quadratic in the flow's size)
-                    before[succ] = passed
-                    aliased = True
-                else:
-                    target |= passed
+                before[succ] = target | passed
             if (grew or succ not in done) and succ not in queued:
                 work.append(succ)
                 queued.add(succ)
-    return {name: before[name] for name in done}  # only steps reachable from start
+    # only steps reachable from start
+    return {name: NameSet(before[name], index, names) for name in done}
 
 
 def reachable(graph: FlowGraph | None) -> set[str]:
