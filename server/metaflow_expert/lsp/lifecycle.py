@@ -247,14 +247,15 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     gc.freeze()
     if _set_state(ls, generation, "ready", message, index=index):
         ls.log("info", message)
-        _knowledge_changed(ls)
+        _knowledge_changed(ls, relint=False)
     progress.end(message)
 
 
-def _knowledge_changed(ls: MetaflowLanguageServer) -> None:
+def _knowledge_changed(ls: MetaflowLanguageServer, relint: bool = True) -> None:
     from metaflow_expert.lsp.diagnostics import relint_all
 
-    ls.call_soon(relint_all, ls)
+    if relint:  # lint reads only the decorator catalog: re-lint when that arrives
+        ls.call_soon(relint_all, ls)
     for cb in list(ls.on_knowledge):
         try:
             cb()
