@@ -234,3 +234,14 @@ async def test_rename_rejects_a_bad_name_and_non_steps(client: LanguageClient):
         types.PrepareRenameParams(text_document=_doc(uri), position=pos_of(text, "self.train", 7))
     )
     assert prep is not None and getattr(prep, "placeholder", None) == "train"
+
+
+async def test_graph_of_a_file_not_open_in_the_editor(client: LanguageClient):
+    graph = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="metaflowExpert.graph", arguments=[JOIN.resolve().as_uri()]
+        )
+    )
+    assert [f["name"] for f in graph["flows"]] == ["JoinFlow"]
+    edges = {(e["source"], e["target"]): e["kind"] for e in graph["flows"][0]["edges"]}
+    assert edges[("start", "a")] == "branch" and edges[("a", "join")] == "linear"

@@ -132,7 +132,7 @@ def _flow_payload(flow: Any, graph: Any, findings: list[Any]) -> dict[str, Any]:
 
 
 def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
-    doc = documents.view(ls, uri)
+    doc = documents.view(ls, uri) or _from_disk(ls, uri)
     if doc is None:
         return {"flows": []}
     state = ls.docs.get(uri)
@@ -143,6 +143,28 @@ def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
     )
     flows = [f for f in doc.file.flows if f.is_leaf] or doc.file.flows
     return {"flows": [_flow_payload(f, doc.graph(f.name), findings) for f in flows]}
+
+
+def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
+    """A flow file the editor has not opened (the graph panel may outlive its editor)."""
+    try:
+        from pygls.uris import to_fs_path
+
+        path = to_fs_path(uri)
+        if not path:
+            return None
+        from pathlib import Path
+
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > ls.settings.lint.max_file_chars:
+            return None
+        from metaflow_expert.parsing import parse_flow_file
+
+        return documents.DocView(
+            uri, None, parse_flow_file(p.read_text(errors="replace"), path), {}
+        )
+    except Exception:
+        return None
 
 
 def _ask_settings(ls: MetaflowLanguageServer) -> Any:
