@@ -18,11 +18,13 @@ Why a copy instead of calling Metaflow: Metaflow builds its graph from an *impor
 (``dir(flow)`` + ``inspect.getsource``), which means running user code, and it cannot see a
 half-typed file. The per-step facts (``DAGNode._parse``) come from the parser's
 :class:`~metaflow_expert.model.Transition`; this module repeats ``_identify_start_end``,
-``_traverse_graph`` and ``_postprocess`` step for step. Differences are deliberate and only
-about robustness: the traversal is iterative (no recursion limit) and stops after
-``MAX_VISITS`` node visits (Metaflow's path-based traversal is exponential in the number of
-consecutive splits), setting ``FlowGraph.truncated``. ``nodes`` keeps source order (Metaflow's
-is alphabetical, from ``dir()``); no computed field depends on that order.
+``_traverse_graph`` and ``_postprocess`` with the same results. Differences are deliberate
+and only about cost: Metaflow's traversal walks every path (exponential in consecutive
+splits); ours is iterative (no recursion limit) and skips calls whose outcome is already
+decided (see :func:`_traverse`), which is linear-ish on acyclic graphs. Where cycles leave
+the full walk, it stops after ``MAX_VISITS`` node visits, setting ``FlowGraph.truncated``.
+``nodes`` keeps source order (Metaflow's is alphabetical, from ``dir()``); no computed field
+depends on that order.
 
 ``parallel_step`` needs to know which decorators Metaflow marks ``IS_PARALLEL``; that set is
 read from the Metaflow source (:func:`parallel_decorator_names`), never typed here.
@@ -224,7 +226,7 @@ def _traverse(g: FlowGraph) -> None:
     nodes = g.nodes
     in_funcs: dict[str, set[str]] = {n: set() for n in nodes}
     if g.start_step and g.start_step in nodes:
-        memo_ok = _acyclic_below(nodes)
+        memo_ok: dict[str, bool] | None = None  # computed on the first repeated call
         done: set[tuple[str, tuple[str, ...]]] = set()
         written: set[str] = set()
         joined: set[str] = set()
@@ -250,16 +252,18 @@ def _traverse(g: FlowGraph) -> None:
                 if top.closes is not None and top.closes not in joined:
                     joined.add(top.closes)
                     nodes[top.closes].matching_join = node.name
-                if memo_ok.get(node.name):
-                    done.add((node.name, top.parents_in))
+                done.add((node.name, top.parents_in))
                 continue
             n = top.node.out_funcs[top.index]
             top.index -= 1
             if on_path.get(n) or n not in nodes:
                 continue
-            if memo_ok.get(n) and (n, top.split_parents) in done:
-                in_funcs[n].add(top.node.name)
-                continue
+            if (n, top.split_parents) in done:
+                if memo_ok is None:
+                    memo_ok = _acyclic_below(nodes)
+                if memo_ok.get(n):
+                    in_funcs[n].add(top.node.name)
+                    continue
             if visits >= MAX_VISITS:
                 g.truncated = True
                 break
@@ -284,6 +288,7 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
     comp_stack: list[str] = []
     result: dict[str, bool] = {}
     counter = 0
+    succ = {v: [o for o in node.out_funcs if o in nodes] for v, node in nodes.items()}
     for root in nodes:
         if root in index:
             continue
@@ -295,7 +300,7 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                 counter += 1
                 comp_stack.append(v)
                 on_stack.add(v)
-            outs = [o for o in nodes[v].out_funcs if o in nodes]
+            outs = succ[v]
             if i < len(outs):
                 work.append((v, i + 1))
                 w = outs[i]
@@ -317,12 +322,9 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                     if w == v:
                         break
                 members = set(comp)
-                cyclic = len(comp) > 1 or v in nodes[v].out_funcs
+                cyclic = len(comp) > 1 or v in succ[v]
                 ok = not cyclic and all(
-                    result.get(o, False)
-                    for m in comp
-                    for o in nodes[m].out_funcs
-                    if o in nodes and o not in members
+                    result.get(o, False) for m in comp for o in succ[m] if o not in members
                 )
                 for m in comp:
                     result[m] = ok
