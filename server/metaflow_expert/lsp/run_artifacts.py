@@ -165,8 +165,8 @@ def _size(n: Any) -> str:
 
 def describe(ls: MetaflowLanguageServer, path: str, flow: str, name: str) -> str | None:
     """One markdown line about ``name`` in the latest run, or None when disabled."""
-    if not ls.settings.runs.enabled or not path or path.startswith("<"):
-        return None
+    if not ls.settings.runs.enabled or not path or not Path(path).is_absolute():
+        return None  # unsaved (untitled:) buffers have no folder and no runs
     folder = str(Path(path).parent)
     if not Path(folder).is_dir():
         return None
