@@ -28,20 +28,33 @@ from metaflow_expert.rules.beyond_dataflow import (
     step_writes,
     string_fix,
 )
+from metaflow_expert.rules.file_memo import per_file
 from metaflow_expert.rules.registry import RuleContext, rule
 
 
 def _followable(ctx: RuleContext) -> FlowClass | None:
-    """The flow, if its attributes can be followed statically; else None."""
+    """The flow, if its attributes can be followed statically; else None (remembered per
+    file and flow: four rules ask, and the answer scans every decorator of the flow)."""
     flow = ctx.flow
-    if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
+    if flow is None:
         return None
+    seen: dict[int, tuple[FlowClass, bool]] = per_file(ctx.file, "followable", lambda _: {})
+    hit = seen.get(id(flow))
+    if hit is None or hit[0] is not flow:
+        hit = (flow, _is_followable(ctx.file, flow))
+        seen[id(flow)] = hit
+    return flow if hit[1] else None
+
+
+def _is_followable(file: FlowFile, flow: FlowClass) -> bool:
+    if flow.unresolved_bases or has_dynamic_attributes(file):
+        return False
     if any(not d.from_metaflow for d in flow.decorators):
-        return None  # a user flow decorator or mutator may add parameters
+        return False  # a user flow decorator or mutator may add parameters
     for step in flow.steps.values():
         if any(not d.from_metaflow for d in step.other_decorators):
-            return None  # a user step decorator may set artifacts
-    return flow
+            return False  # a user step decorator may set artifacts
+    return True
 
 
 @rule(
