@@ -83,6 +83,43 @@ async def test_ask_streams_and_returns_cited_answer():
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
 
 
+async def test_superseded_text_is_reset_before_the_final_answer():
+    import inspect
+
+    from metaflow.plugins.retry_decorator import RetryDecorator
+
+    line = inspect.getsourcelines(RetryDecorator)[1]
+    final = f"`RetryDecorator` (metaflow/plugins/retry_decorator.py:{line}) retries a task."
+    replies = [
+        fake_anthropic.tool_call("search", {"query": "retry"}, text="Let me look that up."),
+        fake_anthropic.text_reply(final),
+    ]
+    with fake_anthropic.FakeAnthropic(replies) as fake:
+        client, deltas = await _client(fake.base_url)
+        try:
+            await wait_ready(client, need_index=True)
+            client.progress_reports.setdefault("ask-3", [])
+            result = await asyncio.wait_for(
+                client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(
+                        command="metaflowExpert.ask",
+                        arguments=[{"question": "How does @retry work?"}],
+                        work_done_token="ask-3",
+                    )
+                ),
+                WAIT_S,
+            )
+        finally:
+            await client.shutdown_session()
+            await client.stop()
+    mine = [d for d in deltas if getattr(d, "token", None) == "ask-3"]
+    resets = [i for i, d in enumerate(mine) if getattr(d, "reset", False)]
+    assert resets, "the pre-tool chatter must be withdrawn"
+    shown = "".join(getattr(d, "text", "") for d in mine[resets[-1] + 1 :])
+    assert "Let me look that up." not in shown
+    assert "RetryDecorator" in shown and "RetryDecorator" in result["answer"]
+
+
 async def test_ask_is_cancellable():
     slow = fake_anthropic.Slow(60.0, fake_anthropic.text_reply("too late"))
     with fake_anthropic.FakeAnthropic([slow]) as fake:

@@ -242,6 +242,9 @@ async def _ask(
         def on_event(event: AskEvent) -> None:
             if event.kind == "text" and token is not None:
                 ls.notify(ASK_DELTA_NOTIFICATION, {"token": token, "text": event.text})
+            elif event.kind == "reset" and token is not None:
+                # the text streamed so far is superseded (a tool turn, or the repaired answer)
+                ls.notify(ASK_DELTA_NOTIFICATION, {"token": token, "text": "", "reset": True})
             elif event.kind in ("status", "tool", "note"):
                 _progress(ls, token, "report", event.text)
 
