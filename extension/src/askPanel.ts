@@ -175,6 +175,7 @@ export class AskPanel implements vscode.Disposable {
     const subs = [
       this.manager.onAskDelta((d: AskDelta) => {
         if (String(d.token) !== token || typeof d.text !== "string") return;
+        if (d.reset) text = ""; // the server withdrew what it streamed so far (a tool turn)
         text += d.text;
         if (!renderTimer) renderTimer = setTimeout(flush, RENDER_THROTTLE_MS);
       }),

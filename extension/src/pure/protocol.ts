@@ -96,6 +96,8 @@ export interface AskResult {
 export interface AskDelta {
   token: string | number;
   text: string;
+  /** True when the text streamed so far is superseded and must be cleared first. */
+  reset?: boolean;
 }
 
 export type ServerState = "starting" | "indexing" | "ready" | "error";
