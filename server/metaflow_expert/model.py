@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Literal
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Span:
     start_line: int
     start_col: int
@@ -58,7 +58,7 @@ class _NotLiteral:
 NOT_LITERAL = _NotLiteral()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallArg:
     """One argument of a call or decorator: ``name=value`` or a positional ``value``.
 
@@ -79,7 +79,7 @@ class CallArg:
         return self.value is not NOT_LITERAL
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DecoratorUse:
     """A decorator as written above a step or a flow class.
 
@@ -111,7 +111,7 @@ class DecoratorUse:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetRef:
     """A step named in a transition: ``self.train`` → name ``"train"``, span of ``train``."""
 
@@ -136,7 +136,7 @@ class SwitchCase:
 TransitionKind = Literal["linear", "split", "foreach", "parallel", "switch", "invalid"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     """The tail ``self.next(...)`` of a step, as Metaflow's graph parser would read it.
 
@@ -179,7 +179,7 @@ class Transition:
 ArtifactAccessKind = Literal["write", "read", "delete"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArtifactAccess:
     """``self.x = …`` (write), ``self.x`` in an expression (read), ``del self.x`` (delete).
 

@@ -5,6 +5,11 @@ field; a 3,000-line flow creates ~10,000 spans, accesses and arguments, which ma
 construction a third of the parse time. These constructors fill ``__dict__`` directly and give
 objects indistinguishable from normal ones (same class, equality, hash, repr). Only the parser
 uses them, with arguments it has already validated.
+
+The classes built in bulk (spans, accesses, arguments, decorators, targets, transitions)
+are slotted: no per-object ``__dict__`` to build, and ~3,000 fewer dicts per 3,000 lines
+for the cyclic collector to scan after an analysis. Their slots are set through the
+class's member descriptors.
 """
 
 from __future__ import annotations
@@ -33,8 +38,15 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             env[f"_d_{f.name}"] = f.default
             params.append(f"{f.name}=_d_{f.name}")
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    body = "".join(f"    d[{n!r}] = {n}\n" for n in names)
-    src = f"def make({', '.join(params)}):\n    o = _new(_cls)\n    d = o.__dict__\n{body}    return o\n"
+    if "__slots__" in cls.__dict__:
+        # A slotted class has no ``__dict__``: set each slot through its member descriptor.
+        for n in names:
+            env[f"_s_{n}"] = cls.__dict__[n].__set__
+        body = "".join(f"    _s_{n}(o, {n})\n" for n in names)
+        src = f"def make({', '.join(params)}):\n    o = _new(_cls)\n{body}    return o\n"
+    else:
+        body = "".join(f"    d[{n!r}] = {n}\n" for n in names)
+        src = f"def make({', '.join(params)}):\n    o = _new(_cls)\n    d = o.__dict__\n{body}    return o\n"
     exec(src, env)  # the same technique dataclasses uses to build __init__
     return env["make"]  # type: ignore[no-any-return]
 
