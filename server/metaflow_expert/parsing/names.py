@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from metaflow_expert.model import ImportBinding
+from metaflow_expert.model import DecoratorUse, ImportBinding
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.tree import unparen
 
@@ -130,6 +130,8 @@ class NameResolver:
         self.imports = imports
         self.local_defs = local_defs
         self._cache: dict[str, Resolved] = {}
+        #: decorators already read, by text and position shape (see ``steps.decorator_use``)
+        self.decorator_memo: dict[tuple[bytes, int], DecoratorUse | None] = {}
         self.star_metaflow = any(
             k.startswith(STAR_PREFIX) and is_metaflow_module(b.module) for k, b in imports.items()
         )

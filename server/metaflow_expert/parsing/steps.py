@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from metaflow_expert.model import DecoratorUse, Span, Step
+from metaflow_expert.model import NOT_LITERAL, DecoratorUse, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
+from metaflow_expert.parsing.fast import call_arg as _call_arg
 from metaflow_expert.parsing.fast import decorator_use as _decorator_use
+from metaflow_expert.parsing.fast import span as _span
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import parse_tail
@@ -32,6 +34,68 @@ def decorators_of(src: SourceText, resolver: NameResolver, outer: Node) -> list[
 
 
 def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
+    """The decorator ``deco`` as the model sees it.
+
+    Flows repeat the same decorators (``@retry(times=2)`` above every step): in an ASCII file
+    a decorator with the same text starting at the same column reads the same apart from its
+    line numbers, so it is read once and later copies are the first one shifted down."""
+    if not src._ascii or deco.has_error:
+        return _read_decorator(src, resolver, deco)
+    sb = deco.start_byte
+    key = (src.data[sb : deco.end_byte], deco.start_point[1])
+    memo = resolver.decorator_memo
+    if key in memo:
+        first = memo[key]
+        if first is not None:
+            return _shifted(first, deco.start_point[0] - first.span.start_line)
+        return _read_decorator(src, resolver, deco)
+    use = _read_decorator(src, resolver, deco)
+    memo[key] = use if all(type(a.value) in _SHAREABLE for a in use.args) else None
+    return use
+
+
+#: Argument values a shifted copy may share with the decorator it copies (immutable).
+_SHAREABLE = frozenset({str, int, float, bool, type(None), type(NOT_LITERAL), bytes, complex})
+
+
+def _shift(sp: Span, dl: int) -> Span:
+    return _span(sp.start_line + dl, sp.start_col, sp.end_line + dl, sp.end_col)
+
+
+def _shift_opt(sp: Span | None, dl: int) -> Span | None:
+    return (
+        None
+        if sp is None
+        else _span(sp.start_line + dl, sp.start_col, sp.end_line + dl, sp.end_col)
+    )
+
+
+def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
+    args = tuple(
+        _call_arg(
+            a.name,
+            a.value,
+            a.source,
+            _shift(a.span, dl),
+            _shift(a.value_span, dl),
+            _shift_opt(a.name_span, dl),
+            a.star,
+        )
+        for a in d.args
+    )
+    return _decorator_use(
+        d.name,
+        d.written,
+        _shift(d.span, dl),
+        _shift(d.name_span, dl),
+        args,
+        d.has_call,
+        d.from_metaflow,
+        _shift_opt(d.args_span, dl),
+    )
+
+
+def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
     expr: Node | None = deco.named_child(0)
     if expr is not None and expr.kind_id == _COMMENT:
         parts = code_children(deco)
