@@ -12,13 +12,14 @@ without one.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.model import CallArg, Fix, FlowClass, FlowFile, Span, Step, TextEdit
-from metaflow_expert.rules.file_memo import per_file
+from metaflow_expert.rules.file_memo import MISSING, WeakMemo, per_file, recall, remember
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph
@@ -53,14 +54,14 @@ def provided_names(flow: FlowClass, file: FlowFile | None = None) -> set[str]:
 
 
 _SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
-_OUTSIDE_MEMO: dict[int, tuple[FlowFile, frozenset[str]]] = {}
+_OUTSIDE_MEMO: WeakMemo = {}
 
 
 def self_names_outside_steps(file: FlowFile) -> frozenset[str]:
     """``self.<name>`` mentioned anywhere outside the bodies of steps (generous on purpose)."""
-    memo = _OUTSIDE_MEMO.get(id(file))
-    if memo is not None and memo[0] is file:
-        return memo[1]
+    memo = recall(_OUTSIDE_MEMO, id(file), file)
+    if memo is not MISSING:
+        return memo  # type: ignore[no-any-return]
     step_lines: set[int] = set()
     for flow in file.flows:
         for step in flow.steps.values():
@@ -70,9 +71,7 @@ def self_names_outside_steps(file: FlowFile) -> frozenset[str]:
         if i not in step_lines and "self." in line:
             names.update(_SELF_ATTR.findall(line))
     result = frozenset(names)
-    if len(_OUTSIDE_MEMO) > 64:
-        _OUTSIDE_MEMO.clear()
-    _OUTSIDE_MEMO[id(file)] = (file, result)
+    remember(_OUTSIDE_MEMO, id(file), file, result)
     return result
 
 
@@ -145,18 +144,16 @@ def _has_dynamic_attributes(file: FlowFile) -> bool:
     return any(marker in file.text for marker in _DYNAMIC_MARKERS)
 
 
-_WRITES_MEMO: dict[int, tuple[Step, int, frozenset[str]]] = {}
+_WRITES_MEMO: WeakMemo = {}
 
 
 def step_writes(step: Step) -> frozenset[str]:
     """Names the step assigns (memoised: several rules ask for every step)."""
-    memo = _WRITES_MEMO.get(id(step))
-    if memo is not None and memo[0] is step and memo[1] == len(step.artifacts):
-        return memo[2]
+    memo = recall(_WRITES_MEMO, id(step), step)
+    if memo is not MISSING and memo[0] == len(step.artifacts):
+        return memo[1]  # type: ignore[no-any-return]
     names = frozenset(a.name for a in step.artifacts if a.kind == "write")
-    if len(_WRITES_MEMO) > 4096:
-        _WRITES_MEMO.clear()
-    _WRITES_MEMO[id(step)] = (step, len(step.artifacts), names)
+    remember(_WRITES_MEMO, id(step), step, (len(step.artifacts), names), 4096)
     return names
 
 
@@ -242,7 +239,7 @@ class NameSet(AbstractSet[str]):
         return f"NameSet({set(self)!r})"
 
 
-_BEFORE_MEMO: dict[tuple[int, int, bool], tuple[FlowClass, Any, dict[str, NameSet] | None]] = {}
+_BEFORE_MEMO: WeakMemo = {}
 
 
 def available_before(
@@ -256,14 +253,24 @@ def available_before(
     join step starts empty; only Parameters, which callers add, flow through).
     Memoised per (flow, graph): every artifact rule asks. The sets are read-only."""
     key = (id(flow), id(graph), through_joins)
-    memo = _BEFORE_MEMO.get(key)
-    if memo is not None and memo[0] is flow and memo[1] is graph:
-        return memo[2]
+    memo = recall(_BEFORE_MEMO, key, flow)
+    if memo is not MISSING and memo[0]() is graph:
+        return memo[1]  # type: ignore[no-any-return]
     result = _available_before(flow, graph, through_joins)
-    if len(_BEFORE_MEMO) > 64:
-        _BEFORE_MEMO.clear()
-    _BEFORE_MEMO[key] = (flow, graph, result)
+    graph_ref = _weak(graph)
+    if graph_ref is not None:
+        remember(_BEFORE_MEMO, key, flow, (graph_ref, result))
     return result
+
+
+def _weak(obj: object) -> Callable[[], object] | None:
+    """A weak reference to ``obj`` (``None`` itself is fine); None when it cannot have one."""
+    if obj is None:
+        return lambda: None
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return None
 
 
 def _available_before(

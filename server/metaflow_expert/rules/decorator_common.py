@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from metaflow_expert.model import CallArg, DecoratorUse, FlowClass, Step
+from metaflow_expert.rules.file_memo import MISSING, WeakMemo, recall, remember
 
 _FALSY_LITERALS = (None, 0, 0.0, "", False)
 
@@ -36,17 +37,15 @@ def metaflow_decorators(flow: FlowClass | None, catalog: Any) -> Iterator[Use]:
         return iter(())
     key = (id(flow), id(catalog))
     size = (len(flow.decorators), len(flow.steps))
-    memo = _USES_MEMO.get(key)
-    if memo is not None and memo[0] is flow and memo[1] is catalog and memo[2] == size:
-        return iter(memo[3])
+    memo = recall(_USES_MEMO, key, flow)
+    if memo is not MISSING and memo[0] is catalog and memo[1] == size:
+        return iter(memo[2])
     uses = list(_metaflow_decorators(flow, catalog))
-    if len(_USES_MEMO) > 64:
-        _USES_MEMO.clear()
-    _USES_MEMO[key] = (flow, catalog, size, uses)
+    remember(_USES_MEMO, key, flow, (catalog, size, uses))  # weak in the flow (file_memo)
     return iter(uses)
 
 
-_USES_MEMO: dict[tuple[int, int], tuple[FlowClass, Any, tuple[int, int], list[Use]]] = {}
+_USES_MEMO: WeakMemo = {}
 
 
 def _metaflow_decorators(flow: FlowClass, catalog: Any) -> Iterator[Use]:
