@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     chromium: { type: "string", default: process.env.E2E_CHROMIUM || "/usr/bin/chromium" },
     headed: { type: "boolean", default: false },
     mode: { type: "string", default: "full" }, // full | private-env
+    profile: { type: "string" }, // Chromium profile dir; default: a fresh temp dir (runs may overlap)
   },
 });
 for (const k of ["url", "workspace", "artifacts", "playwright"]) {
@@ -59,7 +60,10 @@ async function until(what, fn, timeoutMs, intervalMs = 500) {
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${lastError.message.split("\n")[0]})` : ""}`);
 }
 
-const context = await chromium.launchPersistentContext(path.join(args.artifacts, ".chromium-profile"), {
+const { mkdtempSync } = await import("node:fs");
+const { tmpdir } = await import("node:os");
+const profile = args.profile ?? mkdtempSync(path.join(tmpdir(), "mfx-e2e-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
   executablePath: args.chromium,
   headless: !args.headed,
   viewport: { width: 1600, height: 1000 },
