@@ -1,7 +1,7 @@
 """The VS Code extension in a real VS Code: runs scripts/e2e-vscode and expects a pass.
 
 Why a wrapper: the end-to-end run is a shell script (code-server + headless Chromium driven by
-playwright-core, see docs/notes/vscode.md) so it also runs outside pytest; this makes it part of
+playwright-core, see docs/vscode.md) so it also runs outside pytest; this makes it part of
 the test suite. The first run installs code-server and Chromium (minutes, cached); later runs take
 well under a few minutes. Set E2E_VSCODE=0 to skip it.
 """
