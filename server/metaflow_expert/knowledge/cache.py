@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-FORMAT = 6  # bump when the layout of any cached payload changes
+FORMAT = 7  # bump when the layout of any cached payload changes
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -172,6 +172,9 @@ class DecoratorCatalog:
     framework: dict[str, str] = field(default_factory=dict)
     toplevel_names: list[str] = field(default_factory=list)
     toplevel_plugins: dict[str, str] = field(default_factory=dict)
+    # step decorators whose class sets IS_PARALLEL (read from the source at build time so the
+    # lint path does not rescan every plugin file on each run); None when unknown
+    parallel_step_decorators: list[str] | None = None
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -213,6 +216,11 @@ class DecoratorCatalog:
             hidden=list(d["hidden"]),
             framework=dict(d["framework"]),
             toplevel_names=list(d["toplevel_names"]),
+            parallel_step_decorators=(
+                None
+                if d.get("parallel_step_decorators") is None
+                else list(d["parallel_step_decorators"])
+            ),
             toplevel_plugins=dict(d["toplevel_plugins"]),
         )
 

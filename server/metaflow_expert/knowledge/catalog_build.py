@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from metaflow_expert.graph import parallel_decorator_names
 from metaflow_expert.knowledge.catalog import (
     _REGISTRY_LISTS,
     API_ENTRY_POINTS,
@@ -528,5 +529,6 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         framework=b.framework(),
         toplevel_names=b.toplevel_names(),
         toplevel_plugins=toplevel,
+        parallel_step_decorators=sorted(parallel_decorator_names(source.root)),
     )
     return catalog, dict(b.r.stamps)

@@ -177,6 +177,9 @@ def _first_span(ff: FlowFile) -> Span:
 
 
 def _parallel_names(catalog: Any) -> frozenset[str]:
+    known = getattr(catalog, "parallel_step_decorators", None)
+    if known is not None:  # read from the source when the catalog was built (and cached)
+        return frozenset(known)
     root = getattr(catalog, "root", None) if catalog is not None else None
     return parallel_decorator_names(root) if root else parallel_decorator_names()
 
