@@ -26,10 +26,10 @@ from metaflow_expert.rules.beyond_dataflow import (
     provided_names,
     reachable,
     step_writes,
-    string_fix,
 )
 from metaflow_expert.rules.file_memo import per_file
 from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.transition_variable import unassigned_transition_variables
 
 
 def _followable(ctx: RuleContext) -> FlowClass | None:
@@ -92,37 +92,17 @@ def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     flow = _followable(ctx)
     if flow is None:
         return
-    before = available_before(flow, ctx.graph)
-    if before is None:
-        return
-    provided = provided_names(flow, ctx.file)
-    for step in flow.steps.values():
-        tr = step.transition
-        if tr is None or tr.kind != "foreach" or not isinstance(tr.foreach, str):
-            continue
-        var = tr.foreach
-        writes = step_writes(step)
-        if step.name not in before or var in provided or var in writes:
-            continue
-        if var in before[step.name]:
-            continue
-        hint = closest(var, writes | before[step.name])
-        extra = f" Did you mean *{hint}*?" if hint else ""
-        yield Finding(
-            code="MF202",
-            message=(
-                f"Foreach variable *self.{var}* in step *{step.name}* is never assigned "
-                f"before the transition.{extra}"
-            ),
-            span=tr.foreach_span or tr.span,
-            severity=Severity.WARNING,
-            mirrors="runtime:foreach",
-            flow=flow.name,
-            step=step.name,
-            fix=string_fix(ctx.file, tr.foreach_span, hint, f'Use foreach="{hint}"')
-            if hint
-            else None,
-        )
+    yield from unassigned_transition_variables(
+        ctx.file,
+        flow,
+        ctx.graph,
+        code="MF202",
+        kind="foreach",
+        keyword="foreach",
+        noun="Foreach variable",
+        mirrors="runtime:foreach",
+        variable_of=lambda tr: (tr.foreach, tr.foreach_span),
+    )
 
 
 @rule(

@@ -9,15 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metaflow_expert.model import Finding, Fix, Severity, TargetRef, TextEdit
-from metaflow_expert.rules.beyond_dataflow import (
-    available_before,
-    closest,
-    has_dynamic_attributes,
-    provided_names,
-    step_writes,
-    string_fix,
-)
+from metaflow_expert.rules.beyond_dataflow import closest, has_dynamic_attributes
 from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.transition_variable import unassigned_transition_variables
 
 
 def _targets(transition) -> list[TargetRef]:  # type: ignore[no-untyped-def]
@@ -117,35 +111,17 @@ def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     flow = ctx.flow
     if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
         return
-    before = available_before(flow, ctx.graph)
-    provided = provided_names(flow, ctx.file)
-    for step in flow.steps.values():
-        tr = step.transition
-        if tr is None or tr.kind != "switch" or not isinstance(tr.condition, str):
-            continue
-        var = tr.condition
-        if var in provided or var in step_writes(step):
-            continue
-        if before is None or step.name not in before or var in before[step.name]:
-            continue
-        known = step_writes(step) | before[step.name]
-        hint = closest(var, known)
-        extra = f" Did you mean *{hint}*?" if hint else ""
-        yield Finding(
-            code="MF209",
-            message=(
-                f"Switch condition *self.{var}* in step *{step.name}* is never assigned "
-                f"before the transition.{extra}"
-            ),
-            span=tr.condition_span or tr.span,
-            severity=Severity.WARNING,
-            mirrors="runtime:switch_condition",
-            flow=flow.name,
-            step=step.name,
-            fix=string_fix(ctx.file, tr.condition_span, hint, f'Use condition="{hint}"')
-            if hint
-            else None,
-        )
+    yield from unassigned_transition_variables(
+        ctx.file,
+        flow,
+        ctx.graph,
+        code="MF209",
+        kind="switch",
+        keyword="condition",
+        noun="Switch condition",
+        mirrors="runtime:switch_condition",
+        variable_of=lambda tr: (tr.condition, tr.condition_span),
+    )
 
 
 @rule(
