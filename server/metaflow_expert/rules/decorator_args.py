@@ -13,18 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from metaflow_expert.model import DecoratorUse, Finding, Fix, Severity, TextEdit
+from metaflow_expert.rules.beyond_dataflow import closest
 from metaflow_expert.rules.decorator_common import metaflow_decorators, where
 from metaflow_expert.rules.file_memo import flows_by_name
 from metaflow_expert.rules.registry import RuleContext, rule
-
-
-def _best_match(name: str, choices: list[str], cutoff: float = 60.0) -> str | None:
-    if not choices:
-        return None
-    from rapidfuzz import fuzz, process
-
-    found = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return found[0] if found else None
 
 
 @rule(
@@ -66,7 +58,7 @@ def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
         for arg in use.deco.args:
             if arg.star or arg.name is None or arg.name in names:
                 continue
-            best = _best_match(arg.name, names)
+            best = closest(arg.name, names, cutoff=60.0)
             hint = f" Did you mean *{best}*?" if best else ""
             fix = None
             if best and arg.name_span is not None:
@@ -137,7 +129,7 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
         if not deco.from_metaflow or deco.name in known or "." in deco.name:
             continue
         choices = list(cat.step) if kind == "step" else list(cat.flow)
-        best = _best_match(deco.name, choices)
+        best = closest(deco.name, choices, cutoff=60.0)
         hint = f" Did you mean *@{best}*?" if best else ""
         fix = None
         if best and deco.written == deco.name:
