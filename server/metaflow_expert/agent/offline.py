@@ -110,12 +110,11 @@ def answer_offline(
     facts, fact_cites = decorator_facts(question, index, toolbox)
     if facts:
         parts.append(facts)
-        seen: set[tuple[str, int]] = set()
-        citations = [
-            c
-            for c in fact_cites + citations
-            if (c.path, c.line) not in seen and not seen.add((c.path, c.line))  # type: ignore[func-returns-value]
-        ]
+        # one citation per cited place: the facts may cite the class line a passage cites too
+        unique: dict[tuple[str, int], Citation] = {}
+        for c in fact_cites + citations:
+            unique.setdefault((c.path, c.line), c)
+        citations = list(unique.values())
     if summary:
         parts.append("\n".join(summary))
     parts.append("\n\n".join(blocks))
