@@ -76,4 +76,6 @@ def test_named_decorator_gets_its_arguments_and_defaults_from_the_catalog(index)
     assert (defaults_path, spec.defaults_line) in cited
     assert (spec.path, spec.line) in cited
     assert len(cited) == len(answer.citations)  # each cited place once
-    assert "defaults" in index.read_source(defaults_path, spec.defaults_line, spec.defaults_line)[0][1]
+    assert (
+        "defaults" in index.read_source(defaults_path, spec.defaults_line, spec.defaults_line)[0][1]
+    )

@@ -53,6 +53,40 @@ class F(FlowSpec):
         self.foo(self.ii)
         self.jj.kk(self.ll)
         if self.mm: self.nn = 1
+        f"{self.oo=}"; f"{self.pp = }"
+        q = (self.qq
+             .rr)
+        self.ss \
+            = 3
+        a = self.tt = 4
+        self.uu: int = 5
+        self.vv == 1; self.ww <= 2; self.xx **= 2; self.yy >>= 1; self.zz >= 3
+        del a, self.ab
+        (self.ac), b = 1, 2
+        for a, self.ad in x: pass
+        for a in self.ae: pass
+        [a for a in self.af if self.ag]
+        with a as self.ah, b as c: pass
+        lambda a=self.ai: a
+        print(self.aj, file=self.ak)  # self.al = 1
+        return self.am, self.an
+        x = {self.ao: self.ap, **self.aq}
+        self.ar = self.as_ = self.at
+        self.au[0].av = 1
+        self.aw(1).ax = 2
+        self.ay\
+            .az = 3
+        self.ba \
+            += 1
+        self.bb(
+            self.bc)
+        self.bd
+        (self.be)
+        self.bf if self.bg else self.bh
+        self.bi; self.bj
+        self.merge_artifacts(inputs, exclude=[self.bk])
+        "doc self.bl = 1 and self.bm += 2 and self.bn(1)"
+        self.naïve = 1; self.café += 1; x = self.über
         self.next(self.end)
 
     @step
@@ -97,5 +131,5 @@ def test_edge_roles() -> None:
     assert {("a", "write"), ("c", "read"), ("f", "write"), ("l", "delete"), ("m", "delete")} <= got
     assert {("s", "write"), ("t", "read"), ("u", "delete"), ("nn", "write")} <= got
     assert not {n for n, _ in got} & {"aa", "bb", "cc", "dd", "gg", "hh", "v", "w", "comment"}
-    assert len(start.non_tail_next_calls) == 5 and len(start.merge_artifacts_calls) == 1
+    assert len(start.non_tail_next_calls) == 5 and len(start.merge_artifacts_calls) == 2
     assert len(flow.steps["end"].non_tail_next_calls) == 1

@@ -16,8 +16,10 @@ predicates, and it visits only step bodies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tree_sitter import Node
 
@@ -74,8 +76,20 @@ _TARGETS = frozenset(
         "as_pattern_target",
     )
 )
+#: Parents under which ``self.x`` may be a target, a delete or a call: the general path decides.
+_UNSAFE_PARENTS = _LEFT_HOLDERS | _TARGETS | {_DELETE, _EXPR_LIST, _CALL}
 _SELF = SELF.encode()
 _NEXT = NEXT.encode()
+_MERGE = MERGE_ARTIFACTS.encode()
+#: ``.name`` right after a ``self`` token, then the whitespace and the one character after it.
+_NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
+#: Bytes that make a ``self`` token part of a longer name or attribute (``myself``, ``x.self``).
+_IDENT_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+#: What may follow ``self.x`` and give it an attribute, subscript or continued ancestor, or hide
+#: it from a one-line look (``self.x.y = 1`` writes ``x``): those take the general path.
+_SLOW_NEXT = frozenset([b".", b"[", b"#", b"\\"] + [bytes([b]) for b in range(0x80, 0x100)])
+_AUG_FIRST = frozenset([b"+", b"-", b"*", b"/", b"%", b">", b"<", b"&", b"^", b"|", b"@"])
+_AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
 #: Subtrees with nothing to find (strings, numbers, comments).
 _LEAFLIKE = frozenset(_kid(k) for k in ("comment", "integer", "float", "true", "false", "none"))
 
@@ -92,6 +106,8 @@ class StepRange:
     node: Node
     body_start: int = 0
     body_end: int = 0
+    #: the tail call ends here and holds only step references (nothing to collect inside)
+    plain_call_end: int | None = None
 
 
 def collect(src: SourceText, ranges: Sequence[StepRange]) -> None:
@@ -198,17 +214,42 @@ class _Walker:
 
     def _from_self_tokens(self) -> None:
         """Outside joins everything recorded involves a ``self`` token: find each one with a
-        C-level text search, descend to it with a tree cursor (its ancestors come for free)
-        and decide its role from those ancestors exactly as :meth:`_walk_all` would. About
-        ten ``self`` tokens per step instead of visiting every node of the step's tree."""
+        C-level text search and classify the common shapes (``self.x = ``, ``self.x += ``,
+        ``f(self.x)``, ``self.method(``) from the text around it plus the attribute node and
+        its parent (two C calls). Anything else (``self.x.y``, ``self.x[i]``, targets of
+        ``for``/``with``/``del``, ``self.next(...)`` and what is inside it, text in a broken
+        step) descends to the token with a tree cursor and decides its role from all its
+        ancestors exactly as :meth:`_walk_all` would. ``test_self_tokens`` checks both paths
+        against that walk."""
         data = self.data
         top = self.r.node
         end = top.end_byte
         find = data.find
+        fast = not top.has_error
+        match_name = _NAME_AFTER_SELF.match
+        descend = top.descendant_for_byte_range
         pos = find(_SELF, top.start_byte, end)
         chain = [top]
+        #: tokens before this byte are inside a ``self.next``/``merge_artifacts`` call
+        slow_until = -1
+        tail_start = self.r.tail_call_start
+        plain_end = self.r.plain_call_end
         while pos >= 0:
-            # Tokens come in order: keep the ancestors the previous one shares with this one.
+            if pos == tail_start and plain_end is not None:
+                pos = find(_SELF, plain_end, end)  # the tail ``self.next(self.a, ...)``
+                continue
+            if fast and pos >= slow_until:
+                before = data[pos - 1] if pos else 32
+                if before in _IDENT_OR_DOT:
+                    pos = find(_SELF, pos + 4, end)  # ``myself``, ``x.self``: not ours
+                    continue
+                m = match_name(data, pos + 4)
+                if m is not None:
+                    done = self._fast_token(data, pos, m, descend)
+                    if done:
+                        pos = find(_SELF, pos + 4, end)
+                        continue
+            # the general path: descend with a cursor, keeping shared ancestors
             while len(chain) > 1 and chain[-1].end_byte <= pos:
                 chain.pop()
             cur = chain[-1].walk()
@@ -221,33 +262,83 @@ class _Walker:
                 and leaf.start_byte == pos
                 and leaf.end_byte == pos + 4
             ):
-                self._self_token(chain)
+                call = self._self_token(chain)
+                if call is not None and call.end_byte > slow_until:
+                    slow_until = call.end_byte
             pos = find(_SELF, pos + 4, end)
 
-    def _self_token(self, chain: list[Node]) -> None:
-        """``chain``: the ancestors of one ``self`` identifier, from the step node down."""
+    def _fast_token(self, data: bytes, pos: int, m: re.Match[bytes], descend: Any) -> bool:
+        """Classify ``self.<name>`` at ``pos`` from the text after it; False: take the
+        general path. See :meth:`_from_self_tokens` for why each shape is safe."""
+        name_end = m.end(1)
+        nxt = m.group(2)
+        c = nxt[-1:] if nxt else b""
+        newline = b"\n" in nxt or b"\r" in nxt
+        if c == b"(":
+            if newline:
+                return False
+            name = m.group(1)
+            # a method call records nothing, wherever it is (code, string or comment), except
+            # the two calls the model keeps
+            return name != _NEXT and name != _MERGE
+        if not c or c in _SLOW_NEXT:
+            return False
+        a = descend(pos, name_end)
+        if a is None or a.kind_id != _ATTR or a.start_byte != pos or a.end_byte != name_end:
+            return False
+        p = a.parent
+        if p is None:
+            return False
+        pk = p.kind_id
+        after = m.end()
+        role: str | None = None
+        if c == b"=" and data[after : after + 1] != b"=":  # ``self.x = ...``
+            if newline:
+                return False
+            if (pk == _ASSIGN and p.start_byte == pos) or pk in _TARGETS:
+                role = "write"
+            else:
+                return False  # e.g. ``f"{self.x=}"``
+        elif c in _AUG_FIRST and _AUG_OP.match(data, after - 1):  # ``self.x += ...``
+            if newline or pk != _AUG or p.start_byte != pos:
+                return False
+            role = "aug"
+        elif pk in _UNSAFE_PARENTS:
+            # a plain read, unless it is a target (``for self.x in``, ``a, self.x = ``) or
+            # deleted: only the value side of ``=``/``+=``/``for ... in`` is certain
+            if pk not in _LEFT_HOLDERS:
+                return False
+            left = p.child_by_field_name("left")
+            if left is None or left.start_byte <= pos < left.end_byte:
+                return False
+        self._self_attr_named(a, m.group(1).decode(), role)
+        return True
+
+    def _self_token(self, chain: list[Node]) -> Node | None:
+        """``chain``: the ancestors of one ``self`` identifier, from the step node down.
+        Returns the call when the token is ``self.next(...)`` (its arguments are targets)."""
         ident = chain[-1]
         parent = chain[-2]
         pk = parent.kind_id
         if pk == _ATTR:
             if parent.child(0) != ident:
-                return  # ``x.self``: the attribute's name, not its object
+                return None  # ``x.self``: the attribute's name, not its object
             role = _role(chain, len(chain) - 2)
             if role == "call":
-                self._self_method_call(chain[-3], parent)
-            else:
-                self._self_attr(parent, role)
+                return self._self_method_call(chain[-3], parent)
+            self._self_attr(parent, role)
         elif pk == _ARGLIST and len(chain) >= 3:
             # ``setattr(self, "x", v)``: only as the first argument (once per call)
             call = chain[-3]
             if call.kind_id != _CALL:
-                return
+                return None
             first = next((c for c in parent.named_children if c.kind_id != _COMMENT), None)
             fn = call.named_children[0] if call.named_child_count else None
             if first == ident and fn is not None and fn.kind_id == _IDENT:
                 self._call(call, [fn])
+        return None
 
-    def _self_method_call(self, call: Node, fn: Node) -> None:
+    def _self_method_call(self, call: Node, fn: Node) -> Node | None:
         """``self.next(...)`` / ``self.merge_artifacts(...)``: the call sites the model keeps
         (step references inside ``self.next`` are found as targets by :func:`_role`)."""
         name = _attr_name(self.src, fn)
@@ -257,11 +348,13 @@ class _Walker:
                 self.step.non_tail_next_calls.append(
                     CallSite(name, self.src.span(call), call_args(self.src, args))
                 )
-        elif name == MERGE_ARTIFACTS:
+            return call
+        if name == MERGE_ARTIFACTS:
             args = call.child_by_field_name("arguments")
             self.step.merge_artifacts_calls.append(
                 CallSite(name, self.src.span(call), call_args(self.src, args))
             )
+        return None
 
     # -- calls ---------------------------------------------------------------------------
     def _call(self, call: Node, children: list[Node]) -> None:
@@ -329,8 +422,10 @@ class _Walker:
     def _self_attr(self, a: Node, role: str | None) -> None:
         if role == "call" or role == "target":
             return
+        self._self_attr_named(a, _attr_name(self.src, a), role)
+
+    def _self_attr_named(self, a: Node, name: str, role: str | None) -> None:
         src = self.src
-        name = _attr_name(src, a)
         if role == "write":
             self._write(_access(name, "write", src.span(a)))
         elif role == "aug":

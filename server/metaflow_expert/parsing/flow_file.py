@@ -143,6 +143,7 @@ def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
                     m.parts.fn,
                     body_start,
                     body_end,
+                    m.plain_call_end,
                 )
             )
     artifacts.collect(src, ranges)

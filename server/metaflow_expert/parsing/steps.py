@@ -260,6 +260,8 @@ class MethodInfo:
     step: Step | None = None
     params: list[str] = field(default_factory=list)
     tail_call_start: int | None = None
+    #: end of the tail call when it reads no artifact (see ``TailResult.plain_call_end``)
+    plain_call_end: int | None = None
 
 
 def method_info(
@@ -309,6 +311,7 @@ def method_info(
         has_syntax_error=parts.outer.has_error or parts.outer.is_error,
     )
     info.tail_call_start = tail.tail_call_start
+    info.plain_call_end = tail.plain_call_end
     return info
 
 

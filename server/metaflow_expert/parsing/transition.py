@@ -11,12 +11,15 @@ including what Metaflow leaves behind in the invalid cases, and explains the fai
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from metaflow_expert.model import CallArg, Span, SwitchCase, TargetRef, Transition
-from metaflow_expert.parsing.calls import call_args, constant_value
+from metaflow_expert.model import NOT_LITERAL, CallArg, Span, SwitchCase, TargetRef, Transition
+from metaflow_expert.parsing.calls import call_args, constant_value, literal
+from metaflow_expert.parsing.fast import call_arg as _call_arg
+from metaflow_expert.parsing.fast import span as _span
 from metaflow_expert.parsing.fast import target_ref as _target_ref
 from metaflow_expert.parsing.fast import transition as _transition_obj
 from metaflow_expert.parsing.source import SourceText
@@ -37,6 +40,9 @@ class TailResult:
     last_statement_span: Span | None
     #: start byte of the tail ``self.next`` call, so the artifact pass can skip it
     tail_call_start: int | None
+    #: end byte of the tail call when it holds nothing but step references and one constant
+    #: keyword (the artifact pass can jump over it: it reads no artifact)
+    plain_call_end: int | None = None
 
 
 def is_self_next(src: SourceText, func: Node | None) -> bool:
@@ -60,6 +66,10 @@ def parse_tail(src: SourceText, stmts: list[Node], num_args: int) -> TailResult:
     if not stmts:
         return TailResult(None, None, None)
     tail = stmts[-1]
+    if src._ascii:
+        quick = _plain_tail(src, tail, num_args)
+        if quick is not None:
+            return quick
     last_span = src.span(tail)
     if tail.type != "expression_statement":
         return TailResult(None, last_span, None)
@@ -76,6 +86,85 @@ def parse_tail(src: SourceText, stmts: list[Node], num_args: int) -> TailResult:
     arglist = call.child_by_field_name("arguments")
     args = call_args(src, arglist)
     return TailResult(_transition(src, tail, arglist, args, num_args), last_span, call.start_byte)
+
+
+#: ``self.next(self.a, self.b)`` / ``self.next(self.a, foreach="xs")`` written on one line as
+#: formatters write it: most tails. Read from the text, with the same result as the tree path
+#: (``test_transition_fuzz`` compares the two).
+_PLAIN_TAIL = re.compile(
+    rb"self\.next\(((?:self\.[A-Za-z_][A-Za-z0-9_]*, )*self\.[A-Za-z_][A-Za-z0-9_]*)"
+    rb"(?:, (foreach|num_parallel)=(\"[A-Za-z0-9_]*\"|'[A-Za-z0-9_]*'|0|[1-9][0-9]{0,8}))?\)"
+)
+_EXPRESSION_STATEMENT = "expression_statement"
+
+
+def _plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None:
+    """The tail from its text when it has the plain one-line shape, else None."""
+    sb = tail.start_byte
+    m = _PLAIN_TAIL.fullmatch(src.data, sb, tail.end_byte)
+    if m is None or tail.type != _EXPRESSION_STATEMENT or tail.has_error:
+        return None
+    row, col0 = tail.start_point
+    col0 -= sb  # column of byte ``b`` on this line: ``col0 + b``
+    span = _span(row, col0 + sb, row, col0 + tail.end_byte)
+    targets = []
+    args = []
+    pos = m.start(1)
+    for part in m.group(1).split(b", "):
+        end = pos + len(part)
+        sp = _span(row, col0 + pos, row, col0 + end)
+        args.append(_call_arg(None, NOT_LITERAL, part.decode(), sp, sp))
+        targets.append(_target_ref(part[5:].decode(), _span(row, col0 + pos + 5, row, col0 + end)))
+        pos = end + 2
+    tg = tuple(targets)
+    key = m.group(2)
+    if key is None:
+        kind, node_type = (
+            ("split", "split")
+            if len(tg) > 1
+            else (
+                "linear",
+                "join" if num_args > 1 else "linear",
+            )
+        )
+        t = _transition_obj(kind=kind, span=span, targets=tg, node_type=node_type, args=tuple(args))
+        return TailResult(t, span, sb, m.end())
+    if len(tg) != 1:
+        return None
+    vtext = m.group(3).decode()
+    value = literal(vtext)
+    vspan = _span(row, col0 + m.start(3), row, col0 + m.end(3))
+    kw = _call_arg(
+        key.decode(),
+        value,
+        vtext,
+        _span(row, col0 + m.start(2), row, col0 + m.end(3)),
+        vspan,
+        _span(row, col0 + m.start(2), row, col0 + m.end(2)),
+    )
+    if key == b"foreach":
+        t = _transition_obj(
+            kind="foreach",
+            span=span,
+            targets=tg,
+            foreach=value,
+            foreach_span=vspan,
+            node_type="foreach",
+            args=tuple(args),
+            keywords=(kw,),
+        )
+    else:
+        t = _transition_obj(
+            kind="parallel",
+            span=span,
+            targets=tg,
+            num_parallel=value,
+            num_parallel_span=vspan,
+            node_type="foreach",
+            args=tuple(args),
+            keywords=(kw,),
+        )
+    return TailResult(t, span, sb, m.end())
 
 
 def _arg_nodes(arglist: Node | None) -> tuple[list[Node], list[Node]]:

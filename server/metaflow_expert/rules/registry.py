@@ -52,8 +52,10 @@ class Rule:
 
     @property
     def origin(self) -> str:
-        return "metaflow lint.py" if self.mirrors and self.mirrors.startswith("check_") else (
-            "metaflow runtime" if self.mirrors else "metaflow-expert"
+        return (
+            "metaflow lint.py"
+            if self.mirrors and self.mirrors.startswith("check_")
+            else ("metaflow runtime" if self.mirrors else "metaflow-expert")
         )
 
 
@@ -73,7 +75,9 @@ def rule(
     """Register a rule. ``code`` is stable forever (``MF1xx`` Metaflow lint mirrors,
     ``MF2xx`` beyond Metaflow, ``MF3xx`` decorator arguments, ``MF0xx`` file-level)."""
 
-    def register(fn: Callable[[RuleContext], Iterable[Any]]) -> Callable[[RuleContext], Iterable[Any]]:
+    def register(
+        fn: Callable[[RuleContext], Iterable[Any]],
+    ) -> Callable[[RuleContext], Iterable[Any]]:
         if code in REGISTRY and REGISTRY[code].check is not fn:
             raise ValueError(f"rule code {code} registered twice")
         import inspect

@@ -1,0 +1,127 @@
+"""Text fast paths of the parser against the tree paths they shortcut.
+
+Two shortcuts read common shapes from the text instead of the tree: the plain one-line tail
+``self.next(self.a, foreach="xs")`` (:func:`transition._plain_tail`) and the role of a
+``self.x`` token from the characters after it (:meth:`artifacts._Walker._fast_token`). With
+both switched off the parser takes the general tree paths; the model must be identical,
+field for field, on the rule corpus, Metaflow's tutorials, generated benchmark flows and
+generated tails of every form the shortcut accepts or must refuse.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from metaflow_expert.parsing import artifacts, parse_flow_file, transition
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TAILS = [
+    "self.next(self.a)",
+    "self.next(self.a, self.b)",
+    "self.next(self.a, self.b, self.c)",
+    'self.next(self.a, foreach="items")',
+    "self.next(self.a, foreach='items')",
+    'self.next(self.a, foreach="")',
+    "self.next(self.a, num_parallel=4)",
+    "self.next(self.a, num_parallel=0)",
+    'self.next(self.a, num_parallel="n")',
+    'self.next(self.a, self.b, foreach="items")',
+    "self.next(self.a, self.b, num_parallel=2)",
+    "self.next(self.a, foreach=items)",
+    'self.next(self.a, foreach=f"x")',
+    'self.next(self.a, condition="c")',
+    'self.next(self.a, bogus="x")',
+    "self.next(self.a,self.b)",
+    "self.next( self.a )",
+    "self.next(self.a, )",
+    "self.next(self.a)  # done",
+    "self.next(self.a); x = 1",
+    "x = 1; self.next(self.a)",
+    "self.next(self.a.b)",
+    "self.next(self.a)(1)",
+    "(self.next(self.a))",
+    "self.next(self.end)",
+    "self.next(self.ünï)",
+    'self.next({"a": self.a}, condition="c")',
+]
+
+
+def _flow(tails: list[str], params: str = "self") -> str:
+    body = [
+        "from metaflow import FlowSpec, step",
+        "",
+        "class F(FlowSpec):",
+        "    @step",
+        "    def start(self):",
+        "        self.items = [1]",
+        "        self.next(self.s0)",
+    ]
+    for i, tail in enumerate(tails):
+        body += [
+            "    @step",
+            f"    def s{i}({params}):",
+            "        self.x = self.items",
+            f"        {tail}",
+        ]
+    body += ["    @step", "    def end(self):", "        pass", ""]
+    return "\n".join(body)
+
+
+def _texts() -> list[str]:
+    here = Path(__file__).resolve().parents[1]
+    files = sorted((here / "corpus").glob("*/*.py"))
+    spec = importlib.util.find_spec("metaflow")
+    if spec is not None and spec.submodule_search_locations:
+        files += sorted(Path(next(iter(spec.submodule_search_locations))).glob("tutorials/*/*.py"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import flowgen
+    finally:
+        sys.path.pop(0)
+    texts += [flowgen.realistic_flow("R", 400), flowgen.dense_flow("D", 400)]
+    texts += [_flow(TAILS), _flow(TAILS, "self, inputs")]
+    rng = random.Random(11)
+    for _ in range(40):
+        texts.append(_flow([rng.choice(TAILS) for _ in range(6)]))
+    return texts
+
+
+def _both(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    monkeypatch.setattr(transition, "_plain_tail", lambda *a: None)
+    monkeypatch.setattr(artifacts._Walker, "_fast_token", lambda *a: False)
+    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    return fast, slow
+
+
+def test_fast_paths_match_tree_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    fast, slow = _both(texts, monkeypatch)
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert a == b, text[:300]
+
+
+def test_plain_tails_take_the_fast_path() -> None:
+    """The shortcut is really taken for the shapes formatters write (else it buys nothing)."""
+    calls: list[object] = []
+    original = transition._plain_tail
+
+    def spy(*a: object) -> object:
+        out = original(*a)  # type: ignore[arg-type]
+        calls.append(out)
+        return out
+
+    transition._plain_tail = spy  # type: ignore[assignment]
+    try:
+        parse_flow_file(_flow(TAILS[:9]))
+    finally:
+        transition._plain_tail = original  # type: ignore[assignment]
+    taken = [c for c in calls if c is not None]
+    assert len(taken) >= 10  # start + the nine plain shapes
