@@ -43,16 +43,31 @@ _LINEAR = '''
     @resources(cpu=2, memory=4000)
     @step
     def prep{b}(self):
-        """Prepare block {b}: scale the data by the learning rate."""
+        """Prepare block {b}: scale the data by the learning rate.
+
+        Values below zero are dropped first; they come from padding upstream.
+        """
         # keep a running total for the report at the end
         total = 0
-        for v in self.data:
+        kept = [v for v in self.data if v >= 0]
+        for v in kept:
             total += v * self.alpha
-        self.total{b} = total
-        self.seen += 1
+        if len(kept) < len(self.data):
+            print(f"block {b}: dropped {{len(self.data) - len(kept)}} values")
 
-        if total > 100:
-            print(f"block {b}: large total {{total:.1f}}")
+        # a small summary travels with the total, for the card
+        summary = {{
+            "count": len(kept),
+            "total": round(total, 3),
+            "mean": total / len(kept) if kept else 0.0,
+        }}
+        try:
+            summary["max"] = max(kept)
+        except ValueError:
+            summary["max"] = None
+        self.total{b} = total
+        self.summary{b} = summary
+        self.seen += 1
         self.next(self.{nxt})
 '''
 
@@ -60,27 +75,41 @@ _BRANCH = '''
     @step
     def split{b}(self):
         """Try two scorings of the same data side by side."""
+        # both branches see the same snapshot of the data
+        self.snapshot{b} = list(self.data)
         self.next(self.left{b}, self.right{b})
 
     @step
     def left{b}(self):
-        """Score by count."""
+        """Score by count, ignoring empty rows."""
+        rows = [r for r in self.snapshot{b} if r is not None]
+        # an empty block scores zero rather than failing the run
+        if not rows:
+            print("block {b}: nothing to score on the left")
+        score = len(rows)
         self.side{b} = "left"
-        self.score{b} = len(self.data)
+        self.score{b} = score
         self.next(self.join{b})
 
     @step
     def right{b}(self):
-        """Score by sum."""
+        """Score by sum, with the same guard as the left side."""
+        rows = [r for r in self.snapshot{b} if r is not None]
+        if not rows:
+            print("block {b}: nothing to score on the right")
+        score = sum(rows) / max(len(rows), 1)
         self.side{b} = "right"
-        self.score{b} = sum(self.data)
+        self.score{b} = score
         self.next(self.join{b})
 
     @card
     @step
     def join{b}(self, inputs):
         """Keep the best score; the sides differ, so they are not merged."""
-        self.best{b} = max(inp.score{b} for inp in inputs)
+        scores = sorted(inp.score{b} for inp in inputs)
+        self.best{b} = scores[-1]
+        print("block {b}: best", self.best{b}, "of", scores)
+
         self.merge_artifacts(inputs, exclude=["side{b}", "score{b}"])
         self.next(self.{nxt})
 '''
@@ -89,22 +118,30 @@ _FOREACH = '''
     @step
     def fan{b}(self):
         """Fan out over a few rounds."""
-        self.items{b} = list(range(self.rounds))
+        # one task per round; a round is cheap, so no resources are asked for
+        rounds = max(int(self.rounds), 1)
+        self.items{b} = list(range(rounds))
+        print("block {b}: fanning out over", rounds, "rounds")
         self.next(self.each{b}, foreach="items{b}")
 
     @resources(memory=8000)
     @step
     def each{b}(self):
         """Score one item with a little noise."""
-        noise = random.random() / 10
-        self.part{b} = self.input * self.alpha + noise
+        rng = random.Random(self.input)
+        noise = rng.random() / 10
+        weight = 1.0 if self.input % 2 == 0 else 0.5
+        # the noise keeps ties apart in the gather step
+        self.part{b} = self.input * self.alpha * weight + noise
         print("task", current.task_id, "item", self.input)
         self.next(self.gather{b})
 
     @step
     def gather{b}(self, inputs):
         """Collect the parts and carry the counters on."""
-        self.parts{b} = [inp.part{b} for inp in inputs]
+        parts = [inp.part{b} for inp in inputs]
+        self.parts{b} = sorted(parts)
+        # every branch saw the same data and counter: take them from the first
         self.data = inputs[0].data
         self.seen = inputs[0].seen
         self.next(self.{nxt})
@@ -126,7 +163,12 @@ _BLOCKS = {0: _LINEAR, 1: _BRANCH, 2: _FOREACH}
 
 
 def _kind(b: int) -> int:
-    # linear, branch, linear, foreach, ...: a join is never also a split (Metaflow forbids it)
+    # mostly linear, with a branch or a foreach every third block (a join is never also a
+    # split: Metaflow forbids it)
+    return 0 if b % 3 != 2 else (1 if b % 6 == 2 else 2)
+
+
+def _dense_kind(b: int) -> int:
     return 0 if b % 2 == 0 else (1 if b % 4 == 1 else 2)
 
 
@@ -181,7 +223,7 @@ def dense_flow(name: str, target_lines: int) -> str:
     while len(head) + len(body) < target_lines - 25:
         b = block
         block += 1
-        kind = _kind(b)
+        kind = _dense_kind(b)
         if kind == 0:
             add_next(f"prep{b}")
             body += [

@@ -8,12 +8,28 @@ indexed Metaflow source (the catalog's ``current_attrs``), so extensions' decora
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from metaflow_expert.model import Finding, Severity, Span
+from metaflow_expert.rules.file_memo import MISSING, WeakMemo, recall, remember
 from metaflow_expert.rules.registry import RuleContext, rule
+
+#: providers per catalog: the catalog outlives many analyses and never changes
+_PROVIDERS: WeakMemo = {}
+
+
+def _providers_of(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
+    try:
+        known = recall(_PROVIDERS, id(catalog), catalog)
+    except TypeError:  # a catalog that cannot be weakly referenced: compute each time
+        return _providers(catalog)
+    if known is MISSING:
+        known = _providers(catalog)
+        remember(_PROVIDERS, id(catalog), catalog, known, 8)
+    return known  # type: ignore[no-any-return]
 
 
 def _providers(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
@@ -81,38 +97,64 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
     local = _current_local(ctx)
     if local is None or any(not d.from_metaflow for d in flow.decorators):
         return  # a flow mutator may add decorators
-    providers = _providers(ctx.catalog)
+    text = ctx.file.text
+    if local + "." not in text:
+        return
+    providers = _providers_of(ctx.catalog)
     if not providers:
         return
-    pattern = re.compile(rf"(?<![\w.]){re.escape(local)}\.([A-Za-z_]\w*)")
+    uses = _uses(text, ctx.file.lines, local, providers)
+    if not uses:
+        return
+    rows = [u[0] for u in uses]
     flow_decos = {d.name for d in flow.decorators}
-    lines = ctx.file.lines
     for step in flow.steps.values():
         if any(not d.from_metaflow for d in step.other_decorators):
             continue  # a step mutator may add decorators
         step_decos = {d.name for d in step.decorators}
         body = step.body_span
-        for i in range(body.start_line, min(body.end_line + 1, len(lines))):
-            code = lines[i].split("#", 1)[0]
-            for m in pattern.finditer(code):
-                attr = m.group(1)
-                if attr not in providers:
-                    continue
-                on_step, on_flow = providers[attr]
-                if step_decos & on_step or flow_decos & on_flow:
-                    continue
-                need = sorted(on_step) if on_step else sorted(on_flow)
-                where = "step" if on_step else "flow"
-                names = " or ".join(f"@{n}" for n in need)
-                yield Finding(
-                    code="MF216",
-                    message=(
-                        f"*{local}.{attr}* in step *{step.name}* exists only with {names} on "
-                        f"the {where}; add the decorator"
-                        + (" (or run with --with)." if on_step else ".")
-                    ),
-                    span=Span(i, m.start(), i, m.end()),
-                    severity=Severity.WARNING,
-                    flow=flow.name,
-                    step=step.name,
-                )
+        lo = bisect.bisect_left(rows, body.start_line)
+        hi = bisect.bisect_right(rows, min(body.end_line, len(ctx.file.lines) - 1))
+        for i, start, end, attr in uses[lo:hi]:
+            on_step, on_flow = providers[attr]
+            if step_decos & on_step or flow_decos & on_flow:
+                continue
+            need = sorted(on_step) if on_step else sorted(on_flow)
+            where = "step" if on_step else "flow"
+            names = " or ".join(f"@{n}" for n in need)
+            yield Finding(
+                code="MF216",
+                message=(
+                    f"*{local}.{attr}* in step *{step.name}* exists only with {names} on "
+                    f"the {where}; add the decorator"
+                    + (" (or run with --with)." if on_step else ".")
+                ),
+                span=Span(i, start, i, end),
+                severity=Severity.WARNING,
+                flow=flow.name,
+                step=step.name,
+            )
+
+
+def _uses(
+    text: str, lines: list[str], local: str, providers: dict[str, Any]
+) -> list[tuple[int, int, int, str]]:
+    """``(row, start col, end col, attr)`` of each ``current.<attr>`` outside comments whose
+    attribute some decorator provides, in text order: one search over the whole text."""
+    # the pattern starts with the literal name, so the search skips ahead in C; the
+    # "not part of a longer name or attribute" check is done by hand
+    pattern = re.compile(rf"{re.escape(local)}\.([A-Za-z_]\w*)")
+    out: list[tuple[int, int, int, str]] = []
+    row = 0
+    line_start = 0
+    for m in pattern.finditer(text):
+        attr = m.group(1)
+        at = m.start()
+        if attr not in providers or (at and (text[at - 1].isalnum() or text[at - 1] in "_.")):
+            continue
+        row += text.count("\n", line_start, at)
+        line_start = text.rfind("\n", 0, at) + 1
+        if row >= len(lines) or "#" in text[line_start:at]:
+            continue  # in a comment (or a string holding ``#``, as before)
+        out.append((row, at - line_start, m.end() - line_start, attr))
+    return out
