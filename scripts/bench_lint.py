@@ -5,7 +5,9 @@ Measures, in one run:
 1. whole process, one file: ``metaflow-expert lint F`` vs ``python F check`` (per file ratio);
 2. a 20-flow batch: one ``metaflow-expert lint`` process for 20 files vs 20 ``check`` processes;
 3. in-process analysis (``analyze_text`` with the catalog): median over many runs for a
-   generated 200-line and 3,000-line flow;
+   generated 200-line and 3,000-line flow shaped like Metaflow's own flows (the targets), and
+   for the denser stress shape of earlier versions (printed, no target); the shape statistics
+   of each and of Metaflow's tutorials are printed so the comparison can be checked;
 4. a generated repository of 1,000 flow files linted by one process (parallel pool).
 
 ``check`` runs with the venv's python, ``METAFLOW_DEFAULT_DATASTORE=local`` and ``HOME`` and
@@ -30,6 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from flowgen import dense_flow, realistic_flow, stats, tutorial_texts
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CLI = [sys.executable, "-m", "metaflow_expert", "lint", "--quiet"]
@@ -43,119 +48,8 @@ TARGETS = {
 
 
 def gen_flow(name: str, target_lines: int) -> str:
-    """A realistic flow of about ``target_lines`` lines: parameters, decorators, artifacts,
-    linear chains, a branch with a join and a foreach with a join, repeated. Large flows get
-    longer step bodies rather than ever more splits (Metaflow's own graph traversal is
-    exponential in the number of consecutive splits, so real flows keep few of them)."""
-    pad = max(0, (target_lines - 200) // 32)
-    head = [
-        "from metaflow import FlowSpec, Parameter, card, retry, resources, step",
-        "",
-        "",
-        f"class {name}(FlowSpec):",
-        f'    """Generated benchmark flow {name}."""',
-        "",
-        '    alpha = Parameter("alpha", default=0.5, help="learning rate")',
-        '    rounds = Parameter("rounds", default=3)',
-        "",
-    ]
-    body: list[str] = []
-    block = 0
-    prev = "start"
-    body += [
-        "    @step",
-        "    def start(self):",
-        '        """Load the data."""',
-        "        self.data = list(range(10))",
-        "        self.seen = 0",
-    ]
-
-    def add_next(target: str, extra: str = "") -> None:
-        body.append(f"        self.next(self.{target}{extra})")
-
-    while len(head) + len(body) < target_lines - 25:
-        b = block
-        block += 1
-        # a linear step between blocks: Metaflow forbids a join that is also a split
-        kind = 0 if b % 2 == 0 else (1 if b % 4 == 1 else 2)
-        if kind == 0:  # linear step
-            add_next(f"prep{b}")
-            body += [
-                "",
-                "    @retry(times=2)",
-                "    @resources(cpu=2, memory=4000)",
-                "    @step",
-                f"    def prep{b}(self):",
-                f'        """Prepare block {b}."""',
-                "        total = 0",
-                "        for v in self.data:",
-                "            total += v * self.alpha",
-                f"        self.total{b} = total",
-                "        self.seen += 1",
-            ]
-            for k in range(0, pad, 2):  # ordinary step code: calls, ifs, dicts, f-strings
-                body += [
-                    f"        frame_{k} = self.data[{k % 5}:] + [self.seen]",
-                    f"        if len(frame_{k}) > {k % 7}:",
-                    f"            self.total{b} += len(frame_{k}) * self.alpha",
-                    f'        stats_{k} = {{"k": {k}, "n": len(frame_{k}), "alpha": self.alpha}}',
-                    f"        print(f\"block {b}.{k}: {{stats_{k}['n']}}\", sum(v for v in frame_{k}))",
-                ]
-            prev = f"prep{b}"
-        elif kind == 1:  # branch and join
-            add_next(f"left{b}", f", self.right{b}")
-            body += [
-                "",
-                "    @step",
-                f"    def left{b}(self):",
-                f"        self.side{b} = 'left'",
-                f"        self.score{b} = len(self.data)",
-                f"        self.next(self.join{b})",
-                "",
-                "    @step",
-                f"    def right{b}(self):",
-                f"        self.side{b} = 'right'",
-                f"        self.score{b} = sum(self.data)",
-                f"        self.next(self.join{b})",
-                "",
-                "    @card",
-                "    @step",
-                f"    def join{b}(self, inputs):",
-                f"        self.best{b} = max(inp.score{b} for inp in inputs)",
-                "        self.merge_artifacts(inputs, exclude=[" + f"'side{b}', 'score{b}'" + "])",
-            ]
-            prev = f"join{b}"
-        else:  # foreach and join
-            body.append(f"        self.items{b} = list(range(self.rounds))")
-            add_next(f"each{b}", f', foreach="items{b}"')
-            body += [
-                "",
-                "    @step",
-                f"    def each{b}(self):",
-                f"        self.part{b} = self.input * self.alpha",
-                f"        self.next(self.gather{b})",
-                "",
-                "    @step",
-                f"    def gather{b}(self, inputs):",
-                f"        self.parts{b} = [inp.part{b} for inp in inputs]",
-                "        self.data = inputs[0].data",
-                "        self.seen = inputs[0].seen",
-            ]
-            prev = f"gather{b}"
-    del prev
-    add_next("end")
-    body += [
-        "",
-        "    @step",
-        "    def end(self):",
-        '        """Report."""',
-        "        print(self.seen, len(self.data))",
-        "",
-        "",
-        'if __name__ == "__main__":',
-        f"    {name}()",
-    ]
-    return "\n".join(head + body) + "\n"
+    """The measured flow: shaped like Metaflow's own flows (see ``scripts/flowgen.py``)."""
+    return realistic_flow(name, target_lines)
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -313,8 +207,15 @@ def main(argv: list[str]) -> int:
 
         load_all_rules()
         catalog = load_catalog()
-        for lines, runs in ((200, 200 if not quick else 50), (3000, 30 if not quick else 10)):
-            text = gen_flow("SizedFlow", lines)
+        notes.append(f"Metaflow's tutorials: {stats(tutorial_texts())}")
+        cases = [
+            ("", gen_flow, 200, 200 if not quick else 50),
+            ("", gen_flow, 3000, 30 if not quick else 10),
+            ("dense stress ", dense_flow, 200, 200 if not quick else 50),
+            ("dense stress ", dense_flow, 3000, 30 if not quick else 10),
+        ]
+        for label, make, lines, runs in cases:
+            text = make("SizedFlow", lines)
             n_lines = text.count("\n")
             analyze_text(text, "sized.py", catalog=catalog)
             samples = []
@@ -324,16 +225,21 @@ def main(argv: list[str]) -> int:
                 samples.append(time.process_time() - t)
             med = statistics.median(samples) * 1000
             target = TARGETS[f"in-process {lines} lines"][1]
+            verdict = (
+                "no target (stress shape)"
+                if label
+                else f"target <= {target:g} ms: {'ok' if med <= target else 'MISSED'}"
+            )
             rows.append(
                 (
-                    f"in-process {n_lines} lines (cpu, median of {runs})",
+                    f"in-process {label}{n_lines} lines (cpu, median of {runs})",
                     f"{med:.2f} ms",
                     "",
-                    f"target <= {target:g} ms: {'ok' if med <= target else 'MISSED'}",
+                    verdict,
                 )
             )
             phases = ", ".join(f"{k} {v:.2f}" for k, v in _phases(text, catalog, runs).items())
-            notes.append(f"{n_lines} lines, cpu ms by stage: {phases}")
+            notes.append(f"{label}{n_lines} lines ({stats([text])}); cpu ms by stage: {phases}")
 
         repo = tmp / "repo"
         for i in range(1000):

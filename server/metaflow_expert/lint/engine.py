@@ -60,9 +60,32 @@ def _ensure_rules() -> None:
             _loaded = True
 
 
+#: selections already computed: every analysis asks, with a handful of distinct settings
+_SELECTED: dict[tuple[object, ...], list[Rule]] = {}
+
+
 def active_rules(settings: LintSettings, path: str = "") -> list[Rule]:
     """Rules selected by ``settings`` for the file at ``path``."""
     _ensure_rules()
+    key = (
+        tuple(settings.select),
+        tuple(settings.ignore),
+        tuple(settings.extend_select),
+        settings.nested_foreach,
+        len(REGISTRY),
+    )
+    rules = _SELECTED.get(key)
+    if rules is None:
+        if len(_SELECTED) > 64:
+            _SELECTED.clear()
+        rules = _SELECTED[key] = _selected(settings)
+    off = settings.ignored_for(path)
+    if off:
+        return [r for r in rules if not any(r.code.startswith(c) for c in off)]
+    return list(rules)
+
+
+def _selected(settings: LintSettings) -> list[Rule]:
     rules = select_rules(settings.select, settings.ignore)
     chosen = {r.code for r in rules}  # codes, not ``r in rules``: Rule equality is slow
     ignored = [i.upper() for i in settings.ignore]
@@ -75,9 +98,6 @@ def active_rules(settings: LintSettings, path: str = "") -> list[Rule]:
         )
         if wanted:
             rules.append(r)
-    off = settings.ignored_for(path)
-    if off:
-        rules = [r for r in rules if not any(r.code.startswith(c) for c in off)]
     return sorted(rules, key=lambda r: r.code)
 
 

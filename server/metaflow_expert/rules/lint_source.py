@@ -20,10 +20,17 @@ def lint_path(catalog: Any = None) -> Path | None:
     for holder in (catalog, getattr(catalog, "source", None)):
         root = getattr(holder, "root", None)
         if root is not None:
-            p = Path(root) / "metaflow" / "lint.py"
-            if p.is_file():
+            p = _lint_under(str(root))
+            if p is not None:
                 return p
     return _default_lint_path()
+
+
+@lru_cache(maxsize=16)
+def _lint_under(root: str) -> Path | None:
+    """Asked on every analysis: one ``stat`` per source root, not per call."""
+    p = Path(root) / "metaflow" / "lint.py"
+    return p if p.is_file() else None
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +60,13 @@ def check_function(name: str, catalog: Any = None) -> ast.FunctionDef | None:
 
 def set_literal(check: str, catalog: Any = None) -> frozenset[str] | None:
     """The first set of string constants written in check function ``check``."""
-    fn = check_function(check, catalog)
+    path = lint_path(catalog)
+    return _set_literal(path, check) if path is not None else None
+
+
+@lru_cache(maxsize=32)
+def _set_literal(path: Path, check: str) -> frozenset[str] | None:
+    fn = _check_functions(path).get(check)
     if fn is None:
         return None
     for n in ast.walk(fn):
@@ -66,7 +79,13 @@ def set_literal(check: str, catalog: Any = None) -> frozenset[str] | None:
 
 def search_pattern(check: str, catalog: Any = None) -> str | None:
     """The pattern of the first ``re.search("<pattern>", …)`` in check function ``check``."""
-    fn = check_function(check, catalog)
+    path = lint_path(catalog)
+    return _search_pattern(path, check) if path is not None else None
+
+
+@lru_cache(maxsize=32)
+def _search_pattern(path: Path, check: str) -> str | None:
+    fn = _check_functions(path).get(check)
     if fn is None:
         return None
     for n in ast.walk(fn):
