@@ -83,6 +83,9 @@ _NEXT = NEXT.encode()
 _MERGE = MERGE_ARTIFACTS.encode()
 #: ``.name`` right after a ``self`` token, then the whitespace and the one character after it.
 _NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
+#: A plain identifier (the text searches below only look for these).
+_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 #: Bytes that make a ``self`` token part of a longer name or attribute (``myself``, ``x.self``).
 _IDENT_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 #: What may follow ``self.x`` and give it an attribute, subscript or continued ancestor, or hide
@@ -126,15 +129,25 @@ class _Walker:
         self.roles: dict[int, str] = {}
         self.param = r.inputs_param.encode() if r.inputs_param else None
         self.param_uses: list[Node] = []
-        self.input_objs: list[Node] = []  # attributes ``v.x`` whose object is an identifier
+        #: attributes ``v.x`` whose object is an identifier (None: found on demand)
+        self.input_objs: list[Node] | None = []
+
+    #: False: every step takes the full walk (tests compare the token paths with it)
+    USE_TOKENS = True
 
     def run(self) -> None:
         """Collect the step's accesses, then sort them by position (the order rules see)."""
-        if self.param is None:
-            self._from_self_tokens()
-        else:
+        param = self.param
+        if not self.USE_TOKENS:
             self._walk_all()
-        if self.param is not None:
+        elif param is None:
+            self._from_self_tokens()
+        elif param == _SELF or self.r.node.has_error or not _NAME.fullmatch(param):
+            self._walk_all()
+        else:
+            self._from_self_tokens()
+            self._param_tokens(param)
+        if param is not None:
             self._join_inputs()
         s = self.step
         s.artifacts.sort(key=_pos)
@@ -155,7 +168,7 @@ class _Walker:
         roles = self.roles
         param = self.param
         body_start = self.r.body_start
-        input_objs = self.input_objs
+        input_objs = self.input_objs if self.input_objs is not None else []
         param_uses = self.param_uses
         attr_k, call_k, ident_k, skip = _ATTR, _CALL, _IDENT, _LEAFLIKE
         left_k, targets_k, del_k = _LEFT_HOLDERS, _TARGETS, _DELETE
@@ -446,6 +459,79 @@ class _Walker:
         self.step.assigns_reserved.append(acc)
 
     # -- joins ---------------------------------------------------------------------------
+    def _param_tokens(self, param: bytes) -> None:
+        """The identifiers :meth:`_walk_all` would collect as uses of the inputs parameter,
+        from a text search: every ``inputs`` token in the body that is an identifier node
+        and not the name part of an attribute (``x.inputs``). The attributes on loop
+        variables come later, once the loop variables are known (:meth:`_objects_of`)."""
+        self.input_objs = None
+        self.param_uses = self._identifiers(param)
+
+    def _identifiers(self, name: bytes) -> list[Node]:
+        data = self.data
+        top = self.r.node
+        end = top.end_byte
+        n = len(name)
+        out: list[Node] = []
+        pos = data.find(name, self.r.body_start, end)
+        while pos >= 0:
+            after = pos + n
+            if (not pos or data[pos - 1] not in _IDENT_BYTES) and (
+                after >= len(data) or data[after] not in _IDENT_BYTES
+            ):
+                node = top.descendant_for_byte_range(pos, after)
+                if (
+                    node is not None
+                    and node.kind_id == _IDENT
+                    and node.start_byte == pos
+                    and node.end_byte == after
+                ):
+                    parent = node.parent
+                    if parent is None or parent.kind_id != _ATTR or parent.child(0) == node:
+                        out.append(node)
+            pos = data.find(name, after, end)
+        return out
+
+    def _objects_of(self, names: set[bytes]) -> list[Node]:
+        """Attributes ``v.x`` whose object is one of ``names`` (identifiers)."""
+        if self.input_objs is not None:
+            return self.input_objs
+        if not all(_NAME.fullmatch(name) for name in names):
+            return self._attrs_on_identifiers()  # a non-ASCII name: walk the step instead
+        out: list[Node] = []
+        for name in names:
+            if name == _SELF:
+                continue  # ``self.x`` is an artifact of the join itself
+            for ident in self._identifiers(name):
+                parent = ident.parent
+                if parent is not None and parent.kind_id == _ATTR:
+                    out.append(parent)
+        return out
+
+    def _attrs_on_identifiers(self) -> list[Node]:
+        """Every attribute whose object is an identifier other than ``self``, as
+        :meth:`_walk_all` collects them."""
+        data = self.data
+        out: list[Node] = []
+        stack = [self.r.node]
+        while stack:
+            n = stack.pop()
+            k = n.kind_id
+            if k == _ATTR:
+                obj = n.child(0)
+                if obj is None:
+                    continue
+                if obj.kind_id == _IDENT:
+                    if data[obj.start_byte : obj.end_byte] != _SELF:
+                        out.append(n)
+                else:
+                    stack.append(obj)
+                continue
+            if k == _IDENT or k in _LEAFLIKE:
+                continue
+            stack.extend(n.named_children)
+        return out
+
     def _join_inputs(self) -> None:
         """Uses of a join's inputs parameter and the artifact reads made through it."""
         src = self.src
@@ -482,7 +568,7 @@ class _Walker:
                     )
         if not loop_vars:
             return
-        for node in self.input_objs:
+        for node in self._objects_of(loop_vars):
             obj = node.child(0)
             if obj is None or self.data[obj.start_byte : obj.end_byte] not in loop_vars:
                 continue
