@@ -87,6 +87,15 @@ class F(FlowSpec):
         self.merge_artifacts(inputs, exclude=[self.bk])
         "doc self.bl = 1 and self.bm += 2 and self.bn(1)"
         self.naïve = 1; self.café += 1; x = self.über
+        y: self.tp = 3; f(a + self.q1); {1: self.q2}; f"{self.q3!r}"; (v for v in self.q4)
+        [self.q5] = [1]; a[1:self.q6]; x = self.q7 ** 2; self.q8 -= 1; self.q9 <= 2
+        assert self.q10, "m"
+        with a as self.q11, b: pass
+        for x in self.q12, self.q13: pass
+        x = (a, self.q14) = 1, 2
+        print(f'{self.q16}', "{self.q17}", {self.q18, 2}, -self.q19 * 2, not self.q20)
+        z = [self.q21, *self.q22]; (*self.q23, b) = y; f(*self.q24, **self.q25)
+        x = self.q26 if self.q27 else (self.q28)
         self.next(self.end)
 
     @step

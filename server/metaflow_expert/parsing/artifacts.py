@@ -26,6 +26,7 @@ from tree_sitter import Node
 from metaflow_expert.model import ArtifactAccess, CallSite, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
 from metaflow_expert.parsing.fast import access as _access
+from metaflow_expert.parsing.fast import span as _fast_span
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import NEXT, SELF
 from metaflow_expert.parsing.tree import LANGUAGE, unparen
@@ -74,6 +75,35 @@ _TARGETS = frozenset(
         "list_pattern",
         "list_splat_pattern",
         "as_pattern_target",
+    )
+)
+#: Closers and binary operators after ``self.x`` (aug-assignments are told apart first).
+_CLOSERS = frozenset([b")", b"]", b"}", b","])
+_OPERATORS = frozenset([b"+", b"-", b"*", b"/", b"%", b"<", b">", b"!", b"&", b"|", b"^", b"@"])
+#: The smallest node holding ``self.x`` plus a closer or operator after it, when ``self.x`` is
+#: a plain read. Each holds the character after ``self.x``, so it is the attribute's parent
+#: or an ancestor of it whose children in between end with ``self.x`` and are expressions
+#: (``a + self.x``, ``k=self.x``, ``not self.x``): none of them is a target, a ``del`` or a
+#: ``for`` variable. Target patterns (``tuple_pattern``, ``list_pattern``, ``pattern_list``)
+#: and ``expression_list`` (``del a, self.x``) are left out on purpose.
+_READ_CONTAINERS = frozenset(
+    _kid(k)
+    for k in (
+        "argument_list",
+        "parenthesized_expression",
+        "tuple",
+        "list",
+        "set",
+        "dictionary",
+        "subscript",
+        "slice",
+        "interpolation",
+        "binary_operator",
+        "comparison_operator",
+        "generator_expression",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
     )
 )
 #: Parents under which ``self.x`` may be a target, a delete or a call: the general path decides.
@@ -129,6 +159,11 @@ class _Walker:
         self.roles: dict[int, str] = {}
         self.param = r.inputs_param.encode() if r.inputs_param else None
         self.param_uses: list[Node] = []
+        top = r.node
+        row, col = top.start_point
+        #: (byte, its line, that line's first byte) of the last position converted
+        self._cursor_start = (top.start_byte, row, top.start_byte - col)
+        self._cursor = self._cursor_start
         #: attributes ``v.x`` whose object is an identifier (None: found on demand)
         self.input_objs: list[Node] | None = []
 
@@ -296,6 +331,24 @@ class _Walker:
             return name != _NEXT and name != _MERGE
         if not c or c in _SLOW_NEXT:
             return False
+        if not newline and self.src._ascii:
+            # One C call: the smallest node holding ``self.x`` and the character after it.
+            # Inside a string or comment that is the string or comment; otherwise it is the
+            # attribute's parent or, below a closer or operator, a container of it that
+            # nothing between can turn into a target (see ``_READ_CONTAINERS``).
+            after = m.end()
+            if c in _CLOSERS or (c in _OPERATORS and not _AUG_OP.match(data, after - 1)):
+                n = descend(pos, after)
+                if n is not None and n.kind_id in _READ_CONTAINERS:
+                    self._quick(pos, m.group(1), name_end, None)
+                    return True
+            elif c == b"=" and data[after : after + 1] != b"=":
+                n = descend(pos, after)
+                if n is not None and n.kind_id == _ASSIGN and n.start_byte == pos:
+                    # ``self.x =`` opening an assignment: its target (``y: self.x = 1`` is an
+                    # annotation, and ``a, self.x =`` a pattern: both take the general path)
+                    self._quick(pos, m.group(1), name_end, "write")
+                    return True
         a = descend(pos, name_end)
         if a is None or a.kind_id != _ATTR or a.start_byte != pos or a.end_byte != name_end:
             return False
@@ -324,8 +377,57 @@ class _Walker:
             left = p.child_by_field_name("left")
             if left is None or left.start_byte <= pos < left.end_byte:
                 return False
-        self._self_attr_named(a, m.group(1).decode(), role)
+        name = m.group(1).decode()
+        if self.src._ascii:
+            # ``self.name`` is one line of plain bytes: its span is known without asking
+            row, col = a.start_point
+            sp = _fast_span(row, col, row, col + name_end - pos)
+            step = self.step
+            if role is None:
+                if name == INPUT:
+                    step.uses_input.append(sp)
+                elif name == INDEX:
+                    step.uses_index.append(sp)
+                elif name != NEXT and name != MERGE_ARTIFACTS:
+                    step.artifacts.append(_access(name, "read", sp))
+                return True
+            if role == "write":
+                acc = _access(name, "write", sp)
+                step.artifacts.append(acc)
+                step.assigns_reserved.append(acc)
+                return True
+        self._self_attr_named(a, name, role)
         return True
+
+    def _quick(self, pos: int, raw: bytes, name_end: int, role: str | None) -> None:
+        """Record a plain read or write of ``self.<raw>`` found at ``pos`` (ASCII text)."""
+        row, col = self._row_col(pos)
+        sp = _fast_span(row, col, row, col + name_end - pos)
+        name = raw.decode()
+        step = self.step
+        if role == "write":
+            acc = _access(name, "write", sp)
+            step.artifacts.append(acc)
+            step.assigns_reserved.append(acc)
+        elif name == INPUT:
+            step.uses_input.append(sp)
+        elif name == INDEX:
+            step.uses_index.append(sp)
+        elif name != NEXT and name != MERGE_ARTIFACTS:
+            step.artifacts.append(_access(name, "read", sp))
+
+    def _row_col(self, pos: int) -> tuple[int, int]:
+        """Line and column of byte ``pos``, counted on from the previous token's line."""
+        last, row, line_start = self._cursor
+        if pos < last:
+            last, row, line_start = self._cursor = self._cursor_start
+        data = self.data
+        newlines = data.count(b"\n", last, pos)
+        if newlines:
+            row += newlines
+            line_start = data.rfind(b"\n", last, pos) + 1
+        self._cursor = (pos, row, line_start)
+        return row, pos - line_start
 
     def _self_token(self, chain: list[Node]) -> Node | None:
         """``chain``: the ancestors of one ``self`` identifier, from the step node down.

@@ -167,7 +167,11 @@ def docstring_of(src: SourceText, stmts: list[Node]) -> str | None:
     if len(parts) != 1 or parts[0].type not in ("string", "concatenated_string"):
         return None
     value = literal(src.node_text(parts[0]))
-    return inspect.cleandoc(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if "\n" not in value:
+        return value.expandtabs().lstrip()  # what ``cleandoc`` makes of one line
+    return inspect.cleandoc(value)
 
 
 def body_statements(block: Node | None) -> list[Node]:
