@@ -1,15 +1,14 @@
-"""Fast constructors for the model's frozen dataclasses.
+"""Fast constructors for the model values the parser builds in bulk.
 
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, ~0.5 µs a
 field; a 3,000-line flow creates ~10,000 spans, accesses and arguments, which made
-construction a third of the parse time. These constructors fill ``__dict__`` directly and give
-objects indistinguishable from normal ones (same class, equality, hash, repr). Only the parser
-uses them, with arguments it has already validated.
-
-The classes built in bulk (spans, accesses, arguments, decorators, targets, transitions)
-are slotted: no per-object ``__dict__`` to build, and ~3,000 fewer dicts per 3,000 lines
-for the cyclic collector to scan after an analysis. Their slots are set through the
-class's member descriptors.
+construction a third of the parse time. The most numerous (``Span``, ``ArtifactAccess``,
+``CallArg``, ``TargetRef``) are named tuples, built here with ``tuple.__new__`` (~0.13 µs
+instead of ~0.25 µs through the slotted dataclass route, ~0.2 µs through the generated
+``__new__``). The others (decorators, transitions) are slotted dataclasses whose slots are
+set through the class's member descriptors. Either way the objects are indistinguishable
+from normally built ones (same class, equality, hash, repr). Only the parser uses these,
+with arguments it has already validated.
 """
 
 from __future__ import annotations
@@ -23,6 +22,24 @@ from metaflow_expert.model import ArtifactAccess, CallArg, DecoratorUse, Span, T
 T = TypeVar("T")
 
 _MISSING = dataclasses.MISSING
+
+
+def tuple_constructor(cls: type[T]) -> Callable[..., T]:
+    """``make(*fields)`` for named tuple ``cls``: ``tuple.__new__`` without the generated
+    ``__new__``'s keyword handling (~3x faster)."""
+    params: list[str] = []
+    env: dict[str, Any] = {"_new": tuple.__new__, "_cls": cls}
+    defaults: dict[str, Any] = cls._field_defaults  # type: ignore[attr-defined]
+    for name in cls._fields:  # type: ignore[attr-defined]
+        if name in defaults:
+            env[f"_d_{name}"] = defaults[name]
+            params.append(f"{name}=_d_{name}")
+        else:
+            params.append(name)
+    names = ", ".join(cls._fields)  # type: ignore[attr-defined]
+    src = f"def make({', '.join(params)}):\n    return _new(_cls, ({names},))\n"
+    exec(src, env)
+    return env["make"]  # type: ignore[no-any-return]
 
 
 def fast_constructor(cls: type[T]) -> Callable[..., T]:
@@ -51,9 +68,9 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
     return env["make"]  # type: ignore[no-any-return]
 
 
-span = fast_constructor(Span)
-access = fast_constructor(ArtifactAccess)
-call_arg = fast_constructor(CallArg)
-target_ref = fast_constructor(TargetRef)
+span = tuple_constructor(Span)
+access = tuple_constructor(ArtifactAccess)
+call_arg = tuple_constructor(CallArg)
+target_ref = tuple_constructor(TargetRef)
 decorator_use = fast_constructor(DecoratorUse)
 transition = fast_constructor(Transition)
