@@ -83,8 +83,7 @@ class CallArg(NamedTuple):
         return self.value is not NOT_LITERAL
 
 
-@dataclass(frozen=True, slots=True)
-class DecoratorUse:
+class DecoratorUse(NamedTuple):
     """A decorator as written above a step or a flow class.
 
     ``name`` is the name Metaflow knows it by after resolving imports and aliases
@@ -139,8 +138,7 @@ class SwitchCase:
 TransitionKind = Literal["linear", "split", "foreach", "parallel", "switch", "invalid"]
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
+class Transition(NamedTuple):
     """The tail ``self.next(...)`` of a step, as Metaflow's graph parser would read it.
 
     Only a bare ``self.next(...)`` expression statement that is the **last statement** of the
