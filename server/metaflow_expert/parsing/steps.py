@@ -178,6 +178,32 @@ def body_statements(block: Node | None) -> list[Node]:
     return code_children(block) if block is not None else []
 
 
+def end_statements(block: Node | None) -> list[Node]:
+    """The first and last statements of ``block`` (one if it has one, none if empty):
+    all a step needs of its body (docstring, tail ``self.next``, extent), without building a
+    node for every statement in between."""
+    if block is None:
+        return []
+    n = block.named_child_count
+    i = 0
+    first = None
+    while i < n:
+        c = block.named_child(i)
+        if c is not None and c.kind_id != _COMMENT:
+            first = c
+            break
+        i += 1
+    if first is None:
+        return []
+    j = n - 1
+    while j > i:
+        c = block.named_child(j)
+        if c is not None and c.kind_id != _COMMENT:
+            return [first, c]
+        j -= 1
+    return [first]
+
+
 @dataclass
 class DefParts:
     """The pieces of a ``def`` the model needs, from a clean ``function_definition`` or from an
@@ -185,6 +211,7 @@ class DefParts:
 
     name: Node
     params: Node | None
+    #: the first and last statements of the body (only they matter; see ``end_statements``)
     stmts: list[Node]
     body: Node | None
     fn: Node
@@ -213,7 +240,7 @@ def def_parts(outer: Node, fn: Node) -> DefParts | None:
         else []
     )
     return DefParts(
-        name, fn.child_by_field_name("parameters"), body_statements(body), body, fn, outer, decos
+        name, fn.child_by_field_name("parameters"), end_statements(body), body, fn, outer, decos
     )
 
 
