@@ -33,6 +33,16 @@ _CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellip
 _SIMPLE_STRING = re.compile(r"""(?:"[^"\\\n]*"|'[^'\\\n]*')\Z""")
 _NAMES: dict[str, object] = {"True": True, "False": False, "None": None}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+#: ``0.5``, ``1e-3``, ``10.`` (what ``float()`` and Python agree on; no ``_`` separators)
+_SIMPLE_FLOAT = re.compile(r"(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?\Z")
+_ITEM = r"""(?:"[^"\\\n]*"|'[^'\\\n]*'|0|[1-9][0-9]{0,8})"""
+#: a list or tuple of plain strings and small ints, as ``exclude=["a", "b"]`` is written
+_SIMPLE_SEQUENCE = re.compile(rf"(\[|\()\s*((?:{_ITEM}\s*,\s*)*{_ITEM})?\s*(,?)\s*(\]|\))\Z")
+_SEQUENCE_ITEM = re.compile(_ITEM)
+
+
+def _simple_item(text: str) -> object:
+    return text[1:-1] if text[0] in "'\"" else int(text)
 
 
 def literal(source: str) -> object:
@@ -59,6 +69,20 @@ def literal(source: str) -> object:
         return source[3:-3]  # a plain docstring
     if _IDENTIFIER.match(source):
         return NOT_LITERAL
+    if _SIMPLE_FLOAT.match(source):
+        return float(source)
+    m = _SIMPLE_SEQUENCE.match(source)
+    if (
+        m is not None
+        and (m.group(2) or not m.group(3))  # not ``[,]``
+        and (m.group(1) == "[") == (m.group(4) == "]")  # not ``[1)``
+    ):
+        # ``["a", "b"]`` / ``("a", 1)``: plain strings and small ints only
+        items = [_simple_item(x) for x in _SEQUENCE_ITEM.findall(m.group(2) or "")]
+        if m.group(1) == "[":
+            return items
+        if len(items) != 1 or m.group(3):
+            return tuple(items)  # ``(x)`` without a comma is not a tuple: fall through
     try:
         # Parentheses let implicit concatenation span lines; the newline guards a trailing comment.
         return ast.literal_eval("(" + source + "\n)")

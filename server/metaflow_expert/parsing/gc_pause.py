@@ -17,28 +17,44 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 _LOCK = threading.Lock()
 _depth = 0
 _was_enabled = False
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Run the ``with`` block with the cyclic collector off (see the module docstring)."""
-    global _depth, _was_enabled
-    with _LOCK:
-        if _depth == 0:
-            _was_enabled = gc.isenabled()
-            if _was_enabled:
-                gc.disable()
-        _depth += 1
-    try:
-        yield
-    finally:
+class _Paused:
+    """The context manager :func:`paused_gc` returns (a plain class: the generator-based
+    ``contextmanager`` cost ~10 µs per use, a visible share of a small file's analysis)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        global _depth, _was_enabled
+        with _LOCK:
+            if _depth == 0:
+                _was_enabled = gc.isenabled()
+                if _was_enabled:
+                    gc.disable()
+            _depth += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global _depth
         with _LOCK:
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+_PAUSED = _Paused()
+
+
+def paused_gc() -> _Paused:
+    """Run the ``with`` block with the cyclic collector off (see the module docstring)."""
+    return _PAUSED
