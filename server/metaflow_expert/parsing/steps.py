@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from metaflow_expert.model import NOT_LITERAL, DecoratorUse, Span, Step
+from metaflow_expert.model import NOT_LITERAL, CallArg, DecoratorUse, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
-from metaflow_expert.parsing.fast import call_arg as _call_arg
 from metaflow_expert.parsing.fast import decorator_use as _decorator_use
-from metaflow_expert.parsing.fast import span as _span
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import parse_tail
@@ -19,6 +18,10 @@ from metaflow_expert.parsing.tree import LANGUAGE, code_children, unparen
 
 _CALL = LANGUAGE.id_for_node_kind("call", True)
 _COMMENT = LANGUAGE.id_for_node_kind("comment", True)
+_EXPRESSION_STATEMENT = LANGUAGE.id_for_node_kind("expression_statement", True)
+_STRING_KINDS = frozenset(
+    LANGUAGE.id_for_node_kind(k, True) for k in ("string", "concatenated_string")
+)
 
 #: Metaflow's step decorator and the keyword-only annotations ``@step(start=True, end=True)``.
 STEP = "step"
@@ -58,40 +61,40 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
 _SHAREABLE = frozenset({str, int, float, bool, type(None), type(NOT_LITERAL), bytes, complex})
 
 
+_new = tuple.__new__
+
+
 def _shift(sp: Span, dl: int) -> Span:
-    return _span(sp.start_line + dl, sp.start_col, sp.end_line + dl, sp.end_col)
+    return _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
 
 
 def _shift_opt(sp: Span | None, dl: int) -> Span | None:
-    return (
-        None
-        if sp is None
-        else _span(sp.start_line + dl, sp.start_col, sp.end_line + dl, sp.end_col)
-    )
+    return None if sp is None else _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
 
 
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
+    """``d`` moved down ``dl`` lines (the model values are named tuples: built directly)."""
     args = tuple(
-        _call_arg(
-            a.name,
-            a.value,
-            a.source,
-            _shift(a.span, dl),
-            _shift(a.value_span, dl),
-            _shift_opt(a.name_span, dl),
-            a.star,
-        )
-        for a in d.args
+        [
+            _new(
+                CallArg,
+                (a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]),
+            )
+            for a in d.args
+        ]
     )
-    return _decorator_use(
-        d.name,
-        d.written,
-        _shift(d.span, dl),
-        _shift(d.name_span, dl),
-        args,
-        d.has_call,
-        d.from_metaflow,
-        _shift_opt(d.args_span, dl),
+    return _new(
+        DecoratorUse,
+        (
+            d[0],
+            d[1],
+            _shift(d[2], dl),
+            _shift(d[3], dl),
+            args,
+            d[5],
+            d[6],
+            _shift_opt(d[7], dl),
+        ),
     )
 
 
@@ -133,11 +136,21 @@ def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> Deco
     )
 
 
+#: ``(self)``, ``(self, inputs)``: plain names and commas, as nearly every step is written
+_PLAIN_PARAMS = re.compile(
+    rb"\(\s*[A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*,?\s*\)"
+)
+_PARAM_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def positional_params(src: SourceText, params: Node | None) -> list[str]:
     """Names in Python's ``args.args``: after any ``/``, before ``*``/``*args``/``**kw``."""
     names: list[str] = []
     if params is None:
         return names
+    if _PLAIN_PARAMS.fullmatch(src.data, params.start_byte, params.end_byte):
+        found = _PARAM_NAME.findall(src.data, params.start_byte, params.end_byte)
+        return [n.decode() for n in found]
     for c in code_children(params):
         t = c.type
         if t == "positional_separator":
@@ -161,10 +174,15 @@ def positional_params(src: SourceText, params: Node | None) -> list[str]:
 
 
 def docstring_of(src: SourceText, stmts: list[Node]) -> str | None:
-    if not stmts or stmts[0].type != "expression_statement":
+    if not stmts or stmts[0].kind_id != _EXPRESSION_STATEMENT:
         return None
-    parts = code_children(stmts[0])
-    if len(parts) != 1 or parts[0].type not in ("string", "concatenated_string"):
+    first = stmts[0]
+    if first.named_child_count == 1:
+        only = first.named_child(0)
+        parts = [only] if only is not None and only.kind_id != _COMMENT else []
+    else:
+        parts = code_children(first)
+    if len(parts) != 1 or parts[0].kind_id not in _STRING_KINDS:
         return None
     value = literal(src.node_text(parts[0]))
     if not isinstance(value, str):

@@ -39,18 +39,30 @@ def node_of(graph: FlowGraph | None, name: str) -> Any:
     return nodes.get(name)
 
 
-def provided_names(flow: FlowClass, file: FlowFile | None = None) -> set[str]:
+_PROVIDED_MEMO: WeakMemo = {}
+
+
+def provided_names(flow: FlowClass, file: FlowFile | None = None) -> frozenset[str]:
     """Names reachable as ``self.<name>`` without any step assigning them: Parameters,
     IncludeFiles, Configs, class attributes, methods and steps of the flow class — and, when
     ``file`` is given, every ``self.<name>`` written outside step bodies (helper methods,
-    mixins, ``__init__``), since a step may call code that sets it."""
+    mixins, ``__init__``), since a step may call code that sets it. Remembered per flow and
+    file: five rules ask."""
+    key = (id(flow), id(file))
+    memo = recall(_PROVIDED_MEMO, key, flow)
+    if memo is not MISSING and memo[0]() is file:
+        return memo[1]  # type: ignore[no-any-return]
     names: set[str] = {p.attr for p in flow.parameters}
     names.update(flow.class_attributes)
     names.update(flow.non_step_methods)
     names.update(flow.steps)
     if file is not None:
         names |= self_names_outside_steps(file)
-    return names
+    result = frozenset(names)
+    file_ref = _weak(file)
+    if file_ref is not None:
+        remember(_PROVIDED_MEMO, key, flow, (file_ref, result))
+    return result
 
 
 _SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
@@ -62,14 +74,21 @@ def self_names_outside_steps(file: FlowFile) -> frozenset[str]:
     memo = recall(_OUTSIDE_MEMO, id(file), file)
     if memo is not MISSING:
         return memo  # type: ignore[no-any-return]
-    step_lines: set[int] = set()
-    for flow in file.flows:
-        for step in flow.steps.values():
-            step_lines.update(range(step.span.start_line, step.span.end_line + 1))
+    # the lines outside every step, as runs between the (sorted, merged) step extents
+    extents = sorted(
+        (step.span.start_line, step.span.end_line)
+        for flow in file.flows
+        for step in flow.steps.values()
+    )
     names: set[str] = set()
-    for i, line in enumerate(file.lines):
-        if i not in step_lines and "self." in line:
-            names.update(_SELF_ATTR.findall(line))
+    lines = file.lines
+    line = 0
+    for first, last in [*extents, (len(lines), len(lines))]:
+        if first > line:
+            chunk = "\n".join(lines[line:first])
+            if "self." in chunk:
+                names.update(_SELF_ATTR.findall(chunk))
+        line = max(line, last + 1)
     result = frozenset(names)
     remember(_OUTSIDE_MEMO, id(file), file, result)
     return result
