@@ -176,7 +176,7 @@ def _identify_start_end(g: FlowGraph) -> None:
         g.nodes[g.end_step].type = "end"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     """One call of Metaflow's ``traverse``: what the node writes, what its children get."""
 

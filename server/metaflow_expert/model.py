@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 
@@ -253,8 +254,10 @@ class Step:
     def step_decorator(self) -> DecoratorUse:
         return self.decorators[self.step_decorator_index]
 
-    @property
+    @cached_property
     def other_decorators(self) -> list[DecoratorUse]:
+        """The decorators other than ``@step`` (asked per step by many rules: computed once;
+        ``decorators`` is never changed after parsing)."""
         return [d for i, d in enumerate(self.decorators) if i != self.step_decorator_index]
 
     def writes(self) -> list[ArtifactAccess]:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tree_sitter import Node
 
@@ -127,8 +126,7 @@ _AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
 _LEAFLIKE = frozenset(_kid(k) for k in ("comment", "integer", "float", "true", "false", "none"))
 
 
-@dataclass
-class StepRange:
+class StepRange(NamedTuple):
     """A step's ``def`` node (or ERROR node holding it), where its accesses are collected."""
 
     start: int

@@ -10,6 +10,7 @@ last, and plain mixins with ``@step`` methods contribute steps, as ``dir(flow)``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -34,8 +35,7 @@ PARAMETER_KINDS = ("Parameter", "IncludeFile", "Config")
 _BUILTIN_BASES = frozenset({"object"})
 
 
-@dataclass
-class Member:
+class Member(NamedTuple):
     """The last definition of one name in a class body."""
 
     kind: str  # "step" | "method" | "attr" | "param"

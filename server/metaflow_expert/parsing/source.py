@@ -48,7 +48,7 @@ class SourceText:
     def of(text: str) -> SourceText:
         src = SourceText(text, _encode(text))
         raw = text.split("\n")
-        src.lines = [ln[:-1] if ln.endswith("\r") else ln for ln in raw]
+        src.lines = [ln[:-1] if ln.endswith("\r") else ln for ln in raw] if "\r" in text else raw
         src._ascii = text.isascii()
         return src
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -222,8 +223,7 @@ def end_statements(block: Node | None) -> list[Node]:
     return [first]
 
 
-@dataclass
-class DefParts:
+class DefParts(NamedTuple):
     """The pieces of a ``def`` the model needs, from a clean ``function_definition`` or from an
     ERROR node that still holds ``def name(params)`` and statements (a half-typed header)."""
 

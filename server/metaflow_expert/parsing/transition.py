@@ -12,7 +12,7 @@ including what Metaflow leaves behind in the invalid cases, and explains the fai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -34,8 +34,7 @@ KW_FOREACH = "foreach"
 KW_NUM_PARALLEL = "num_parallel"
 
 
-@dataclass(frozen=True)
-class TailResult:
+class TailResult(NamedTuple):
     transition: Transition | None
     last_statement_span: Span | None
     #: start byte of the tail ``self.next`` call, so the artifact pass can skip it
