@@ -107,7 +107,7 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
 
     from metaflow_expert.graph import build_graph
     from metaflow_expert.parsing import parse_flow_file
-    from metaflow_expert.rules import REGISTRY, RuleContext
+    from metaflow_expert.rules import REGISTRY, RuleContext, file_memo
     from metaflow_expert.rules import beyond_dataflow as dataflow
 
     parser = Parser(Language(tree_sitter_python.language()))
@@ -117,8 +117,13 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
     graph = build_graph(flow)
 
     def rules(prefix: str) -> None:
-        for memo in (dataflow._BEFORE_MEMO, dataflow._WRITES_MEMO, dataflow._OUTSIDE_MEMO):
-            memo.clear()  # a real run analyses fresh objects: measure cold
+        # a real run analyses fresh objects: measure cold
+        for memo in (dataflow._BEFORE_MEMO, dataflow._OUTSIDE_MEMO, dataflow._PROVIDED_MEMO):
+            memo.clear()
+        file_memo._MEMO.clear()
+        for step in flow.steps.values():
+            step.__dict__.pop(dataflow._WRITES_ATTR, None)
+            step.__dict__.pop("other_decorators", None)
         for code, r in REGISTRY.items():
             if code.startswith(prefix):
                 scoped = r.scope == "flow"

@@ -163,17 +163,19 @@ def _has_dynamic_attributes(file: FlowFile) -> bool:
     return any(marker in file.text for marker in _DYNAMIC_MARKERS)
 
 
-_WRITES_MEMO: WeakMemo = {}
-
-
 def step_writes(step: Step) -> frozenset[str]:
-    """Names the step assigns (memoised: several rules ask for every step)."""
-    memo = recall(_WRITES_MEMO, id(step), step)
-    if memo is not MISSING and memo[0] == len(step.artifacts):
+    """Names the step assigns. Several rules ask for every step, so the answer is kept on
+    the step itself (a private attribute, checked against the number of accesses): cheaper
+    than a weakly-held memo entry per step, and freed with the step."""
+    memo = step.__dict__.get(_WRITES_ATTR)
+    if memo is not None and memo[0] == len(step.artifacts):
         return memo[1]  # type: ignore[no-any-return]
     names = frozenset(a.name for a in step.artifacts if a.kind == "write")
-    remember(_WRITES_MEMO, id(step), step, (len(step.artifacts), names), 4096)
+    step.__dict__[_WRITES_ATTR] = (len(step.artifacts), names)
     return names
+
+
+_WRITES_ATTR = "_metaflow_expert_writes"
 
 
 def _literal_names(value: object) -> set[str]:

@@ -228,12 +228,17 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     for step in merging:
         if step.name not in before:
             continue
-        known = before[step.name] | provided | step_writes(step)
+        came, writes = before[step.name], step_writes(step)
         for call in step.merge_artifacts_calls:
             inc = _kw(call, "include", 2)
             if not isinstance(inc, (list, tuple)):
                 continue
-            missing = [v for v in inc if isinstance(v, str) and v not in known]
+            # membership tests, not a union per step: the sets hold every artifact name
+            missing = [
+                v
+                for v in inc
+                if isinstance(v, str) and v not in came and v not in provided and v not in writes
+            ]
             if missing:
                 yield Finding(
                     code="MF215",
