@@ -118,7 +118,8 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
 
     def rules(prefix: str) -> None:
         # a real run analyses fresh objects: measure cold
-        for memo in (dataflow._BEFORE_MEMO, dataflow._OUTSIDE_MEMO, dataflow._PROVIDED_MEMO):
+        memos = (dataflow._BEFORE_MEMO, dataflow._OUTSIDE_MEMO, dataflow._PROVIDED_MEMO)
+        for memo in (*memos, dataflow._TABLE_MEMO):
             memo.clear()
         file_memo._MEMO.clear()
         for step in flow.steps.values():

@@ -308,20 +308,7 @@ def _available_before(
     if start is None or start not in nodes:
         return None
     steps = flow.steps
-    index: dict[str, int] = {}
-    names: list[str] = []
-
-    def bits(of: Iterable[str]) -> int:
-        m = 0
-        for n in of:
-            i = index.get(n)
-            if i is None:
-                i = index[n] = len(names)
-                names.append(n)
-            m |= 1 << i
-        return m
-
-    writes: dict[str, int] = {}
+    index, names, writes = _write_masks(flow)
     before: dict[str, int] = {name: 0 for name in nodes}
     done: dict[str, int] = {}  # step → size of the set it last passed on
     work = deque([start])
@@ -333,14 +320,11 @@ def _available_before(
         if step is None:
             passed = before[name]
         else:
-            w = writes.get(name)
-            if w is None:
-                w = writes[name] = bits(step_writes(step))
+            w = writes[name]
             if through_joins or getattr(nodes[name], "type", None) != "join":
                 passed = before[name] | w
             else:
-                came = set(NameSet(before[name], index, names))
-                passed = bits(merged_by(step, came)) | w
+                passed = _merged_mask(step, before[name], index) | w
         size = passed.bit_count()
         if done.get(name) == size:
             continue  # sets only grow: same size means nothing new to pass on
@@ -357,6 +341,55 @@ def _available_before(
                 queued.add(succ)
     # only steps reachable from start
     return {name: NameSet(before[name], index, names) for name in done}
+
+
+_TABLE_MEMO: WeakMemo = {}
+
+
+def _write_masks(flow: FlowClass) -> tuple[dict[str, int], list[str], dict[str, int]]:
+    """One name table for the flow and each step's writes as a mask over it, shared by the
+    loose and strict dataflow (both are asked for on every analysis)."""
+    memo = recall(_TABLE_MEMO, id(flow), flow)
+    if memo is not MISSING:
+        return memo  # type: ignore[no-any-return]
+    index: dict[str, int] = {}
+    names: list[str] = []
+    writes: dict[str, int] = {}
+    for step_name, step in flow.steps.items():
+        m = 0
+        for n in step_writes(step):
+            i = index.get(n)
+            if i is None:
+                i = index[n] = len(names)
+                names.append(n)
+            m |= 1 << i
+        writes[step_name] = m
+    table = (index, names, writes)
+    remember(_TABLE_MEMO, id(flow), flow, table)
+    return table
+
+
+def _merged_mask(step: Step, incoming: int, index: dict[str, int]) -> int:
+    """:func:`merged_by` over masks: what the join's ``merge_artifacts`` calls take over."""
+    out = 0
+    for call in step.merge_artifacts_calls:
+        include, exclude, known = merge_filters(call.args)
+        if not known or any(a.star for a in call.args):
+            return incoming
+        if include is not None:
+            out |= incoming & _mask(include, index)
+        else:
+            out |= incoming & ~_mask(exclude or (), index)
+    return out
+
+
+def _mask(of: Iterable[str], index: dict[str, int]) -> int:
+    m = 0
+    for n in of:
+        i = index.get(n)
+        if i is not None:
+            m |= 1 << i
+    return m
 
 
 def reachable(graph: FlowGraph | None) -> set[str]:
