@@ -47,7 +47,7 @@ MAX_VISITS = 200_000
 PARALLEL_MARKER = "IS_PARALLEL"
 
 
-@dataclass
+@dataclass(slots=True)
 class GraphNode:
     name: str
     type: str | None

@@ -168,7 +168,9 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: Any) -> None:
 
 def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:
     try:
-        out = [f for f in r.check(ctx) if isinstance(f, Finding)]
+        out = list(r.check(ctx))
+        if out and not all(type(f) is Finding for f in out):
+            out = [f for f in out if isinstance(f, Finding)]
     except Exception as exc:
         return [
             _internal(
@@ -207,7 +209,7 @@ def _parallel_names(catalog: Any) -> frozenset[str]:
 def _finish(
     raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: Any
 ) -> list[Finding]:
-    whole_file = file_noqa(ff.lines)
+    whole_file = file_noqa(ff.lines) if "metaflow-expert" in ff.text else None
     # A step the parser could not read fully would drown its syntax error in follow-on
     # findings (no transition, unknown step...): only MF0xx findings are kept inside it.
     broken = sorted(

@@ -8,8 +8,7 @@ it cannot know (``**config``, ``config_expr(...)``) as *partially known*, never 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from metaflow_expert.model import CallArg, DecoratorUse, FlowClass, Step
 from metaflow_expert.rules.file_memo import MISSING, WeakMemo, recall, remember
@@ -17,8 +16,7 @@ from metaflow_expert.rules.file_memo import MISSING, WeakMemo, recall, remember
 _FALSY_LITERALS = (None, 0, 0.0, "", False)
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(NamedTuple):
     """A Metaflow decorator as written (``deco``) with its catalog entry (``spec``)."""
 
     deco: DecoratorUse

@@ -57,11 +57,23 @@ def graph_walkable(ctx: RuleContext) -> bool:
 
 
 def nodes(ctx: RuleContext) -> list[Any]:
-    """The graph's nodes in Metaflow's iteration order (``dir(flow)``: sorted by name)."""
+    """The graph's nodes in Metaflow's iteration order (``dir(flow)``: sorted by name).
+
+    A dozen rules ask per analysis: the sorted list is kept on the graph (rebuilt if the
+    graph gained or lost nodes); callers must not change it."""
     graph = ctx.graph
     if graph is None:
         return []
-    return [graph.nodes[name] for name in sorted(graph.nodes)]
+    cached = getattr(graph, "__dict__", {}).get(_SORTED_ATTR)
+    if cached is not None and cached[0] == len(graph.nodes):
+        return cached[1]  # type: ignore[no-any-return]
+    out = [graph.nodes[name] for name in sorted(graph.nodes)]
+    if hasattr(graph, "__dict__"):
+        graph.__dict__[_SORTED_ATTR] = (len(graph.nodes), out)
+    return out
+
+
+_SORTED_ATTR = "_metaflow_expert_sorted_nodes"
 
 
 def known(ctx: RuleContext, name: str) -> bool:
