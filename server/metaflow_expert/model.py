@@ -329,8 +329,7 @@ class SyntaxIssue:
     message: str
 
 
-@dataclass(frozen=True)
-class ImportBinding:
+class ImportBinding(NamedTuple):
     """``local`` name bound by an import: ``from metaflow import batch as b`` → (``b``, ``metaflow``, ``batch``)."""
 
     local: str

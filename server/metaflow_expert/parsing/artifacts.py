@@ -30,6 +30,8 @@ from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import NEXT, SELF
 from metaflow_expert.parsing.tree import LANGUAGE, unparen
 
+_new_tuple = tuple.__new__
+
 #: FlowSpec members the model has dedicated fields for (``Step.uses_input``, ...).
 INPUT = "input"
 INDEX = "index"
@@ -399,8 +401,18 @@ class _Walker:
 
     def _quick(self, pos: int, raw: bytes, name_end: int, role: str | None) -> None:
         """Record a plain read or write of ``self.<raw>`` found at ``pos`` (ASCII text)."""
-        row, col = self._row_col(pos)
-        sp = _fast_span(row, col, row, col + name_end - pos)
+        # line and column counted on from the previous token's (tokens come in order)
+        last, row, line_start = self._cursor
+        if pos < last:
+            last, row, line_start = self._cursor_start
+        data = self.data
+        newlines = data.count(b"\n", last, pos)
+        if newlines:
+            row += newlines
+            line_start = data.rfind(b"\n", last, pos) + 1
+        self._cursor = (pos, row, line_start)
+        col = pos - line_start
+        sp = _new_tuple(Span, (row, col, row, col + name_end - pos))
         name = raw.decode()
         step = self.step
         if role == "write":
@@ -413,19 +425,6 @@ class _Walker:
             step.uses_index.append(sp)
         elif name != NEXT and name != MERGE_ARTIFACTS:
             step.artifacts.append(_access(name, "read", sp))
-
-    def _row_col(self, pos: int) -> tuple[int, int]:
-        """Line and column of byte ``pos``, counted on from the previous token's line."""
-        last, row, line_start = self._cursor
-        if pos < last:
-            last, row, line_start = self._cursor = self._cursor_start
-        data = self.data
-        newlines = data.count(b"\n", last, pos)
-        if newlines:
-            row += newlines
-            line_start = data.rfind(b"\n", last, pos) + 1
-        self._cursor = (pos, row, line_start)
-        return row, pos - line_start
 
     def _self_token(self, chain: list[Node]) -> Node | None:
         """``chain``: the ancestors of one ``self`` identifier, from the step node down.

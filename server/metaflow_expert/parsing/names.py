@@ -107,7 +107,8 @@ def _module_level_imports(root: Node) -> list[Node]:
 
 
 def _dotted(src: SourceText, node: Node) -> str:
-    return "".join(src.node_text(node).split())
+    text = src.node_text(node)
+    return text if text.isidentifier() else "".join(text.split())
 
 
 @dataclass(frozen=True)
