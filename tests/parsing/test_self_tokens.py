@@ -119,6 +119,11 @@ class F(FlowSpec):
         self.next(self.end)
 
     @step
+    def join4(self, eingänge):
+        self.w = [x.v for x in eingänge]; eingänge_x.k; xeingänge.k; eingänge.a.b
+        self.next(self.end)
+
+    @step
     def join3(self, ins):
         self.t = [x.v for x in ins]
         self.next(self.end)

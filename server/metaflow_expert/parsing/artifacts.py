@@ -114,8 +114,6 @@ _NEXT = NEXT.encode()
 _MERGE = MERGE_ARTIFACTS.encode()
 #: ``.name`` right after a ``self`` token, then the whitespace and the one character after it.
 _NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
-#: A plain identifier (the text searches below only look for these).
-_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 #: Bytes that make a ``self`` token part of a longer name or attribute (``myself``, ``x.self``).
 _IDENT_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
@@ -177,7 +175,7 @@ class _Walker:
             self._walk_all()
         elif param is None:
             self._from_self_tokens()
-        elif param == _SELF or self.r.node.has_error or not _NAME.fullmatch(param):
+        elif param == _SELF or self.r.node.has_error:
             self._walk_all()
         else:
             self._from_self_tokens()
@@ -378,24 +376,11 @@ class _Walker:
             if left is None or left.start_byte <= pos < left.end_byte:
                 return False
         name = m.group(1).decode()
-        if self.src._ascii:
+        if self.src._ascii and role != "aug":
             # ``self.name`` is one line of plain bytes: its span is known without asking
             row, col = a.start_point
-            sp = _fast_span(row, col, row, col + name_end - pos)
-            step = self.step
-            if role is None:
-                if name == INPUT:
-                    step.uses_input.append(sp)
-                elif name == INDEX:
-                    step.uses_index.append(sp)
-                elif name != NEXT and name != MERGE_ARTIFACTS:
-                    step.artifacts.append(_access(name, "read", sp))
-                return True
-            if role == "write":
-                acc = _access(name, "write", sp)
-                step.artifacts.append(acc)
-                step.assigns_reserved.append(acc)
-                return True
+            self._record(name, _fast_span(row, col, row, col + name_end - pos), role)
+            return True
         self._self_attr_named(a, name, role)
         return True
 
@@ -412,8 +397,10 @@ class _Walker:
             line_start = data.rfind(b"\n", last, pos) + 1
         self._cursor = (pos, row, line_start)
         col = pos - line_start
-        sp = _new_tuple(Span, (row, col, row, col + name_end - pos))
-        name = raw.decode()
+        self._record(raw.decode(), _new_tuple(Span, (row, col, row, col + name_end - pos)), role)
+
+    def _record(self, name: str, sp: Span, role: str | None) -> None:
+        """A plain read (``role`` None) or write of ``self.<name>`` at ``sp``."""
         step = self.step
         if role == "write":
             acc = _access(name, "write", sp)
@@ -595,8 +582,6 @@ class _Walker:
         """Attributes ``v.x`` whose object is one of ``names`` (identifiers)."""
         if self.input_objs is not None:
             return self.input_objs
-        if not all(_NAME.fullmatch(name) for name in names):
-            return self._attrs_on_identifiers()  # a non-ASCII name: walk the step instead
         out: list[Node] = []
         for name in names:
             if name == _SELF:
@@ -605,30 +590,6 @@ class _Walker:
                 parent = ident.parent
                 if parent is not None and parent.kind_id == _ATTR:
                     out.append(parent)
-        return out
-
-    def _attrs_on_identifiers(self) -> list[Node]:
-        """Every attribute whose object is an identifier other than ``self``, as
-        :meth:`_walk_all` collects them."""
-        data = self.data
-        out: list[Node] = []
-        stack = [self.r.node]
-        while stack:
-            n = stack.pop()
-            k = n.kind_id
-            if k == _ATTR:
-                obj = n.child(0)
-                if obj is None:
-                    continue
-                if obj.kind_id == _IDENT:
-                    if data[obj.start_byte : obj.end_byte] != _SELF:
-                        out.append(n)
-                else:
-                    stack.append(obj)
-                continue
-            if k == _IDENT or k in _LEAFLIKE:
-                continue
-            stack.extend(n.named_children)
         return out
 
     def _join_inputs(self) -> None:

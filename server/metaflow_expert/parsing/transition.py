@@ -141,28 +141,20 @@ def _plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None
         vspan,
         _span(row, col0 + m.start(2), row, col0 + m.end(2)),
     )
-    if key == b"foreach":
-        t = _transition_obj(
-            kind="foreach",
-            span=span,
-            targets=tg,
-            foreach=value,
-            foreach_span=vspan,
-            node_type="foreach",
-            args=tuple(args),
-            keywords=(kw,),
-        )
-    else:
-        t = _transition_obj(
-            kind="parallel",
-            span=span,
-            targets=tg,
-            num_parallel=value,
-            num_parallel_span=vspan,
-            node_type="foreach",
-            args=tuple(args),
-            keywords=(kw,),
-        )
+    foreach = key == b"foreach"
+    t = _transition_obj(
+        kind="foreach" if foreach else "parallel",
+        span=span,
+        targets=tg,
+        node_type="foreach",
+        args=tuple(args),
+        keywords=(kw,),
+        **(
+            {"foreach": value, "foreach_span": vspan}
+            if foreach
+            else {"num_parallel": value, "num_parallel_span": vspan}
+        ),
+    )
     return TailResult(t, span, sb, m.end())
 
 
