@@ -177,7 +177,7 @@ def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:
                 flow, f"{r.code} ({r.name})", exc, flow.name_span if flow else _first_span(ctx.file)
             )
         ]
-    if flow is not None:
+    if out and flow is not None:
         out = [dataclasses.replace(f, flow=flow.name) if f.flow is None else f for f in out]
     return out
 

@@ -14,6 +14,8 @@ from tree_sitter import Node
 from metaflow_expert.model import Span
 from metaflow_expert.parsing.fast import span as _fast_span
 
+_new = tuple.__new__
+
 
 def decode(data: str | bytes) -> tuple[str, bool]:
     """Text of ``data`` and whether it was valid UTF-8 (invalid bytes become U+FFFD)."""
@@ -75,7 +77,7 @@ class SourceText:
         sr, sc = node.start_point
         er, ec = node.end_point
         if self._ascii:
-            return _fast_span(sr, sc, er, ec)  # the hottest call of the parser: no wrapper
+            return _new(Span, (sr, sc, er, ec))  # the hottest call of the parser: no wrapper
         return _fast_span(sr, self.col(sr, sc), er, self.col(er, ec))
 
     def span_between(self, first: Node, last: Node) -> Span:
