@@ -253,10 +253,14 @@ def main(argv: list[str]) -> int:
             d.mkdir(parents=True, exist_ok=True)
             (d / f"flow{i:04d}.py").write_text(gen_flow(f"Repo{i}Flow", 80))
         _timed([*CLI, str(repo / "pkg0")], tmp, env)
-        big = _median(lambda: _timed([*CLI, str(repo)], tmp, env), 1 if quick else 3)
+        # both cores, as the target asks: by default lint uses the cores the 1-minute load
+        # average leaves idle, and this script's own in-process runs just kept one busy
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+        jobs = ["--jobs", str(cores)]
+        big = _median(lambda: _timed([*CLI, *jobs, str(repo)], tmp, env), 1 if quick else 3)
         rows.append(
             (
-                "1,000 files, one process (pool)",
+                f"1,000 files, one process ({cores} workers)",
                 f"{big.wall:.2f} s (cpu {big.cpu:.2f})",
                 "",
                 f"target <= 5 s: {'ok' if big.wall <= 5 else 'MISSED'}",
