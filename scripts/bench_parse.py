@@ -25,7 +25,8 @@ from flowgen import dense_flow, realistic_flow, tutorial_texts
 
 def measure(fn, text: str, runs: int) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
     """Median and p90 wall time, and median CPU time (robust on a shared machine), in ms."""
-    fn(text)  # warm up (rule import, caches)
+    for _ in range(5):
+        fn(text)  # warm up (rule import, caches, the first runs of a new process)
     wall, cpu = [], []
     for _ in range(runs):
         t, c = time.perf_counter(), time.process_time()
