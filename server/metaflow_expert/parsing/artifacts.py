@@ -121,6 +121,8 @@ _IDENT_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 #: it from a one-line look (``self.x.y = 1`` writes ``x``): those take the general path.
 _SLOW_NEXT = frozenset([b".", b"[", b"#", b"\\"] + [bytes([b]) for b in range(0x80, 0x100)])
 _AUG_FIRST = frozenset([b"+", b"-", b"*", b"/", b"%", b">", b"<", b"&", b"^", b"|", b"@"])
+#: What follows a parameter named ``self`` in a ``def`` line (it records nothing).
+_PARAMETER_END = re.compile(rb"[ \t]*[,):]")
 _AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
 #: Subtrees with nothing to find (strings, numbers, comments).
 _LEAFLIKE = frozenset(_kid(k) for k in ("comment", "integer", "float", "true", "false", "none"))
@@ -280,6 +282,7 @@ class _Walker:
         slow_until = -1
         tail_start = self.r.tail_call_start
         plain_end = self.r.plain_call_end
+        body_start = self.r.body_start
         while pos >= 0:
             if pos == tail_start and plain_end is not None:
                 pos = find(_SELF, plain_end, end)  # the tail ``self.next(self.a, ...)``
@@ -295,6 +298,9 @@ class _Walker:
                     if done:
                         pos = find(_SELF, pos + 4, end)
                         continue
+                elif pos < body_start and _PARAMETER_END.match(data, pos + 4):
+                    pos = find(_SELF, pos + 4, end)  # ``def step(self):``: a parameter name
+                    continue
             # the general path: descend with a cursor, keeping shared ancestors
             while len(chain) > 1 and chain[-1].end_byte <= pos:
                 chain.pop()
