@@ -121,7 +121,7 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
         memos = (dataflow._BEFORE_MEMO, dataflow._OUTSIDE_MEMO, dataflow._PROVIDED_MEMO)
         for memo in (*memos, dataflow._TABLE_MEMO):
             memo.clear()
-        file_memo._MEMO.clear()
+        file_memo._MEMO.pop(id(flow_file), None)  # the file's facts; the catalog's stay warm
         for step in flow.steps.values():
             step.__dict__.pop(dataflow._WRITES_ATTR, None)
             step.__dict__.pop("other_decorators", None)

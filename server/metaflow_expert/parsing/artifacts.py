@@ -30,8 +30,6 @@ from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import NEXT, SELF
 from metaflow_expert.parsing.tree import LANGUAGE, unparen
 
-_new_tuple = tuple.__new__
-
 #: FlowSpec members the model has dedicated fields for (``Step.uses_input``, ...).
 INPUT = "input"
 INDEX = "index"
@@ -116,11 +114,12 @@ _MERGE = MERGE_ARTIFACTS.encode()
 _NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 #: Bytes that make a ``self`` token part of a longer name or attribute (``myself``, ``x.self``).
-_IDENT_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_IDENT_OR_DOT = _IDENT_BYTES | {ord(".")}
 #: What may follow ``self.x`` and give it an attribute, subscript or continued ancestor, or hide
 #: it from a one-line look (``self.x.y = 1`` writes ``x``): those take the general path.
 _SLOW_NEXT = frozenset([b".", b"[", b"#", b"\\"] + [bytes([b]) for b in range(0x80, 0x100)])
-_AUG_FIRST = frozenset([b"+", b"-", b"*", b"/", b"%", b">", b"<", b"&", b"^", b"|", b"@"])
+#: First characters of an augmented assignment operator (``!=`` is a comparison).
+_AUG_FIRST = _OPERATORS - {b"!"}
 #: What follows a parameter named ``self`` in a ``def`` line (it records nothing).
 _PARAMETER_END = re.compile(rb"[ \t]*[,):]")
 _AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
@@ -403,7 +402,7 @@ class _Walker:
             line_start = data.rfind(b"\n", last, pos) + 1
         self._cursor = (pos, row, line_start)
         col = pos - line_start
-        self._record(raw.decode(), _new_tuple(Span, (row, col, row, col + name_end - pos)), role)
+        self._record(raw.decode(), _fast_span(row, col, row, col + name_end - pos), role)
 
     def _record(self, name: str, sp: Span, role: str | None) -> None:
         """A plain read (``role`` None) or write of ``self.<name>`` at ``sp``."""

@@ -177,12 +177,7 @@ def positional_params(src: SourceText, params: Node | None) -> list[str]:
 def docstring_of(src: SourceText, stmts: list[Node]) -> str | None:
     if not stmts or stmts[0].kind_id != _EXPRESSION_STATEMENT:
         return None
-    first = stmts[0]
-    if first.named_child_count == 1:
-        only = first.named_child(0)
-        parts = [only] if only is not None and only.kind_id != _COMMENT else []
-    else:
-        parts = code_children(first)
+    parts = code_children(stmts[0])
     if len(parts) != 1 or parts[0].kind_id not in _STRING_KINDS:
         return None
     value = literal(src.node_text(parts[0]))

@@ -118,14 +118,10 @@ def _plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None
     tg = tuple(targets)
     key = m.group(2)
     if key is None:
-        kind, node_type = (
-            ("split", "split")
-            if len(tg) > 1
-            else (
-                "linear",
-                "join" if num_args > 1 else "linear",
-            )
-        )
+        if len(tg) > 1:
+            kind = node_type = "split"
+        else:
+            kind, node_type = "linear", ("join" if num_args > 1 else "linear")
         t = _transition_obj(kind=kind, span=span, targets=tg, node_type=node_type, args=tuple(args))
         return TailResult(t, span, sb, m.end())
     if len(tg) != 1:

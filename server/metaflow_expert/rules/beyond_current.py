@@ -14,22 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from metaflow_expert.model import Finding, Severity, Span
-from metaflow_expert.rules.file_memo import MISSING, WeakMemo, recall, remember
+from metaflow_expert.rules.file_memo import per_owner
 from metaflow_expert.rules.registry import RuleContext, rule
-
-#: providers per catalog: the catalog outlives many analyses and never changes
-_PROVIDERS: WeakMemo = {}
-
-
-def _providers_of(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
-    try:
-        known = recall(_PROVIDERS, id(catalog), catalog)
-    except TypeError:  # a catalog that cannot be weakly referenced: compute each time
-        return _providers(catalog)
-    if known is MISSING:
-        known = _providers(catalog)
-        remember(_PROVIDERS, id(catalog), catalog, known, 8)
-    return known  # type: ignore[no-any-return]
 
 
 def _providers(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
@@ -100,7 +86,7 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
     text = ctx.file.text
     if local + "." not in text:
         return
-    providers = _providers_of(ctx.catalog)
+    providers = per_owner(ctx.catalog, "current_providers", _providers)
     if not providers:
         return
     uses = _uses(text, ctx.file.lines, local, providers)

@@ -19,7 +19,7 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.model import CallArg, Fix, FlowClass, FlowFile, Span, Step, TextEdit
-from metaflow_expert.rules.file_memo import MISSING, WeakMemo, per_file, recall, remember
+from metaflow_expert.rules.file_memo import MISSING, WeakMemo, per_file, per_owner, recall, remember
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph
@@ -118,16 +118,7 @@ def flowspec_names(catalog: Any) -> frozenset[str] | None:
     reserved step names of ``lint.py``) plus the ``FlowSpec.*`` entries of ``catalog.api``."""
     if catalog is None:
         return None
-    memo = _FLOWSPEC_MEMO.get(id(catalog))
-    if memo is not None and memo[0] is catalog:
-        return memo[1]
-    result = _flowspec_names(catalog)
-    _FLOWSPEC_MEMO.clear()  # one catalog per process in practice
-    _FLOWSPEC_MEMO[id(catalog)] = (catalog, result)
-    return result
-
-
-_FLOWSPEC_MEMO: dict[int, tuple[Any, frozenset[str] | None]] = {}
+    return per_owner(catalog, "flowspec_names", _flowspec_names)
 
 
 def _flowspec_names(catalog: Any) -> frozenset[str] | None:
@@ -206,21 +197,6 @@ def merge_filters(args: tuple[CallArg, ...]) -> tuple[set[str] | None, set[str] 
         else:
             exclude = _literal_names(arg.value)
     return include, exclude, True
-
-
-def merged_by(step: Step, incoming: set[str]) -> set[str]:
-    """What a join's ``merge_artifacts`` calls take over from ``incoming`` (generous: a call
-    whose filters are not literals takes everything)."""
-    out: set[str] = set()
-    for call in step.merge_artifacts_calls:
-        include, exclude, known = merge_filters(call.args)
-        if not known or any(a.star for a in call.args):
-            return set(incoming)
-        if include is not None:
-            out |= incoming & include
-        else:
-            out |= incoming - (exclude or set())
-    return out
 
 
 class NameSet(AbstractSet[str]):
@@ -370,7 +346,8 @@ def _write_masks(flow: FlowClass) -> tuple[dict[str, int], list[str], dict[str, 
 
 
 def _merged_mask(step: Step, incoming: int, index: dict[str, int]) -> int:
-    """:func:`merged_by` over masks: what the join's ``merge_artifacts`` calls take over."""
+    """What a join's ``merge_artifacts`` calls take over from ``incoming`` (a mask over
+    ``index``); generous: a call whose filters are not literals takes everything."""
     out = 0
     for call in step.merge_artifacts_calls:
         include, exclude, known = merge_filters(call.args)

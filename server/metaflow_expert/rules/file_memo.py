@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from metaflow_expert.model import FlowClass, FlowFile
 
 T = TypeVar("T")
+OwnerT = TypeVar("OwnerT")
 
 #: What :func:`recall` returns when nothing is remembered.
 MISSING: Any = object()
@@ -56,12 +57,22 @@ _MAX_FILES = 64
 def per_file(file: FlowFile, key: str, compute: Callable[[FlowFile], T]) -> T:
     """``compute(file)``, remembered for ``file`` under ``key`` (the facts must not refer to
     the file object itself)."""
-    facts = recall(_MEMO, id(file), file)
+    return per_owner(file, key, compute)
+
+
+def per_owner(owner: OwnerT, key: str, compute: Callable[[OwnerT], T]) -> T:
+    """``compute(owner)``, remembered for that very object under ``key`` while it lives: a
+    file, or a catalog that outlives many analyses. An owner that cannot be weakly
+    referenced gets no memo (``compute`` runs each time)."""
+    facts = recall(_MEMO, id(owner), owner)
     if facts is MISSING:
         facts = {}
-        remember(_MEMO, id(file), file, facts, _MAX_FILES)
+        try:
+            remember(_MEMO, id(owner), owner, facts, _MAX_FILES)
+        except TypeError:
+            return compute(owner)
     if key not in facts:
-        facts[key] = compute(file)
+        facts[key] = compute(owner)
     return facts[key]  # type: ignore[no-any-return]
 
 
