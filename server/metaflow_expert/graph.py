@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -281,15 +281,34 @@ def _traverse(g: FlowGraph) -> None:
 def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
     """For each node: True when no cycle (self-loops included) is reachable from it.
 
-    Iterative Tarjan; its components come out successors first, so one pass decides."""
+    The components come out successors first, so one pass over them decides."""
+    succ = {v: [o for o in node.out_funcs if o in nodes] for v, node in nodes.items()}
+    result: dict[str, bool] = {}
+    for comp in strongly_connected_components(succ):
+        members = set(comp)
+        cyclic = len(comp) > 1 or comp[0] in succ[comp[0]]
+        ok = not cyclic and all(
+            result.get(o, False) for m in comp for o in succ[m] if o not in members
+        )
+        for m in comp:
+            result[m] = ok
+    return result
+
+
+def strongly_connected_components(successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components of the graph ``successors`` (every successor
+    must be a key), successors' components first (reverse topological order).
+
+    Why one routine: the graph's traversal asks which nodes reach no cycle, and the loop
+    rule asks which steps reach one; both are questions about components. Iterative, so a
+    chain of 10,000 steps does not hit Python's recursion limit."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     comp_stack: list[str] = []
-    result: dict[str, bool] = {}
+    out: list[list[str]] = []
     counter = 0
-    succ = {v: [o for o in node.out_funcs if o in nodes] for v, node in nodes.items()}
-    for root in nodes:
+    for root in successors:
         if root in index:
             continue
         work = [(root, 0)]
@@ -300,7 +319,7 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                 counter += 1
                 comp_stack.append(v)
                 on_stack.add(v)
-            outs = succ[v]
+            outs = successors[v]
             if i < len(outs):
                 work.append((v, i + 1))
                 w = outs[i]
@@ -321,14 +340,9 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                     comp.append(w)
                     if w == v:
                         break
-                members = set(comp)
-                cyclic = len(comp) > 1 or v in succ[v]
-                ok = not cyclic and all(
-                    result.get(o, False) for m in comp for o in succ[m] if o not in members
-                )
-                for m in comp:
-                    result[m] = ok
-    return result
+                comp.reverse()  # the component's root first
+                out.append(comp)
+    return out
 
 
 def _postprocess(g: FlowGraph) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from metaflow_expert.graph import strongly_connected_components
 from metaflow_expert.model import Finding, Related
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import RuleContext, rule
@@ -228,44 +229,10 @@ def _reach_a_loop(ctx: RuleContext) -> set[str]:
     splits; walking only from and into these steps finds the same loops in the same order,
     because a walk that cannot reach a loop never reports one."""
     edges = _edges(ctx)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
     cyclic: set[str] = set()
-    counter = 0
-    for root in edges:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = counter
-                counter += 1
-                stack.append(v)
-                on_stack.add(v)
-            if i < len(edges[v]):
-                work.append((v, i + 1))
-                w = edges[v][i]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
-                continue
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1 or v in edges[v]:
-                    cyclic.update(comp)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+    for comp in strongly_connected_components(edges):
+        if len(comp) > 1 or comp[0] in edges[comp[0]]:
+            cyclic.update(comp)
     # Everything that reaches a cyclic step.
     rev: dict[str, list[str]] = {n: [] for n in edges}
     for n, ts in edges.items():
