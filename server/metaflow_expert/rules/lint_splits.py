@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from metaflow_expert.model import Finding, Related
+from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,11 @@ def _all_equal(values: list[Any]) -> bool:
     return all(v == values[0] for v in values[1:])
 
 
-def _balance(ctx: RuleContext) -> Iterator[Finding]:
+def _balance(ctx: RuleContext) -> Iterator[Report]:
     graph = ctx.graph
     assert graph is not None
     end = graph.end_step
-    out: dict[str, Finding] = {}
+    out: dict[str, Report] = {}
     stopped = [False]
     visited: set[tuple[str, tuple[_Open, ...]]] = set()
     # Metaflow's walk follows loops too (it has no cycle guard) and reports what it meets on
@@ -47,9 +47,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         # One finding per step: other paths into the same step repeat the same mistake.
         stopped[0] = True
         if n.name not in out:
-            out[n.name] = lc.finding(
-                ctx, "MF113", msg, lc.def_span(ctx, n), step=n.name, related=related or ()
-            )
+            out[n.name] = Report(lc.def_span(ctx, n), msg, step=n.name, related=related or ())
 
     def split_related(o: _Open, text: str) -> list[Related]:
         sn = graph.nodes.get(o.split)
@@ -153,7 +151,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     summary="Splits and joins do not match",
     mirrors="check_split_join_balance",
 )
-def split_join_balance(ctx: RuleContext) -> Iterator[Finding]:
+def split_join_balance(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Replays Metaflow's split/join walk and flags: the end step reached while a split is still
     open; a join reached by the wrong set of branches; a join with no split before it; a join
@@ -209,7 +207,7 @@ def split_join_balance(ctx: RuleContext) -> Iterator[Finding]:
     summary="A switch transition has fewer than two cases",
     mirrors="check_switch_splits",
 )
-def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
+def switch_splits(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a switch (`self.next({...}, condition="var")`) with fewer than two distinct cases,
     without a condition, or without cases. Mirrors Metaflow's `check_switch_splits`.
@@ -245,7 +243,7 @@ def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
             msg = f"Step *{n.name}* is a switch split but has no switch cases defined."
         else:
             continue
-        yield lc.finding(ctx, "MF114", msg, lc.def_span(ctx, n), step=n.name, related=rel)
+        yield Report(lc.def_span(ctx, n), msg, step=n.name, related=rel)
 
 
 @rule(
@@ -254,7 +252,7 @@ def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
     summary="A foreach goes straight into a join step",
     mirrors="check_empty_foreaches",
 )
-def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
+def empty_foreaches(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a foreach (`self.next(self.x, foreach="items")`) whose target is a join step.
     Mirrors Metaflow's `check_empty_foreaches`.
@@ -294,13 +292,11 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
             continue
         joins = [t for t in n.out_funcs if lc.known(ctx, t) and lc.node(ctx, t).type == "join"]
         if joins:
-            yield lc.finding(
-                ctx,
-                "MF115",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Step *{n.name}* is a foreach split that has no children: it is followed "
                 f"immediately by a join step, *{joins[0]}*. Add at least one step between the "
                 "split and the join.",
-                lc.def_span(ctx, n),
                 step=n.name,
                 related=lc.related_target(n, joins[0], "the join step"),
             )
@@ -313,7 +309,7 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
     mirrors="check_nested_foreach",
     default_enabled=False,
 )
-def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
+def nested_foreach(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a foreach split nested inside another foreach. Mirrors Metaflow's
     `check_nested_foreach`, which Metaflow only runs when a deployment target asks for it
@@ -341,12 +337,10 @@ def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
             p for p in n.split_parents if lc.known(ctx, p) and lc.node(ctx, p).type == "foreach"
         ]
         if outer:
-            yield lc.finding(
-                ctx,
-                "MF119",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Nested foreaches are not allowed: Step *{n.name}* is a foreach split that is "
                 "nested under another foreach split.",
-                lc.def_span(ctx, n),
                 step=n.name,
                 related=lc.related_def(ctx, outer[-1], "the outer foreach"),
             )
@@ -358,7 +352,7 @@ def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
     summary="A switch case leads directly to a join step",
     mirrors="check_ambiguous_joins",
 )
-def ambiguous_joins(ctx: RuleContext) -> Iterator[Finding]:
+def ambiguous_joins(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a join step that a switch (`self.next({...}, condition=...)`) transitions to
     directly. Mirrors Metaflow's `check_ambiguous_joins`.
@@ -396,15 +390,13 @@ def ambiguous_joins(ctx: RuleContext) -> Iterator[Finding]:
         for p in bad:
             rel += lc.related_target(lc.node(ctx, p), n.name, f"switch case in {p}")
         parents = ", ".join(f"*{p}*" for p in bad)
-        yield lc.finding(
-            ctx,
-            "MF120",
+        yield Report(
+            lc.def_span(ctx, n),
             "A conditional path cannot lead directly to a join step.\n"
             f"In your conditional step(s) {parents}, one or more of "
             f"the possible paths transition directly to the join step *{n.name}*.\n"
             "As a workaround, please introduce an intermediate, unconditional step on that "
             "specific path before joining.",
-            lc.def_span(ctx, n),
             step=n.name,
             related=rel,
         )

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from metaflow_expert.model import Finding, Fix, Related, Span, Step, TextEdit
+from metaflow_expert.model import Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.lint_source import search_pattern, set_literal
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 def _annotation_span(ctx: RuleContext, n: Any, which: str) -> Span:
@@ -35,7 +35,7 @@ def _annotation_span(ctx: RuleContext, n: Any, which: str) -> Span:
     summary="A step is named with a word Metaflow reserves",
     mirrors="check_reserved_words",
 )
-def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
+def reserved_step_name(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags steps named with one of the words Metaflow reserves for its own attributes (read
     from the `RESERVED` set of `check_reserved_words` in the Metaflow source in use).
@@ -67,11 +67,9 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
         return
     for n in lc.nodes(ctx):
         if n.name in reserved:
-            yield lc.finding(
-                ctx,
-                "MF101",
-                f"Step name *{n.name}* is a reserved word. Choose another name for the step.",
+            yield Report(
                 lc.def_span(ctx, n),
+                f"Step name *{n.name}* is a reserved word. Choose another name for the step.",
                 step=n.name,
             )
 
@@ -82,7 +80,7 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
     summary="The flow has no single start step or no single end step",
     mirrors="check_basic_steps",
 )
-def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
+def basic_steps(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks that the flow has exactly one start step and exactly one end step: a step named
     `start`/`end`, or the single step annotated `@step(start=True)`/`@step(end=True)`.
@@ -135,14 +133,12 @@ def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
             spans = [(a, _annotation_span(ctx, lc.node(ctx, a), which)) for a in annotated]
             for name, sp in spans:
                 rel = [Related(f"also annotated: {o}", osp) for o, osp in spans if o != name]
-                yield lc.finding(ctx, "MF102", msg, sp, step=name, related=rel)
+                yield Report(sp, msg, step=name, related=rel)
         else:
-            yield lc.finding(
-                ctx,
-                "MF102",
+            yield Report(
+                lc.flow_span(ctx),
                 f"Your flow must have exactly one {which} step. Either name a step "
                 f"'{which}' or use @step({which}=True).",
-                lc.flow_span(ctx),
             )
 
 
@@ -152,7 +148,7 @@ def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step is annotated start/end while another step is named start/end",
     mirrors="check_annotation_name_conflict",
 )
-def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
+def annotation_name_conflict(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a flow where one step is annotated `@step(start=True)` (or `end=True`) while another
     step is named `start` (or `end`). Mirrors Metaflow's `check_annotation_name_conflict`.
@@ -190,13 +186,11 @@ def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
     for which, current in (("start", graph.start_step), ("end", graph.end_step)):
         if current is None or current == which or which not in graph.nodes:
             continue
-        yield lc.finding(
-            ctx,
-            "MF103",
+        yield Report(
+            lc.def_span(ctx, graph.nodes[which]),
             f"Ambiguous {which} step: step '{current}' is annotated with @step({which}=True) "
             f"but a step named '{which}' also exists. Remove the '{which}' name or "
             f"the @step({which}=True) annotation.",
-            lc.def_span(ctx, graph.nodes[which]),
             step=which,
             related=[
                 Related(
@@ -213,7 +207,7 @@ def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
     summary="The start step has incoming transitions, or the end step outgoing ones",
     mirrors="check_start_end_degree",
 )
-def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
+def start_end_degree(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags transitions into the start step and transitions out of the end step. Mirrors
     Metaflow's `check_start_end_degree`.
@@ -247,23 +241,19 @@ def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
         rel: list[Related] = []
         for src in start.in_funcs:
             rel += lc.related_target(graph.nodes[src], start.name, f"transition from {src}")
-        yield lc.finding(
-            ctx,
-            "MF104",
+        yield Report(
+            lc.def_span(ctx, start),
             f"The start step *{start.name}* has incoming transitions from "
             f"{', '.join(start.in_funcs)}. A start step must have no incoming transitions.",
-            lc.def_span(ctx, start),
             step=start.name,
             related=rel,
         )
     end = graph.nodes[graph.end_step]
     if end.out_funcs:
-        yield lc.finding(
-            ctx,
-            "MF104",
+        yield Report(
+            lc.def_span(ctx, end),
             f"The end step *{end.name}* has outgoing transitions. An end step must have no "
             "outgoing transitions (no self.next()).",
-            lc.def_span(ctx, end),
             step=end.name,
             related=[Related("the outgoing transition", lc.tail_span(ctx, end))],
         )
@@ -275,7 +265,7 @@ def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
     summary="The end step calls self.next() or takes a join's inputs argument",
     mirrors="check_that_end_is_end",
 )
-def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
+def end_is_end(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags an end step that ends in `self.next(...)` or that takes an extra (`inputs`)
     argument. Mirrors Metaflow's `check_that_end_is_end`.
@@ -312,24 +302,20 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
     if n.has_tail_next or n.invalid_tail_next:
         st = lc.step_of(n)
         tr = st.transition if st is not None else None
-        yield lc.finding(
-            ctx,
-            "MF105",
+        yield Report(
+            lc.tail_span(ctx, n),
             f"The terminal step *{n.name}* should not have a self.next() transition. "
             "Just remove it.",
-            lc.tail_span(ctx, n),
             step=n.name,
             fix=_remove_next_fix(ctx, st, tr.span) if st and tr else None,
         )
     if n.num_args > 1:
         # Metaflow reports this at tail_next_lineno, which is 0 (no line) when the end step
         # has no self.next(); the extra parameter is the useful place.
-        yield lc.finding(
-            ctx,
-            "MF105",
+        yield Report(
+            lc.tail_span(ctx, n) if n.has_tail_next else lc.params_span(ctx, n),
             f"The terminal step *{n.name}* should not be a join step (it gets an extra "
             "argument). Add a join step before it.",
-            lc.tail_span(ctx, n) if n.has_tail_next else lc.params_span(ctx, n),
             step=n.name,
         )
 
@@ -340,7 +326,7 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step name has characters other than lowercase letters, digits and underscores",
     mirrors="check_step_names",
 )
-def step_names(ctx: RuleContext) -> Iterator[Finding]:
+def step_names(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags step names that contain anything but lowercase ASCII letters, digits and
     underscores (the pattern is read from the Metaflow source in use), or that start with an
@@ -375,12 +361,10 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
         return
     for n in lc.nodes(ctx):
         if bad.search(n.name) or n.name.startswith("_"):
-            yield lc.finding(
-                ctx,
-                "MF106",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Step *{n.name}* has an invalid name. Only lowercase ascii characters, "
                 "underscores, and digits are allowed.",
-                lc.def_span(ctx, n),
                 step=n.name,
             )
 
@@ -391,7 +375,7 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step takes the wrong number of arguments for its kind",
     mirrors="check_num_args",
 )
-def num_args(ctx: RuleContext) -> Iterator[Finding]:
+def num_args(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks each step's positional parameters: normal steps take only `self`; join steps take
     `self` and `inputs`; a step taking `inputs` must be a join (one target, no split).
@@ -438,9 +422,7 @@ def num_args(ctx: RuleContext) -> Iterator[Finding]:
             msg = f"Step *{n.name}* is missing the 'self' argument."
         else:
             continue
-        yield lc.finding(
-            ctx, "MF107", msg, lc.params_span(ctx, n), step=n.name, fix=_add_self_fix(ctx, n)
-        )
+        yield Report(lc.params_span(ctx, n), msg, step=n.name, fix=_add_self_fix(ctx, n))
 
 
 def _remove_next_fix(ctx: RuleContext, st: Step, span: Span) -> Fix | None:
