@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class _Open:
     roots: tuple[str, ...]
 
 
-def _all_equal(values: list[Any]) -> bool:
+def _all_equal(values: list[tuple[str, ...]]) -> bool:
     return all(v == values[0] for v in values[1:])
 
 
@@ -43,7 +46,7 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
     max_depth = len(graph.nodes) + 1
     budget = [lc.TRAVERSAL_BUDGET]
 
-    def report(n: Any, msg: str, related: list[Related] | None = None) -> None:
+    def report(n: GraphNode, msg: str, related: list[Related] | None = None) -> None:
         # One finding per step: other paths into the same step repeat the same mistake.
         stopped[0] = True
         if n.name not in out:
@@ -53,7 +56,7 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         sn = graph.nodes.get(o.split)
         return [Related(text, lc.tail_span(ctx, sn))] if sn is not None else []
 
-    def join_check(n: Any, stack: tuple[_Open, ...]) -> tuple[tuple[_Open, ...], bool]:
+    def join_check(n: GraphNode, stack: tuple[_Open, ...]) -> tuple[tuple[_Open, ...], bool]:
         """The stack after join ``n`` and whether the join matched its split."""
         if not stack:
             report(
@@ -92,7 +95,7 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         p = graph.nodes[src]
         return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
 
-    def walk(n: Any, stack: tuple[_Open, ...]) -> None:
+    def walk(n: GraphNode, stack: tuple[_Open, ...]) -> None:
         # What happens below a step depends only on the step and the open splits, so each
         # pair is walked once (Metaflow re-walks every path: exponential in the splits).
         key = (n.name, stack)

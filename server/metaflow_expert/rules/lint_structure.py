@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.lint_source import search_pattern, set_literal
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
-def _annotation_span(ctx: RuleContext, n: Any, which: str) -> Span:
+
+def _annotation_span(ctx: RuleContext, n: GraphNode, which: str) -> Span:
     """The ``start=True``/``end=True`` argument of a step's ``@step``, else its name."""
     st = lc.step_of(n)
     if st is not None:
@@ -118,13 +121,14 @@ def basic_steps(ctx: RuleContext) -> Iterator[Report]:
         return
     graph = ctx.graph
     assert graph is not None
-    for which, attr, current in (
-        ("start", "is_start_step", graph.start_step),
-        ("end", "is_end_step", graph.end_step),
-    ):
+    for which, current in (("start", graph.start_step), ("end", graph.end_step)):
         if current is not None:
             continue
-        annotated = sorted(n.name for n in lc.nodes(ctx) if getattr(n, attr, False))
+        annotated = sorted(
+            n.name
+            for n in lc.nodes(ctx)
+            if (n.is_start_step if which == "start" else n.is_end_step)
+        )
         if len(annotated) > 1:
             msg = (
                 f"Multiple steps annotated with @step({which}=True): {', '.join(annotated)}. "
@@ -444,7 +448,7 @@ def _remove_next_fix(ctx: RuleContext, st: Step, span: Span) -> Fix | None:
     return Fix(fix.title, (TextEdit(edit.span, indent + "pass\n"),))
 
 
-def _add_self_fix(ctx: RuleContext, n: Any) -> Fix | None:
+def _add_self_fix(ctx: RuleContext, n: GraphNode) -> Fix | None:
     """``def start():`` → ``def start(self):`` (only for the missing-``self`` case)."""
     st = lc.step_of(n)
     if n.num_args != 0 or st is None or st.params:

@@ -10,12 +10,15 @@ finish is skipped rather than guessed at.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.graph import strongly_connected_components
 from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 
 @rule(
@@ -166,7 +169,7 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
             )
 
 
-def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
+def _cycles(ctx: RuleContext) -> list[tuple[GraphNode, str, str]]:
     """Metaflow's ``check_path`` walk, continued past the first loop.
 
     Returns (node whose edge closes the loop, target, path text) in the order Metaflow meets
@@ -177,11 +180,11 @@ def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
     hot = _reach_a_loop(ctx)
     if not hot:
         return []
-    found: list[tuple[Any, str, str]] = []
+    found: list[tuple[GraphNode, str, str]] = []
     loops: set[frozenset[str]] = set()
     budget = [lc.TRAVERSAL_BUDGET]
 
-    def check_path(node: Any, seen: list[str]) -> None:
+    def check_path(node: GraphNode, seen: list[str]) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             return
