@@ -54,7 +54,7 @@ class MetaflowFacts:
 
 EMPTY_FACTS = MetaflowFacts("", frozenset(), None, None, frozenset(), None)
 
-# root -> (facts, stamps of every file and folder read); a stamp change re-reads the root.
+# root -> (facts, stamps of every file read); a stamp change re-reads the root.
 _MEMO: dict[str, tuple[MetaflowFacts, dict[str, Stamp]]] = {}
 
 
@@ -62,12 +62,12 @@ def read_facts(root: str | os.PathLike[str]) -> MetaflowFacts:
     """The facts of the Metaflow source under ``root`` (the folder containing ``metaflow/``).
 
     Never raises: what cannot be read is empty or ``None``. Memoized per root and re-read when
-    a file it was read from (or a scanned folder's listing) changes."""
+    a file it was read from changes."""
     return _read(str(Path(root)))[0]
 
 
 def facts_stamps(root: str | os.PathLike[str]) -> dict[str, Stamp]:
-    """``(mtime_ns, size)`` of every file and folder :func:`read_facts` read under ``root``,
+    """``(mtime_ns, size)`` of every file :func:`read_facts` read under ``root``,
     keyed by path relative to ``root``: a cache that stores the facts stores these with them."""
     return dict(_read(str(Path(root)))[1])
 
@@ -155,15 +155,15 @@ _CLASS_RE = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.M)
 
 
 def _plugin_texts(root: str, stamps: dict[str, Stamp]) -> list[str]:
-    """Every ``.py`` file under the plugin folders; each folder is stamped too, so a file
-    added or removed later invalidates the facts."""
+    """Every ``.py`` file under the plugin folders. Only files read are stamped: a file added
+    later is seen on the next read of a changed root, not by the memo (folder mtimes move
+    whenever ``__pycache__`` is written, which would rebuild for nothing)."""
     texts: list[str] = []
     for sub in PLUGIN_DIRS:
         base = os.path.join(root, sub)
         if not os.path.isdir(base):
             continue
         for folder, _dirs, files in os.walk(base):
-            _record(root, folder, stamps)
             for name in sorted(files):
                 if name.endswith(".py"):
                     text = _read_text(
