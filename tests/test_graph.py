@@ -16,8 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.graph import MAX_VISITS, build_graph, parallel_decorator_names
+from metaflow_expert.graph import MAX_VISITS, FlowGraph
+from metaflow_expert.graph import build_graph as _build_graph
+from metaflow_expert.knowledge.facts import default_facts
+from metaflow_expert.model import FlowClass
 from metaflow_expert.parsing import parse_flow_file
+
+
+def build_graph(flow: FlowClass) -> FlowGraph:
+    """Metaflow's graphs know which decorators are parallel: give ours the same source's set."""
+    return _build_graph(flow, default_facts().parallel_decorators)
+
 
 HEADER = "from metaflow import FlowSpec, step, parallel, batch, retry, Parameter\n"
 
@@ -465,7 +474,7 @@ def test_parallel_names_come_from_source() -> None:
     from metaflow.plugins import STEP_DECORATORS
 
     expected = {d.name for d in STEP_DECORATORS if getattr(d, "IS_PARALLEL", False)}
-    assert parallel_decorator_names() == frozenset(expected)
+    assert default_facts().parallel_decorators == frozenset(expected)
 
 
 def test_graph_tolerates_everything() -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metaflow_expert.graph import FlowGraph, build_graph, parallel_decorator_names
+from metaflow_expert.graph import FlowGraph, build_graph
+from metaflow_expert.knowledge.facts import facts_for
 from metaflow_expert.lint.config import (
     LintSettings,
     file_noqa,
@@ -146,7 +147,7 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
     rules = active_rules(settings, ff.path)
     analysis.rules_run = [r.code for r in rules]
     internal_on = any(r.code == INTERNAL_ERROR for r in rules)
-    parallel = _parallel_names(catalog)
+    parallel = facts_for(catalog).parallel_decorators
     raw: list[Finding] = []
     for flow in ff.flows:
         try:
@@ -206,14 +207,6 @@ def _internal(flow: FlowClass | None, what: str, exc: BaseException, span: Span)
 
 def _first_span(ff: FlowFile) -> Span:
     return Span(0, 0, 0, 0)
-
-
-def _parallel_names(catalog: DecoratorCatalog | None) -> frozenset[str]:
-    if catalog is None:
-        return parallel_decorator_names()
-    if catalog.parallel_step_decorators is not None:  # read from the source at build time
-        return frozenset(catalog.parallel_step_decorators)
-    return parallel_decorator_names(catalog.root) if catalog.root else parallel_decorator_names()
 
 
 def _finish(

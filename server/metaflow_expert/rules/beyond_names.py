@@ -9,62 +9,9 @@ never typed in here — so the rules follow the Metaflow version in use.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Severity
 from metaflow_expert.rules.registry import Report, RuleContext, rule
-
-if TYPE_CHECKING:
-    from metaflow_expert.knowledge.catalog import DecoratorCatalog
-
-#: source root → what :func:`_reserved_from_source` read there: a process-wide memo of
-#: Metaflow's immutable source (one parse per root, not per analysis)
-_PARAM_MEMO: dict[str, tuple[frozenset[str], str | None]] = {}
-
-
-def _reserved_from_source(root: str) -> tuple[frozenset[str], str | None]:
-    """Read the reserved-name list from ``Parameter`` in ``metaflow/parameters.py`` under
-    ``root``: a list/set of strings assigned to a name containing "reserved" (plus the ``_``
-    forms Metaflow also rejects). Returns the names and a ``path:line`` citation."""
-    if root in _PARAM_MEMO:
-        return _PARAM_MEMO[root]
-    import ast
-    from pathlib import Path
-
-    rel = "metaflow/parameters.py"
-    result: tuple[frozenset[str], str | None] = (frozenset(), None)
-    try:
-        tree = ast.parse((Path(root) / rel).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        _PARAM_MEMO[root] = result
-        return result
-    for cls in tree.body:
-        if not (isinstance(cls, ast.ClassDef) and cls.name == "Parameter"):
-            continue
-        for node in ast.walk(cls):
-            if not (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Set))):
-                continue
-            if not any(isinstance(t, ast.Name) and "reserved" in t.id for t in node.targets):
-                continue
-            words = [
-                e.value
-                for e in node.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
-            if words:
-                names = set(words) | {w.replace("-", "_") for w in words}
-                result = (frozenset(names), f"{rel}:{node.lineno}")
-                break
-    _PARAM_MEMO[root] = result
-    return result
-
-
-def reserved_parameter_names(catalog: DecoratorCatalog | None) -> tuple[frozenset[str], str | None]:
-    """Parameter names Metaflow's ``Parameter`` rejects and where that list is, read from
-    ``metaflow/parameters.py`` of the catalog's source root; empty without a catalog."""
-    if catalog is None or not catalog.root:
-        return frozenset(), None
-    return _reserved_from_source(str(catalog.root))
 
 
 @rule(
@@ -101,7 +48,10 @@ def reserved_parameter_name(ctx: RuleContext) -> Iterator[Report]:
     flow = ctx.flow
     if flow is None:
         return
-    reserved, cite = reserved_parameter_names(ctx.catalog)
+    # silent without a catalog, as before the source facts: the list is the indexed source's
+    source = ctx.file_facts.source
+    reserved = source.reserved_parameter_names if ctx.catalog is not None else frozenset()
+    cite = source.reserved_parameter_cite
     fs_names = ctx.file_facts.flowspec_names or frozenset()
     flagged: set[str] = set()
     for p in flow.parameters:

@@ -19,6 +19,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
+from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
 from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Step
 from metaflow_expert.rules.dataflow import NameSet, WriteTable, available_before, write_table
 
@@ -44,9 +45,17 @@ class Use(NamedTuple):
 class FileFacts:
     """Facts about the whole file (and the catalog), shared by every flow's rules."""
 
-    def __init__(self, file: FlowFile, catalog: DecoratorCatalog | None) -> None:
+    def __init__(
+        self,
+        file: FlowFile,
+        catalog: DecoratorCatalog | None,
+        source: MetaflowFacts | None = None,
+    ) -> None:
         self.file = file
         self.catalog = catalog
+        #: what Metaflow's own source says (reserved names, step-name pattern…): the
+        #: catalog's, else the interpreter's Metaflow (``knowledge.facts.facts_for``)
+        self.source = source if source is not None else facts_for(catalog)
         self._uses: dict[int, tuple[FlowClass, list[Use]]] = {}
 
     @cached_property
@@ -93,23 +102,12 @@ class FileFacts:
             line = max(line, last + 1)
         return frozenset(names)
 
-    @cached_property
+    @property
     def flowspec_names(self) -> frozenset[str] | None:
         """Attribute names ``FlowSpec`` itself defines (``next``, ``input``,
-        ``merge_artifacts``…) per the catalog: its reserved names plus the ``FlowSpec.*``
-        entries of its API. None without a catalog (or when it knows none)."""
+        ``merge_artifacts``…) per the catalog; None without a catalog (or when it knows none)."""
         catalog = self.catalog
-        if catalog is None:
-            return None
-        names: set[str] = set(catalog.reserved_names)
-        prefix = "FlowSpec."
-        for key, sym in catalog.api.items():
-            for qual in (key, sym.name):
-                if qual.startswith(prefix):
-                    member = qual[len(prefix) :].split(".", 1)[0]
-                    if member:
-                        names.add(member)
-        return frozenset(names) if names else None
+        return (catalog.flowspec_members or None) if catalog is not None else None
 
     @cached_property
     def current_providers(self) -> dict[str, tuple[set[str], set[str]]]:

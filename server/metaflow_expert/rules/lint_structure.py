@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.lint_source import search_pattern, set_literal
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Report]:
     """
     if not lc.steps_ready(ctx):
         return
-    reserved = set_literal("check_reserved_words", ctx.catalog)
+    reserved = ctx.file_facts.source.reserved_step_names
     if not reserved:
         return
     for n in lc.nodes(ctx):
@@ -356,7 +355,7 @@ def step_names(ctx: RuleContext) -> Iterator[Report]:
     """
     if not lc.steps_ready(ctx):
         return
-    pattern = search_pattern("check_step_names", ctx.catalog)
+    pattern = ctx.file_facts.source.step_name_pattern
     if pattern is None:
         return
     try:
