@@ -65,7 +65,9 @@ def _ensure_rules() -> None:
             _loaded = True
 
 
-#: selections already computed: every analysis asks, with a handful of distinct settings
+#: selections already computed: every analysis asks, with a handful of distinct settings.
+#: The one process-wide memo of the engine: it is keyed by the settings and the size of the
+#: registry (tests add probe rules); per-analysis facts live in ``rules.facts``, not here.
 _SELECTED: dict[tuple[object, ...], list[Rule]] = {}
 
 
@@ -147,7 +149,8 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
     rules = active_rules(settings, ff.path)
     analysis.rules_run = [r.code for r in rules]
     internal_on = any(r.code == INTERNAL_ERROR for r in rules)
-    parallel = facts_for(catalog).parallel_decorators
+    source = facts_for(catalog)  # what Metaflow's source says: the graphs' and the rules'
+    parallel = source.parallel_decorators
     raw: list[Finding] = []
     for flow in ff.flows:
         try:
@@ -157,7 +160,7 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
     options: dict[str, object] = {"nested_foreach": settings.nested_foreach}
     # one set of facts for the whole analysis: file facts once, flow facts once per flow,
     # whatever the number of rules or flows asking (a file may hold thousands of flows)
-    facts = FileFacts(ff, catalog)
+    facts = FileFacts(ff, catalog, source)
     file_ctx = RuleContext(ff, catalog=catalog, options=options, facts=facts)
     flow_ctxs = []
     for flow in ff.flows:

@@ -56,7 +56,6 @@ class FileFacts:
         #: what Metaflow's own source says (reserved names, step-name pattern…): the
         #: catalog's, else the interpreter's Metaflow (``knowledge.facts.facts_for``)
         self.source = source if source is not None else facts_for(catalog)
-        self._uses: dict[int, tuple[FlowClass, list[Use]]] = {}
 
     @cached_property
     def flows_by_name(self) -> dict[str, FlowClass]:
@@ -126,18 +125,21 @@ class FileFacts:
                 del out[name]
         return out
 
+    @cached_property
+    def _decorator_uses(self) -> dict[int, list[Use]]:
+        catalog = self.catalog
+        if catalog is None:
+            return {}
+        # keyed by identity: the file holds its flows for as long as these facts live
+        return {id(flow): _resolve_decorators(flow, catalog) for flow in self.file.flows}
+
     def decorator_uses(self, flow: FlowClass) -> list[Use]:
         """Flow decorators, then each step's decorators (except ``@step``), that resolve to a
         name imported from metaflow and known to the catalog; empty without a catalog.
 
-        Kept per flow of this file: every MF3xx rule walks the same list, and MF303 asks for
+        For any flow of this file: every MF3xx rule walks the same list, and MF303 asks for
         the base classes' too."""
-        hit = self._uses.get(id(flow))
-        if hit is not None and hit[0] is flow:
-            return hit[1]
-        uses = _resolve_decorators(flow, self.catalog) if self.catalog is not None else []
-        self._uses[id(flow)] = (flow, uses)
-        return uses
+        return self._decorator_uses.get(id(flow), [])
 
 
 def _resolve_decorators(flow: FlowClass, catalog: DecoratorCatalog) -> list[Use]:
