@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.graph import MAX_VISITS, FlowGraph
+from metaflow_expert.graph import MAX_VISITS, FlowGraph, strongly_connected_components
 from metaflow_expert.graph import build_graph as _build_graph
 from metaflow_expert.knowledge.facts import default_facts
 from metaflow_expert.model import FlowClass
@@ -668,3 +668,22 @@ def test_graph_matches_metaflow_on_corpus(tmp_path: Path, path: Path) -> None:
         assert sorted(ours.nodes) == sorted(theirs.nodes)
         for name in theirs.nodes:
             assert _ours(ours[name]) == _theirs(theirs[name]), f"{path.name}: {flow.name}.{name}"
+
+
+def test_strongly_connected_components() -> None:
+    succ = {"a": ["b"], "b": ["c", "d"], "c": ["b"], "d": ["d"], "e": []}
+    comps = strongly_connected_components(succ)
+    assert sorted(sorted(c) for c in comps) == [["a"], ["b", "c"], ["d"], ["e"]]
+    order = {n: i for i, c in enumerate(comps) for n in c}
+    # successors' components come first (reverse topological order)
+    assert order["d"] < order["b"] < order["a"]
+
+
+def test_strongly_connected_components_long_chain_is_iterative() -> None:
+    n = 10_000
+    succ = {f"s{i}": [f"s{i + 1}"] if i + 1 < n else ["s0"] for i in range(n)}
+    (comp,) = strongly_connected_components(succ)
+    assert len(comp) == n
+    chain = {f"s{i}": [f"s{i + 1}"] if i + 1 < n else [] for i in range(n)}
+    comps = strongly_connected_components(chain)
+    assert len(comps) == n and comps[0] == [f"s{n - 1}"]
