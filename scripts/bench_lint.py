@@ -107,8 +107,8 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
 
     from metaflow_expert.graph import build_graph
     from metaflow_expert.parsing import parse_flow_file
-    from metaflow_expert.rules import REGISTRY, RuleContext, file_memo
-    from metaflow_expert.rules import beyond_dataflow as dataflow
+    from metaflow_expert.rules import REGISTRY, RuleContext
+    from metaflow_expert.rules.facts import FileFacts, FlowFacts
 
     parser = Parser(Language(tree_sitter_python.language()))
     data = text.encode()
@@ -117,14 +117,12 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
     graph = build_graph(flow)
 
     def rules(prefix: str) -> None:
-        # a real run analyses fresh objects: measure cold
-        memos = (dataflow._BEFORE_MEMO, dataflow._OUTSIDE_MEMO, dataflow._PROVIDED_MEMO)
-        for memo in (*memos, dataflow._TABLE_MEMO):
-            memo.clear()
-        file_memo._MEMO.pop(id(flow_file), None)  # the file's facts; the catalog's stay warm
+        # a real run analyses fresh objects: measure cold (new facts, as the engine makes
+        # once per analysis, shared by every rule)
         for step in flow.steps.values():
-            step.__dict__.pop(dataflow._WRITES_ATTR, None)
             step.__dict__.pop("other_decorators", None)
+        facts = FileFacts(flow_file, catalog)
+        flow_facts = FlowFacts(facts, flow, graph)
         for code, r in REGISTRY.items():
             if code.startswith(prefix):
                 scoped = r.scope == "flow"
@@ -133,6 +131,8 @@ def _phases(text: str, catalog: Any, runs: int) -> dict[str, float]:
                     flow=flow if scoped else None,
                     graph=graph if scoped else None,
                     catalog=catalog,
+                    facts=facts,
+                    flow_facts=flow_facts if scoped else None,
                 )
                 list(r.check(ctx))
 

@@ -16,8 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.graph import MAX_VISITS, build_graph, parallel_decorator_names
+from metaflow_expert.graph import MAX_VISITS, FlowGraph, strongly_connected_components
+from metaflow_expert.graph import build_graph as _build_graph
+from metaflow_expert.knowledge.facts import default_facts
+from metaflow_expert.model import FlowClass
 from metaflow_expert.parsing import parse_flow_file
+
+
+def build_graph(flow: FlowClass) -> FlowGraph:
+    """Metaflow's graphs know which decorators are parallel: give ours the same source's set."""
+    return _build_graph(flow, default_facts().parallel_decorators)
+
 
 HEADER = "from metaflow import FlowSpec, step, parallel, batch, retry, Parameter\n"
 
@@ -465,7 +474,7 @@ def test_parallel_names_come_from_source() -> None:
     from metaflow.plugins import STEP_DECORATORS
 
     expected = {d.name for d in STEP_DECORATORS if getattr(d, "IS_PARALLEL", False)}
-    assert parallel_decorator_names() == frozenset(expected)
+    assert default_facts().parallel_decorators == frozenset(expected)
 
 
 def test_graph_tolerates_everything() -> None:
@@ -659,3 +668,22 @@ def test_graph_matches_metaflow_on_corpus(tmp_path: Path, path: Path) -> None:
         assert sorted(ours.nodes) == sorted(theirs.nodes)
         for name in theirs.nodes:
             assert _ours(ours[name]) == _theirs(theirs[name]), f"{path.name}: {flow.name}.{name}"
+
+
+def test_strongly_connected_components() -> None:
+    succ = {"a": ["b"], "b": ["c", "d"], "c": ["b"], "d": ["d"], "e": []}
+    comps = strongly_connected_components(succ)
+    assert sorted(sorted(c) for c in comps) == [["a"], ["b", "c"], ["d"], ["e"]]
+    order = {n: i for i, c in enumerate(comps) for n in c}
+    # successors' components come first (reverse topological order)
+    assert order["d"] < order["b"] < order["a"]
+
+
+def test_strongly_connected_components_long_chain_is_iterative() -> None:
+    n = 10_000
+    succ = {f"s{i}": [f"s{i + 1}"] if i + 1 < n else ["s0"] for i in range(n)}
+    (comp,) = strongly_connected_components(succ)
+    assert len(comp) == n
+    chain = {f"s{i}": [f"s{i + 1}"] if i + 1 < n else [] for i in range(n)}
+    comps = strongly_connected_components(chain)
+    assert len(comps) == n and comps[0] == [f"s{n - 1}"]

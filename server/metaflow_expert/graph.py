@@ -3,7 +3,7 @@
 Interface (implemented by the engine work; field names mirror Metaflow's ``DAGNode`` so rules
 can be compared line by line with ``metaflow/lint.py``):
 
-- ``build_graph(flow: FlowClass) -> FlowGraph`` never raises.
+- ``build_graph(flow: FlowClass, parallel_decorators=frozenset()) -> FlowGraph`` never raises.
 - ``FlowGraph.nodes: dict[str, GraphNode]`` in source order; ``start_step``/``end_step``
   (names or None); ``sorted_nodes`` (traversal order); ``graph[name]``, ``name in graph``,
   ``iter(graph)`` like Metaflow's.
@@ -27,24 +27,20 @@ the full walk, it stops after ``MAX_VISITS`` node visits, setting ``FlowGraph.tr
 depends on that order.
 
 ``parallel_step`` needs to know which decorators Metaflow marks ``IS_PARALLEL``; that set is
-read from the Metaflow source (:func:`parallel_decorator_names`), never typed here.
+read from the Metaflow source by :mod:`metaflow_expert.knowledge.facts` and passed in by the
+caller (``facts_for(catalog).parallel_decorators``), so every graph of one analysis — lint or
+hover — uses the same source's set. Nothing here reads Metaflow's files.
 """
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 from metaflow_expert.model import FlowClass, Step
 
 #: Node visits after which the traversal gives up (see module docstring).
 MAX_VISITS = 200_000
-#: The class attribute ``DAGNode`` reads to set ``parallel_step``.
-PARALLEL_MARKER = "IS_PARALLEL"
 
 
 @dataclass(slots=True)
@@ -96,15 +92,11 @@ class FlowGraph:
         return iter(self.nodes.values())
 
 
-def build_graph(
-    flow: FlowClass, *, parallel_decorators: Collection[str] | None = None
-) -> FlowGraph:
+def build_graph(flow: FlowClass, parallel_decorators: Collection[str] = frozenset()) -> FlowGraph:
     """Metaflow's ``FlowGraph(flow)`` for a parsed flow. Never raises.
 
-    ``parallel_decorators``: names of step decorators Metaflow marks ``IS_PARALLEL``; by default
-    read once from the installed Metaflow source."""
-    if parallel_decorators is None:
-        parallel_decorators = parallel_decorator_names()
+    ``parallel_decorators``: names of step decorators Metaflow marks ``IS_PARALLEL`` (the
+    caller's ``facts_for(catalog).parallel_decorators``); none by default."""
     graph = FlowGraph(flow.name, {}, doc=flow.docstring or "")
     for name, step in flow.steps.items():
         graph.nodes[name] = _node(name, step, parallel_decorators)
@@ -281,15 +273,34 @@ def _traverse(g: FlowGraph) -> None:
 def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
     """For each node: True when no cycle (self-loops included) is reachable from it.
 
-    Iterative Tarjan; its components come out successors first, so one pass decides."""
+    The components come out successors first, so one pass over them decides."""
+    succ = {v: [o for o in node.out_funcs if o in nodes] for v, node in nodes.items()}
+    result: dict[str, bool] = {}
+    for comp in strongly_connected_components(succ):
+        members = set(comp)
+        cyclic = len(comp) > 1 or comp[0] in succ[comp[0]]
+        ok = not cyclic and all(
+            result.get(o, False) for m in comp for o in succ[m] if o not in members
+        )
+        for m in comp:
+            result[m] = ok
+    return result
+
+
+def strongly_connected_components(successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components of the graph ``successors`` (every successor
+    must be a key), successors' components first (reverse topological order).
+
+    Why one routine: the graph's traversal asks which nodes reach no cycle, and the loop
+    rule asks which steps reach one; both are questions about components. Iterative, so a
+    chain of 10,000 steps does not hit Python's recursion limit."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     comp_stack: list[str] = []
-    result: dict[str, bool] = {}
+    out: list[list[str]] = []
     counter = 0
-    succ = {v: [o for o in node.out_funcs if o in nodes] for v, node in nodes.items()}
-    for root in nodes:
+    for root in successors:
         if root in index:
             continue
         work = [(root, 0)]
@@ -300,7 +311,7 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                 counter += 1
                 comp_stack.append(v)
                 on_stack.add(v)
-            outs = succ[v]
+            outs = successors[v]
             if i < len(outs):
                 work.append((v, i + 1))
                 w = outs[i]
@@ -321,14 +332,9 @@ def _acyclic_below(nodes: dict[str, GraphNode]) -> dict[str, bool]:
                     comp.append(w)
                     if w == v:
                         break
-                members = set(comp)
-                cyclic = len(comp) > 1 or v in succ[v]
-                ok = not cyclic and all(
-                    result.get(o, False) for m in comp for o in succ[m] if o not in members
-                )
-                for m in comp:
-                    result[m] = ok
-    return result
+                comp.reverse()  # the component's root first
+                out.append(comp)
+    return out
 
 
 def _postprocess(g: FlowGraph) -> None:
@@ -336,96 +342,3 @@ def _postprocess(g: FlowGraph) -> None:
         foreaches = [p for p in node.split_parents if p in g.nodes and g.nodes[p].type == "foreach"]
         if [f for f in foreaches if g.nodes[f].matching_join != node.name]:
             node.is_inside_foreach = True
-
-
-# --------------------------------------------------------------------------------------------
-# which decorators are parallel, from the Metaflow source
-
-
-def parallel_decorator_names(root: str | Path | None = None) -> frozenset[str]:
-    """Names of step decorators whose class (or a base class) sets ``IS_PARALLEL = True``.
-
-    ``root`` is the folder containing the ``metaflow`` package (default: the Metaflow this
-    interpreter would import, found without importing it). Empty if nothing can be read."""
-    try:
-        return _parallel_names(str(Path(root) if root is not None else _default_root()))
-    except Exception:
-        return frozenset()
-
-
-def _default_root() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("metaflow")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("metaflow")
-    return Path(next(iter(spec.submodule_search_locations))).parent
-
-
-_CLASS_RE = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.M)
-
-
-@cache
-def _parallel_names(root: str) -> frozenset[str]:
-    texts: dict[Path, str] = {}
-    for sub in ("metaflow/plugins", "metaflow_extensions"):
-        base = Path(root) / sub
-        if base.is_dir():
-            for p in base.rglob("*.py"):
-                try:
-                    texts[p] = p.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-    # Pass 1: classes that set the marker; pass 2+: classes deriving from them, by base name.
-    parallel_classes: set[str] = set()
-    for text in texts.values():
-        if PARALLEL_MARKER in text:
-            parallel_classes |= _classes_setting_marker(text)
-    changed = True
-    while changed:
-        changed = False
-        for text in texts.values():
-            for cls, bases in _CLASS_RE.findall(text):
-                names = {b.strip().rsplit(".", 1)[-1] for b in bases.split(",")}
-                if cls not in parallel_classes and names & parallel_classes:
-                    parallel_classes.add(cls)
-                    changed = True
-    out: set[str] = set()
-    for text in texts.values():
-        if not any(c in text for c in parallel_classes):
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name in parallel_classes:
-                name = _class_const(node, "name")
-                if isinstance(name, str):
-                    out.add(name)
-    return frozenset(out)
-
-
-def _classes_setting_marker(text: str) -> set[str]:
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return set()
-    return {
-        n.name
-        for n in tree.body
-        if isinstance(n, ast.ClassDef) and _class_const(n, PARALLEL_MARKER) is True
-    }
-
-
-def _class_const(cls: ast.ClassDef, attr: str) -> object:
-    for stmt in cls.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and stmt.targets[0].id == attr
-            and isinstance(stmt.value, ast.Constant)
-        ):
-            return stmt.value.value
-    return None

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from metaflow_expert.explain.cursor import dotted_prefix, flow_at, word_at
 from metaflow_expert.model import FlowClass, FlowFile
+
+if TYPE_CHECKING:  # only passed in: completions must not pay for importing the catalog
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
 
 ItemKind = Literal["decorator", "argument", "step", "artifact", "attribute", "function"]
 
@@ -75,7 +78,7 @@ def _artifact_names(flow: FlowClass | None) -> list[str]:
     return list(seen)
 
 
-def _decorator_items(catalog: Any, kind: str, typed: str) -> list[Item]:
+def _decorator_items(catalog: DecoratorCatalog | None, kind: str, typed: str) -> list[Item]:
     items: list[Item] = []
     if catalog is None:
         return items
@@ -84,7 +87,7 @@ def _decorator_items(catalog: Any, kind: str, typed: str) -> list[Item]:
         first = (spec.doc or "").strip().split("\n\n")[0]
         items.append(Item(name, "decorator", f"{kind} decorator · {spec.path}:{spec.line}", first))
     if kind == "step":
-        step_sym = catalog.api.get("step") if hasattr(catalog, "api") else None
+        step_sym = catalog.api.get("step")
         if step_sym is not None:
             items.insert(
                 0,
@@ -99,7 +102,9 @@ def _decorator_items(catalog: Any, kind: str, typed: str) -> list[Item]:
     return items
 
 
-def _arg_items(catalog: Any, deco: str, flow_level: bool, written: set[str]) -> list[Item]:
+def _arg_items(
+    catalog: DecoratorCatalog | None, deco: str, flow_level: bool, written: set[str]
+) -> list[Item]:
     if catalog is None:
         return []
     spec = catalog.lookup(deco, "flow" if flow_level else "step") or catalog.lookup(deco)
@@ -122,7 +127,7 @@ def _arg_items(catalog: Any, deco: str, flow_level: bool, written: set[str]) -> 
     return out
 
 
-def _current_items(catalog: Any, head: str) -> list[Item]:
+def _current_items(catalog: DecoratorCatalog | None, head: str) -> list[Item]:
     if catalog is None:
         return []
     out: list[Item] = []
@@ -131,7 +136,7 @@ def _current_items(catalog: Any, head: str) -> list[Item]:
         if key.startswith(prefix):
             out.append(Item(key[len(prefix) :], "attribute", sym.signature, sym.doc))
     base = catalog.api.get(head)
-    if base is not None and getattr(base, "kind", "") == "variable":
+    if base is not None and base.kind == "variable":
         names = {i.label for i in out}
         for spec in catalog.all():
             for c in spec.current_attrs:
@@ -141,7 +146,7 @@ def _current_items(catalog: Any, head: str) -> list[Item]:
     return out
 
 
-def complete(file: FlowFile, line: int, col: int, catalog: Any) -> list[Item]:
+def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | None) -> list[Item]:
     """Completion items at (line, code-point col). Never raises on odd text."""
     if not (0 <= line < len(file.lines)):
         return []

@@ -8,29 +8,30 @@ came from a rule without a fix. Pure: returns model ``Fix`` objects.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Fix, FlowClass, FlowFile, Span, Step, TextEdit
 
-
-def _node(graph: Any, name: str) -> Any:
-    try:
-        return graph[name] if graph is not None and name in graph else None
-    except Exception:
-        return None
+if TYPE_CHECKING:
+    from metaflow_expert.graph import FlowGraph, GraphNode
 
 
-def add_inputs_fix(file: FlowFile, flow: FlowClass, step: Step, graph: Any) -> Fix | None:
+def _node(graph: FlowGraph | None, name: str) -> GraphNode | None:
+    return graph.nodes.get(name) if graph is not None else None
+
+
+def add_inputs_fix(
+    file: FlowFile, flow: FlowClass, step: Step, graph: FlowGraph | None
+) -> Fix | None:
     """A step reached by several branches (or closing a foreach) that takes no ``inputs``."""
     if len(step.params) != 1:
         return None
     node = _node(graph, step.name)
     if node is None:
         return None
-    fan_in = len(getattr(node, "in_funcs", []) or []) > 1
+    fan_in = len(node.in_funcs) > 1
     closes_foreach = any(
-        getattr(_node(graph, p), "type", None) == "foreach"
-        for p in (getattr(node, "in_funcs", []) or [])
+        (parent := _node(graph, p)) is not None and parent.type == "foreach" for p in node.in_funcs
     )
     if not (fan_in or closes_foreach):
         return None
@@ -47,17 +48,19 @@ def add_inputs_fix(file: FlowFile, flow: FlowClass, step: Step, graph: Any) -> F
     )
 
 
-def add_transition_fix(file: FlowFile, flow: FlowClass, step: Step, graph: Any) -> Fix | None:
+def add_transition_fix(
+    file: FlowFile, flow: FlowClass, step: Step, graph: FlowGraph | None
+) -> Fix | None:
     """A non-end step with no ``self.next``, when exactly one step is reached by nothing."""
     if step.transition is not None or step.non_tail_next_calls or graph is None:
         return None
-    if getattr(graph, "end_step", None) == step.name:
+    if graph.end_step == step.name:
         return None
-    start = getattr(graph, "start_step", None)
+    start = graph.start_step
     orphans = [
         n
         for n in flow.steps
-        if n not in (step.name, start) and not (getattr(_node(graph, n), "in_funcs", None) or [])
+        if n not in (step.name, start) and not ((node := _node(graph, n)) and node.in_funcs)
     ]
     if len(orphans) != 1:
         return None
@@ -74,7 +77,9 @@ def add_transition_fix(file: FlowFile, flow: FlowClass, step: Step, graph: Any) 
     )
 
 
-def derived_fixes(file: FlowFile, flow: FlowClass, graph: Any) -> list[tuple[Step, Fix]]:
+def derived_fixes(
+    file: FlowFile, flow: FlowClass, graph: FlowGraph | None
+) -> list[tuple[Step, Fix]]:
     out: list[tuple[Step, Fix]] = []
     for step in flow.steps.values():
         for make in (add_inputs_fix, add_transition_fix):

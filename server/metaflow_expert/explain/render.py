@@ -10,10 +10,14 @@ tested with a real catalog and no client. ``link(path, line)`` turns a citation 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.explain.cursor import Target
-from metaflow_expert.model import FlowClass, Step
+from metaflow_expert.model import DecoratorUse, FlowClass, Step
+
+if TYPE_CHECKING:  # the catalog and the graph are only passed in: no import cost here
+    from metaflow_expert.graph import FlowGraph, GraphNode
+    from metaflow_expert.knowledge.catalog import ApiSymbol, DecoratorCatalog, DecoratorSpec
 
 Link = Callable[[str, int], str]
 
@@ -37,19 +41,19 @@ def _cell(text: str) -> str:
     return " ".join((text or "").split()).replace("|", "\\|")
 
 
-def api_symbol(catalog: Any, *names: str) -> Any:
-    api = getattr(catalog, "api", None) or {}
+def api_symbol(catalog: DecoratorCatalog | None, *names: str) -> ApiSymbol | None:
+    api = catalog.api if catalog is not None else {}
     for n in names:
         if n in api:
             return api[n]
     return None
 
 
-def api_member(catalog: Any, member: str) -> Any:
+def api_member(catalog: DecoratorCatalog | None, member: str) -> ApiSymbol | None:
     """The API symbol ``<Class>.<member>`` (the flow base class's method), found by suffix."""
-    api = getattr(catalog, "api", None) or {}
+    api = catalog.api if catalog is not None else {}
     for key, sym in api.items():
-        if key.endswith("." + member) and getattr(sym, "kind", "") != "property":
+        if key.endswith("." + member) and sym.kind != "property":
             return sym
     for key, sym in api.items():
         if key.endswith("." + member):
@@ -57,7 +61,7 @@ def api_member(catalog: Any, member: str) -> Any:
     return None
 
 
-def _symbol_block(sym: Any, link: Link, title: str | None = None) -> list[str]:
+def _symbol_block(sym: ApiSymbol, link: Link, title: str | None = None) -> list[str]:
     out = [f"**{title or sym.name}**"]
     if sym.signature:
         out += ["```python", sym.signature, "```"]
@@ -67,7 +71,7 @@ def _symbol_block(sym: Any, link: Link, title: str | None = None) -> list[str]:
     return out
 
 
-def _spec_header(spec: Any, link: Link, version: str | None) -> list[str]:
+def _spec_header(spec: DecoratorSpec, link: Link, version: str | None) -> list[str]:
     kind = "flow decorator" if spec.kind == "flow" else "step decorator"
     ver = f" (Metaflow {version})" if version else ""
     out = [f"**@{spec.name}** — {kind}{ver}"]
@@ -76,12 +80,14 @@ def _spec_header(spec: Any, link: Link, version: str | None) -> list[str]:
     return out
 
 
-def decorator_markdown(spec: Any, catalog: Any, link: Link, use: Any = None) -> str:
-    out = _spec_header(spec, link, getattr(catalog, "version", None))
+def decorator_markdown(
+    spec: DecoratorSpec, catalog: DecoratorCatalog, link: Link, use: DecoratorUse | None = None
+) -> str:
+    out = _spec_header(spec, link, catalog.version)
     if spec.args:
         rows = ["| argument | default | description |", "|---|---|---|"]
         for a in spec.args:
-            typ = f" ({_cell(a.type)})" if getattr(a, "type", "") else ""
+            typ = f" ({_cell(a.type)})" if a.type else ""
             rows.append(f"| `{a.name}` | `{_cell(a.default_src)}` | {_cell(a.doc)}{typ} |")
         out.append("\n".join(rows))
     if use is not None and use.args:
@@ -97,17 +103,19 @@ def decorator_markdown(spec: Any, catalog: Any, link: Link, use: Any = None) -> 
     return "\n\n".join(out)
 
 
-def decorator_arg_markdown(spec: Any, arg_name: str, written: str | None, link: Link) -> str:
+def decorator_arg_markdown(
+    spec: DecoratorSpec, arg_name: str, written: str | None, link: Link
+) -> str:
     a = spec.arg(arg_name)
     if a is None:
-        known = ", ".join(f"`{n}`" for n in spec.arg_names())
+        known = ", ".join(f"`{n}`" for n in spec.arg_names)
         return (
             f"**@{spec.name}** has no argument `{arg_name}`.\n\nKnown arguments: {known}\n\n"
             f"{link(spec.path, spec.line)}"
         )
     out = [f"**@{spec.name}({a.name}=…)**"]
     meta = f"default `{a.default_src}`"
-    if getattr(a, "type", ""):
+    if a.type:
         meta += f" · {a.type}"
     out.append(meta)
     if written is not None:
@@ -118,16 +126,11 @@ def decorator_arg_markdown(spec: Any, arg_name: str, written: str | None, link: 
     return "\n\n".join(out)
 
 
-def step_summary(flow: FlowClass, step: Step, graph: Any = None) -> list[str]:
+def step_summary(flow: FlowClass, step: Step, graph: FlowGraph | None = None) -> list[str]:
     """Docstring, decorators and where the step leads (from the model and its graph)."""
     out: list[str] = [f"**step `{step.name}`** of `{flow.name}` (line {step.func_lineno})"]
-    node = None
-    if graph is not None:
-        try:
-            node = graph[step.name] if step.name in graph else None  # noqa: SIM401
-        except Exception:
-            node = None
-    if node is not None and getattr(node, "type", None):
+    node: GraphNode | None = graph.nodes.get(step.name) if graph is not None else None
+    if node is not None and node.type:
         out.append(f"Node type: `{node.type}`")
     decos = [f"`@{d.name}`" for d in step.other_decorators]
     if decos:
@@ -143,9 +146,7 @@ def step_summary(flow: FlowClass, step: Step, graph: Any = None) -> list[str]:
         elif tr.kind == "switch" and tr.condition is not None:
             extra = f" (switch on `self.{tr.condition}`)"
         out.append(f"Leads to: {arrows}{extra}")
-    elif node is not None and getattr(node, "in_funcs", None):
-        pass
-    if node is not None and getattr(node, "in_funcs", None):
+    if node is not None and node.in_funcs:
         out.append("Reached from: " + ", ".join(f"`{n}`" for n in node.in_funcs))
     return out
 
@@ -199,10 +200,10 @@ def artifact_markdown(
 def render(
     target: Target,
     *,
-    catalog: Any,
+    catalog: DecoratorCatalog | None,
     link: Link = _plain_link,
     link_local: Callable[[int], str] = lambda line: f"line {line}",
-    graph: Any = None,
+    graph: FlowGraph | None = None,
     runtime: str | None = None,
     pending_note: str = INDEX_PENDING,
 ) -> str | None:
@@ -213,7 +214,7 @@ def render(
     t = target
     pending = catalog is None
     if t.kind in ("decorator", "decorator_arg") and t.decorator is not None:
-        if pending:
+        if catalog is None:
             return f"**@{t.decorator.name}**\n\n{pending_note}"
         kind = "flow" if t.flow_level else "step"
         spec = catalog.lookup(t.decorator.name, kind) or catalog.lookup(t.decorator.name)
@@ -300,7 +301,7 @@ def render(
             out.append("Decorators: " + ", ".join(f"`@{d.name}`" for d in f.decorators))
         return "\n\n".join(out)
     if t.kind == "metaflow_name":
-        if pending:
+        if catalog is None:
             return f"**{t.name}**\n\n{pending_note}"
         spec = catalog.lookup(t.name)
         if spec is not None:
@@ -308,7 +309,7 @@ def render(
         sym = api_symbol(catalog, t.name)
         return "\n\n".join(_symbol_block(sym, link)) if sym else None
     if t.kind == "metaflow_attr" and t.attr:
-        if pending:
+        if catalog is None:
             return f"**{t.name}.{t.attr}**\n\n{pending_note}"
         sym = api_symbol(catalog, f"{t.name}.{t.attr}")
         if sym is not None:

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import marshal
 import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_mtime_ns, st.st_size)
 
 
-def stamps_valid(stamps: dict[str, Any], resolve: Any) -> bool:
+def stamps_valid(stamps: Mapping[str, Sequence[int]], resolve: Callable[[str], Path]) -> bool:
     """True when every recorded file still has the same (mtime_ns, size).
 
     ``resolve`` maps a recorded relative path to an absolute Path."""

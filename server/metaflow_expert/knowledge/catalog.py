@@ -18,10 +18,13 @@ loader; :mod:`catalog_build` reads the source, :mod:`numpydoc` the docstrings an
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from metaflow_expert.knowledge import cache
+from metaflow_expert.knowledge import jsonshape as js
+from metaflow_expert.knowledge.facts import EMPTY_FACTS, MetaflowFacts
+from metaflow_expert.knowledge.jsonshape import JSON
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
 
 # The user-facing surface: names of public entry points (where they live is looked up).
@@ -172,9 +175,11 @@ class DecoratorCatalog:
     framework: dict[str, str] = field(default_factory=dict)
     toplevel_names: list[str] = field(default_factory=list)
     toplevel_plugins: dict[str, str] = field(default_factory=dict)
-    # step decorators whose class sets IS_PARALLEL (read from the source at build time so the
-    # lint path does not rescan every plugin file on each run); None when unknown
-    parallel_step_decorators: list[str] | None = None
+    # what the graph and the rules read from this source (parallel decorators, lint.py
+    # constants, Parameter's reserved names), read once at build time and cached with it
+    facts: MetaflowFacts = EMPTY_FACTS
+    # attribute names FlowSpec defines (see :func:`flowspec_members_of`)
+    flowspec_members: frozenset[str] = frozenset()
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -189,40 +194,160 @@ class DecoratorCatalog:
     def names(self, kind: str | None = None) -> list[str]:
         return [d.name for d in self.all() if kind in (None, d.kind)]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> JSON:
+        """Plain data (JSON- and ``marshal``-serialisable); sets become sorted lists."""
+        d = asdict(self)
+        d["facts"] = _facts_to_dict(self.facts)
+        d["flowspec_members"] = sorted(self.flowspec_members)
+        return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> DecoratorCatalog:
-        def spec(x: dict[str, Any]) -> DecoratorSpec:
-            x = dict(x)
-            x["args"] = [ArgSpec(**a) for a in x["args"]]
-            x["current_attrs"] = [CurrentAttr(**c) for c in x["current_attrs"]]
-            x["constants"] = {k: (v[0], v[1]) for k, v in x["constants"].items()}
-            x["conversions"] = {k: [(c[0], c[1]) for c in v] for k, v in x["conversions"].items()}
-            x["conflicts"] = [(list(c[0]), c[1]) for c in x["conflicts"]]
-            x["checks"] = {k: [(list(c[0]), c[1]) for c in v] for k, v in x["checks"].items()}
-            return DecoratorSpec(**x)
-
+    def from_dict(cls, d: JSON) -> DecoratorCatalog:
+        """The inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError``/``ValueError`` on
+        data of another layout (the cache loader then rebuilds)."""
         return cls(
-            version=d["version"],
-            root=d["root"],
-            step={k: spec(v) for k, v in d["step"].items()},
-            flow={k: spec(v) for k, v in d["flow"].items()},
-            api={k: ApiSymbol(**v) for k, v in d["api"].items()},
-            lint_checks={k: (v[0], v[1]) for k, v in d["lint_checks"].items()},
-            reserved_names=dict(d["reserved_names"]),
-            limits={k: Limit(**v) for k, v in d["limits"].items()},
-            hidden=list(d["hidden"]),
-            framework=dict(d["framework"]),
-            toplevel_names=list(d["toplevel_names"]),
-            parallel_step_decorators=(
-                None
-                if d.get("parallel_step_decorators") is None
-                else list(d["parallel_step_decorators"])
-            ),
-            toplevel_plugins=dict(d["toplevel_plugins"]),
+            version=js.text(d["version"]),
+            root=js.text(d["root"]),
+            step={k: _spec_from(v) for k, v in js.obj(d["step"]).items()},
+            flow={k: _spec_from(v) for k, v in js.obj(d["flow"]).items()},
+            api={k: _api_from(v) for k, v in js.obj(d["api"]).items()},
+            lint_checks={k: js.cite(v) for k, v in js.obj(d["lint_checks"]).items()},
+            reserved_names=js.text_map(d["reserved_names"]),
+            limits={k: _limit_from(v) for k, v in js.obj(d["limits"]).items()},
+            hidden=js.texts(d["hidden"]),
+            framework=js.text_map(d["framework"]),
+            toplevel_names=js.texts(d["toplevel_names"]),
+            toplevel_plugins=js.text_map(d["toplevel_plugins"]),
+            facts=_facts_from(d["facts"]),
+            flowspec_members=frozenset(js.texts(d["flowspec_members"])),
         )
+
+
+def flowspec_members_of(
+    reserved_names: Mapping[str, str], api: Mapping[str, ApiSymbol]
+) -> frozenset[str]:
+    """Attribute names ``FlowSpec`` defines: the reserved names (public members,
+    ``_NON_PARAMETERS``, lint.py's reserved step names) plus the member each ``FlowSpec.*``
+    entry point names (by key or by its own name)."""
+    prefix = "FlowSpec."
+    names = set(reserved_names)
+    for key, sym in api.items():
+        for qual in (key, sym.name):
+            if qual.startswith(prefix):
+                member = qual[len(prefix) :].split(".", 1)[0]
+                if member:
+                    names.add(member)
+    return frozenset(names)
+
+
+def _arg_from(x: object) -> ArgSpec:
+    a = js.obj(x)
+    return ArgSpec(
+        name=js.text(a["name"]),
+        default_src=js.text(a["default_src"]),
+        doc=js.text(a["doc"]),
+        line=js.integer(a["line"]),
+        type=js.text(a["type"]),
+        path=js.text(a["path"]),
+    )
+
+
+def _current_from(x: object) -> CurrentAttr:
+    c = js.obj(x)
+    return CurrentAttr(
+        name=js.text(c["name"]),
+        type=js.text(c["type"]),
+        doc=js.text(c["doc"]),
+        line=js.integer(c["line"]),
+        path=js.text(c["path"]),
+    )
+
+
+def _names_and(x: object) -> tuple[list[str], object]:
+    names, rest = js.pair(x)
+    return js.texts(names), rest
+
+
+def _spec_from(x: object) -> DecoratorSpec:
+    s = js.obj(x)
+    conflicts = [_names_and(c) for c in js.arr(s["conflicts"])]
+    return DecoratorSpec(
+        name=js.text(s["name"]),
+        kind=js.text(s["kind"]),
+        class_name=js.text(s["class_name"]),
+        path=js.text(s["path"]),
+        line=js.integer(s["line"]),
+        defaults_line=js.integer(s["defaults_line"]),
+        args=[_arg_from(a) for a in js.arr(s["args"])],
+        allow_multiple=js.flag(s["allow_multiple"]),
+        doc=js.text(s["doc"]),
+        current_attrs=[_current_from(c) for c in js.arr(s["current_attrs"])],
+        origin=js.text(s["origin"]),
+        defaults_path=js.text(s["defaults_path"]),
+        allow_multiple_cite=js.text(s["allow_multiple_cite"]),
+        end_line=js.integer(s["end_line"]),
+        constants={k: js.cite(v) for k, v in js.obj(s["constants"]).items()},
+        registry_cite=js.text(s["registry_cite"]),
+        methods={k: js.integer(v) for k, v in js.obj(s["methods"]).items()},
+        conversions={
+            k: [js.cite(c) for c in js.arr(v)] for k, v in js.obj(s["conversions"]).items()
+        },
+        conflicts=[(names, js.integer(line)) for names, line in conflicts],
+        checks={
+            k: [(names, js.text(msg)) for names, msg in map(_names_and, js.arr(v))]
+            for k, v in js.obj(s["checks"]).items()
+        },
+    )
+
+
+def _api_from(x: object) -> ApiSymbol:
+    a = js.obj(x)
+    return ApiSymbol(
+        name=js.text(a["name"]),
+        qualname=js.text(a["qualname"]),
+        path=js.text(a["path"]),
+        line=js.integer(a["line"]),
+        end_line=js.integer(a["end_line"]),
+        signature=js.text(a["signature"]),
+        doc=js.text(a["doc"]),
+        kind=js.text(a["kind"]),
+    )
+
+
+def _limit_from(x: object) -> Limit:
+    lim = js.obj(x)
+    return Limit(
+        value=js.integer(lim["value"]), cite=js.text(lim["cite"]), expr=js.text(lim["expr"])
+    )
+
+
+def _opt_names(x: object) -> frozenset[str] | None:
+    return None if x is None else frozenset(js.texts(x))
+
+
+def _facts_to_dict(f: MetaflowFacts) -> JSON:
+    return {
+        "root": f.root,
+        "parallel_decorators": sorted(f.parallel_decorators),
+        "reserved_step_names": (
+            None if f.reserved_step_names is None else sorted(f.reserved_step_names)
+        ),
+        "step_name_pattern": f.step_name_pattern,
+        "reserved_parameter_names": sorted(f.reserved_parameter_names),
+        "reserved_parameter_cite": f.reserved_parameter_cite,
+    }
+
+
+def _facts_from(x: object) -> MetaflowFacts:
+    f = js.obj(x)
+    return MetaflowFacts(
+        root=js.text(f["root"]),
+        parallel_decorators=frozenset(js.texts(f["parallel_decorators"])),
+        reserved_step_names=_opt_names(f["reserved_step_names"]),
+        step_name_pattern=js.opt_text(f["step_name_pattern"]),
+        reserved_parameter_names=frozenset(js.texts(f["reserved_parameter_names"])),
+        reserved_parameter_cite=js.opt_text(f["reserved_parameter_cite"]),
+    )
 
 
 def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, tuple[int, int]]]:
@@ -232,7 +357,9 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     return build(source)
 
 
-_MEMO: dict[tuple[str, ...], tuple[DecoratorCatalog, dict[str, Any]]] = {}
+Stamps = dict[str, tuple[int, int]]
+# key -> (catalog, extension descriptors, stamps of every file it was built from)
+_MEMO: dict[tuple[str, ...], tuple[DecoratorCatalog, list[str], Stamps]] = {}
 
 
 def _ext_descriptors(source: MetaflowSource) -> list[str]:
@@ -253,34 +380,42 @@ def load_catalog(
     key = (str(source.root), source.version, str(cache_dir), *ext)
     descriptors = _ext_descriptors(source)
     memo = _MEMO.get(key)
-    if (
-        memo is not None
-        and memo[1]["ext_files"] == descriptors
-        and cache.stamps_valid(memo[1]["stamps"], source.absolute)
-    ):
+    if memo is not None and memo[1] == descriptors and cache.stamps_valid(memo[2], source.absolute):
         return memo[0]
     path = cache.cache_file("catalog", source.version, source.root, cache_dir)
-    data = cache.load(path)
-    if (
-        data is not None
-        and data.get("ext") == ext
-        and data.get("ext_files") == descriptors
-        and cache.stamps_valid(data["stamps"], source.absolute)
-    ):
-        try:
-            cat = DecoratorCatalog.from_dict(data["catalog"])
-        except (KeyError, TypeError, ValueError, IndexError):
-            cat = None  # a cache from another layout: rebuild below
-        if cat is not None:
-            _MEMO[key] = (cat, data)
-            return cat
+    cached = _from_cache(cache.load(path), ext, descriptors, source)
+    if cached is not None:
+        _MEMO[key] = (cached[0], descriptors, cached[1])
+        return cached[0]
     cat, stamps = build_catalog(source)
-    payload = {
+    payload: JSON = {
         "catalog": cat.to_dict(),
         "stamps": {k: list(v) for k, v in stamps.items()},
         "ext": ext,
         "ext_files": descriptors,
     }
     cache.save(path, payload)
-    _MEMO[key] = (cat, payload)
+    _MEMO[key] = (cat, descriptors, stamps)
     return cat
+
+
+def _from_cache(
+    data: object, ext: list[str], descriptors: list[str], source: MetaflowSource
+) -> tuple[DecoratorCatalog, Stamps] | None:
+    """The cached catalog and its stamps when ``data`` is a payload of this layout, built from
+    the same extensions and files as now; None otherwise (a miss, rebuilt by the caller)."""
+    try:
+        d = js.obj(data)
+        if d.get("ext") != ext or d.get("ext_files") != descriptors:
+            return None
+        stamps = {k: _stamp_from(v) for k, v in js.obj(d["stamps"]).items()}
+        if not cache.stamps_valid(stamps, source.absolute):
+            return None
+        return DecoratorCatalog.from_dict(js.obj(d["catalog"])), stamps
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # a cache from another layout
+
+
+def _stamp_from(x: object) -> tuple[int, int]:
+    a, b = js.pair(x)
+    return js.integer(a), js.integer(b)

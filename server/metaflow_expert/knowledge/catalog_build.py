@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import re
 
-from metaflow_expert.graph import parallel_decorator_names
 from metaflow_expert.knowledge.catalog import (
     _REGISTRY_LISTS,
     API_ENTRY_POINTS,
@@ -21,7 +20,9 @@ from metaflow_expert.knowledge.catalog import (
     DecoratorCatalog,
     DecoratorSpec,
     Limit,
+    flowspec_members_of,
 )
+from metaflow_expert.knowledge.facts import facts_stamps, read_facts
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
@@ -516,12 +517,13 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     lim = b.retry_limit(step.get("retry"))
     if lim is not None:
         limits["retry.times.max"] = lim
+    api = b.api()
     catalog = DecoratorCatalog(
         version=source.version,
         root=str(source.root),
         step=step,
         flow=flow,
-        api=b.api(),
+        api=api,
         lint_checks=checks,
         reserved_names=reserved_names,
         limits=limits,
@@ -529,6 +531,8 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         framework=b.framework(),
         toplevel_names=b.toplevel_names(),
         toplevel_plugins=toplevel,
-        parallel_step_decorators=sorted(parallel_decorator_names(source.root)),
+        facts=read_facts(source.root),
+        flowspec_members=flowspec_members_of(reserved_names, api),
     )
-    return catalog, dict(b.r.stamps)
+    # the facts are cached with the catalog, so the files they were read from are stamped too
+    return catalog, {**facts_stamps(source.root), **b.r.stamps}

@@ -14,10 +14,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.lint.formats import FORMATTERS, severity_of
+
+if TYPE_CHECKING:  # the catalog is loaded lazily (and only when asked for)
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
+    from metaflow_expert.lint.config import LintSettings
+    from metaflow_expert.lint.runner import FileResult
+    from metaflow_expert.model import Finding
+    from metaflow_expert.rules.registry import Rule
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -78,12 +86,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
 
-def _settings(args: argparse.Namespace, first_path: str) -> tuple[Any, str | None]:
+def _settings(args: argparse.Namespace, first_path: str) -> tuple[LintSettings, str | None]:
     """LintSettings from the config file, with --select/--ignore applied on top."""
     from metaflow_expert.lint import config
 
     note = None
-    settings: Any = None
+    settings: LintSettings | None = None
     if not args.isolated:
         try:
             settings = config.load_settings(args.config or first_path)
@@ -104,7 +112,7 @@ def _settings(args: argparse.Namespace, first_path: str) -> tuple[Any, str | Non
 
 def load_catalog_for(
     metaflow_source: str | None, python: str | None, disabled: bool
-) -> tuple[Any, str | None]:
+) -> tuple[DecoratorCatalog | None, str | None]:
     """The decorator catalog, or None and a note saying why (never raises)."""
     if disabled:
         return None, None
@@ -117,7 +125,7 @@ def load_catalog_for(
         python = os.path.abspath(python)  # a relative path means relative to here
     try:
         source = locate_source(explicit=metaflow_source, python=python)
-        skipped = "; ".join(getattr(source, "notes", ()) or ())
+        skipped = "; ".join(source.notes)
         note = (
             f"skipped {skipped}; using Metaflow {source.version} at {source.root}"
             if skipped
@@ -129,7 +137,9 @@ def load_catalog_for(
         return None, f"Metaflow source not found ({first}); decorator checks skipped"
 
 
-def _summary(n_files: int, n_flow_files: int, findings: list[Any], n_errors: int) -> str:
+def _summary(
+    n_files: int, n_flow_files: int, findings: list[tuple[str, Finding]], n_errors: int
+) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for _, f in findings:
         sev = severity_of(f)
@@ -155,7 +165,12 @@ def _read_stdin() -> tuple[str | None, str | None]:
         return None, f"<stdin>: not valid UTF-8 (offset {exc.start})"
 
 
-def _fix(results: list[Any], settings: Any, catalog: Any, skip: str | None) -> int:
+def _fix(
+    results: list[FileResult],
+    settings: LintSettings,
+    catalog: DecoratorCatalog | None,
+    skip: str | None,
+) -> int:
     """Apply quick fixes in place and re-lint the changed files; the number of fixes."""
     from metaflow_expert.lint.runner import fix_file, lint_file
 
@@ -207,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fix:
         fixed = _fix(results, settings, catalog, stdin_name if stdin_text is not None else None)
 
-    items: list[tuple[str, Any]] = []
+    items: list[tuple[str, Finding]] = []
     read_errors = 0
     for r in results:
         if r.error:
@@ -231,10 +246,13 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(severity_of(f) == "error" for _, f in items) else 0
 
 
-def _statistics(items: list[tuple[str, Any]], rules: dict[str, Any]) -> str:
+def _statistics(items: list[tuple[str, Finding]], rules: Mapping[str, Rule]) -> str:
     """``count  CODE  name`` per rule, most frequent first (like ``ruff --statistics``)."""
     counts: dict[str, int] = {}
     for _, f in items:
         counts[f.code] = counts.get(f.code, 0) + 1
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return "".join(f"{n:>5}  {code}  {getattr(rules.get(code), 'name', '')}\n" for code, n in rows)
+    return "".join(
+        f"{n:>5}  {code}  {r.name if (r := rules.get(code)) is not None else ''}\n"
+        for code, n in rows
+    )

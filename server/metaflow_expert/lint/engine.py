@@ -15,9 +15,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.graph import FlowGraph, build_graph, parallel_decorator_names
+from metaflow_expert.graph import FlowGraph, build_graph
+from metaflow_expert.knowledge.facts import facts_for
 from metaflow_expert.lint.config import (
     LintSettings,
     file_noqa,
@@ -29,8 +30,12 @@ from metaflow_expert.model import Finding, FlowClass, FlowFile, Severity, Span
 from metaflow_expert.parsing import parse_flow_file
 from metaflow_expert.parsing.gc_pause import paused_gc
 from metaflow_expert.rules import REGISTRY, Rule, RuleContext, load_all_rules
+from metaflow_expert.rules.facts import FileFacts, FlowFacts
 from metaflow_expert.rules.file_rules import INTERNAL_ERROR
 from metaflow_expert.rules.registry import select_rules
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
 
 #: The Metaflow lint check that ``LintSettings.nested_foreach`` turns on.
 NESTED_FOREACH_CHECK = "check_nested_foreach"
@@ -60,7 +65,9 @@ def _ensure_rules() -> None:
             _loaded = True
 
 
-#: selections already computed: every analysis asks, with a handful of distinct settings
+#: selections already computed: every analysis asks, with a handful of distinct settings.
+#: The one process-wide memo of the engine: it is keyed by the settings and the size of the
+#: registry (tests add probe rules); per-analysis facts live in ``rules.facts``, not here.
 _SELECTED: dict[tuple[object, ...], list[Rule]] = {}
 
 
@@ -102,7 +109,10 @@ def _selected(settings: LintSettings) -> list[Rule]:
 
 
 def analyze_path(
-    path: str | Path, *, settings: LintSettings | None = None, catalog: Any = None
+    path: str | Path,
+    *,
+    settings: LintSettings | None = None,
+    catalog: DecoratorCatalog | None = None,
 ) -> Analysis:
     """Read and analyse a file; settings default to the nearest pyproject's. Raises OSError
     only when the file cannot be read."""
@@ -120,7 +130,7 @@ def analyze_text(
     path: str = "<memory>",
     *,
     settings: LintSettings | None = None,
-    catalog: Any = None,
+    catalog: DecoratorCatalog | None = None,
 ) -> Analysis:
     """Parse, build graphs, run rules, apply settings. Never raises."""
     settings = settings if settings is not None else LintSettings()
@@ -134,25 +144,32 @@ def analyze_text(
     return analysis
 
 
-def _run(analysis: Analysis, settings: LintSettings, catalog: Any) -> None:
+def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog | None) -> None:
     ff = analysis.file
     rules = active_rules(settings, ff.path)
     analysis.rules_run = [r.code for r in rules]
     internal_on = any(r.code == INTERNAL_ERROR for r in rules)
-    parallel = _parallel_names(catalog)
+    source = facts_for(catalog)  # what Metaflow's source says: the graphs' and the rules'
+    parallel = source.parallel_decorators
     raw: list[Finding] = []
     for flow in ff.flows:
         try:
             analysis.graphs[flow.name] = build_graph(flow, parallel_decorators=parallel)
         except Exception as exc:
             raw.append(_internal(flow, "graph", exc, flow.name_span))
-    options = {"nested_foreach": settings.nested_foreach}
-    file_ctx = RuleContext(ff, catalog=catalog, options=options)
-    flow_ctxs = [
-        RuleContext(ff, flow, analysis.graphs.get(flow.name), catalog, dict(options))
-        for flow in ff.flows
-        if flow.is_leaf
-    ]
+    options: dict[str, object] = {"nested_foreach": settings.nested_foreach}
+    # one set of facts for the whole analysis: file facts once, flow facts once per flow,
+    # whatever the number of rules or flows asking (a file may hold thousands of flows)
+    facts = FileFacts(ff, catalog, source)
+    file_ctx = RuleContext(ff, catalog=catalog, options=options, facts=facts)
+    flow_ctxs = []
+    for flow in ff.flows:
+        if flow.is_leaf:
+            graph = analysis.graphs.get(flow.name)
+            flow_facts = FlowFacts(facts, flow, graph)
+            flow_ctxs.append(
+                RuleContext(ff, flow, graph, catalog, dict(options), facts, flow_facts)
+            )
     for r in rules:
         if r.code == INTERNAL_ERROR:
             continue
@@ -167,19 +184,16 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: Any) -> None:
 
 
 def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:
+    """The rule's reports on ``ctx`` as findings, or one MF000 finding if it raised."""
+    name = flow.name if flow is not None else None
     try:
-        out = list(r.check(ctx))
-        if out and not all(type(f) is Finding for f in out):
-            out = [f for f in out if isinstance(f, Finding)]
+        return [r.finding(report, name) for report in r.check(ctx)]
     except Exception as exc:
         return [
             _internal(
                 flow, f"{r.code} ({r.name})", exc, flow.name_span if flow else _first_span(ctx.file)
             )
         ]
-    if out and flow is not None:
-        out = [dataclasses.replace(f, flow=flow.name) if f.flow is None else f for f in out]
-    return out
 
 
 def _internal(flow: FlowClass | None, what: str, exc: BaseException, span: Span) -> Finding:
@@ -198,16 +212,8 @@ def _first_span(ff: FlowFile) -> Span:
     return Span(0, 0, 0, 0)
 
 
-def _parallel_names(catalog: Any) -> frozenset[str]:
-    known = getattr(catalog, "parallel_step_decorators", None)
-    if known is not None:  # read from the source when the catalog was built (and cached)
-        return frozenset(known)
-    root = getattr(catalog, "root", None) if catalog is not None else None
-    return parallel_decorator_names(root) if root else parallel_decorator_names()
-
-
 def _finish(
-    raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: Any
+    raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: DecoratorCatalog | None
 ) -> list[Finding]:
     whole_file = file_noqa(ff.lines) if "metaflow-expert" in ff.text else None
     # A step the parser could not read fully would drown its syntax error in follow-on
@@ -254,7 +260,7 @@ def _inside_any(span: Span, spans: list[Span]) -> bool:
     return i >= 0 and spans[i].contains(span.start_line, span.start_col)
 
 
-def _cite(f: Finding, catalog: Any) -> str | None:
+def _cite(f: Finding, catalog: DecoratorCatalog) -> str | None:
     """``path:line`` of the Metaflow check a finding mirrors, from the catalog."""
     m = f.mirrors
     if not m:

@@ -42,8 +42,9 @@ def flows_of(text: str, path: str, flow_name: str | None = None) -> list[dict[st
         graph = analysis.graphs.get(flow.name)
         if graph is None:
             from metaflow_expert.graph import build_graph
+            from metaflow_expert.knowledge.facts import facts_for
 
-            graph = build_graph(flow)
+            graph = build_graph(flow, facts_for(None).parallel_decorators)
         out.append(graph_dict(flow, graph, analysis.findings))
     return out
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.rules.registry import Rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,12 +46,12 @@ def rule_table(rules: list[Rule]) -> str:
     return "".join(f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d}\n" for a, b, c, d in rows)
 
 
-def rule_text(r: Rule, catalog: Any = None) -> str:
+def rule_text(r: Rule, catalog: DecoratorCatalog | None = None) -> str:
     lines = [f"# {r.name} ({r.code})", ""]
     lines.append(f"Severity: {_severity(r)}. Origin: {r.origin}.")
     if r.mirrors:
         where = ""
-        checks = getattr(catalog, "lint_checks", None) or {}
+        checks = catalog.lint_checks if catalog is not None else {}
         if r.mirrors in checks:
             path, line = checks[r.mirrors]
             where = f" ({path}:{line})"

@@ -13,9 +13,13 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Finding
+
+if TYPE_CHECKING:  # passed through to the engine: importing them here would cost every CLI run
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
+    from metaflow_expert.lint.config import LintSettings
 
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
 # Below this many files a pool costs more (fork + result pickling) than it saves.
@@ -90,9 +94,9 @@ def read_source(path: str) -> tuple[str | None, str | None]:
         return None, f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
 
 
-def add_cites(findings: Sequence[Finding], catalog: Any) -> list[Finding]:
+def add_cites(findings: Sequence[Finding], catalog: DecoratorCatalog | None) -> list[Finding]:
     """Fill ``cites`` of findings mirroring a ``metaflow/lint.py`` check from the catalog."""
-    checks = getattr(catalog, "lint_checks", None) if catalog is not None else None
+    checks = catalog.lint_checks if catalog is not None else None
     if not checks:
         return list(findings)
     out = []
@@ -104,7 +108,9 @@ def add_cites(findings: Sequence[Finding], catalog: Any) -> list[Finding]:
     return out
 
 
-def lint_file(path: str, settings: Any = None, catalog: Any = None) -> FileResult:
+def lint_file(
+    path: str, settings: LintSettings | None = None, catalog: DecoratorCatalog | None = None
+) -> FileResult:
     """Lint one file with the engine; never raises."""
     text, error = read_source(path)
     if text is None:
@@ -112,7 +118,12 @@ def lint_file(path: str, settings: Any = None, catalog: Any = None) -> FileResul
     return lint_text(text, path, settings, catalog)
 
 
-def lint_text(text: str, path: str, settings: Any = None, catalog: Any = None) -> FileResult:
+def lint_text(
+    text: str,
+    path: str,
+    settings: LintSettings | None = None,
+    catalog: DecoratorCatalog | None = None,
+) -> FileResult:
     """Lint source text (a file's content, or stdin for editors and pipes); never raises."""
     from metaflow_expert.lint.engine import analyze_text
 
@@ -125,19 +136,27 @@ def lint_text(text: str, path: str, settings: Any = None, catalog: Any = None) -
     return FileResult(path, add_cites(analysis.findings, catalog), has_flows=True)
 
 
-_WORKER: dict[str, Any] = {}
+@dataclass
+class _Worker:
+    """What a pool worker lints with, set once by :func:`_init_worker` in each process."""
+
+    settings: LintSettings | None = None
+    catalog: DecoratorCatalog | None = None
 
 
-def _init_worker(settings: Any, catalog: Any) -> None:
-    _WORKER["settings"] = settings
-    _WORKER["catalog"] = catalog
+_WORKER = _Worker()
+
+
+def _init_worker(settings: LintSettings | None, catalog: DecoratorCatalog | None) -> None:
+    _WORKER.settings = settings
+    _WORKER.catalog = catalog
     from metaflow_expert.rules import load_all_rules
 
     load_all_rules()
 
 
 def _lint_in_worker(path: str) -> FileResult:
-    return lint_file(path, _WORKER.get("settings"), _WORKER.get("catalog"))
+    return lint_file(path, _WORKER.settings, _WORKER.catalog)
 
 
 def default_jobs() -> int:
@@ -159,8 +178,8 @@ def default_jobs() -> int:
 def lint_files(
     files: Sequence[str],
     *,
-    settings: Any = None,
-    catalog: Any = None,
+    settings: LintSettings | None = None,
+    catalog: DecoratorCatalog | None = None,
     jobs: int | None = None,
 ) -> list[FileResult]:
     """Lint ``files`` (results in the same order), in a process pool for large batches."""

@@ -32,8 +32,9 @@ class DocView:
             if flow is not None:
                 try:
                     from metaflow_expert.graph import build_graph
+                    from metaflow_expert.knowledge.facts import facts_for
 
-                    g = build_graph(flow)
+                    g = build_graph(flow, facts_for(None).parallel_decorators)
                     self.graphs[flow_name] = g
                 except Exception:
                     g = None

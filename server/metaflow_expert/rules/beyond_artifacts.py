@@ -12,49 +12,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
 
-from metaflow_expert.model import ArtifactAccess, Finding, FlowClass, FlowFile, Severity
-from metaflow_expert.rules.beyond_dataflow import (
-    available_before,
-    closest,
-    flowspec_names,
-    guarded_names,
-    has_dynamic_attributes,
-    merge_filters,
-    node_of,
-    provided_names,
-    reachable,
-    step_writes,
-)
-from metaflow_expert.rules.file_memo import per_file
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.graph import FlowGraph
+from metaflow_expert.model import ArtifactAccess, FlowClass, FlowFile, Severity
+from metaflow_expert.rules.dataflow import merge_filters
+from metaflow_expert.rules.facts import FlowFacts
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+from metaflow_expert.rules.suggest import closest
 from metaflow_expert.rules.transition_variable import unassigned_transition_variables
 
 
-def _followable(ctx: RuleContext) -> FlowClass | None:
-    """The flow, if its attributes can be followed statically; else None (remembered per
-    file and flow: four rules ask, and the answer scans every decorator of the flow)."""
-    flow = ctx.flow
-    if flow is None:
-        return None
-    seen: dict[int, tuple[FlowClass, bool]] = per_file(ctx.file, "followable", lambda _: {})
-    hit = seen.get(id(flow))
-    if hit is None or hit[0] is not flow:
-        hit = (flow, _is_followable(ctx.file, flow))
-        seen[id(flow)] = hit
-    return flow if hit[1] else None
-
-
-def _is_followable(file: FlowFile, flow: FlowClass) -> bool:
-    if flow.unresolved_bases or has_dynamic_attributes(file):
-        return False
-    if any(not d.from_metaflow for d in flow.decorators):
-        return False  # a user flow decorator or mutator may add parameters
-    for step in flow.steps.values():
-        if any(not d.from_metaflow for d in step.other_decorators):
-            return False  # a user step decorator may set artifacts
-    return True
+def followable(ctx: RuleContext) -> FlowFacts | None:
+    """The flow's facts, if its attributes can be followed statically; else None."""
+    facts = ctx.flow_facts
+    return facts if facts is not None and facts.followable else None
 
 
 @rule(
@@ -64,7 +35,7 @@ def _is_followable(file: FlowFile, flow: FlowClass) -> bool:
     severity=Severity.WARNING,
     mirrors="runtime:foreach",
 )
-def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
+def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks that the artifact named by `self.next(..., foreach="x")` is assigned in the step,
     on some path leading to it, or is a Parameter/Config or class attribute.
@@ -89,18 +60,14 @@ def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.train, foreach="items")
     ```
     """
-    flow = _followable(ctx)
-    if flow is None:
+    facts = followable(ctx)
+    if facts is None:
         return
     yield from unassigned_transition_variables(
-        ctx.file,
-        flow,
-        ctx.graph,
-        code="MF202",
+        facts,
         kind="foreach",
         keyword="foreach",
         noun="Foreach variable",
-        mirrors="runtime:foreach",
         variable_of=lambda tr: (tr.foreach, tr.foreach_span),
     )
 
@@ -111,7 +78,7 @@ def foreach_variable_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     summary="a step reads `self.x` but no step on a path from start assigns it",
     severity=Severity.WARNING,
 )
-def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
+def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
     path from `start` to the reading step assigns the artifact, and it is not a
@@ -142,21 +109,21 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
         print(self.model)
     ```
     """
-    flow = _followable(ctx)
-    if flow is None:
+    facts = followable(ctx)
+    if facts is None:
         return
-    fs_names = flowspec_names(ctx.catalog)
+    fs_names = facts.file.flowspec_names
     if fs_names is None:
         return  # without the indexed FlowSpec we cannot tell its attributes from artifacts
-    before = available_before(flow, ctx.graph)
+    before = facts.available_before
     if before is None:
         return
-    live = reachable(ctx.graph)
-    provided = provided_names(flow, ctx.file) | fs_names | guarded_names(ctx.file)
-    for step in flow.steps.values():
+    live = facts.reachable
+    provided = facts.provided_names | fs_names | facts.file.guarded_names
+    for step in facts.flow.steps.values():
         if step.name not in live or step.name not in before:
             continue
-        came, writes = before[step.name], step_writes(step)
+        came, writes = before[step.name], facts.writes[step.name]
         reported: set[str] = set()
         for acc in step.artifacts:
             if acc.kind != "read" or acc.name in reported:
@@ -168,18 +135,13 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Finding]:
             if acc.name.startswith("__"):
                 continue
             reported.add(acc.name)
-            hint = closest(acc.name, before[step.name] | step_writes(step))
+            hint = closest(acc.name, came | writes)
             extra = f" Did you mean *{hint}*?" if hint else ""
             where = "any incoming branch" if acc.via == "input" else "any path from the start step"
-            yield Finding(
-                code="MF203",
-                message=(
-                    f"Artifact *{acc.name}* is read in step *{step.name}* but no step on "
-                    f"{where} assigns it.{extra}"
-                ),
+            yield Report(
                 span=acc.span,
-                severity=Severity.WARNING,
-                flow=flow.name,
+                message=f"Artifact *{acc.name}* is read in step *{step.name}* but no step on "
+                f"{where} assigns it.{extra}",
                 step=step.name,
             )
 
@@ -202,12 +164,12 @@ def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
 
 
 def _branch_writes(
-    flow: FlowClass, graph: Any, split: str, join: str
+    flow: FlowClass, graph: FlowGraph, split: str, join: str
 ) -> list[dict[str, list[ArtifactAccess]]]:
     """Per branch between ``split`` and its ``join``: artifact → the writes of it."""
-    nodes = getattr(graph, "nodes", {}) or {}
+    nodes = graph.nodes
     out: list[dict[str, list[ArtifactAccess]]] = []
-    for head in getattr(nodes[split], "out_funcs", ()) or ():
+    for head in nodes[split].out_funcs:
         seen: set[str] = set()
         todo = [head]
         written: dict[str, list[ArtifactAccess]] = {}
@@ -220,7 +182,7 @@ def _branch_writes(
                 for acc in flow.steps[name].artifacts:
                     if acc.kind == "write":
                         written.setdefault(acc.name, []).append(acc)
-            todo.extend(getattr(nodes[name], "out_funcs", ()) or ())
+            todo.extend(nodes[name].out_funcs)
         out.append(written)
     return out
 
@@ -238,7 +200,7 @@ def _same_constant(file: FlowFile, writes: list[ArtifactAccess]) -> bool:
     severity=Severity.WARNING,
     mirrors="runtime:merge_artifacts",
 )
-def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
+def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     In a join step, flags `self.x` reads of artifacts from earlier steps when the join neither
     assigns `self.x` nor calls `self.merge_artifacts(inputs)`; and flags `merge_artifacts`
@@ -268,20 +230,20 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    flow = _followable(ctx)
-    graph = ctx.graph
-    if flow is None or graph is None:
+    facts = followable(ctx)
+    if facts is None or facts.graph is None:
         return
-    before = available_before(flow, graph)
+    flow, graph = facts.flow, facts.graph
+    before = facts.available_before
     if before is None:
         return
-    provided = provided_names(flow, ctx.file) | guarded_names(ctx.file)
-    nodes = getattr(graph, "nodes", {}) or {}
+    provided = facts.provided_names | facts.file.guarded_names
+    nodes = graph.nodes
     for step in flow.steps.values():
-        node = node_of(graph, step.name)
-        if node is None or getattr(node, "type", None) != "join" or step.name not in before:
+        node = nodes.get(step.name)
+        if node is None or node.type != "join" or step.name not in before:
             continue
-        writes = step_writes(step)
+        writes = facts.writes[step.name]
         if not step.merge_artifacts_calls:
             reported: set[str] = set()
             for acc in step.artifacts:
@@ -291,28 +253,19 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
                 if name in writes or name in provided or name not in before[step.name]:
                     continue
                 reported.add(name)
-                yield Finding(
-                    code="MF205",
-                    message=(
-                        f"Join step *{step.name}* reads *self.{name}*, but a join does not "
-                        f"inherit artifacts: use *inputs.<branch>.{name}* or call "
-                        "*self.merge_artifacts(inputs)* first."
-                    ),
+                yield Report(
                     span=acc.span,
-                    severity=Severity.WARNING,
-                    mirrors="runtime:merge_artifacts",
-                    flow=flow.name,
+                    message=f"Join step *{step.name}* reads *self.{name}*, but a join does not "
+                    f"inherit artifacts: use *inputs.<branch>.{name}* or call "
+                    "*self.merge_artifacts(inputs)* first.",
                     step=step.name,
                 )
             continue
-        split = next(
-            (n for n, nd in nodes.items() if getattr(nd, "matching_join", None) == step.name),
-            None,
-        )
+        split = next((n for n, nd in nodes.items() if nd.matching_join == step.name), None)
         if split is None:
             continue
         branches = _branch_writes(flow, graph, split, step.name)
-        is_foreach = getattr(nodes[split], "type", None) == "foreach"
+        is_foreach = nodes[split].type == "foreach"
         counts: dict[str, int] = {}
         writes_of: dict[str, list[ArtifactAccess]] = {}
         for written in branches:
@@ -339,36 +292,31 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             listed = ", ".join(f"*{c}*" for c in conflicts)
             why = "inside the foreach" if is_foreach else "on more than one branch"
-            yield Finding(
-                code="MF205",
-                message=(
-                    f"merge_artifacts in join step *{step.name}* may fail: {listed} "
-                    f"{'is' if len(conflicts) == 1 else 'are'} assigned {why}; assign "
-                    "them in the join before merging, or exclude them."
-                ),
+            yield Report(
                 span=call.span,
-                severity=Severity.WARNING,
-                mirrors="runtime:merge_artifacts",
-                flow=flow.name,
+                message=f"merge_artifacts in join step *{step.name}* may fail: {listed} "
+                f"{'is' if len(conflicts) == 1 else 'are'} assigned {why}; assign "
+                "them in the join before merging, or exclude them.",
                 step=step.name,
             )
 
 
 def _losing_join(
-    graph: Any, strict: Mapping[str, AbstractSet[str]], step: str, name: str
+    graph: FlowGraph, strict: Mapping[str, AbstractSet[str]], step: str, name: str
 ) -> str | None:
     """The nearest join upstream of ``step`` that receives ``name`` but does not pass it on."""
-    nodes = getattr(graph, "nodes", {}) or {}
+    nodes = graph.nodes
     seen = {step}
-    todo = list(getattr(nodes.get(step), "in_funcs", ()) or ())
+    first = nodes.get(step)
+    todo = list(first.in_funcs) if first is not None else []
     while todo:
         cur = todo.pop(0)
         if cur in seen or cur not in nodes:
             continue
         seen.add(cur)
-        if getattr(nodes[cur], "type", None) == "join" and name in strict.get(cur, set()):
+        if nodes[cur].type == "join" and name in strict.get(cur, set()):
             return cur
-        todo.extend(getattr(nodes[cur], "in_funcs", ()) or ())
+        todo.extend(nodes[cur].in_funcs)
     return None
 
 
@@ -378,7 +326,7 @@ def _losing_join(
     summary="a step reads an artifact that a join before it neither assigns nor merges",
     severity=Severity.WARNING,
 )
-def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Finding]:
+def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags reads of `self.<name>` in a step after a join when the artifact was assigned before
     the join (on its branches or before the split), but the join step neither assigns it nor
@@ -410,20 +358,20 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    flow = _followable(ctx)
-    graph = ctx.graph
-    if flow is None or graph is None:
+    facts = followable(ctx)
+    if facts is None or facts.graph is None:
         return
-    loose = available_before(flow, graph)
-    strict = available_before(flow, graph, through_joins=False)
+    graph = facts.graph
+    loose = facts.available_before
+    strict = facts.available_before_strict
     if loose is None or strict is None:
         return
-    provided = provided_names(flow, ctx.file) | guarded_names(ctx.file)
-    for step in flow.steps.values():
-        node = node_of(graph, step.name)
-        if step.name not in strict or node is None or getattr(node, "type", None) == "join":
+    provided = facts.provided_names | facts.file.guarded_names
+    for step in facts.flow.steps.values():
+        node = graph.nodes.get(step.name)
+        if step.name not in strict or node is None or node.type == "join":
             continue  # reads inside a join are MF205's
-        writes = step_writes(step)
+        writes = facts.writes[step.name]
         reported: set[str] = set()
         for acc in step.artifacts:
             name = acc.name
@@ -436,14 +384,9 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Finding]:
             reported.add(name)
             join = _losing_join(graph, strict, step.name, name)
             where = f"join step *{join}*" if join else "a join step before it"
-            yield Finding(
-                code="MF217",
-                message=(
-                    f"Artifact *{name}* read in step *{step.name}* does not survive {where}: "
-                    f"assign it there or merge it (self.merge_artifacts(inputs))."
-                ),
+            yield Report(
                 span=acc.span,
-                severity=Severity.WARNING,
-                flow=flow.name,
+                message=f"Artifact *{name}* read in step *{step.name}* does not survive {where}: "
+                f"assign it there or merge it (self.merge_artifacts(inputs)).",
                 step=step.name,
             )

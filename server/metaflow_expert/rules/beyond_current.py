@@ -10,30 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
 
-from metaflow_expert.model import Finding, Severity, Span
-from metaflow_expert.rules.file_memo import per_owner
-from metaflow_expert.rules.registry import RuleContext, rule
-
-
-def _providers(catalog: Any) -> dict[str, tuple[set[str], set[str]]]:
-    """attribute → (step decorators, flow decorators) that add it to ``current``."""
-    out: dict[str, tuple[set[str], set[str]]] = {}
-    try:
-        specs = catalog.all()
-    except Exception:
-        return out
-    for spec in specs:
-        for attr in getattr(spec, "current_attrs", ()) or ():
-            steps, flows = out.setdefault(attr.name, (set(), set()))
-            (steps if spec.kind == "step" else flows).add(spec.name)
-    api = getattr(catalog, "api", {}) or {}
-    for name in list(out):
-        if f"current.{name}" in api:  # always there, whatever the decorators
-            del out[name]
-    return out
+from metaflow_expert.model import Severity, Span
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 def _current_local(ctx: RuleContext) -> str | None:
@@ -50,7 +30,7 @@ def _current_local(ctx: RuleContext) -> str | None:
     summary="`current.<attr>` used in a step that lacks the decorator providing it",
     severity=Severity.WARNING,
 )
-def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
+def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `current.card`, `current.parallel`, `current.project_name`, `current.trigger`… in a
     step when neither the step nor the flow carries a decorator that adds that attribute (as
@@ -86,7 +66,7 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
     text = ctx.file.text
     if local + "." not in text:
         return
-    providers = per_owner(ctx.catalog, "current_providers", _providers)
+    providers = ctx.file_facts.current_providers
     if not providers:
         return
     uses = _uses(text, ctx.file.lines, local, providers)
@@ -108,22 +88,16 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Finding]:
             need = sorted(on_step) if on_step else sorted(on_flow)
             where = "step" if on_step else "flow"
             names = " or ".join(f"@{n}" for n in need)
-            yield Finding(
-                code="MF216",
-                message=(
-                    f"*{local}.{attr}* in step *{step.name}* exists only with {names} on "
-                    f"the {where}; add the decorator"
-                    + (" (or run with --with)." if on_step else ".")
-                ),
+            yield Report(
                 span=Span(i, start, i, end),
-                severity=Severity.WARNING,
-                flow=flow.name,
+                message=f"*{local}.{attr}* in step *{step.name}* exists only with {names} on "
+                f"the {where}; add the decorator" + (" (or run with --with)." if on_step else "."),
                 step=step.name,
             )
 
 
 def _uses(
-    text: str, lines: list[str], local: str, providers: dict[str, Any]
+    text: str, lines: list[str], local: str, providers: Mapping[str, object]
 ) -> list[tuple[int, int, int, str]]:
     """``(row, start col, end col, attr)`` of each ``current.<attr>`` outside comments whose
     attribute some decorator provides, in text order: one search over the whole text."""

@@ -7,22 +7,19 @@ the flow file cannot even be loaded, but ``check``'s graph lint never sees them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from metaflow_expert.model import DecoratorUse, Finding, Fix, FlowFile, Severity, Span, TextEdit
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.model import DecoratorUse, Fix, FlowFile, Severity, Span, TextEdit
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
 
 
-def step_spec(catalog: Any, name: str) -> Any:
+def step_spec(catalog: DecoratorCatalog, name: str) -> DecoratorSpec | None:
     """The catalog's ``DecoratorSpec`` of step decorator ``name``, or None."""
-    table = getattr(catalog, "step", None) if catalog is not None else None
-    if isinstance(table, Mapping):
-        return table.get(name)
-    try:
-        return table[name] if table is not None else None
-    except Exception:
-        return None
+    return catalog.step.get(name)
 
 
 def _move_above_fix(file: FlowFile, deco: DecoratorUse, step_deco: DecoratorUse) -> Fix | None:
@@ -50,7 +47,7 @@ def _move_above_fix(file: FlowFile, deco: DecoratorUse, step_deco: DecoratorUse)
     severity=Severity.ERROR,
     mirrors="decorator:not_on_step",
 )
-def decorator_below_step(ctx: RuleContext) -> Iterator[Finding]:
+def decorator_below_step(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags Metaflow step decorators written *below* `@step` on a step.
 
@@ -85,16 +82,10 @@ def decorator_below_step(ctx: RuleContext) -> Iterator[Finding]:
                 continue  # user decorators and mutators follow their own rules
             if ctx.catalog is not None and step_spec(ctx.catalog, deco.name) is None:
                 continue
-            yield Finding(
-                code="MF206",
-                message=(
-                    f"Decorator *@{deco.written}* on step *{step.name}* must be placed above "
-                    "@step: Metaflow applies it to a function that is not a step yet."
-                ),
+            yield Report(
                 span=deco.span,
-                severity=Severity.ERROR,
-                mirrors="decorator:not_on_step",
-                flow=flow.name,
+                message=f"Decorator *@{deco.written}* on step *{step.name}* must be placed above "
+                "@step: Metaflow applies it to a function that is not a step yet.",
                 step=step.name,
                 fix=_move_above_fix(ctx.file, deco, step.step_decorator),
             )
@@ -107,7 +98,7 @@ def decorator_below_step(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="decorator:duplicate",
 )
-def duplicate_step_decorator(ctx: RuleContext) -> Iterator[Finding]:
+def duplicate_step_decorator(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a step carrying the same Metaflow decorator more than once, unless that decorator
     allows several uses (its `allow_multiple` in the indexed Metaflow source). Needs the
@@ -143,20 +134,14 @@ def duplicate_step_decorator(ctx: RuleContext) -> Iterator[Finding]:
             if not deco.from_metaflow:
                 continue
             spec = step_spec(ctx.catalog, deco.name)
-            if spec is None or getattr(spec, "allow_multiple", False):
+            if spec is None or spec.allow_multiple:
                 continue
             first = seen.setdefault(deco.name, deco)
             if first is deco:
                 continue
-            yield Finding(
-                code="MF207",
-                message=(
-                    f"Step *{step.name}* already has a decorator *@{deco.name}*. You can "
-                    "specify this decorator only once."
-                ),
+            yield Report(
                 span=deco.span,
-                severity=Severity.ERROR,
-                mirrors="decorator:duplicate",
-                flow=flow.name,
+                message=f"Step *{step.name}* already has a decorator *@{deco.name}*. You can "
+                "specify this decorator only once.",
                 step=step.name,
             )

@@ -9,63 +9,9 @@ never typed in here — so the rules follow the Metaflow version in use.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from metaflow_expert.model import Finding, Severity
-from metaflow_expert.rules.beyond_dataflow import flowspec_names
-from metaflow_expert.rules.registry import RuleContext, rule
-
-_PARAM_MEMO: dict[str, tuple[frozenset[str], str | None]] = {}
-
-
-def _reserved_from_source(root: str) -> tuple[frozenset[str], str | None]:
-    """Read the reserved-name list from ``Parameter`` in ``metaflow/parameters.py`` under
-    ``root``: a list/set of strings assigned to a name containing "reserved" (plus the ``_``
-    forms Metaflow also rejects). Returns the names and a ``path:line`` citation."""
-    if root in _PARAM_MEMO:
-        return _PARAM_MEMO[root]
-    import ast
-    from pathlib import Path
-
-    rel = "metaflow/parameters.py"
-    result: tuple[frozenset[str], str | None] = (frozenset(), None)
-    try:
-        tree = ast.parse((Path(root) / rel).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        _PARAM_MEMO[root] = result
-        return result
-    for cls in tree.body:
-        if not (isinstance(cls, ast.ClassDef) and cls.name == "Parameter"):
-            continue
-        for node in ast.walk(cls):
-            if not (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Set))):
-                continue
-            if not any(isinstance(t, ast.Name) and "reserved" in t.id for t in node.targets):
-                continue
-            words = [
-                e.value
-                for e in node.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
-            if words:
-                names = set(words) | {w.replace("-", "_") for w in words}
-                result = (frozenset(names), f"{rel}:{node.lineno}")
-                break
-    _PARAM_MEMO[root] = result
-    return result
-
-
-def reserved_parameter_names(catalog: Any) -> tuple[frozenset[str], str | None]:
-    """Parameter names Metaflow's ``Parameter`` rejects and where that list is: from
-    ``catalog.reserved_parameter_names`` when the catalog has it, else read from
-    ``metaflow/parameters.py`` of the catalog's source root; empty without a catalog."""
-    if catalog is None:
-        return frozenset(), None
-    names = getattr(catalog, "reserved_parameter_names", None)
-    if names:
-        return frozenset(str(n) for n in names), None
-    root = getattr(catalog, "root", None)
-    return _reserved_from_source(str(root)) if root else (frozenset(), None)
+from metaflow_expert.model import Severity
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 @rule(
@@ -75,7 +21,7 @@ def reserved_parameter_names(catalog: Any) -> tuple[frozenset[str], str | None]:
     severity=Severity.ERROR,
     mirrors="runtime:parameter_name",
 )
-def reserved_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
+def reserved_parameter_name(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags Parameters whose name is reserved for Metaflow's own command-line options (such as
     `tags` or `namespace`), and Parameters or class attributes named like an attribute of
@@ -102,48 +48,33 @@ def reserved_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
     flow = ctx.flow
     if flow is None:
         return
-    reserved, cite = reserved_parameter_names(ctx.catalog)
-    fs_names = flowspec_names(ctx.catalog) or frozenset()
+    # silent without a catalog, as before the source facts: the list is the indexed source's
+    source = ctx.file_facts.source
+    reserved = source.reserved_parameter_names if ctx.catalog is not None else frozenset()
+    cite = source.reserved_parameter_cite
+    fs_names = ctx.file_facts.flowspec_names or frozenset()
     flagged: set[str] = set()
     for p in flow.parameters:
         if p.param_name and p.param_name in reserved:
             flagged.add(p.attr)
-            yield Finding(
-                code="MF208",
-                message=(
-                    f"Parameter name '{p.param_name}' is a reserved word. Please use a "
-                    "different name for your parameter."
-                ),
+            yield Report(
                 span=p.span,
-                severity=Severity.ERROR,
-                mirrors="runtime:parameter_name",
-                flow=flow.name,
+                message=f"Parameter name '{p.param_name}' is a reserved word. Please use a "
+                "different name for your parameter.",
                 cites=cite,
             )
         elif p.attr in fs_names:
             flagged.add(p.attr)
-            yield Finding(
-                code="MF208",
-                message=(
-                    f"{p.kind} attribute *{p.attr}* hides FlowSpec's own *{p.attr}*; "
-                    "Metaflow skips it. Choose another attribute name."
-                ),
+            yield Report(
                 span=p.attr_span,
-                severity=Severity.ERROR,
-                mirrors="runtime:parameter_name",
-                flow=flow.name,
+                message=f"{p.kind} attribute *{p.attr}* hides FlowSpec's own *{p.attr}*; "
+                "Metaflow skips it. Choose another attribute name.",
             )
     for attr, span in flow.class_attributes.items():
         if attr in fs_names and attr not in flagged and not attr.startswith("_"):
-            yield Finding(
-                code="MF208",
-                message=(
-                    f"Class attribute *{attr}* hides FlowSpec's own *{attr}*; choose another name."
-                ),
+            yield Report(
                 span=span,
-                severity=Severity.ERROR,
-                mirrors="runtime:parameter_name",
-                flow=flow.name,
+                message=f"Class attribute *{attr}* hides FlowSpec's own *{attr}*; choose another name.",
             )
 
 
@@ -154,7 +85,7 @@ def reserved_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="runtime:parameter_name",
 )
-def duplicate_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
+def duplicate_parameter_name(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a Parameter (or Config) whose name equals an earlier one's, ignoring case.
 
@@ -183,16 +114,10 @@ def duplicate_parameter_name(ctx: RuleContext) -> Iterator[Finding]:
             continue
         key = (p.kind == "Config", p.param_name.lower())
         if key in seen:
-            yield Finding(
-                code="MF212",
-                message=(
-                    f"Parameter *{p.param_name}* is specified twice. Note that parameter "
-                    "names are case-insensitive."
-                ),
+            yield Report(
                 span=p.span,
-                severity=Severity.ERROR,
-                mirrors="runtime:parameter_name",
-                flow=flow.name,
+                message=f"Parameter *{p.param_name}* is specified twice. Note that parameter "
+                "names are case-insensitive.",
             )
         else:
             seen[key] = p.param_name

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metaflow_expert.model import CallSite, Finding, Severity, Span
-from metaflow_expert.rules.beyond_dataflow import (
-    available_before,
-    flowspec_names,
-    node_of,
-    provided_names,
-    reachable,
-    step_writes,
-)
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.model import CallSite, Severity, Span
+from metaflow_expert.rules.beyond_artifacts import followable
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 @rule(
@@ -27,7 +20,7 @@ from metaflow_expert.rules.registry import RuleContext, rule
     summary="`self.input` or `self.index` used in a step that is not inside a foreach",
     severity=Severity.WARNING,
 )
-def foreach_input_outside_foreach(ctx: RuleContext) -> Iterator[Finding]:
+def foreach_input_outside_foreach(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `self.input` and `self.index` in steps that no foreach encloses (including the
     foreach step itself, and the join that closes the foreach).
@@ -53,25 +46,23 @@ def foreach_input_outside_foreach(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.join)
     ```
     """
-    flow = ctx.flow
-    if flow is None or flow.unresolved_bases or getattr(ctx.graph, "truncated", False):
+    facts = ctx.flow_facts
+    if facts is None or facts.flow.unresolved_bases or facts.graph is None:
         return
-    live = reachable(ctx.graph)  # split information exists only for these
-    for step in flow.steps.values():
-        node = node_of(ctx.graph, step.name)
-        if node is None or step.name not in live or getattr(node, "is_inside_foreach", True):
+    if facts.graph.truncated:
+        return
+    nodes = facts.graph.nodes
+    live = facts.reachable  # split information exists only for these
+    for step in facts.flow.steps.values():
+        node = nodes.get(step.name)
+        if node is None or step.name not in live or node.is_inside_foreach:
             continue
         for attr, spans in (("input", step.uses_input), ("index", step.uses_index)):
             for span in spans:
-                yield Finding(
-                    code="MF204",
-                    message=(
-                        f"*self.{attr}* is None in step *{step.name}*: the step is not "
-                        "inside a foreach."
-                    ),
+                yield Report(
                     span=span,
-                    severity=Severity.WARNING,
-                    flow=flow.name,
+                    message=f"*self.{attr}* is None in step *{step.name}*: the step is not "
+                    "inside a foreach.",
                     step=step.name,
                 )
 
@@ -95,7 +86,7 @@ def _kw(call: CallSite, name: str, position: int) -> object:
     severity=Severity.ERROR,
     mirrors="runtime:merge_artifacts",
 )
-def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Finding]:
+def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `self.merge_artifacts(...)` in a step that is not a join step.
 
@@ -118,24 +109,18 @@ def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Finding]:
         self.next(self.end)
     ```
     """
-    flow = ctx.flow
-    if flow is None:
+    flow, graph = ctx.flow, ctx.graph
+    if flow is None or graph is None:
         return
     for step in flow.steps.values():
-        node = node_of(ctx.graph, step.name)
-        if node is None or getattr(node, "type", None) in ("join", None):
+        node = graph.nodes.get(step.name)
+        if node is None or node.type in ("join", None):
             continue
         for call in step.merge_artifacts_calls:
-            yield Finding(
-                code="MF210",
-                message=(
-                    f"merge_artifacts can only be called in a join and step *{step.name}* "
-                    "is not a join."
-                ),
+            yield Report(
                 span=call.span,
-                severity=Severity.ERROR,
-                mirrors="runtime:merge_artifacts",
-                flow=flow.name,
+                message=f"merge_artifacts can only be called in a join and step *{step.name}* "
+                "is not a join.",
                 step=step.name,
             )
 
@@ -147,7 +132,7 @@ def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="runtime:merge_artifacts",
 )
-def merge_artifacts_include_and_exclude(ctx: RuleContext) -> Iterator[Finding]:
+def merge_artifacts_include_and_exclude(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `self.merge_artifacts(inputs, include=[...], exclude=[...])` with both lists given.
 
@@ -174,13 +159,9 @@ def merge_artifacts_include_and_exclude(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if not inc or not exc:
                 continue  # an empty list counts as not given
-            yield Finding(
-                code="MF214",
-                message="`exclude` and `include` are mutually exclusive in merge_artifacts.",
+            yield Report(
                 span=call.span,
-                severity=Severity.ERROR,
-                mirrors="runtime:merge_artifacts",
-                flow=flow.name,
+                message="`exclude` and `include` are mutually exclusive in merge_artifacts.",
                 step=step.name,
             )
 
@@ -192,7 +173,7 @@ def merge_artifacts_include_and_exclude(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.WARNING,
     mirrors="runtime:merge_artifacts",
 )
-def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
+def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags names in `merge_artifacts(inputs, include=[...])` that no step on the way to the
     join assigns (and that the join does not assign itself).
@@ -217,18 +198,17 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     merging = [s for s in flow.steps.values() if s.merge_artifacts_calls]
     if not merging:
         return
-    from metaflow_expert.rules.beyond_artifacts import _followable
-
-    if _followable(ctx) is None:
+    facts = followable(ctx)
+    if facts is None:
         return
-    before = available_before(flow, ctx.graph)
+    before = facts.available_before
     if before is None:
         return
-    provided = provided_names(flow, ctx.file)
+    provided = facts.provided_names
     for step in merging:
         if step.name not in before:
             continue
-        came, writes = before[step.name], step_writes(step)
+        came, writes = before[step.name], facts.writes[step.name]
         for call in step.merge_artifacts_calls:
             inc = _kw(call, "include", 2)
             if not isinstance(inc, (list, tuple)):
@@ -240,16 +220,10 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
                 if isinstance(v, str) and v not in came and v not in provided and v not in writes
             ]
             if missing:
-                yield Finding(
-                    code="MF215",
-                    message=(
-                        f"Step *{step.name}* merges {', '.join(f'*{m}*' for m in missing)}, "
-                        "which no incoming branch assigns."
-                    ),
+                yield Report(
                     span=call.span,
-                    severity=Severity.WARNING,
-                    mirrors="runtime:merge_artifacts",
-                    flow=flow.name,
+                    message=f"Step *{step.name}* merges {', '.join(f'*{m}*' for m in missing)}, "
+                    "which no incoming branch assigns.",
                     step=step.name,
                 )
 
@@ -260,7 +234,7 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Finding]:
     summary="a step assigns an attribute FlowSpec defines itself (`self.input`, `self.next`…)",
     severity=Severity.ERROR,
 )
-def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
+def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `self.<name> = ...` where `<name>` is an attribute of `FlowSpec` itself, such as
     `input`, `index`, `name` or `next` (the list comes from the indexed Metaflow source).
@@ -288,7 +262,7 @@ def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
     flow = ctx.flow
     if flow is None:
         return
-    fs_names = flowspec_names(ctx.catalog)
+    fs_names = ctx.file_facts.flowspec_names
     if not fs_names:
         return
     for step in flow.steps.values():
@@ -301,14 +275,9 @@ def flowspec_attribute_assigned(ctx: RuleContext) -> Iterator[Finding]:
             if acc.span in seen:
                 continue
             seen.add(acc.span)
-            yield Finding(
-                code="MF211",
-                message=(
-                    f"Step *{step.name}* assigns *self.{acc.name}*, an attribute of FlowSpec "
-                    "itself; choose another artifact name."
-                ),
+            yield Report(
                 span=acc.span,
-                severity=Severity.ERROR,
-                flow=flow.name,
+                message=f"Step *{step.name}* assigns *self.{acc.name}*, an attribute of FlowSpec "
+                "itself; choose another artifact name.",
                 step=step.name,
             )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metaflow_expert.model import Finding, Fix, Severity, TargetRef, TextEdit
-from metaflow_expert.rules.beyond_dataflow import closest, has_dynamic_attributes
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.model import Fix, Severity, TargetRef, TextEdit, Transition
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+from metaflow_expert.rules.suggest import closest
 from metaflow_expert.rules.transition_variable import unassigned_transition_variables
 
 
-def _targets(transition) -> list[TargetRef]:  # type: ignore[no-untyped-def]
+def _targets(transition: Transition) -> list[TargetRef]:
     refs = list(transition.targets)
     for case in transition.switch_cases:
         if case.target is not None and case.target not in refs:
@@ -28,7 +28,7 @@ def _targets(transition) -> list[TargetRef]:  # type: ignore[no-untyped-def]
     summary="`self.next` names an unknown step that closely matches an existing one",
     severity=Severity.INFO,
 )
-def transition_target_typo(ctx: RuleContext) -> Iterator[Finding]:
+def transition_target_typo(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Suggests the step a misspelled `self.next(self.<name>)` target most likely meant, and
     offers a quick fix that replaces the name.
@@ -65,12 +65,9 @@ def transition_target_typo(ctx: RuleContext) -> Iterator[Finding]:
             best = closest(ref.name, names, cutoff=60.0)
             if best is None:
                 continue
-            yield Finding(
-                code="MF201",
-                message=f"Unknown step *{ref.name}* in self.next(): did you mean *{best}*?",
+            yield Report(
                 span=ref.span,
-                severity=Severity.INFO,
-                flow=flow.name,
+                message=f"Unknown step *{ref.name}* in self.next(): did you mean *{best}*?",
                 step=step.name,
                 fix=Fix(f"Replace with self.{best}", (TextEdit(ref.span, best),)),
             )
@@ -83,7 +80,7 @@ def transition_target_typo(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.WARNING,
     mirrors="runtime:switch_condition",
 )
-def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
+def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks that the artifact named by `condition="..."` in a switch transition is assigned in
     the step, on a path leading to it, or is a Parameter/Config or class attribute.
@@ -108,18 +105,14 @@ def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
         self.next({"fast": self.a, "slow": self.b}, condition="speed")
     ```
     """
-    flow = ctx.flow
-    if flow is None or flow.unresolved_bases or has_dynamic_attributes(ctx.file):
+    facts = ctx.flow_facts
+    if facts is None or facts.flow.unresolved_bases or facts.file.has_dynamic_attributes:
         return
     yield from unassigned_transition_variables(
-        ctx.file,
-        flow,
-        ctx.graph,
-        code="MF209",
+        facts,
         kind="switch",
         keyword="condition",
         noun="Switch condition",
-        mirrors="runtime:switch_condition",
         variable_of=lambda tr: (tr.condition, tr.condition_span),
     )
 
@@ -130,7 +123,7 @@ def switch_condition_unassigned(ctx: RuleContext) -> Iterator[Finding]:
     summary="`self.next` called somewhere other than the last statement of a step",
     severity=Severity.WARNING,
 )
-def non_tail_next(ctx: RuleContext) -> Iterator[Finding]:
+def non_tail_next(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `self.next(...)` calls that are not the last statement of the step body (inside an
     `if`, a loop, a `try`, or followed by more code).
@@ -163,14 +156,9 @@ def non_tail_next(ctx: RuleContext) -> Iterator[Finding]:
         return
     for step in flow.steps.values():
         for call in step.non_tail_next_calls:
-            yield Finding(
-                code="MF213",
-                message=(
-                    f"self.next() in step *{step.name}* is not the last statement of the "
-                    "step; Metaflow only reads the transition from the last statement."
-                ),
+            yield Report(
                 span=call.span,
-                severity=Severity.WARNING,
-                flow=flow.name,
+                message=f"self.next() in step *{step.name}* is not the last statement of the "
+                "step; Metaflow only reads the transition from the last statement.",
                 step=step.name,
             )

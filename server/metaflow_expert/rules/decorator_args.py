@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from metaflow_expert.model import DecoratorUse, Finding, Fix, Severity, TextEdit
-from metaflow_expert.rules.beyond_dataflow import closest
+from metaflow_expert.model import DecoratorUse, Fix, Severity, Step, TextEdit
 from metaflow_expert.rules.decorator_common import metaflow_decorators, where
-from metaflow_expert.rules.file_memo import flows_by_name
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+from metaflow_expert.rules.suggest import closest
 
 
 @rule(
@@ -26,7 +25,7 @@ from metaflow_expert.rules.registry import RuleContext, rule
     severity=Severity.ERROR,
     mirrors="Decorator.__init__",
 )
-def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
+def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a keyword argument that is not one of the decorator's attributes (the keys of the
     decorator class's `defaults` in the indexed Metaflow source), and suggests the closest one.
@@ -52,8 +51,8 @@ def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
     ```
     """
     cat = ctx.catalog
-    cite = (getattr(cat, "framework", {}) or {}).get("Decorator.__init__:raise") if cat else None
-    for use in metaflow_decorators(ctx.flow, cat):
+    cite = cat.framework.get("Decorator.__init__:raise") if cat is not None else None
+    for use in metaflow_decorators(ctx):
         names = list(use.spec.arg_names)
         for arg in use.deco.args:
             if arg.star or arg.name is None or arg.name in names:
@@ -64,23 +63,17 @@ def unknown_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
             if best and arg.name_span is not None:
                 fix = Fix(f"Replace '{arg.name}' with '{best}'", (TextEdit(arg.name_span, best),))
             supported = ", ".join(names) if names else "none"
-            yield Finding(
-                code="MF301",
-                message=(
-                    f"Decorator '{use.spec.name}' does not support the attribute '{arg.name}'."
-                    f"{hint} These attributes are supported: {supported}."
-                ),
+            yield Report(
                 span=arg.name_span or arg.span,
-                severity=Severity.ERROR,
-                mirrors="Decorator.__init__",
-                flow=ctx.flow.name if ctx.flow else None,
+                message=f"Decorator '{use.spec.name}' does not support the attribute '{arg.name}'."
+                f"{hint} These attributes are supported: {supported}.",
                 step=use.step.name if use.step else None,
                 fix=fix,
                 cites=cite,
             )
 
 
-def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Any]]:
+def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Step | None]]:
     flow = ctx.flow
     if flow is None:
         return
@@ -98,7 +91,7 @@ def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Any]]
     severity=Severity.ERROR,
     mirrors="metaflow.__init__",
 )
-def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
+def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a decorator written as `metaflow.x` or imported `from metaflow` when no step or flow
     decorator (or other top-level name) of that name exists in the indexed Metaflow, with the
@@ -123,7 +116,7 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
     if cat is None or ctx.flow is None:
         return
     known = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
-    known |= set(getattr(cat, "toplevel_plugins", {}) or {})
+    known |= set(cat.toplevel_plugins)
     known |= {n.split(".")[0] for n in cat.api}
     for deco, kind, step in _all_decorators(ctx):
         if not deco.from_metaflow or deco.name in known or "." in deco.name:
@@ -135,13 +128,9 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
         if best and deco.written == deco.name:
             fix = Fix(f"Replace '@{deco.name}' with '@{best}'", (TextEdit(deco.name_span, best),))
         init = cat.api.get("step")
-        yield Finding(
-            code="MF302",
-            message=(f"Metaflow {cat.version} has no {kind} decorator *@{deco.name}*.{hint}"),
+        yield Report(
             span=deco.name_span,
-            severity=Severity.ERROR,
-            mirrors="metaflow.__init__",
-            flow=ctx.flow.name,
+            message=f"Metaflow {cat.version} has no {kind} decorator *@{deco.name}*.{hint}",
             step=step.name if step else None,
             fix=fix,
             cites=init.cite if init is not None else None,
@@ -155,7 +144,7 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="decorator:duplicate",
 )
-def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
+def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a flow class carrying the same Metaflow flow decorator twice, unless the decorator
     allows several uses (its `allow_multiple` in the indexed source, e.g. `@exit_hook`).
@@ -184,19 +173,20 @@ def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
     if flow is None:
         return
     # Metaflow also counts flow decorators inherited from base classes (in this file)
+    facts = ctx.file_facts
     inherited: dict[str, str] = {}
     todo, visited = list(flow.bases), {flow.name}
     while todo:
-        base = flows_by_name(ctx.file).get(todo.pop(0))
+        base = facts.flows_by_name.get(todo.pop(0))
         if base is None or base.name in visited:
             continue
         visited.add(base.name)
-        for use in metaflow_decorators(base, ctx.catalog):
+        for use in facts.decorator_uses(base):
             if use.kind == "flow":
                 inherited.setdefault(use.spec.name, base.name)
         todo += base.bases
     seen: dict[str, DecoratorUse] = {}
-    for use in metaflow_decorators(flow, ctx.catalog):
+    for use in metaflow_decorators(ctx):
         if use.kind != "flow" or use.spec.allow_multiple:
             continue
         first = seen.setdefault(use.spec.name, use.deco)
@@ -204,16 +194,10 @@ def duplicate_flow_decorator(ctx: RuleContext) -> Iterator[Finding]:
         if first is use.deco and base_name is None:
             continue
         where_from = f" (inherited from *{base_name}*)" if first is use.deco else ""
-        yield Finding(
-            code="MF303",
-            message=(
-                f"Flow *{flow.name}* already has a decorator *@{use.spec.name}*{where_from}. "
-                "You can specify this decorator only once."
-            ),
+        yield Report(
             span=use.deco.span,
-            severity=Severity.ERROR,
-            mirrors="decorator:duplicate",
-            flow=ctx.flow.name if ctx.flow else None,
+            message=f"Flow *{flow.name}* already has a decorator *@{use.spec.name}*{where_from}. "
+            "You can specify this decorator only once.",
             cites=use.spec.allow_multiple_cite or use.spec.cite,
         )
 
@@ -239,7 +223,7 @@ def _convert(kind: str, value: Any) -> bool:
     severity=Severity.ERROR,
     mirrors="step_init",
 )
-def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Finding]:
+def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Reads how each decorator's code in the indexed Metaflow converts its arguments
     (`int(self.attributes["memory"])`, `float(...)`, `float(...).is_integer()`) and flags a
@@ -266,8 +250,8 @@ def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Finding]:
         ...
     ```
     """
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
-        conversions = getattr(use.spec, "conversions", {}) or {}
+    for use in metaflow_decorators(ctx):
+        conversions = use.spec.conversions
         for arg in use.deco.args:
             if arg.star or arg.name not in conversions or not arg.is_literal:
                 continue
@@ -291,18 +275,13 @@ def unconvertible_decorator_value(ctx: RuleContext) -> Iterator[Finding]:
                     "float": "a number",
                     "integer": "a whole number",
                 }[kind]
-                yield Finding(
-                    code="MF304",
-                    message=(
-                        f"@{use.spec.name}({arg.name}={arg.source}) on {where(use)}: Metaflow "
-                        f"converts *{arg.name}* to {what} and cannot convert {arg.source}."
-                    ),
+                yield Report(
                     span=arg.value_span,
-                    severity=severity,
-                    mirrors="step_init",
-                    flow=ctx.flow.name if ctx.flow else None,
+                    message=f"@{use.spec.name}({arg.name}={arg.source}) on {where(use)}: Metaflow "
+                    f"converts *{arg.name}* to {what} and cannot convert {arg.source}.",
                     step=use.step.name if use.step else None,
                     cites=f"{use.spec.path}:{line}",
+                    severity=severity,
                 )
                 break
 
@@ -319,7 +298,7 @@ _BASE_FUNCTIONS = {"step": "_base_step_decorator", "flow": "_base_flow_decorator
     severity=Severity.ERROR,
     mirrors="decorator:positional",
 )
-def positional_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
+def positional_decorator_argument(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `@retry(3)` or `@project("name")`: Metaflow's decorators accept keyword arguments
     only.
@@ -346,8 +325,8 @@ def positional_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
     ```
     """
     cat = ctx.catalog
-    framework = (getattr(cat, "framework", {}) or {}) if cat is not None else {}
-    for use in metaflow_decorators(ctx.flow, cat):
+    framework = cat.framework if cat is not None else {}
+    for use in metaflow_decorators(ctx):
         positional = [a for a in use.deco.args if a.name is None and not a.star]
         if not positional:
             continue
@@ -355,16 +334,10 @@ def positional_decorator_argument(ctx: RuleContext) -> Iterator[Finding]:
         hint = (
             f" e.g. @{use.spec.name}({names[0]}={positional[0].source})" if len(names) == 1 else ""
         )
-        yield Finding(
-            code="MF312",
-            message=(
-                f"@{use.spec.name} on {where(use)} takes keyword arguments only "
-                f"(got {positional[0].source}).{hint}"
-            ),
+        yield Report(
             span=positional[0].span,
-            severity=Severity.ERROR,
-            mirrors="decorator:positional",
-            flow=ctx.flow.name if ctx.flow else None,
+            message=f"@{use.spec.name} on {where(use)} takes keyword arguments only "
+            f"(got {positional[0].source}).{hint}",
             step=use.step.name if use.step else None,
             cites=framework.get(_BASE_FUNCTIONS[use.kind]),
         )

@@ -10,13 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from metaflow_expert.model import Finding, Severity
-from metaflow_expert.rules.decorator_common import given, metaflow_decorators, where
-from metaflow_expert.rules.registry import RuleContext, rule
-
-
-def _flow_name(ctx: RuleContext) -> str | None:
-    return ctx.flow.name if ctx.flow else None
+from metaflow_expert.model import Severity, Span
+from metaflow_expert.rules.decorator_common import Use, given, metaflow_decorators, where
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 @rule(
@@ -26,7 +22,7 @@ def _flow_name(ctx: RuleContext) -> str | None:
     severity=Severity.ERROR,
     mirrors="decorator:retry",
 )
-def retry_above_maximum(ctx: RuleContext) -> Iterator[Finding]:
+def retry_above_maximum(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `@retry(times=N)` when N exceeds the maximum the indexed Metaflow accepts (derived
     from `RetryDecorator.step_init` and `MAX_ATTEMPTS` in its config).
@@ -51,10 +47,10 @@ def retry_above_maximum(ctx: RuleContext) -> Iterator[Finding]:
     ```
     """
     cat = ctx.catalog
-    limit = (getattr(cat, "limits", {}) or {}).get("retry.times.max") if cat else None
+    limit = cat.limits.get("retry.times.max") if cat is not None else None
     if limit is None:
         return
-    for use in metaflow_decorators(ctx.flow, cat):
+    for use in metaflow_decorators(ctx):
         if use.spec.name != "retry":
             continue
         arg = use.deco.kwarg("times")
@@ -65,16 +61,10 @@ def retry_above_maximum(ctx: RuleContext) -> Iterator[Finding]:
         except (TypeError, ValueError):
             continue  # MF304 reports values Metaflow cannot convert
         if times > limit.value:
-            yield Finding(
-                code="MF305",
-                message=(
-                    f"@retry(times={arg.source}) on {where(use)}: the maximum number of retries "
-                    f"is @retry(times={limit.value})."
-                ),
+            yield Report(
                 span=arg.value_span,
-                severity=Severity.ERROR,
-                mirrors="decorator:retry",
-                flow=_flow_name(ctx),
+                message=f"@retry(times={arg.source}) on {where(use)}: the maximum number of retries "
+                f"is @retry(times={limit.value}).",
                 step=use.step.name if use.step else None,
                 cites=limit.cite,
             )
@@ -87,7 +77,7 @@ def retry_above_maximum(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="step_init",
 )
-def decorator_missing_required(ctx: RuleContext) -> Iterator[Finding]:
+def decorator_missing_required(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a decorator written without any of the arguments its code requires, as read from the
     indexed source: `@timeout` with no (non-zero) duration, `@trigger` without `event`/`events`,
@@ -116,8 +106,8 @@ def decorator_missing_required(ctx: RuleContext) -> Iterator[Finding]:
         ...
     ```
     """
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
-        checks = getattr(use.spec, "checks", {}) or {}
+    for use in metaflow_decorators(ctx):
+        checks = use.spec.checks
         groups: list[tuple[list[str], str]] = list(checks.get("required_any", []))
         if checks.get("requires_result"):
             cite = checks["requires_result"][0][1]
@@ -132,15 +122,12 @@ def decorator_missing_required(ctx: RuleContext) -> Iterator[Finding]:
             if any(s is None or s for s in states):
                 continue
             listed = " or ".join(f"*{n}*" for n in names)
-            yield Finding(
-                code="MF306",
-                message=f"@{use.spec.name} on {where(use)} needs {listed} (none given).",
+            yield Report(
                 span=use.deco.span,
-                severity=Severity.ERROR,
-                mirrors="step_init" if use.kind == "step" else "flow_init",
-                flow=_flow_name(ctx),
+                message=f"@{use.spec.name} on {where(use)} needs {listed} (none given).",
                 step=use.step.name if use.step else None,
                 cites=cite,
+                mirrors="step_init" if use.kind == "step" else "flow_init",
             )
 
 
@@ -151,7 +138,7 @@ def decorator_missing_required(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="flow_init",
 )
-def decorator_exclusive_arguments(ctx: RuleContext) -> Iterator[Finding]:
+def decorator_exclusive_arguments(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a decorator given more than one of a set of arguments its code accepts only one of
     (read from the indexed source): `@trigger(event=…, events=…)`,
@@ -175,22 +162,19 @@ def decorator_exclusive_arguments(ctx: RuleContext) -> Iterator[Finding]:
         ...
     ```
     """
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
-        for names, cite in (getattr(use.spec, "checks", {}) or {}).get("exclusive", []):
+    for use in metaflow_decorators(ctx):
+        for names, cite in (use.spec.checks).get("exclusive", []):
             present = [n for n in names if given(use.deco, n) is not False and use.deco.kwarg(n)]
             if len(present) < 2:
                 continue
             arg = use.deco.kwarg(present[1])
             listed = " or ".join(f"*{n}*" for n in names)
-            yield Finding(
-                code="MF307",
-                message=f"Specify only one of {listed} in *@{use.spec.name}* on {where(use)}.",
+            yield Report(
                 span=arg.span if arg else use.deco.span,
-                severity=Severity.ERROR,
-                mirrors="flow_init" if use.kind == "flow" else "step_init",
-                flow=_flow_name(ctx),
+                message=f"Specify only one of {listed} in *@{use.spec.name}* on {where(use)}.",
                 step=use.step.name if use.step else None,
                 cites=cite,
+                mirrors="flow_init" if use.kind == "flow" else "step_init",
             )
 
 
@@ -201,7 +185,7 @@ def decorator_exclusive_arguments(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="step_init",
 )
-def decorator_on_refused_step_type(ctx: RuleContext) -> Iterator[Finding]:
+def decorator_on_refused_step_type(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a step decorator on a step whose graph type the decorator's `step_init` rejects (read
     from the indexed source): `@catch` on a foreach split or a switch step, `@parallel` on a
@@ -226,23 +210,17 @@ def decorator_on_refused_step_type(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     if graph is None:
         return
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
+    for use in metaflow_decorators(ctx):
         if use.step is None or use.step.name not in graph:
             continue
         node_type = graph[use.step.name].type
-        for types, cite in (getattr(use.spec, "checks", {}) or {}).get("forbidden_types", []):
+        for types, cite in (use.spec.checks).get("forbidden_types", []):
             if node_type in types:
                 kind = "switch" if node_type == "split-switch" else node_type
-                yield Finding(
-                    code="MF308",
-                    message=(
-                        f"@{use.spec.name} is not supported on {kind} steps, and *{use.step.name}* "
-                        f"is a {kind} step."
-                    ),
+                yield Report(
                     span=use.deco.span,
-                    severity=Severity.ERROR,
-                    mirrors="step_init",
-                    flow=_flow_name(ctx),
+                    message=f"@{use.spec.name} is not supported on {kind} steps, and *{use.step.name}* "
+                    f"is a {kind} step.",
                     step=use.step.name,
                     cites=cite,
                 )
@@ -256,7 +234,7 @@ def decorator_on_refused_step_type(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="step_init",
 )
-def conflicting_decorators(ctx: RuleContext) -> Iterator[Finding]:
+def conflicting_decorators(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a step that carries a combination of decorators one of them refuses in its
     `step_init` (read from the indexed source), e.g. `@kubernetes` together with `@batch`.
@@ -281,26 +259,20 @@ def conflicting_decorators(ctx: RuleContext) -> Iterator[Finding]:
     if flow is None:
         return
     by_step: dict[str, set[str]] = {}
-    for use in metaflow_decorators(flow, ctx.catalog):
+    for use in metaflow_decorators(ctx):
         if use.step is not None:
             by_step.setdefault(use.step.name, set()).add(use.spec.name)
-    for use in metaflow_decorators(flow, ctx.catalog):
+    for use in metaflow_decorators(ctx):
         if use.step is None:
             continue
         present = by_step.get(use.step.name, set())
-        for others, cite in getattr(use.spec, "conflicts", []) or []:
+        for others, cite in use.spec.conflicts:
             if all(o in present for o in others) and use.spec.name not in others:
                 listed = " and ".join(f"@{o}" for o in others)
-                yield Finding(
-                    code="MF309",
-                    message=(
-                        f"Step *{use.step.name}* uses @{use.spec.name} together with {listed}, "
-                        f"which @{use.spec.name} does not allow."
-                    ),
+                yield Report(
                     span=use.deco.span,
-                    severity=Severity.ERROR,
-                    mirrors="step_init",
-                    flow=flow.name,
+                    message=f"Step *{use.step.name}* uses @{use.spec.name} together with {listed}, "
+                    f"which @{use.spec.name} does not allow.",
                     step=use.step.name,
                     cites=f"{use.spec.path}:{cite}",
                 )
@@ -313,7 +285,7 @@ def conflicting_decorators(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     mirrors="decorator:project",
 )
-def project_name(ctx: RuleContext) -> Iterator[Finding]:
+def project_name(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks a literal `@project(name=…)` (and `branch=…`) against the pattern and length limit
     in the indexed `project_decorator.py` (`VALID_NAME_RE`, `VALID_NAME_LEN`), and flags a
@@ -337,15 +309,15 @@ def project_name(ctx: RuleContext) -> Iterator[Finding]:
         ...
     ```
     """
-    for use in metaflow_decorators(ctx.flow, ctx.catalog):
+    for use in metaflow_decorators(ctx):
         if use.spec.name != "project":
             continue
-        consts = getattr(use.spec, "constants", {}) or {}
+        consts = use.spec.constants
         pattern, max_len = _project_limits(consts)
         arg = use.deco.kwarg("name")
         if arg is None:
             if not use.deco.has_unpacked_args:
-                yield _project_finding(ctx, use, use.deco.span, "@project needs a name.", consts)
+                yield _project_report(use, use.deco.span, "@project needs a name.", consts)
             continue
         for key in ("name", "branch"):
             a = use.deco.kwarg(key)
@@ -353,10 +325,9 @@ def project_name(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             value = a.value
             if key == "name" and not value:
-                yield _project_finding(ctx, use, a.value_span, "@project needs a name.", consts)
+                yield _project_report(use, a.value_span, "@project needs a name.", consts)
             elif pattern is not None and re.search(pattern, value):
-                yield _project_finding(
-                    ctx,
+                yield _project_report(
                     use,
                     a.value_span,
                     f"The @project {key} {value!r} may contain only lowercase letters, digits "
@@ -365,8 +336,7 @@ def project_name(ctx: RuleContext) -> Iterator[Finding]:
                     "VALID_NAME_RE",
                 )
             elif max_len is not None and len(value) > max_len:
-                yield _project_finding(
-                    ctx,
+                yield _project_report(
                     use,
                     a.value_span,
                     f"The @project {key} is {len(value)} characters; the maximum is {max_len}.",
@@ -375,7 +345,7 @@ def project_name(ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
-def _project_limits(consts: dict) -> tuple[str | None, int | None]:
+def _project_limits(consts: dict[str, tuple[str, int]]) -> tuple[str | None, int | None]:
     import ast
 
     pattern = max_len = None
@@ -389,19 +359,17 @@ def _project_limits(consts: dict) -> tuple[str | None, int | None]:
     return pattern, max_len
 
 
-def _project_finding(ctx, use, span, message, consts, const=None) -> Finding:  # type: ignore[no-untyped-def]
+def _project_report(
+    use: Use,
+    span: Span,
+    message: str,
+    consts: dict[str, tuple[str, int]],
+    const: str | None = None,
+) -> Report:
     cite = use.spec.cite
     if const and const in consts:
         cite = f"{use.spec.path}:{consts[const][1]}"
-    return Finding(
-        code="MF310",
-        message=message,
-        span=span,
-        severity=Severity.ERROR,
-        mirrors="decorator:project",
-        flow=_flow_name(ctx),
-        cites=cite,
-    )
+    return Report(span=span, message=message, cites=cite)
 
 
 @rule(
@@ -411,7 +379,7 @@ def _project_finding(ctx, use, span, message, consts, const=None) -> Finding:  #
     severity=Severity.ERROR,
     mirrors="Config.__init__",
 )
-def config_default_and_default_value(ctx: RuleContext) -> Iterator[Finding]:
+def config_default_and_default_value(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags `Config(...)` with both `default=` and `default_value=`.
 
@@ -441,15 +409,9 @@ def config_default_and_default_value(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if (a.is_literal and a.value is None) or (b.is_literal and b.value is None):
             continue
-        yield Finding(
-            code="MF311",
-            message=(
-                f"For config '{p.param_name or p.attr}', you can only specify default or "
-                "default_value, not both."
-            ),
+        yield Report(
             span=b.span,
-            severity=Severity.ERROR,
-            mirrors="Config.__init__",
-            flow=flow.name,
+            message=f"For config '{p.param_name or p.attr}', you can only specify default or "
+            "default_value, not both.",
             cites=api.cite if api is not None else None,
         )

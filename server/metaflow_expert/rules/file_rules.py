@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metaflow_expert.model import Finding, Severity
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.model import Severity
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 INTERNAL_ERROR = "MF000"
 SYNTAX_ERROR = "MF001"
@@ -23,7 +23,7 @@ SYNTAX_ERROR = "MF001"
     severity=Severity.WARNING,
     scope="file",
 )
-def internal_error(ctx: RuleContext) -> Iterator[Finding]:
+def internal_error(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Reports that one of metaflow-expert's own checks raised an exception on this file. The
     other checks still ran; only the named one was skipped.
@@ -49,7 +49,7 @@ def internal_error(ctx: RuleContext) -> Iterator[Finding]:
     severity=Severity.ERROR,
     scope="file",
 )
-def syntax_error(ctx: RuleContext) -> Iterator[Finding]:
+def syntax_error(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Reports text Python cannot parse: each region the parser had to skip or a token it expected
     (``expected ':'``), and files that are not valid UTF-8.
@@ -73,9 +73,4 @@ def syntax_error(ctx: RuleContext) -> Iterator[Finding]:
     ```
     """
     for issue in ctx.file.syntax_issues:
-        yield Finding(
-            SYNTAX_ERROR,
-            f"Syntax error: {issue.message}",
-            issue.span,
-            Severity.ERROR,
-        )
+        yield Report(issue.span, f"Syntax error: {issue.message}")

@@ -5,17 +5,19 @@ Why a helper module: every mirrored check reports at one of two lines Metaflow k
 and must put its span on *that* line, as precisely as possible. Doing this in one place keeps
 every rule's span consistent with the line ``python flow.py check`` would print.
 
-This module registers no rules; it only builds findings and reads graph nodes defensively
-(a half-typed file gives nodes without a model step, transitions without spans, …).
+This module registers no rules; it only places findings and reads graph nodes defensively
+(a half-typed file gives transitions without spans, steps without a tail, …).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.model import Finding, Fix, Related, Span, Step, TextEdit
-from metaflow_expert.rules.registry import REGISTRY, RuleContext
+from metaflow_expert.model import Fix, Related, Span, Step, TextEdit
+from metaflow_expert.rules.registry import RuleContext
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 #: Work budget for the path-enumerating traversals Metaflow does (acyclicity, split/join
 #: balance). Metaflow explores every path; a pathological half-typed file must not hang the
@@ -56,37 +58,23 @@ def graph_walkable(ctx: RuleContext) -> bool:
     return not any(st.has_syntax_error for st in ctx.flow.steps.values())
 
 
-def nodes(ctx: RuleContext) -> list[Any]:
-    """The graph's nodes in Metaflow's iteration order (``dir(flow)``: sorted by name).
-
-    A dozen rules ask per analysis: the sorted list is kept on the graph (rebuilt if the
-    graph gained or lost nodes); callers must not change it."""
-    graph = ctx.graph
-    if graph is None:
-        return []
-    cached = getattr(graph, "__dict__", {}).get(_SORTED_ATTR)
-    if cached is not None and cached[0] == len(graph.nodes):
-        return cached[1]  # type: ignore[no-any-return]
-    out = [graph.nodes[name] for name in sorted(graph.nodes)]
-    if hasattr(graph, "__dict__"):
-        graph.__dict__[_SORTED_ATTR] = (len(graph.nodes), out)
-    return out
-
-
-_SORTED_ATTR = "_metaflow_expert_sorted_nodes"
+def nodes(ctx: RuleContext) -> list[GraphNode]:
+    """The graph's nodes in Metaflow's iteration order (``dir(flow)``: sorted by name);
+    callers must not change the list."""
+    return ctx.flow_facts.sorted_nodes if ctx.flow_facts is not None else []
 
 
 def known(ctx: RuleContext, name: str) -> bool:
     return ctx.graph is not None and name in ctx.graph.nodes
 
 
-def node(ctx: RuleContext, name: str) -> Any:
+def node(ctx: RuleContext, name: str) -> GraphNode:
     assert ctx.graph is not None
     return ctx.graph.nodes[name]
 
 
-def step_of(n: Any) -> Step | None:
-    return getattr(n, "step", None)
+def step_of(n: GraphNode) -> Step | None:
+    return n.step
 
 
 def _line_end(ctx: RuleContext, line: int) -> int:
@@ -121,10 +109,10 @@ def flow_span(ctx: RuleContext) -> Span:
     return Span.point(0)
 
 
-def def_span(ctx: RuleContext, n: Any) -> Span:
+def def_span(ctx: RuleContext, n: GraphNode) -> Span:
     """The step name in its ``def`` (Metaflow's ``func_lineno``)."""
     st = step_of(n)
-    line1 = int(getattr(n, "func_lineno", 0) or 0)
+    line1 = n.func_lineno
     if st is not None:
         sp = on_line(ctx, st.name_span, line1) if line1 else st.name_span
         if sp is not None:
@@ -132,7 +120,7 @@ def def_span(ctx: RuleContext, n: Any) -> Span:
     return line_span(ctx, line1) if line1 else flow_span(ctx)
 
 
-def params_span(ctx: RuleContext, n: Any) -> Span:
+def params_span(ctx: RuleContext, n: GraphNode) -> Span:
     """The parameter list of a step's ``def`` when it starts on the ``def`` line."""
     st = step_of(n)
     if st is not None:
@@ -142,9 +130,9 @@ def params_span(ctx: RuleContext, n: Any) -> Span:
     return def_span(ctx, n)
 
 
-def tail_span(ctx: RuleContext, n: Any) -> Span:
+def tail_span(ctx: RuleContext, n: GraphNode) -> Span:
     """The first line of the tail ``self.next(...)`` (Metaflow's ``tail_next_lineno``)."""
-    line1 = int(getattr(n, "tail_next_lineno", 0) or 0)
+    line1 = n.tail_next_lineno
     st = step_of(n)
     tr = st.transition if st is not None else None
     if tr is not None:
@@ -156,7 +144,7 @@ def tail_span(ctx: RuleContext, n: Any) -> Span:
     return def_span(ctx, n)
 
 
-def target_spans(n: Any, name: str) -> list[Span]:
+def target_spans(n: GraphNode, name: str) -> list[Span]:
     """Spans of every place the tail transition names step ``name``."""
     st = step_of(n)
     tr = st.transition if st is not None else None
@@ -169,17 +157,17 @@ def target_spans(n: Any, name: str) -> list[Span]:
     return out
 
 
-def target_span(ctx: RuleContext, n: Any, name: str) -> Span:
+def target_span(ctx: RuleContext, n: GraphNode, name: str) -> Span:
     """The target ``name`` inside the tail ``self.next`` if it is on the tail line, else the
     tail line itself (the finding must start on the line Metaflow reports)."""
-    line1 = int(getattr(n, "tail_next_lineno", 0) or 0)
+    line1 = n.tail_next_lineno
     for sp in target_spans(n, name):
         if not line1 or sp.start_line + 1 == line1:
             return sp
     return tail_span(ctx, n)
 
 
-def related_target(n: Any, name: str, message: str) -> tuple[Related, ...]:
+def related_target(n: GraphNode, name: str, message: str) -> tuple[Related, ...]:
     return tuple(Related(message, sp) for sp in target_spans(n, name)[:1])
 
 
@@ -187,31 +175,6 @@ def related_def(ctx: RuleContext, name: str, message: str) -> tuple[Related, ...
     if ctx.graph is None or name not in ctx.graph.nodes:
         return ()
     return (Related(message, def_span(ctx, ctx.graph.nodes[name])),)
-
-
-def finding(
-    ctx: RuleContext,
-    code: str,
-    message: str,
-    span: Span,
-    *,
-    step: str | None = None,
-    related: Iterable[Related] = (),
-    fix: Fix | None = None,
-) -> Finding:
-    """A finding of rule ``code``, with the rule's severity and ``mirrors`` filled in."""
-    r = REGISTRY[code]
-    return Finding(
-        code=code,
-        message=message,
-        span=span,
-        severity=r.severity,
-        mirrors=r.mirrors,
-        flow=ctx.flow.name if ctx.flow is not None else None,
-        step=step,
-        related=tuple(related),
-        fix=fix,
-    )
 
 
 def unknown_reachable(ctx: RuleContext, start: str) -> bool:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metaflow_expert.model import Finding, Related
+from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
 @rule(
@@ -21,7 +21,7 @@ from metaflow_expert.rules.registry import RuleContext, rule
     summary="self.next(..., num_parallel=...) goes to a step without @parallel",
     mirrors="check_parallel_step_after_next",
 )
-def parallel_step_after_next(ctx: RuleContext) -> Iterator[Finding]:
+def parallel_step_after_next(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a step that starts a parallel foreach (`num_parallel=`) whose target step lacks the
     `@parallel` decorator. Mirrors Metaflow's `check_parallel_step_after_next`.
@@ -60,12 +60,10 @@ def parallel_step_after_next(ctx: RuleContext) -> Iterator[Finding]:
         rel: list[Related] = []
         for t in missing:
             rel += lc.related_def(ctx, t, f"{t} has no @parallel decorator")
-        yield lc.finding(
-            ctx,
-            "MF116",
+        yield Report(
+            lc.def_span(ctx, n),
             f"Step *{n.name}* is called as a parallel step with self.next(num_parallel=..) but "
             "does not have a @parallel decorator.",
-            lc.def_span(ctx, n),
             step=n.name,
             related=rel,
         )
@@ -77,7 +75,7 @@ def parallel_step_after_next(ctx: RuleContext) -> Iterator[Finding]:
     summary="A @parallel step is not followed by a join step",
     mirrors="check_join_followed_by_parallel_step",
 )
-def join_followed_by_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
+def join_followed_by_parallel_step(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a `@parallel` step whose next step is not a join (a step taking `inputs`).
     Mirrors Metaflow's `check_join_followed_by_parallel_step`. A `@parallel` step with no
@@ -112,25 +110,21 @@ def join_followed_by_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
         if not n.parallel_step:
             continue
         if not n.out_funcs:
-            yield lc.finding(
-                ctx,
-                "MF117",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"An @parallel step should be followed by a join step. Step *{n.name}* has "
                 "@parallel but no self.next() transition to a join step.",
-                lc.def_span(ctx, n),
                 step=n.name,
             )
             continue
         nxt = n.out_funcs[0]
         if not lc.known(ctx, nxt) or lc.node(ctx, nxt).type == "join":
             continue
-        yield lc.finding(
-            ctx,
-            "MF117",
+        yield Report(
+            lc.def_span(ctx, n),
             f"An @parallel step should be followed by a join step. Step *{nxt}* is called "
             "after an @parallel step but is not a join step. Please add an extra `inputs` "
             "argument to the step.",
-            lc.def_span(ctx, n),
             step=n.name,
             related=lc.related_def(ctx, nxt, f"{nxt} takes no inputs argument"),
         )
@@ -142,7 +136,7 @@ def join_followed_by_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
     summary="A @parallel step is reached without self.next(..., num_parallel=...)",
     mirrors="check_parallel_foreach_calls_parallel_step",
 )
-def parallel_foreach_calls_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
+def parallel_foreach_calls_parallel_step(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a `@parallel` step that some step transitions to without `num_parallel=`.
     Mirrors Metaflow's `check_parallel_foreach_calls_parallel_step`.
@@ -173,12 +167,10 @@ def parallel_foreach_calls_parallel_step(ctx: RuleContext) -> Iterator[Finding]:
             continue
         for caller in all_nodes:
             if n.name in caller.out_funcs and not caller.parallel_foreach:
-                yield lc.finding(
-                    ctx,
-                    "MF118",
+                yield Report(
+                    lc.def_span(ctx, n),
                     f"Step *{n.name}* has a @parallel decorator, but is not called with "
                     f"self.next(num_parallel=...) from step *{caller.name}*.",
-                    lc.def_span(ctx, n),
                     step=n.name,
                     related=lc.related_target(caller, n.name, f"transition from {caller.name}"),
                 )

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.model import Finding, Related
+from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 
 @dataclass(frozen=True)
@@ -26,15 +29,15 @@ class _Open:
     roots: tuple[str, ...]
 
 
-def _all_equal(values: list[Any]) -> bool:
+def _all_equal(values: list[tuple[str, ...]]) -> bool:
     return all(v == values[0] for v in values[1:])
 
 
-def _balance(ctx: RuleContext) -> Iterator[Finding]:
+def _balance(ctx: RuleContext) -> Iterator[Report]:
     graph = ctx.graph
     assert graph is not None
     end = graph.end_step
-    out: dict[str, Finding] = {}
+    out: dict[str, Report] = {}
     stopped = [False]
     visited: set[tuple[str, tuple[_Open, ...]]] = set()
     # Metaflow's walk follows loops too (it has no cycle guard) and reports what it meets on
@@ -43,19 +46,17 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     max_depth = len(graph.nodes) + 1
     budget = [lc.TRAVERSAL_BUDGET]
 
-    def report(n: Any, msg: str, related: list[Related] | None = None) -> None:
+    def report(n: GraphNode, msg: str, related: list[Related] | None = None) -> None:
         # One finding per step: other paths into the same step repeat the same mistake.
         stopped[0] = True
         if n.name not in out:
-            out[n.name] = lc.finding(
-                ctx, "MF113", msg, lc.def_span(ctx, n), step=n.name, related=related or ()
-            )
+            out[n.name] = Report(lc.def_span(ctx, n), msg, step=n.name, related=related or ())
 
     def split_related(o: _Open, text: str) -> list[Related]:
         sn = graph.nodes.get(o.split)
         return [Related(text, lc.tail_span(ctx, sn))] if sn is not None else []
 
-    def join_check(n: Any, stack: tuple[_Open, ...]) -> tuple[tuple[_Open, ...], bool]:
+    def join_check(n: GraphNode, stack: tuple[_Open, ...]) -> tuple[tuple[_Open, ...], bool]:
         """The stack after join ``n`` and whether the join matched its split."""
         if not stack:
             report(
@@ -94,7 +95,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
         p = graph.nodes[src]
         return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
 
-    def walk(n: Any, stack: tuple[_Open, ...]) -> None:
+    def walk(n: GraphNode, stack: tuple[_Open, ...]) -> None:
         # What happens below a step depends only on the step and the open splits, so each
         # pair is walked once (Metaflow re-walks every path: exponential in the splits).
         key = (n.name, stack)
@@ -153,7 +154,7 @@ def _balance(ctx: RuleContext) -> Iterator[Finding]:
     summary="Splits and joins do not match",
     mirrors="check_split_join_balance",
 )
-def split_join_balance(ctx: RuleContext) -> Iterator[Finding]:
+def split_join_balance(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Replays Metaflow's split/join walk and flags: the end step reached while a split is still
     open; a join reached by the wrong set of branches; a join with no split before it; a join
@@ -209,7 +210,7 @@ def split_join_balance(ctx: RuleContext) -> Iterator[Finding]:
     summary="A switch transition has fewer than two cases",
     mirrors="check_switch_splits",
 )
-def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
+def switch_splits(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a switch (`self.next({...}, condition="var")`) with fewer than two distinct cases,
     without a condition, or without cases. Mirrors Metaflow's `check_switch_splits`.
@@ -245,7 +246,7 @@ def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
             msg = f"Step *{n.name}* is a switch split but has no switch cases defined."
         else:
             continue
-        yield lc.finding(ctx, "MF114", msg, lc.def_span(ctx, n), step=n.name, related=rel)
+        yield Report(lc.def_span(ctx, n), msg, step=n.name, related=rel)
 
 
 @rule(
@@ -254,7 +255,7 @@ def switch_splits(ctx: RuleContext) -> Iterator[Finding]:
     summary="A foreach goes straight into a join step",
     mirrors="check_empty_foreaches",
 )
-def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
+def empty_foreaches(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a foreach (`self.next(self.x, foreach="items")`) whose target is a join step.
     Mirrors Metaflow's `check_empty_foreaches`.
@@ -294,13 +295,11 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
             continue
         joins = [t for t in n.out_funcs if lc.known(ctx, t) and lc.node(ctx, t).type == "join"]
         if joins:
-            yield lc.finding(
-                ctx,
-                "MF115",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Step *{n.name}* is a foreach split that has no children: it is followed "
                 f"immediately by a join step, *{joins[0]}*. Add at least one step between the "
                 "split and the join.",
-                lc.def_span(ctx, n),
                 step=n.name,
                 related=lc.related_target(n, joins[0], "the join step"),
             )
@@ -313,7 +312,7 @@ def empty_foreaches(ctx: RuleContext) -> Iterator[Finding]:
     mirrors="check_nested_foreach",
     default_enabled=False,
 )
-def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
+def nested_foreach(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a foreach split nested inside another foreach. Mirrors Metaflow's
     `check_nested_foreach`, which Metaflow only runs when a deployment target asks for it
@@ -341,12 +340,10 @@ def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
             p for p in n.split_parents if lc.known(ctx, p) and lc.node(ctx, p).type == "foreach"
         ]
         if outer:
-            yield lc.finding(
-                ctx,
-                "MF119",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Nested foreaches are not allowed: Step *{n.name}* is a foreach split that is "
                 "nested under another foreach split.",
-                lc.def_span(ctx, n),
                 step=n.name,
                 related=lc.related_def(ctx, outer[-1], "the outer foreach"),
             )
@@ -358,7 +355,7 @@ def nested_foreach(ctx: RuleContext) -> Iterator[Finding]:
     summary="A switch case leads directly to a join step",
     mirrors="check_ambiguous_joins",
 )
-def ambiguous_joins(ctx: RuleContext) -> Iterator[Finding]:
+def ambiguous_joins(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a join step that a switch (`self.next({...}, condition=...)`) transitions to
     directly. Mirrors Metaflow's `check_ambiguous_joins`.
@@ -396,15 +393,13 @@ def ambiguous_joins(ctx: RuleContext) -> Iterator[Finding]:
         for p in bad:
             rel += lc.related_target(lc.node(ctx, p), n.name, f"switch case in {p}")
         parents = ", ".join(f"*{p}*" for p in bad)
-        yield lc.finding(
-            ctx,
-            "MF120",
+        yield Report(
+            lc.def_span(ctx, n),
             "A conditional path cannot lead directly to a join step.\n"
             f"In your conditional step(s) {parents}, one or more of "
             f"the possible paths transition directly to the join step *{n.name}*.\n"
             "As a workaround, please introduce an intermediate, unconditional step on that "
             "specific path before joining.",
-            lc.def_span(ctx, n),
             step=n.name,
             related=rel,
         )

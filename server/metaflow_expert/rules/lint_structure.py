@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.model import Finding, Fix, Related, Span, Step, TextEdit
+from metaflow_expert.model import Fix, Related, Span, Step, TextEdit
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.lint_source import search_pattern, set_literal
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 
-def _annotation_span(ctx: RuleContext, n: Any, which: str) -> Span:
+def _annotation_span(ctx: RuleContext, n: GraphNode, which: str) -> Span:
     """The ``start=True``/``end=True`` argument of a step's ``@step``, else its name."""
     st = lc.step_of(n)
     if st is not None:
@@ -35,7 +37,7 @@ def _annotation_span(ctx: RuleContext, n: Any, which: str) -> Span:
     summary="A step is named with a word Metaflow reserves",
     mirrors="check_reserved_words",
 )
-def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
+def reserved_step_name(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags steps named with one of the words Metaflow reserves for its own attributes (read
     from the `RESERVED` set of `check_reserved_words` in the Metaflow source in use).
@@ -62,16 +64,14 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
     """
     if not lc.steps_ready(ctx):
         return
-    reserved = set_literal("check_reserved_words", ctx.catalog)
+    reserved = ctx.file_facts.source.reserved_step_names
     if not reserved:
         return
     for n in lc.nodes(ctx):
         if n.name in reserved:
-            yield lc.finding(
-                ctx,
-                "MF101",
-                f"Step name *{n.name}* is a reserved word. Choose another name for the step.",
+            yield Report(
                 lc.def_span(ctx, n),
+                f"Step name *{n.name}* is a reserved word. Choose another name for the step.",
                 step=n.name,
             )
 
@@ -82,7 +82,7 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Finding]:
     summary="The flow has no single start step or no single end step",
     mirrors="check_basic_steps",
 )
-def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
+def basic_steps(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks that the flow has exactly one start step and exactly one end step: a step named
     `start`/`end`, or the single step annotated `@step(start=True)`/`@step(end=True)`.
@@ -120,13 +120,14 @@ def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
         return
     graph = ctx.graph
     assert graph is not None
-    for which, attr, current in (
-        ("start", "is_start_step", graph.start_step),
-        ("end", "is_end_step", graph.end_step),
-    ):
+    for which, current in (("start", graph.start_step), ("end", graph.end_step)):
         if current is not None:
             continue
-        annotated = sorted(n.name for n in lc.nodes(ctx) if getattr(n, attr, False))
+        annotated = sorted(
+            n.name
+            for n in lc.nodes(ctx)
+            if (n.is_start_step if which == "start" else n.is_end_step)
+        )
         if len(annotated) > 1:
             msg = (
                 f"Multiple steps annotated with @step({which}=True): {', '.join(annotated)}. "
@@ -135,14 +136,12 @@ def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
             spans = [(a, _annotation_span(ctx, lc.node(ctx, a), which)) for a in annotated]
             for name, sp in spans:
                 rel = [Related(f"also annotated: {o}", osp) for o, osp in spans if o != name]
-                yield lc.finding(ctx, "MF102", msg, sp, step=name, related=rel)
+                yield Report(sp, msg, step=name, related=rel)
         else:
-            yield lc.finding(
-                ctx,
-                "MF102",
+            yield Report(
+                lc.flow_span(ctx),
                 f"Your flow must have exactly one {which} step. Either name a step "
                 f"'{which}' or use @step({which}=True).",
-                lc.flow_span(ctx),
             )
 
 
@@ -152,7 +151,7 @@ def basic_steps(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step is annotated start/end while another step is named start/end",
     mirrors="check_annotation_name_conflict",
 )
-def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
+def annotation_name_conflict(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a flow where one step is annotated `@step(start=True)` (or `end=True`) while another
     step is named `start` (or `end`). Mirrors Metaflow's `check_annotation_name_conflict`.
@@ -190,13 +189,11 @@ def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
     for which, current in (("start", graph.start_step), ("end", graph.end_step)):
         if current is None or current == which or which not in graph.nodes:
             continue
-        yield lc.finding(
-            ctx,
-            "MF103",
+        yield Report(
+            lc.def_span(ctx, graph.nodes[which]),
             f"Ambiguous {which} step: step '{current}' is annotated with @step({which}=True) "
             f"but a step named '{which}' also exists. Remove the '{which}' name or "
             f"the @step({which}=True) annotation.",
-            lc.def_span(ctx, graph.nodes[which]),
             step=which,
             related=[
                 Related(
@@ -213,7 +210,7 @@ def annotation_name_conflict(ctx: RuleContext) -> Iterator[Finding]:
     summary="The start step has incoming transitions, or the end step outgoing ones",
     mirrors="check_start_end_degree",
 )
-def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
+def start_end_degree(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags transitions into the start step and transitions out of the end step. Mirrors
     Metaflow's `check_start_end_degree`.
@@ -247,23 +244,19 @@ def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
         rel: list[Related] = []
         for src in start.in_funcs:
             rel += lc.related_target(graph.nodes[src], start.name, f"transition from {src}")
-        yield lc.finding(
-            ctx,
-            "MF104",
+        yield Report(
+            lc.def_span(ctx, start),
             f"The start step *{start.name}* has incoming transitions from "
             f"{', '.join(start.in_funcs)}. A start step must have no incoming transitions.",
-            lc.def_span(ctx, start),
             step=start.name,
             related=rel,
         )
     end = graph.nodes[graph.end_step]
     if end.out_funcs:
-        yield lc.finding(
-            ctx,
-            "MF104",
+        yield Report(
+            lc.def_span(ctx, end),
             f"The end step *{end.name}* has outgoing transitions. An end step must have no "
             "outgoing transitions (no self.next()).",
-            lc.def_span(ctx, end),
             step=end.name,
             related=[Related("the outgoing transition", lc.tail_span(ctx, end))],
         )
@@ -275,7 +268,7 @@ def start_end_degree(ctx: RuleContext) -> Iterator[Finding]:
     summary="The end step calls self.next() or takes a join's inputs argument",
     mirrors="check_that_end_is_end",
 )
-def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
+def end_is_end(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags an end step that ends in `self.next(...)` or that takes an extra (`inputs`)
     argument. Mirrors Metaflow's `check_that_end_is_end`.
@@ -312,24 +305,20 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
     if n.has_tail_next or n.invalid_tail_next:
         st = lc.step_of(n)
         tr = st.transition if st is not None else None
-        yield lc.finding(
-            ctx,
-            "MF105",
+        yield Report(
+            lc.tail_span(ctx, n),
             f"The terminal step *{n.name}* should not have a self.next() transition. "
             "Just remove it.",
-            lc.tail_span(ctx, n),
             step=n.name,
             fix=_remove_next_fix(ctx, st, tr.span) if st and tr else None,
         )
     if n.num_args > 1:
         # Metaflow reports this at tail_next_lineno, which is 0 (no line) when the end step
         # has no self.next(); the extra parameter is the useful place.
-        yield lc.finding(
-            ctx,
-            "MF105",
+        yield Report(
+            lc.tail_span(ctx, n) if n.has_tail_next else lc.params_span(ctx, n),
             f"The terminal step *{n.name}* should not be a join step (it gets an extra "
             "argument). Add a join step before it.",
-            lc.tail_span(ctx, n) if n.has_tail_next else lc.params_span(ctx, n),
             step=n.name,
         )
 
@@ -340,7 +329,7 @@ def end_is_end(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step name has characters other than lowercase letters, digits and underscores",
     mirrors="check_step_names",
 )
-def step_names(ctx: RuleContext) -> Iterator[Finding]:
+def step_names(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags step names that contain anything but lowercase ASCII letters, digits and
     underscores (the pattern is read from the Metaflow source in use), or that start with an
@@ -366,7 +355,7 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
     """
     if not lc.steps_ready(ctx):
         return
-    pattern = search_pattern("check_step_names", ctx.catalog)
+    pattern = ctx.file_facts.source.step_name_pattern
     if pattern is None:
         return
     try:
@@ -375,12 +364,10 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
         return
     for n in lc.nodes(ctx):
         if bad.search(n.name) or n.name.startswith("_"):
-            yield lc.finding(
-                ctx,
-                "MF106",
+            yield Report(
+                lc.def_span(ctx, n),
                 f"Step *{n.name}* has an invalid name. Only lowercase ascii characters, "
                 "underscores, and digits are allowed.",
-                lc.def_span(ctx, n),
                 step=n.name,
             )
 
@@ -391,7 +378,7 @@ def step_names(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step takes the wrong number of arguments for its kind",
     mirrors="check_num_args",
 )
-def num_args(ctx: RuleContext) -> Iterator[Finding]:
+def num_args(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks each step's positional parameters: normal steps take only `self`; join steps take
     `self` and `inputs`; a step taking `inputs` must be a join (one target, no split).
@@ -438,9 +425,7 @@ def num_args(ctx: RuleContext) -> Iterator[Finding]:
             msg = f"Step *{n.name}* is missing the 'self' argument."
         else:
             continue
-        yield lc.finding(
-            ctx, "MF107", msg, lc.params_span(ctx, n), step=n.name, fix=_add_self_fix(ctx, n)
-        )
+        yield Report(lc.params_span(ctx, n), msg, step=n.name, fix=_add_self_fix(ctx, n))
 
 
 def _remove_next_fix(ctx: RuleContext, st: Step, span: Span) -> Fix | None:
@@ -462,7 +447,7 @@ def _remove_next_fix(ctx: RuleContext, st: Step, span: Span) -> Fix | None:
     return Fix(fix.title, (TextEdit(edit.span, indent + "pass\n"),))
 
 
-def _add_self_fix(ctx: RuleContext, n: Any) -> Fix | None:
+def _add_self_fix(ctx: RuleContext, n: GraphNode) -> Fix | None:
     """``def start():`` → ``def start(self):`` (only for the missing-``self`` case)."""
     st = lc.step_of(n)
     if n.num_args != 0 or st is None or st.params:

@@ -10,11 +10,15 @@ finish is skipped rather than guessed at.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.model import Finding, Related
+from metaflow_expert.graph import strongly_connected_components
+from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
-from metaflow_expert.rules.registry import RuleContext, rule
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import GraphNode
 
 
 @rule(
@@ -23,7 +27,7 @@ from metaflow_expert.rules.registry import RuleContext, rule
     summary="A non-end step does not end with self.next(...)",
     mirrors="check_static_transitions",
 )
-def static_transitions(ctx: RuleContext) -> Iterator[Finding]:
+def static_transitions(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags every step other than the end step whose last statement is not a `self.next(...)`
     call. Mirrors Metaflow's `check_static_transitions`.
@@ -60,12 +64,10 @@ def static_transitions(ctx: RuleContext) -> Iterator[Finding]:
                 rel.append(Related("this self.next() is not the last statement", call.span))
             if not rel and st.last_statement_span is not None:
                 rel.append(Related("the step ends here", st.last_statement_span))
-        yield lc.finding(
-            ctx,
-            "MF108",
+        yield Report(
+            lc.def_span(ctx, n),
             f"Step *{n.name}* is missing a self.next() transition to the next step. Add a "
             "self.next() as the last line in the function.",
-            lc.def_span(ctx, n),
             step=n.name,
             related=rel,
         )
@@ -77,7 +79,7 @@ def static_transitions(ctx: RuleContext) -> Iterator[Finding]:
     summary="The tail self.next(...) is not one of the supported transition forms",
     mirrors="check_valid_transitions",
 )
-def valid_transitions(ctx: RuleContext) -> Iterator[Finding]:
+def valid_transitions(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags a tail `self.next(...)` that is not linear (`self.next(self.a)`), a fan-out
     (`self.next(self.a, self.b)`), a foreach (`self.next(self.a, foreach="items")`), a
@@ -109,9 +111,8 @@ def valid_transitions(ctx: RuleContext) -> Iterator[Finding]:
         st = lc.step_of(n)
         reason = st.transition.invalid_reason if st and st.transition else None
         rel = [Related(reason, lc.tail_span(ctx, n))] if reason else []
-        yield lc.finding(
-            ctx,
-            "MF109",
+        yield Report(
+            lc.tail_span(ctx, n),
             f"Step *{n.name}* specifies an invalid self.next() transition. Make sure the "
             "self.next() expression matches with one of the supported transition types:\n"
             "  • Linear: self.next(self.step_name)\n"
@@ -120,7 +121,6 @@ def valid_transitions(ctx: RuleContext) -> Iterator[Finding]:
             "  • Switch: self.next({\"key\": self.step, ...}, condition='variable')\n\n"
             "For switch statements, keys must be string literals, numbers or config "
             "expressions (self.config.key_name), not variables.",
-            lc.tail_span(ctx, n),
             step=n.name,
             related=rel,
         )
@@ -132,7 +132,7 @@ def valid_transitions(ctx: RuleContext) -> Iterator[Finding]:
     summary="self.next(...) names a step that does not exist",
     mirrors="check_unknown_transitions",
 )
-def unknown_transitions(ctx: RuleContext) -> Iterator[Finding]:
+def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags every `self.next(self.<name>)` target that is not a step of the flow (every
     unknown target, not only the first). Mirrors Metaflow's `check_unknown_transitions`.
@@ -162,16 +162,14 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Finding]:
             if lc.known(ctx, t) or t in seen:
                 continue
             seen.add(t)
-            yield lc.finding(
-                ctx,
-                "MF110",
-                f"Step *{n.name}* specifies a self.next() transition to an unknown step, *{t}*.",
+            yield Report(
                 lc.target_span(ctx, n, t),
+                f"Step *{n.name}* specifies a self.next() transition to an unknown step, *{t}*.",
                 step=n.name,
             )
 
 
-def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
+def _cycles(ctx: RuleContext) -> list[tuple[GraphNode, str, str]]:
     """Metaflow's ``check_path`` walk, continued past the first loop.
 
     Returns (node whose edge closes the loop, target, path text) in the order Metaflow meets
@@ -182,11 +180,11 @@ def _cycles(ctx: RuleContext) -> list[tuple[Any, str, str]]:
     hot = _reach_a_loop(ctx)
     if not hot:
         return []
-    found: list[tuple[Any, str, str]] = []
+    found: list[tuple[GraphNode, str, str]] = []
     loops: set[frozenset[str]] = set()
     budget = [lc.TRAVERSAL_BUDGET]
 
-    def check_path(node: Any, seen: list[str]) -> None:
+    def check_path(node: GraphNode, seen: list[str]) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             return
@@ -228,44 +226,10 @@ def _reach_a_loop(ctx: RuleContext) -> set[str]:
     splits; walking only from and into these steps finds the same loops in the same order,
     because a walk that cannot reach a loop never reports one."""
     edges = _edges(ctx)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
     cyclic: set[str] = set()
-    counter = 0
-    for root in edges:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = counter
-                counter += 1
-                stack.append(v)
-                on_stack.add(v)
-            if i < len(edges[v]):
-                work.append((v, i + 1))
-                w = edges[v][i]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
-                continue
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1 or v in edges[v]:
-                    cyclic.update(comp)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+    for comp in strongly_connected_components(edges):
+        if len(comp) > 1 or comp[0] in edges[comp[0]]:
+            cyclic.update(comp)
     # Everything that reaches a cyclic step.
     rev: dict[str, list[str]] = {n: [] for n in edges}
     for n, ts in edges.items():
@@ -287,7 +251,7 @@ def _reach_a_loop(ctx: RuleContext) -> set[str]:
     summary="The transitions form a loop",
     mirrors="check_for_acyclicity",
 )
-def acyclicity(ctx: RuleContext) -> Iterator[Finding]:
+def acyclicity(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags loops in the graph of `self.next(...)` transitions, reported where the transition
     closing the loop is written. A switch step that names itself (a recursive switch) is
@@ -318,12 +282,10 @@ def acyclicity(ctx: RuleContext) -> Iterator[Finding]:
     if not lc.graph_walkable(ctx):
         return
     for n, target, path in _cycles(ctx):
-        yield lc.finding(
-            ctx,
-            "MF111",
+        yield Report(
+            lc.target_span(ctx, n, target),
             f"There is a loop in your flow: *{path}*. Break the loop by fixing self.next() "
             "transitions.",
-            lc.target_span(ctx, n, target),
             step=n.name,
         )
 
@@ -334,7 +296,7 @@ def acyclicity(ctx: RuleContext) -> Iterator[Finding]:
     summary="A step cannot be reached from the start step",
     mirrors="check_for_orphans",
 )
-def orphans(ctx: RuleContext) -> Iterator[Finding]:
+def orphans(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags every step that no chain of transitions from the start step reaches. Mirrors
     Metaflow's `check_for_orphans`, which reports only one (chosen by hash order).
@@ -376,11 +338,9 @@ def orphans(ctx: RuleContext) -> Iterator[Finding]:
     for n in lc.nodes(ctx):
         if n.name in seen:
             continue
-        yield lc.finding(
-            ctx,
-            "MF112",
+        yield Report(
+            lc.def_span(ctx, n),
             f"Step *{n.name}* is unreachable from the entry step *{graph.start_step}*. Add "
             f"self.next({n.name}) in another step or remove *{n.name}*.",
-            lc.def_span(ctx, n),
             step=n.name,
         )

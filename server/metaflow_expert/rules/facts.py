@@ -1,0 +1,252 @@
+"""The facts of one analysis that several rules ask for, computed once and shared.
+
+Why one object: rules run once per flow, twenty of them ask the same questions (which
+artifacts exist before a step, which names the class provides, which decorators resolve to
+the catalog), and a file may hold thousands of flows. :class:`FileFacts` holds what depends
+on the file (and the catalog) and is built once per analysis; :class:`FlowFacts` is the
+per-flow view, built once per linted flow. Every fact is a lazily computed, typed property
+(``functools.cached_property``): computed when a rule first asks, then shared, and freed
+with the analysis — no global memo keyed by ``id()``, no attribute stashed on a model object.
+Rules read facts; they keep no caches of their own.
+
+Nothing here knows Metaflow's own names: they come from the catalog of the indexed Metaflow
+source, and the facts that need one are None without it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
+
+from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
+from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Step
+from metaflow_expert.rules.dataflow import NameSet, WriteTable, available_before, write_table
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import FlowGraph, GraphNode
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
+
+# Spellings that let a step define attributes no static reader can see.
+_DYNAMIC_MARKERS = ("setattr(self", "self.__dict__", "vars(self)", "__setattr__")
+_GUARD = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
+_SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
+
+
+class Use(NamedTuple):
+    """A Metaflow decorator as written (``deco``) with its catalog entry (``spec``)."""
+
+    deco: DecoratorUse
+    spec: DecoratorSpec
+    kind: str  # "step" | "flow"
+    step: Step | None
+
+
+class FileFacts:
+    """Facts about the whole file (and the catalog), shared by every flow's rules."""
+
+    def __init__(
+        self,
+        file: FlowFile,
+        catalog: DecoratorCatalog | None,
+        source: MetaflowFacts | None = None,
+    ) -> None:
+        self.file = file
+        self.catalog = catalog
+        #: what Metaflow's own source says (reserved names, step-name pattern…): the
+        #: catalog's, else the interpreter's Metaflow (``knowledge.facts.facts_for``)
+        self.source = source if source is not None else facts_for(catalog)
+
+    @cached_property
+    def flows_by_name(self) -> dict[str, FlowClass]:
+        """``file.flow(name)`` as a dict (the first flow of a name wins, like ``file.flow``)."""
+        out: dict[str, FlowClass] = {}
+        for flow in self.file.flows:
+            out.setdefault(flow.name, flow)
+        return out
+
+    @cached_property
+    def guarded_names(self) -> frozenset[str]:
+        """Names the file tests with ``hasattr(self, "x")``: reads of them are guarded on
+        purpose."""
+        text = self.file.text
+        if "hasattr(" not in text:
+            return frozenset()
+        return frozenset(_GUARD.findall(text))
+
+    @cached_property
+    def has_dynamic_attributes(self) -> bool:
+        """True when the file sets attributes in ways a static reader cannot follow."""
+        text = self.file.text
+        return any(marker in text for marker in _DYNAMIC_MARKERS)
+
+    @cached_property
+    def self_names_outside_steps(self) -> frozenset[str]:
+        """``self.<name>`` mentioned anywhere outside the bodies of steps (generous on
+        purpose: a step may call a helper method or mixin that sets it)."""
+        # the lines outside every step, as runs between the (sorted, merged) step extents
+        extents = sorted(
+            (step.span.start_line, step.span.end_line)
+            for flow in self.file.flows
+            for step in flow.steps.values()
+        )
+        names: set[str] = set()
+        lines = self.file.lines
+        line = 0
+        for first, last in [*extents, (len(lines), len(lines))]:
+            if first > line:
+                chunk = "\n".join(lines[line:first])
+                if "self." in chunk:
+                    names.update(_SELF_ATTR.findall(chunk))
+            line = max(line, last + 1)
+        return frozenset(names)
+
+    @property
+    def flowspec_names(self) -> frozenset[str] | None:
+        """Attribute names ``FlowSpec`` itself defines (``next``, ``input``,
+        ``merge_artifacts``…) per the catalog; None without a catalog (or when it knows none)."""
+        catalog = self.catalog
+        return (catalog.flowspec_members or None) if catalog is not None else None
+
+    @cached_property
+    def current_providers(self) -> dict[str, tuple[set[str], set[str]]]:
+        """``current.<attribute>`` → (step decorators, flow decorators) that add it, per the
+        catalog; attributes ``current`` always has are left out. Empty without a catalog."""
+        catalog = self.catalog
+        out: dict[str, tuple[set[str], set[str]]] = {}
+        if catalog is None:
+            return out
+        for spec in catalog.all():
+            for attr in spec.current_attrs:
+                steps, flows = out.setdefault(attr.name, (set(), set()))
+                (steps if spec.kind == "step" else flows).add(spec.name)
+        for name in list(out):
+            if f"current.{name}" in catalog.api:  # always there, whatever the decorators
+                del out[name]
+        return out
+
+    @cached_property
+    def _decorator_uses(self) -> dict[int, list[Use]]:
+        catalog = self.catalog
+        if catalog is None:
+            return {}
+        # keyed by identity: the file holds its flows for as long as these facts live
+        return {id(flow): _resolve_decorators(flow, catalog) for flow in self.file.flows}
+
+    def decorator_uses(self, flow: FlowClass) -> list[Use]:
+        """Flow decorators, then each step's decorators (except ``@step``), that resolve to a
+        name imported from metaflow and known to the catalog; empty without a catalog.
+
+        For any flow of this file: every MF3xx rule walks the same list, and MF303 asks for
+        the base classes' too."""
+        return self._decorator_uses.get(id(flow), [])
+
+
+def _resolve_decorators(flow: FlowClass, catalog: DecoratorCatalog) -> list[Use]:
+    out: list[Use] = []
+    for deco in flow.decorators:
+        if deco.from_metaflow:
+            spec = catalog.lookup(deco.name, "flow")
+            if spec is not None:
+                out.append(Use(deco, spec, "flow", None))
+    for step in flow.steps.values():
+        for deco in step.other_decorators:
+            if deco.from_metaflow:
+                spec = catalog.lookup(deco.name, "step")
+                if spec is not None:
+                    out.append(Use(deco, spec, "step", step))
+    return out
+
+
+class FlowFacts:
+    """Facts about one flow (and its graph) in the file of ``file_facts``."""
+
+    def __init__(self, file_facts: FileFacts, flow: FlowClass, graph: FlowGraph | None) -> None:
+        self.file = file_facts
+        self.flow = flow
+        self.graph = graph
+
+    @cached_property
+    def sorted_nodes(self) -> list[GraphNode]:
+        """The graph's nodes in Metaflow's iteration order (``dir(flow)``: sorted by name);
+        callers must not change the list."""
+        graph = self.graph
+        if graph is None:
+            return []
+        return [graph.nodes[name] for name in sorted(graph.nodes)]
+
+    @cached_property
+    def writes(self) -> dict[str, frozenset[str]]:
+        """Step name → the names the step assigns."""
+        return {
+            name: frozenset(a.name for a in step.artifacts if a.kind == "write")
+            for name, step in self.flow.steps.items()
+        }
+
+    @cached_property
+    def _write_table(self) -> WriteTable:
+        return write_table(self.writes)
+
+    @cached_property
+    def available_before(self) -> dict[str, NameSet] | None:
+        """Step → artifacts some path from start may have assigned before it runs, passing
+        everything through joins (the generous reading); only steps reachable from start.
+        None when the graph is unusable. See :func:`~metaflow_expert.rules.dataflow.available_before`."""
+        return available_before(self.flow, self.graph, self._write_table, through_joins=True)
+
+    @cached_property
+    def available_before_strict(self) -> dict[str, NameSet] | None:
+        """Like :attr:`available_before`, but a join passes on only what it assigns or
+        merges, as Metaflow does."""
+        return available_before(self.flow, self.graph, self._write_table, through_joins=False)
+
+    @cached_property
+    def reachable(self) -> frozenset[str]:
+        """Steps reachable from start (Metaflow only fills ``in_funcs`` for those)."""
+        graph = self.graph
+        if graph is None:
+            return frozenset()
+        nodes = graph.nodes
+        start = graph.start_step
+        if start is None or start not in nodes:
+            return frozenset()
+        seen = {start}
+        todo = [start]
+        while todo:
+            for out in nodes[todo.pop()].out_funcs:
+                if out in nodes and out not in seen:
+                    seen.add(out)
+                    todo.append(out)
+        return frozenset(seen)
+
+    @cached_property
+    def provided_names(self) -> frozenset[str]:
+        """Names reachable as ``self.<name>`` without any step assigning them: Parameters,
+        IncludeFiles, Configs, class attributes, methods and steps of the flow class, and
+        every ``self.<name>`` written outside step bodies (helper methods, mixins,
+        ``__init__``), since a step may call code that sets it."""
+        flow = self.flow
+        names: set[str] = {p.attr for p in flow.parameters}
+        names.update(flow.class_attributes)
+        names.update(flow.non_step_methods)
+        names.update(flow.steps)
+        names |= self.file.self_names_outside_steps
+        return frozenset(names)
+
+    @cached_property
+    def followable(self) -> bool:
+        """Whether the flow's attributes can be followed statically: no base class from
+        another module, no ``setattr``-style assignments in the file, no user decorator (a
+        user flow decorator or mutator may add parameters, a step decorator artifacts)."""
+        flow = self.flow
+        if flow.unresolved_bases or self.file.has_dynamic_attributes:
+            return False
+        if any(not d.from_metaflow for d in flow.decorators):
+            return False
+        return all(d.from_metaflow for step in flow.steps.values() for d in step.other_decorators)
+
+    @property
+    def decorator_uses(self) -> list[Use]:
+        """The flow's Metaflow decorators resolved against the catalog (see
+        :meth:`FileFacts.decorator_uses`)."""
+        return self.file.decorator_uses(self.flow)
