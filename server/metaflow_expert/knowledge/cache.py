@@ -41,18 +41,20 @@ def cache_file(
     return cache_root(cache_dir) / f"{kind}-{safe_version}-{digest}.marshal"
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
 
 
-def stamps_valid(stamps: Mapping[str, Sequence[int]], resolve: Callable[[str], Path]) -> bool:
+def stamps_valid(
+    stamps: Mapping[str, Sequence[int]], resolve: Callable[[str], str | os.PathLike[str]]
+) -> bool:
     """True when every recorded file still has the same (mtime_ns, size).
 
-    ``resolve`` maps a recorded relative path to an absolute Path."""
+    ``resolve`` maps a recorded relative path to an absolute path."""
     for rel, stamp in stamps.items():
         current = file_stamp(resolve(rel))
         if current is None or tuple(stamp) != current:

@@ -380,7 +380,7 @@ def load_catalog(
     key = (str(source.root), source.version, str(cache_dir), *ext)
     descriptors = _ext_descriptors(source)
     memo = _MEMO.get(key)
-    if memo is not None and memo[1] == descriptors and cache.stamps_valid(memo[2], source.absolute):
+    if memo is not None and memo[1] == descriptors and cache.stamps_valid(memo[2], source.file_of):
         return memo[0]
     path = cache.cache_file("catalog", source.version, source.root, cache_dir)
     cached = _from_cache(cache.load(path), ext, descriptors, source)
@@ -409,7 +409,7 @@ def _from_cache(
         if d.get("ext") != ext or d.get("ext_files") != descriptors:
             return None
         stamps = {k: _stamp_from(v) for k, v in js.obj(d["stamps"]).items()}
-        if not cache.stamps_valid(stamps, source.absolute):
+        if not cache.stamps_valid(stamps, source.file_of):
             return None
         return DecoratorCatalog.from_dict(js.obj(d["catalog"])), stamps
     except (KeyError, TypeError, ValueError, IndexError):
