@@ -81,7 +81,7 @@ def load(path: Path) -> Any | None:
     return data
 
 
-def save(path: Path, payload: dict[str, Any]) -> None:
+def save(path: Path, payload: Mapping[str, object]) -> None:
     """Write atomically (temp file + rename); failures are ignored (cache is optional)."""
     payload = dict(payload, format=FORMAT)
     try:
