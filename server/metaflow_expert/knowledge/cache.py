@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 7  # bump when the layout of any cached payload changes
+FORMAT = 8  # bump when the layout of any cached payload changes (8: catalog facts)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
