@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 7  # bump when the layout of any cached payload changes
+FORMAT = 8  # bump when the layout of any cached payload changes (8: catalog facts)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -41,18 +41,20 @@ def cache_file(
     return cache_root(cache_dir) / f"{kind}-{safe_version}-{digest}.marshal"
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
 
 
-def stamps_valid(stamps: Mapping[str, Sequence[int]], resolve: Callable[[str], Path]) -> bool:
+def stamps_valid(
+    stamps: Mapping[str, Sequence[int]], resolve: Callable[[str], str | os.PathLike[str]]
+) -> bool:
     """True when every recorded file still has the same (mtime_ns, size).
 
-    ``resolve`` maps a recorded relative path to an absolute Path."""
+    ``resolve`` maps a recorded relative path to an absolute path."""
     for rel, stamp in stamps.items():
         current = file_stamp(resolve(rel))
         if current is None or tuple(stamp) != current:
@@ -79,7 +81,7 @@ def load(path: Path) -> Any | None:
     return data
 
 
-def save(path: Path, payload: dict[str, Any]) -> None:
+def save(path: Path, payload: Mapping[str, object]) -> None:
     """Write atomically (temp file + rename); failures are ignored (cache is optional)."""
     payload = dict(payload, format=FORMAT)
     try:

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from metaflow_expert.knowledge import cache
 from metaflow_expert.knowledge import jsonshape as js
-from metaflow_expert.knowledge.facts import EMPTY_FACTS, MetaflowFacts
+from metaflow_expert.knowledge.facts import MetaflowFacts
 from metaflow_expert.knowledge.jsonshape import JSON
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
 
@@ -169,17 +169,18 @@ class DecoratorCatalog:
     flow: dict[str, DecoratorSpec]
     api: dict[str, ApiSymbol]
     lint_checks: dict[str, tuple[str, int]]
+    # what the graph and the rules read from this source (parallel decorators, lint.py
+    # constants, Parameter's reserved names), read once at build time and cached with it;
+    # required, so a catalog can never silently lack them
+    facts: MetaflowFacts
+    # attribute names FlowSpec defines (see :func:`flowspec_members_of`)
+    flowspec_members: frozenset[str]
     reserved_names: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Limit] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
     framework: dict[str, str] = field(default_factory=dict)
     toplevel_names: list[str] = field(default_factory=list)
     toplevel_plugins: dict[str, str] = field(default_factory=dict)
-    # what the graph and the rules read from this source (parallel decorators, lint.py
-    # constants, Parameter's reserved names), read once at build time and cached with it
-    facts: MetaflowFacts = EMPTY_FACTS
-    # attribute names FlowSpec defines (see :func:`flowspec_members_of`)
-    flowspec_members: frozenset[str] = frozenset()
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -380,7 +381,7 @@ def load_catalog(
     key = (str(source.root), source.version, str(cache_dir), *ext)
     descriptors = _ext_descriptors(source)
     memo = _MEMO.get(key)
-    if memo is not None and memo[1] == descriptors and cache.stamps_valid(memo[2], source.absolute):
+    if memo is not None and memo[1] == descriptors and cache.stamps_valid(memo[2], source.file_of):
         return memo[0]
     path = cache.cache_file("catalog", source.version, source.root, cache_dir)
     cached = _from_cache(cache.load(path), ext, descriptors, source)
@@ -409,7 +410,7 @@ def _from_cache(
         if d.get("ext") != ext or d.get("ext_files") != descriptors:
             return None
         stamps = {k: _stamp_from(v) for k, v in js.obj(d["stamps"]).items()}
-        if not cache.stamps_valid(stamps, source.absolute):
+        if not cache.stamps_valid(stamps, source.file_of):
             return None
         return DecoratorCatalog.from_dict(js.obj(d["catalog"])), stamps
     except (KeyError, TypeError, ValueError, IndexError):

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from metaflow_expert.knowledge.cache import file_stamp, stamps_valid
+
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
 
@@ -121,22 +123,14 @@ def _read(root: str) -> tuple[MetaflowFacts, dict[str, Stamp]]:
     return facts, stamps
 
 
-def _stamp(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
 def _record(root: str, path: str, stamps: dict[str, Stamp]) -> None:
-    stamp = _stamp(path)
+    stamp = file_stamp(path)
     if stamp is not None:
         stamps[os.path.relpath(path, root)] = stamp
 
 
 def _stamps_valid(root: str, stamps: dict[str, Stamp]) -> bool:
-    return all(_stamp(os.path.join(root, rel)) == s for rel, s in stamps.items())
+    return stamps_valid(stamps, lambda rel: os.path.join(root, rel))
 
 
 def _read_text(root: str, rel: str, stamps: dict[str, Stamp]) -> str | None:

@@ -74,6 +74,13 @@ class MetaflowSource:
                     return cand
         return self.root / rel
 
+    def file_of(self, rel: str) -> str:
+        """:meth:`absolute` as a string: cache checks stat hundreds of files per load, and
+        building a ``Path`` for each costs more than the ``stat`` itself."""
+        if rel.startswith(EXT_PACKAGE + "/"):
+            return str(self.absolute(rel))
+        return os.path.join(self.root, rel)
+
 
 def read_version(package_dir: Path) -> str:
     """``metaflow_version`` from ``version.py`` parsed as text ("unknown" if absent)."""

@@ -306,7 +306,7 @@ def load_symbols(
 
 def _listing_same(source: MetaflowSource, stamps: dict[str, list[int]]) -> bool:
     """Every cached file unchanged, and no file added (directory mtimes are not enough)."""
-    if not cache.stamps_valid(stamps, source.absolute):
+    if not cache.stamps_valid(stamps, source.file_of):
         return False
     return _count_py(source) == len(stamps)
 

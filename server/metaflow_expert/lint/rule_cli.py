@@ -34,7 +34,7 @@ def all_rules() -> list[Rule]:
 
 
 def _severity(r: Rule) -> str:
-    return str(getattr(r.severity, "value", r.severity))
+    return r.severity.value
 
 
 def rule_table(rules: list[Rule]) -> str:
