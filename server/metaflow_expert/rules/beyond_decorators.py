@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from metaflow_expert.model import DecoratorUse, Fix, FlowFile, Severity, Span, TextEdit
+from metaflow_expert.model import DecoratorUse, Fix, FlowFile, Related, Severity, Span, TextEdit
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -145,3 +145,97 @@ def duplicate_step_decorator(ctx: RuleContext) -> Iterator[Report]:
                 "specify this decorator only once.",
                 step=step.name,
             )
+
+
+@rule(
+    "MF218",
+    name="caught-failure-read-later",
+    summary="a step that `@catch` lets fail, without `var=`, sets an artifact a later step reads",
+    severity=Severity.WARNING,
+    mirrors="runtime:catch",
+)
+def caught_failure_read_later(ctx: RuleContext) -> Iterator[Report]:
+    """## What it does
+    Flags a step decorated with a decorator that lets the run go on after the step fails
+    (one whose class handles `task_exception` in the indexed Metaflow source, such as
+    `@catch`) without its `var=` argument, when a later step reads an artifact that only the
+    failing step sets. Needs the decorator catalog; without one the rule stays silent.
+
+    ## Why is this bad?
+    When the step fails, Metaflow continues with the next step as if `self.next()` had been
+    called, but the step's artifacts were never set: the later read raises `AttributeError`,
+    in another step, often much later. Without `var=` the later step cannot even tell that
+    the failure happened.
+
+    ## Example
+    ```python
+    @catch
+    @step
+    def train(self):
+        self.model = fit()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.model.score)
+    ```
+
+    ## Use instead
+    ```python
+    @catch(var="train_failed")
+    @step
+    def train(self):
+        self.model = fit()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        if not self.train_failed:
+            print(self.model.score)
+    ```
+    """
+    facts = ctx.flow_facts
+    if ctx.catalog is None or facts is None or not facts.followable or ctx.graph is None:
+        return
+    nodes, steps = ctx.graph.nodes, facts.flow.steps
+    writers: dict[str, set[str]] = {}
+    for name, names in facts.writes.items():
+        for artifact in names:
+            writers.setdefault(artifact, set()).add(name)
+    for use in facts.decorator_uses:
+        step, spec, deco = use.step, use.spec, use.deco
+        if step is None or "task_exception" not in spec.methods or spec.arg("var") is None:
+            continue
+        if deco.kwarg("var") is not None or deco.has_unpacked_args:
+            continue
+        only_here = {
+            a
+            for a in facts.writes.get(step.name, ())
+            if writers[a] == {step.name} and a not in facts.provided_names
+        }
+        # the first read of one of them, breadth-first from the step's successors
+        seen, todo = {step.name}, list(nodes[step.name].out_funcs if step.name in nodes else ())
+        read = None
+        while todo and read is None:
+            later = todo.pop(0)
+            if later in seen or later not in nodes or later not in steps:
+                continue
+            seen.add(later)
+            read = next(
+                (a for a in steps[later].artifacts if a.kind == "read" and a.name in only_here),
+                None,
+            )
+            if read is None:
+                todo.extend(nodes[later].out_funcs)
+            else:
+                yield Report(
+                    span=deco.span,
+                    message=f"Step *{step.name}* goes on after a failure (@{deco.written} "
+                    f"without var=), but step *{later}* reads *{read.name}*, which only "
+                    f"*{step.name}* sets: that read raises AttributeError when *{step.name}* "
+                    f'fails. Add @{deco.written}(var="{step.name}_failed") and test it '
+                    "before reading.",
+                    step=step.name,
+                    related=(Related(f"*{read.name}* read in step *{later}*", read.span),),
+                    cites=spec.cite,
+                )
