@@ -13,7 +13,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from metaflow_expert.agent.types import Answer, AskError, AskEvent, AskSettings
+from metaflow_expert.agent.types import Answer, AskContext, AskError, AskEvent, AskSettings
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -47,7 +47,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from metaflow_expert.agent.ask import ask
-    from metaflow_expert.agent.context import AskContext
     from metaflow_expert.agent.history import STORE, load_into, save_from
 
     try:

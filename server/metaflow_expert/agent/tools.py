@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,10 +195,22 @@ class Toolbox:
         return "\n".join(out), start, end
 
     # -- dispatch -------------------------------------------------------------------------
+    def handler(self, name: str) -> Callable[..., ToolOutput] | None:
+        """The method behind each tool of :data:`TOOL_SPECS`, spelled out: a name the model
+        sends can only reach these five, never another attribute of the toolbox."""
+        table: dict[str, Callable[..., ToolOutput]] = {
+            "search": self.tool_search,
+            "read_doc": self.tool_read_doc,
+            "grep": self.tool_grep,
+            "glob": self.tool_glob,
+            "read_source": self.tool_read_source,
+        }
+        return table.get(name)
+
     def run(self, name: str, args: dict[str, Any] | None) -> ToolOutput:
         args = args if isinstance(args, dict) else {}
-        handler = getattr(self, f"tool_{name}", None)
-        if handler is None or name not in {t["name"] for t in TOOL_SPECS}:
+        handler = self.handler(name)
+        if handler is None:
             return _text(f"unknown tool {name!r}", error=True)
         try:
             return handler(**{k: v for k, v in args.items() if isinstance(k, str)})
