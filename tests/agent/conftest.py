@@ -4,7 +4,7 @@ settings pointing at it with fast retries."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,9 +12,12 @@ from metaflow_expert.agent.types import AskSettings
 
 from .fake_anthropic import FakeAnthropic
 
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
+
 
 @pytest.fixture(scope="session")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
     """The real knowledge index over the installed Metaflow, in a private cache directory."""
     from metaflow_expert.knowledge.index import load_index
 

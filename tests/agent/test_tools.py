@@ -13,6 +13,7 @@ from metaflow_expert.agent.tools import (
     MAX_GREP_MATCHES,
     MAX_READ_BYTES,
     MAX_READ_LINES,
+    TOOL_SPECS,
     Toolbox,
 )
 
@@ -120,6 +121,11 @@ def test_unknown_tool_and_bad_args(tb: Toolbox) -> None:
     assert tb.run("rm_rf", {}).is_error
     assert tb.run("read_source", {"path": "metaflow/flowspec.py", "start": "x"}).is_error
     assert tb.run("search", {"query": ""}).is_error
+    assert tb.run("__init__", {}).is_error  # only the tools are reachable by name
+
+
+def test_every_declared_tool_has_a_handler(tb: Toolbox) -> None:
+    assert all(tb.handler(spec["name"]) is not None for spec in TOOL_SPECS)
 
 
 def test_search_returns_search_results(tb: Toolbox) -> None:

@@ -95,15 +95,16 @@ def _in_thread(
     cancel: threading.Event,
 ) -> TurnResult:
     """Run the HTTP call on a daemon thread so a cancel returns at once, even mid-response."""
-    box: dict[str, Any] = {}
+    results: list[TurnResult] = []
+    errors: list[BaseException] = []
     done = threading.Event()
     holder: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            box["result"] = _call(client, request, settings, on_text, cancel, holder)
+            results.append(_call(client, request, settings, on_text, cancel, holder))
         except BaseException as exc:
-            box["error"] = exc
+            errors.append(exc)
         finally:
             done.set()
 
@@ -119,9 +120,9 @@ def _in_thread(
             raise AskCancelled("cancelled")
     if cancel.is_set():
         raise AskCancelled("cancelled")
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def _call(

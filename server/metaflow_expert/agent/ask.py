@@ -11,20 +11,23 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.agent.context import as_context, context_terms, render_context
 from metaflow_expert.agent.history import STORE
 from metaflow_expert.agent.offline import answer_offline
 from metaflow_expert.agent.tools import Toolbox
-from metaflow_expert.agent.types import Answer, AskEvent, AskSettings
+from metaflow_expert.agent.types import Answer, AskContext, AskEvent, AskSettings
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 _NOT_FOUND = re.compile(r"not found in (?:the )?(?:indexed )?metaflow", re.I)
 _TOOLBOXES: dict[int, Toolbox] = {}
 _LOCK = threading.Lock()
 
 
-def toolbox_for(index: Any) -> Toolbox:
+def toolbox_for(index: KnowledgeIndex) -> Toolbox:
     """One toolbox per index object (its file inventory and line cache are reused)."""
     with _LOCK:
         tb = _TOOLBOXES.get(id(index))
@@ -38,8 +41,8 @@ def toolbox_for(index: Any) -> Toolbox:
 def ask(
     question: str,
     *,
-    index: Any,
-    context: Any = None,
+    index: KnowledgeIndex,
+    context: AskContext | dict[str, Any] | None = None,
     conversation_id: str | None = None,
     offline: bool | None = None,
     settings: AskSettings | None = None,
@@ -61,7 +64,7 @@ def ask(
             "offline",
             not_found=True,
             conversation_id=conversation_id,
-            version=str(index.version),
+            version=index.version,
         )
     note = None
     if settings.offline or not settings.api_key:
@@ -98,13 +101,13 @@ def ask(
         usage=result.usage,
         conversation_id=conversation_id,
         note=note,
-        version=str(index.version),
+        version=index.version,
     )
 
 
 def _offline(
     question: str,
-    index: Any,
+    index: KnowledgeIndex,
     toolbox: Toolbox,
     conversation_id: str,
     note: str | None,

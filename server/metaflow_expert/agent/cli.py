@@ -11,9 +11,12 @@ import argparse
 import json
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
-from metaflow_expert.agent.types import AskError, AskEvent, AskSettings
+from metaflow_expert.agent.types import Answer, AskContext, AskError, AskEvent, AskSettings
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,7 +47,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from metaflow_expert.agent.ask import ask
-    from metaflow_expert.agent.context import AskContext
     from metaflow_expert.agent.history import STORE, load_into, save_from
 
     try:
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_markdown(answer: Any) -> str:
+def render_markdown(answer: Answer) -> str:
     out = [answer.answer.rstrip(), ""]
     if answer.citations:
         out.append("Sources:")
@@ -116,7 +118,7 @@ def render_markdown(answer: Any) -> str:
     return "\n".join(out)
 
 
-def _load_index(explicit: str | None) -> Any:
+def _load_index(explicit: str | None) -> KnowledgeIndex:
     from metaflow_expert.knowledge.index import load_index
     from metaflow_expert.knowledge.source import locate_source
 

@@ -17,7 +17,7 @@ MAX_SELECTION_CHARS = 4_000
 WINDOW = 15
 
 
-def as_context(value: Any) -> AskContext | None:
+def as_context(value: AskContext | dict[str, Any] | None) -> AskContext | None:
     """Accept an :class:`AskContext`, a dict (``path``/``uri``, ``line``, ``text``, ``selection``) or None."""
     if value is None or isinstance(value, AskContext):
         return value

@@ -14,7 +14,10 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 TEXT_SUFFIXES = frozenset(
     {
@@ -49,8 +52,9 @@ class SourceFiles:
     allowed: tuple[Path, ...]
     files: tuple[str, ...]  # posix paths relative to root, sorted
 
-    def resolve(self, rel: str, index: Any = None) -> Path:
-        """``rel`` → an existing file inside the allowed folders, or :class:`PathRefused`."""
+    def resolve(self, rel: str, index: KnowledgeIndex | None = None) -> Path:
+        """``rel`` → an existing file inside the allowed folders, or :class:`PathRefused`.
+        With ``index``, the file must also be one the index knows (its own path checks)."""
         rel = (rel or "").strip().replace("\\", "/")
         if not rel:
             raise PathRefused("empty path")
@@ -72,10 +76,10 @@ class SourceFiles:
             raise PathRefused(f"outside the indexed Metaflow source: {rel}")
         if not real.is_file():
             raise PathRefused(f"not a file: {rel}")
-        if index is not None and hasattr(index, "resolve"):
+        if index is not None:
             try:
                 known = index.resolve(rel)
-            except Exception:
+            except OSError:  # a file that vanished or a name the OS rejects: not readable
                 known = None
             if known is None:
                 raise PathRefused(f"not in the index: {rel}")
@@ -94,12 +98,12 @@ _CACHE: dict[tuple[str, tuple[str, ...]], SourceFiles] = {}
 _LOCK = threading.Lock()
 
 
-def source_files(index: Any) -> SourceFiles:
+def source_files(index: KnowledgeIndex) -> SourceFiles:
     """The (cached) inventory for an index: ``root/metaflow`` plus any extension roots."""
-    root = Path(index.source.root).resolve()
+    root = index.source.root.resolve()
     allowed = [root / "metaflow"]
-    for ext in getattr(index.source, "extension_roots", None) or ():
-        allowed.append(Path(ext).resolve())
+    for ext in index.source.extension_roots:
+        allowed.append(ext.resolve())
     key = (str(root), tuple(str(a) for a in allowed))
     with _LOCK:
         hit = _CACHE.get(key)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 SHOW_PASSAGES = 4
 EXCERPT_LINES = 12
@@ -35,7 +38,7 @@ class Passage:
     kind: str = ""
 
 
-def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Passage]:
+def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -> list[Passage]:
     """Search hits re-ranked by file, with the files of named decorators/API symbols first.
 
     One passage per file (its best hit), scores relative to the top hit, plus the entity
@@ -46,18 +49,11 @@ def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Pass
     top = float(hits[0].score) if hits and hits[0].score else 1.0
     best: dict[str, Passage] = {}
     for h in hits:
-        score = float(h.score) / top
-        path = str(h.path)
+        score = h.score / top
+        path = h.path
         if path not in best or best[path].score < score:
-            line = int(h.line or 1)
-            best[path] = Passage(
-                path,
-                line,
-                int(getattr(h, "end_line", 0) or line),
-                str(getattr(h, "symbol", "") or ""),
-                score,
-                str(getattr(h, "kind", "") or ""),
-            )
+            line = h.line or 1
+            best[path] = Passage(path, line, h.end_line or line, h.symbol, score, h.kind)
     for ent in entities(f"{question} {extra_terms}", index):
         prev = best.get(ent.path)
         base = prev.score if prev else 0.0
@@ -68,10 +64,10 @@ def rank_passages(question: str, index: Any, extra_terms: str = "") -> list[Pass
 
 
 def answer_offline(
-    question: str, index: Any, *, toolbox: Toolbox | None = None, extra_terms: str = ""
+    question: str, index: KnowledgeIndex, *, toolbox: Toolbox | None = None, extra_terms: str = ""
 ) -> Answer:
     toolbox = toolbox or Toolbox(index)
-    version = str(getattr(index, "version", "?"))
+    version = index.version
     try:
         reasons = missing_reasons(question, toolbox)
         passages = [] if reasons else rank_passages(question, index, extra_terms)
@@ -124,20 +120,20 @@ def answer_offline(
 MAX_FACT_DECORATORS = 2
 
 
-def decorator_facts(question: str, index: Any, toolbox: Toolbox) -> tuple[str, list[Citation]]:
+def decorator_facts(
+    question: str, index: KnowledgeIndex, toolbox: Toolbox
+) -> tuple[str, list[Citation]]:
     """Arguments, defaults and ``current`` attributes of the decorators the question names,
     straight from the catalog (the ``defaults`` dict of the indexed source), each cited.
 
     A question about ``@retry`` is usually about its arguments; the passages below show the
     class, but the defaults sit further down, so they are stated here with their own lines."""
-    catalog = getattr(index, "catalog", None)
-    if catalog is None:
-        return "", []
+    catalog = index.catalog
     sections: list[str] = []
     cites: list[Citation] = []
     named = [e for e in entities(question, index) if e.name.startswith("@")]
     for ent in named[:MAX_FACT_DECORATORS]:
-        spec = catalog.lookup(ent.name[1:]) if hasattr(catalog, "lookup") else None
+        spec = catalog.lookup(ent.name[1:])
         if spec is None:
             continue
         class_cite = check_one(spec.path, spec.line, None, (spec.class_name,), toolbox)

@@ -7,7 +7,10 @@ Nothing here states a fact about Metaflow: facts come from the tools.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 MAX_PRIMER_CHARS = 40_000
 
@@ -25,10 +28,10 @@ How you answer (grounded workflow):
 If an editor context is given (the user's flow file, the step and decorators at the cursor), answer about that code."""
 
 
-def build_system(index: Any, *, caching: bool) -> list[dict[str, Any]]:
+def build_system(index: KnowledgeIndex, *, caching: bool) -> list[dict[str, Any]]:
     """System blocks: instructions, then a docs primer; the last one carries ``cache_control``."""
-    version = getattr(index, "version", "?")
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": INSTRUCTIONS.format(version=version)}]
+    text = INSTRUCTIONS.format(version=index.version)
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
     primer = docs_primer(index)
     if primer:
         blocks.append({"type": "text", "text": primer})
@@ -37,15 +40,13 @@ def build_system(index: Any, *, caching: bool) -> list[dict[str, Any]]:
     return blocks
 
 
-def docs_primer(index: Any) -> str:
+def docs_primer(index: KnowledgeIndex) -> str:
     """The list of knowledge docs with their headings, and the first (summary) doc in full,
     capped, so the model starts from the docs without spending a turn on them."""
-    docs: dict[str, str] = getattr(index, "docs", {}) or {}
+    docs = index.docs
     if not docs:
         return ""
-    parts = [
-        f"Knowledge docs for Metaflow {getattr(index, 'version', '?')} (read them with read_doc):"
-    ]
+    parts = [f"Knowledge docs for Metaflow {index.version} (read them with read_doc):"]
     for name, text in docs.items():
         heads = [ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("## ")][:12]
         parts.append(f"- {name}: " + "; ".join(heads))

@@ -20,10 +20,13 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.tools import Toolbox
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 FUZZY_CUTOFF = 80.0
 MIN_WORD = 4
@@ -154,7 +157,7 @@ def vocabulary(toolbox: Toolbox) -> Vocabulary:
             parts.append(path.read_text(encoding="utf-8", errors="replace"))
         except (PathRefused, OSError):
             continue
-    parts.extend((getattr(toolbox.index, "docs", {}) or {}).values())
+    parts.extend(toolbox.index.docs.values())
     corpus = "\n".join(parts)
     low = corpus.lower()
     words = frozenset(re.findall(r"[a-z][a-z0-9]+", low))
@@ -178,30 +181,20 @@ def _variants(word: str) -> set[str]:
     return out
 
 
-def entities(question: str, index: Any) -> list[Entity]:
+def entities(question: str, index: KnowledgeIndex) -> list[Entity]:
     """Decorators and API symbols (from the catalog) that the question names."""
-    catalog = getattr(index, "catalog", None)
-    if catalog is None:
-        return []
+    catalog = index.catalog
     words: set[str] = set()
     for w in re.findall(r"@?[A-Za-z_][A-Za-z0-9_.]*", question):
         words |= _variants(w.lstrip("@").rstrip("."))
     low = question.lower()
     out: list[Entity] = []
-    decos = {**getattr(catalog, "flow", {}), **getattr(catalog, "step", {})}
+    decos = {**catalog.flow, **catalog.step}
     for name, spec in decos.items():
         if name in words or (("_" in name) and name.replace("_", " ") in low):
             weight = 2.0 if f"@{name}" in question else 1.0
-            out.append(
-                Entity(
-                    f"@{name}",
-                    spec.path,
-                    spec.line,
-                    weight,
-                    getattr(spec, "class_name", "") or name,
-                )
-            )
-    for name, sym in (getattr(catalog, "api", {}) or {}).items():
+            out.append(Entity(f"@{name}", spec.path, spec.line, weight, spec.class_name or name))
+    for name, sym in catalog.api.items():
         named = name in question and ("." in name or not name.islower())
         if (
             named
@@ -214,13 +207,10 @@ def entities(question: str, index: Any) -> list[Entity]:
 
 def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
     """Why the question is about something not in the indexed source (empty: it may be)."""
-    index = toolbox.index
     vocab = vocabulary(toolbox)
-    catalog = getattr(index, "catalog", None)
+    catalog = toolbox.index.catalog
     reasons: list[str] = []
-    known_decos = (
-        set(getattr(catalog, "step", {}) or {}) | set(getattr(catalog, "flow", {}) or {}) | {"step"}
-    )
+    known_decos = set(catalog.step) | set(catalog.flow) | {"step"}
     for name in _DECO.findall(question):
         declared = re.search(rf"\bname\s*=\s*[\"']{re.escape(name.lower())}[\"']", vocab.text_lower)
         if name not in known_decos and not declared:

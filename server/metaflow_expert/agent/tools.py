@@ -13,9 +13,10 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.agent.files import (
     MAX_FILE_BYTES,
@@ -25,6 +26,10 @@ from metaflow_expert.agent.files import (
     source_files,
 )
 from metaflow_expert.agent.regex_guard import UnsafePattern, check_pattern
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.index import KnowledgeIndex
+    from metaflow_expert.knowledge.search import SearchHit
 
 MAX_READ_LINES = 300
 MAX_READ_BYTES = 32_000
@@ -137,9 +142,9 @@ def _search_result(source: str, title: str, text: str) -> dict[str, Any]:
 
 
 class Toolbox:
-    """Runs tool calls against one :class:`KnowledgeIndex` (any object with its interface)."""
+    """Runs tool calls against one :class:`KnowledgeIndex`."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: KnowledgeIndex) -> None:
         self.index = index
         self.grep_timeout = GREP_TIMEOUT_S
         self._files: SourceFiles | None = None
@@ -160,10 +165,10 @@ class Toolbox:
             if cached is not None:
                 self._lines.move_to_end(rel)
                 return cached
-        docs = getattr(self.index, "docs", {}) or {}
+        docs = self.index.docs
         if rel in docs:
-            return str(docs[rel]).splitlines()
-        extra = getattr(self.index, "extra_doc_files", {}) or {}
+            return docs[rel].splitlines()
+        extra = self.index.extra_doc_files
         path = extra[rel] if rel in extra else self.files.resolve(rel, self.index)
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PathRefused(f"file too large to read: {rel}")
@@ -190,10 +195,22 @@ class Toolbox:
         return "\n".join(out), start, end
 
     # -- dispatch -------------------------------------------------------------------------
+    def handler(self, name: str) -> Callable[..., ToolOutput] | None:
+        """The method behind each tool of :data:`TOOL_SPECS`, spelled out: a name the model
+        sends can only reach these five, never another attribute of the toolbox."""
+        table: dict[str, Callable[..., ToolOutput]] = {
+            "search": self.tool_search,
+            "read_doc": self.tool_read_doc,
+            "grep": self.tool_grep,
+            "glob": self.tool_glob,
+            "read_source": self.tool_read_source,
+        }
+        return table.get(name)
+
     def run(self, name: str, args: dict[str, Any] | None) -> ToolOutput:
         args = args if isinstance(args, dict) else {}
-        handler = getattr(self, f"tool_{name}", None)
-        if handler is None or name not in {t["name"] for t in TOOL_SPECS}:
+        handler = self.handler(name)
+        if handler is None:
             return _text(f"unknown tool {name!r}", error=True)
         try:
             return handler(**{k: v for k, v in args.items() if isinstance(k, str)})
@@ -227,12 +244,12 @@ class Toolbox:
             )
         return ToolOutput(blocks, summary=f"search {query!r}: {len(blocks)} hits", sources=sources)
 
-    def hit_block(self, hit: Any) -> dict[str, Any] | None:
-        path = str(getattr(hit, "path", "") or "")
-        line = int(getattr(hit, "line", 0) or 0)
-        end = int(getattr(hit, "end_line", 0) or line)
-        title = str(getattr(hit, "symbol", "") or path)
-        docs = getattr(self.index, "docs", {}) or {}
+    def hit_block(self, hit: SearchHit) -> dict[str, Any] | None:
+        path = hit.path
+        line = hit.line
+        end = hit.end_line or line
+        title = hit.symbol or path
+        docs = self.index.docs
         if path in docs:
             text = _numbered_text(
                 docs[path].splitlines(), line or 1, min(end or line, (line or 1) + 40)
@@ -242,14 +259,14 @@ class Toolbox:
             end = min(end, line + 40) if end >= line else line + 20
             text, s, e = self.numbered(path, line or 1, end)
         except PathRefused:
-            snippet = str(getattr(hit, "snippet", "") or "")
+            snippet = hit.snippet
             if not snippet:
                 return None
             return _search_result(f"{path}:{line}", title, snippet[:4000])
         return _search_result(f"{path}:{s}-{e}", title, text)
 
     def tool_read_doc(self, name: str = "", section: str | None = None) -> ToolOutput:
-        docs: dict[str, str] = getattr(self.index, "docs", {}) or {}
+        docs = self.index.docs
         name = str(name or "").strip()
         if not name:
             listing = "\n".join(f"- {n}: {_first_heading(t)}" for n, t in sorted(docs.items()))

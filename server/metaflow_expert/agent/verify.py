@@ -96,8 +96,7 @@ def find_citations(
 
 
 def verify_text(text: str, toolbox: Toolbox) -> Verification:
-    docs: dict[str, str] = getattr(toolbox.index, "docs", {}) or {}
-    raw = find_citations(text, tuple(docs))
+    raw = find_citations(text, tuple(toolbox.index.docs))
     found: list[Found] = []
     for i, (path, line, end_line, start, end) in enumerate(raw):
         prev_end = raw[i - 1][4] if i else 0
@@ -111,8 +110,7 @@ def verify_text(text: str, toolbox: Toolbox) -> Verification:
 def check_one(
     path: str, line: int, end_line: int | None, symbols: tuple[str, ...], toolbox: Toolbox
 ) -> Citation:
-    docs: dict[str, str] = getattr(toolbox.index, "docs", {}) or {}
-    norm = path if path in docs else _normalise(path, toolbox)
+    norm = path if path in toolbox.index.docs else _normalise(path, toolbox)
     try:
         lines = toolbox.lines(norm)
     except PathRefused as exc:
@@ -220,9 +218,7 @@ def native_citations(blocks: list[dict[str, Any]], toolbox: Toolbox) -> list[Cit
         for cit in block.get("citations") or []:
             if not isinstance(cit, dict) or cit.get("type") != "search_result_location":
                 continue
-            found = find_citations(
-                str(cit.get("source", "")), tuple(getattr(toolbox.index, "docs", {}) or {})
-            )
+            found = find_citations(str(cit.get("source", "")), tuple(toolbox.index.docs))
             for path, line, end_line, _s, _e in found:
                 out.append(check_one(path, line, end_line, (), toolbox))
     return out

@@ -6,349 +6,48 @@ an editor nor a linter can follow those names. We read the same registry (and ex
 ``mfextinit_*.py`` descriptors), open each class with ``ast``, and record what Metaflow's own
 ``Decorator.__init__`` checks against: the ``defaults`` dict (the accepted arguments),
 ``allow_multiple`` (inherited, e.g. from ``Decorator``) and the docstring. Nothing about
-Metaflow is typed here except the *names of the public entry points* listed in ``API_ENTRY_POINTS``;
-where they live, their signatures and docs come from the source.
+Metaflow is typed here except the *names of the public entry points* listed in
+``catalog_build.API_ENTRY_POINTS``; where they live, their signatures and docs come from the source.
 
 The catalog is plain data (JSON-serialisable via :meth:`DecoratorCatalog.to_dict`) and cached
-on disk, because the lint CLI loads it on every run. This module holds the data and the cached
-loader; :mod:`catalog_build` reads the source, :mod:`numpydoc` the docstrings and
-:mod:`validation` what each decorator's code checks.
+on disk, because the lint CLI loads it on every run. This module is the cached loader and the
+place callers import the records from; :mod:`catalog_model` defines the records,
+:mod:`catalog_build` reads the source (imported only when the cache misses), :mod:`numpydoc`
+the docstrings and :mod:`validation` what each decorator's code checks. The dependencies run
+one way: loader → builder → records.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 
 from metaflow_expert.knowledge import cache
 from metaflow_expert.knowledge import jsonshape as js
-from metaflow_expert.knowledge.facts import MetaflowFacts
+from metaflow_expert.knowledge.catalog_model import (
+    ApiSymbol,
+    ArgSpec,
+    CurrentAttr,
+    DecoratorCatalog,
+    DecoratorSpec,
+    Limit,
+    flowspec_members_of,
+)
 from metaflow_expert.knowledge.jsonshape import JSON
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
 
-# The user-facing surface: names of public entry points (where they live is looked up).
-API_ENTRY_POINTS: tuple[str, ...] = (
-    "FlowSpec",
-    "FlowSpec.next",
-    "FlowSpec.merge_artifacts",
-    "FlowSpec.input",
-    "FlowSpec.index",
-    "FlowSpec.foreach_stack",
-    "step",
-    "Parameter",
-    "JSONType",
-    "IncludeFile",
-    "Config",
-    "config_expr",
-    "current",
-    "Runner",
-    "NBRunner",
-    "Deployer",
-    "NBDeployer",
-    "Flow",
-    "Run",
-    "Step",
-    "Task",
-    "DataArtifact",
-    "Metaflow",
-    "namespace",
-    "get_namespace",
-    "default_namespace",
-    "S3",
-    "UserStepDecorator",
-    "StepMutator",
-    "FlowMutator",
-    "user_step_decorator",
-)
-# The registry lists and the file that holds them (relative to the ``metaflow`` package).
-_REGISTRY_LISTS = {
-    "step": "STEP_DECORATORS_DESC",
-    "flow": "FLOW_DECORATORS_DESC",
-    "toplevel": "TL_PLUGINS_DESC",
-}
-
-
-@dataclass
-class ArgSpec:
-    """One accepted decorator argument: a key of the class's ``defaults`` dict."""
-
-    name: str
-    default_src: str
-    doc: str
-    line: int
-    type: str = ""
-    path: str = ""
-
-
-@dataclass
-class CurrentAttr:
-    """An attribute a decorator adds to ``current`` (from its "MF Add To Current" block)."""
-
-    name: str
-    type: str
-    doc: str
-    line: int = 0
-    path: str = ""
-
-
-@dataclass
-class DecoratorSpec:
-    """A registered step or flow decorator. ``path``/``line`` point at the ``class`` line;
-    ``defaults_path``/``defaults_line`` at the ``defaults =`` assignment (maybe in a base class);
-    ``constants`` are the module-level literal constants of the decorator's file
-    (name → (value source, line)), e.g. name-validation limits."""
-
-    name: str
-    kind: str
-    class_name: str
-    path: str
-    line: int
-    defaults_line: int
-    args: list[ArgSpec]
-    allow_multiple: bool
-    doc: str
-    current_attrs: list[CurrentAttr] = field(default_factory=list)
-    origin: str = "metaflow"
-    defaults_path: str = ""
-    allow_multiple_cite: str = ""
-    end_line: int = 0
-    constants: dict[str, tuple[str, int]] = field(default_factory=dict)
-    registry_cite: str = ""
-    methods: dict[str, int] = field(default_factory=dict)
-    conversions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    conflicts: list[tuple[list[str], int]] = field(default_factory=list)
-    checks: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
-
-    def arg(self, name: str) -> ArgSpec | None:
-        return next((a for a in self.args if a.name == name), None)
-
-    @property
-    def arg_names(self) -> list[str]:
-        return [a.name for a in self.args]
-
-    @property
-    def cite(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass
-class ApiSymbol:
-    """A public API entry point, located in the source."""
-
-    name: str
-    qualname: str
-    path: str
-    line: int
-    end_line: int
-    signature: str
-    doc: str
-    kind: str = ""
-
-    @property
-    def cite(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass
-class Limit:
-    """A numeric limit Metaflow enforces, derived from its source: ``value`` and where."""
-
-    value: int
-    cite: str
-    expr: str
-
-
-@dataclass
-class DecoratorCatalog:
-    """Everything rules, hovers and completions need to know about decorators and the API."""
-
-    version: str
-    root: str
-    step: dict[str, DecoratorSpec]
-    flow: dict[str, DecoratorSpec]
-    api: dict[str, ApiSymbol]
-    lint_checks: dict[str, tuple[str, int]]
-    # what the graph and the rules read from this source (parallel decorators, lint.py
-    # constants, Parameter's reserved names), read once at build time and cached with it;
-    # required, so a catalog can never silently lack them
-    facts: MetaflowFacts
-    # attribute names FlowSpec defines (see :func:`flowspec_members_of`)
-    flowspec_members: frozenset[str]
-    reserved_names: dict[str, str] = field(default_factory=dict)
-    limits: dict[str, Limit] = field(default_factory=dict)
-    hidden: list[str] = field(default_factory=list)
-    framework: dict[str, str] = field(default_factory=dict)
-    toplevel_names: list[str] = field(default_factory=list)
-    toplevel_plugins: dict[str, str] = field(default_factory=dict)
-
-    def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
-        if kind in (None, "step") and name in self.step:
-            return self.step[name]
-        if kind in (None, "flow") and name in self.flow:
-            return self.flow[name]
-        return None
-
-    def all(self) -> list[DecoratorSpec]:
-        return list(self.step.values()) + list(self.flow.values())
-
-    def names(self, kind: str | None = None) -> list[str]:
-        return [d.name for d in self.all() if kind in (None, d.kind)]
-
-    def to_dict(self) -> JSON:
-        """Plain data (JSON- and ``marshal``-serialisable); sets become sorted lists."""
-        d = asdict(self)
-        d["facts"] = _facts_to_dict(self.facts)
-        d["flowspec_members"] = sorted(self.flowspec_members)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: JSON) -> DecoratorCatalog:
-        """The inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError``/``ValueError`` on
-        data of another layout (the cache loader then rebuilds)."""
-        return cls(
-            version=js.text(d["version"]),
-            root=js.text(d["root"]),
-            step={k: _spec_from(v) for k, v in js.obj(d["step"]).items()},
-            flow={k: _spec_from(v) for k, v in js.obj(d["flow"]).items()},
-            api={k: _api_from(v) for k, v in js.obj(d["api"]).items()},
-            lint_checks={k: js.cite(v) for k, v in js.obj(d["lint_checks"]).items()},
-            reserved_names=js.text_map(d["reserved_names"]),
-            limits={k: _limit_from(v) for k, v in js.obj(d["limits"]).items()},
-            hidden=js.texts(d["hidden"]),
-            framework=js.text_map(d["framework"]),
-            toplevel_names=js.texts(d["toplevel_names"]),
-            toplevel_plugins=js.text_map(d["toplevel_plugins"]),
-            facts=_facts_from(d["facts"]),
-            flowspec_members=frozenset(js.texts(d["flowspec_members"])),
-        )
-
-
-def flowspec_members_of(
-    reserved_names: Mapping[str, str], api: Mapping[str, ApiSymbol]
-) -> frozenset[str]:
-    """Attribute names ``FlowSpec`` defines: the reserved names (public members,
-    ``_NON_PARAMETERS``, lint.py's reserved step names) plus the member each ``FlowSpec.*``
-    entry point names (by key or by its own name)."""
-    prefix = "FlowSpec."
-    names = set(reserved_names)
-    for key, sym in api.items():
-        for qual in (key, sym.name):
-            if qual.startswith(prefix):
-                member = qual[len(prefix) :].split(".", 1)[0]
-                if member:
-                    names.add(member)
-    return frozenset(names)
-
-
-def _arg_from(x: object) -> ArgSpec:
-    a = js.obj(x)
-    return ArgSpec(
-        name=js.text(a["name"]),
-        default_src=js.text(a["default_src"]),
-        doc=js.text(a["doc"]),
-        line=js.integer(a["line"]),
-        type=js.text(a["type"]),
-        path=js.text(a["path"]),
-    )
-
-
-def _current_from(x: object) -> CurrentAttr:
-    c = js.obj(x)
-    return CurrentAttr(
-        name=js.text(c["name"]),
-        type=js.text(c["type"]),
-        doc=js.text(c["doc"]),
-        line=js.integer(c["line"]),
-        path=js.text(c["path"]),
-    )
-
-
-def _names_and(x: object) -> tuple[list[str], object]:
-    names, rest = js.pair(x)
-    return js.texts(names), rest
-
-
-def _spec_from(x: object) -> DecoratorSpec:
-    s = js.obj(x)
-    conflicts = [_names_and(c) for c in js.arr(s["conflicts"])]
-    return DecoratorSpec(
-        name=js.text(s["name"]),
-        kind=js.text(s["kind"]),
-        class_name=js.text(s["class_name"]),
-        path=js.text(s["path"]),
-        line=js.integer(s["line"]),
-        defaults_line=js.integer(s["defaults_line"]),
-        args=[_arg_from(a) for a in js.arr(s["args"])],
-        allow_multiple=js.flag(s["allow_multiple"]),
-        doc=js.text(s["doc"]),
-        current_attrs=[_current_from(c) for c in js.arr(s["current_attrs"])],
-        origin=js.text(s["origin"]),
-        defaults_path=js.text(s["defaults_path"]),
-        allow_multiple_cite=js.text(s["allow_multiple_cite"]),
-        end_line=js.integer(s["end_line"]),
-        constants={k: js.cite(v) for k, v in js.obj(s["constants"]).items()},
-        registry_cite=js.text(s["registry_cite"]),
-        methods={k: js.integer(v) for k, v in js.obj(s["methods"]).items()},
-        conversions={
-            k: [js.cite(c) for c in js.arr(v)] for k, v in js.obj(s["conversions"]).items()
-        },
-        conflicts=[(names, js.integer(line)) for names, line in conflicts],
-        checks={
-            k: [(names, js.text(msg)) for names, msg in map(_names_and, js.arr(v))]
-            for k, v in js.obj(s["checks"]).items()
-        },
-    )
-
-
-def _api_from(x: object) -> ApiSymbol:
-    a = js.obj(x)
-    return ApiSymbol(
-        name=js.text(a["name"]),
-        qualname=js.text(a["qualname"]),
-        path=js.text(a["path"]),
-        line=js.integer(a["line"]),
-        end_line=js.integer(a["end_line"]),
-        signature=js.text(a["signature"]),
-        doc=js.text(a["doc"]),
-        kind=js.text(a["kind"]),
-    )
-
-
-def _limit_from(x: object) -> Limit:
-    lim = js.obj(x)
-    return Limit(
-        value=js.integer(lim["value"]), cite=js.text(lim["cite"]), expr=js.text(lim["expr"])
-    )
-
-
-def _opt_names(x: object) -> frozenset[str] | None:
-    return None if x is None else frozenset(js.texts(x))
-
-
-def _facts_to_dict(f: MetaflowFacts) -> JSON:
-    return {
-        "root": f.root,
-        "parallel_decorators": sorted(f.parallel_decorators),
-        "reserved_step_names": (
-            None if f.reserved_step_names is None else sorted(f.reserved_step_names)
-        ),
-        "step_name_pattern": f.step_name_pattern,
-        "reserved_parameter_names": sorted(f.reserved_parameter_names),
-        "reserved_parameter_cite": f.reserved_parameter_cite,
-    }
-
-
-def _facts_from(x: object) -> MetaflowFacts:
-    f = js.obj(x)
-    return MetaflowFacts(
-        root=js.text(f["root"]),
-        parallel_decorators=frozenset(js.texts(f["parallel_decorators"])),
-        reserved_step_names=_opt_names(f["reserved_step_names"]),
-        step_name_pattern=js.opt_text(f["step_name_pattern"]),
-        reserved_parameter_names=frozenset(js.texts(f["reserved_parameter_names"])),
-        reserved_parameter_cite=js.opt_text(f["reserved_parameter_cite"]),
-    )
+# the records are re-exported: callers import them from here, next to the loader
+__all__ = [
+    "ApiSymbol",
+    "ArgSpec",
+    "CurrentAttr",
+    "DecoratorCatalog",
+    "DecoratorSpec",
+    "Limit",
+    "Stamps",
+    "build_catalog",
+    "flowspec_members_of",
+    "load_catalog",
+]
 
 
 def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, tuple[int, int]]]:

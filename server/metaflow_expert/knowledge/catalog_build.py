@@ -1,4 +1,5 @@
-"""Building the decorator catalog from the Metaflow source (see :mod:`catalog` for the data).
+"""Building the decorator catalog from the Metaflow source (the records are in
+:mod:`catalog_model`; :mod:`catalog` caches what this builds).
 
 Reads the plugin registry lists, each decorator class (following base classes across files),
 the public entry points re-exported by ``metaflow/__init__.py``, the ``@linter.check``
@@ -11,9 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from metaflow_expert.knowledge.catalog import (
-    _REGISTRY_LISTS,
-    API_ENTRY_POINTS,
+from metaflow_expert.knowledge.catalog_model import (
     ApiSymbol,
     ArgSpec,
     CurrentAttr,
@@ -27,6 +26,48 @@ from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
 from metaflow_expert.knowledge.validation import checks, conflicts, conversions, trailing_comment
+
+# The user-facing surface: names of public entry points (where they live is looked up).
+API_ENTRY_POINTS: tuple[str, ...] = (
+    "FlowSpec",
+    "FlowSpec.next",
+    "FlowSpec.merge_artifacts",
+    "FlowSpec.input",
+    "FlowSpec.index",
+    "FlowSpec.foreach_stack",
+    "step",
+    "Parameter",
+    "JSONType",
+    "IncludeFile",
+    "Config",
+    "config_expr",
+    "current",
+    "Runner",
+    "NBRunner",
+    "Deployer",
+    "NBDeployer",
+    "Flow",
+    "Run",
+    "Step",
+    "Task",
+    "DataArtifact",
+    "Metaflow",
+    "namespace",
+    "get_namespace",
+    "default_namespace",
+    "S3",
+    "UserStepDecorator",
+    "StepMutator",
+    "FlowMutator",
+    "user_step_decorator",
+)
+#: The names of Metaflow's plugin registry lists, by what they register (the lists are in
+#: ``metaflow/plugins/__init__.py`` and in extensions' ``mfextinit_*.py`` descriptors).
+REGISTRY_LISTS = {
+    "step": "STEP_DECORATORS_DESC",
+    "flow": "FLOW_DECORATORS_DESC",
+    "toplevel": "TL_PLUGINS_DESC",
+}
 
 
 class _Builder:
@@ -50,7 +91,7 @@ class _Builder:
             ):
                 continue
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            kind = next((k for k, v in _REGISTRY_LISTS.items() if v in names), None)
+            kind = next((k for k, v in REGISTRY_LISTS.items() if v in names), None)
             if kind is None:
                 continue
             for elt in node.value.elts:

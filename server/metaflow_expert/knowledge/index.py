@@ -31,7 +31,7 @@ from metaflow_expert.knowledge.search import (
     add_words,
 )
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource, locate_source
-from metaflow_expert.knowledge.symbols import Symbol, SymbolIndex, build_symbols
+from metaflow_expert.knowledge.symbols import Symbol, SymbolIndex, build_symbols, listing_unchanged
 
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt")
 _MAX_CODE_LINES = 250
@@ -384,7 +384,7 @@ def load_index(
         data is not None
         and data.get("ext") == ext
         and data.get("extra") == extra_stamps
-        and _same_files(source, data["stamps"])
+        and listing_unchanged(source, data["stamps"])
     ):
         try:
             index = KnowledgeIndex(
@@ -427,9 +427,3 @@ def load_index(
     )
     index.build_seconds = time.perf_counter() - t0
     return index
-
-
-def _same_files(source: MetaflowSource, stamps: dict[str, list[int]]) -> bool:
-    from metaflow_expert.knowledge.symbols import _listing_same
-
-    return _listing_same(source, stamps)

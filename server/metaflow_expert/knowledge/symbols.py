@@ -285,7 +285,7 @@ def load_symbols(
     path = cache.cache_file("symbols", source.version, source.root, cache_dir)
     data = cache.load(path)
     ext = [str(p) for p in source.extension_roots]
-    if data is not None and data.get("ext") == ext and _listing_same(source, data["stamps"]):
+    if data is not None and data.get("ext") == ext and listing_unchanged(source, data["stamps"]):
         return SymbolIndex(list(map(Symbol._make, data["rows"])), list(data["files"])), True
     index, stamps = build_symbols(source)
     rows = [
@@ -304,8 +304,13 @@ def load_symbols(
     return index, False
 
 
-def _listing_same(source: MetaflowSource, stamps: dict[str, list[int]]) -> bool:
-    """Every cached file unchanged, and no file added (directory mtimes are not enough)."""
+def listing_unchanged(source: MetaflowSource, stamps: dict[str, list[int]]) -> bool:
+    """Whether a cache built from the ``.py`` files with these ``stamps`` still describes
+    ``source``: every stamped file unchanged, and no ``.py`` file added or removed.
+
+    Both caches of the source listing (the symbols and the knowledge index) ask this: stamps
+    alone miss a new file, and directory mtimes are not reliable enough to catch one, so the
+    ``.py`` files are counted too."""
     if not cache.stamps_valid(stamps, source.file_of):
         return False
     return _count_py(source) == len(stamps)
@@ -320,4 +325,11 @@ def _count_py(source: MetaflowSource) -> int:
     return n
 
 
-__all__ = ["EXT_PACKAGE", "Symbol", "SymbolIndex", "build_symbols", "load_symbols"]
+__all__ = [
+    "EXT_PACKAGE",
+    "Symbol",
+    "SymbolIndex",
+    "build_symbols",
+    "listing_unchanged",
+    "load_symbols",
+]
