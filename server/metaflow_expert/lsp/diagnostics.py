@@ -6,6 +6,10 @@ only if the document still has the version that was analysed (stale results are 
 queued job whose version is already outdated does not even run). Findings carry their rule
 code, a link to the rule's doc, the related places, and a citation of the Metaflow check they
 mirror (``metaflow/lint.py:LINE`` of the check function, or the decorator's source).
+
+Open documents are linted again when the decorator catalog arrives and when the settings
+change: this module subscribes to the server's knowledge and settings hooks (``lifecycle``,
+which fires them, does not know who listens).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any
 from lsprotocol import types
 
 from metaflow_expert.lsp import citations, positions
-from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
+from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
+from metaflow_expert.lsp.server import DocState, KnowledgeEvent, MetaflowLanguageServer
 
 SOURCE = "metaflow-expert"
 
@@ -31,6 +36,13 @@ _SEVERITY = {
 
 
 def register(server: MetaflowLanguageServer) -> None:
+    def relint_on_catalog(event: KnowledgeEvent) -> None:
+        if event == "catalog":  # lint reads only the decorator catalog, not the whole index
+            relint_all(server)
+
+    server.on_knowledge(relint_on_catalog)
+    server.on_settings(lambda: relint_all(server))
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: MetaflowLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.docs[params.text_document.uri] = DocState()
@@ -129,8 +141,6 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
     if ls.knowledge.generation == 0:
-        from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
-
         start_first_knowledge_build(ls)
 
 

@@ -45,7 +45,11 @@ def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> 
     if target.kind in ("artifact", "parameter") and target.flow is not None:
         from metaflow_expert.lsp import run_artifacts
 
-        runtime = run_artifacts.describe(ls, doc.file.path, target.flow.name, target.name)
+        if ls.artifacts is None:
+            ls.artifacts = run_artifacts.ArtifactCache(ls.log)
+        runtime = run_artifacts.describe(
+            ls.artifacts, ls.settings, doc.file.path, target.flow.name, target.name
+        )
     graph = doc.graph(target.flow.name) if target.flow is not None else None
     text = render.render(
         target,

@@ -3,7 +3,9 @@
 Why here: ``initialize`` must answer fast (the editor waits on it), so it only reads the
 settings; ``initialized`` starts indexing the workspace interpreter's Metaflow on a thread,
 reporting through ``$/progress`` (a server-created token) and ``metaflowExpert/status``.
-Lint runs without the decorator catalog until it arrives, then every open file is re-linted.
+Lint runs without the decorator catalog until it arrives; this module then fires the server's
+knowledge hook (``ls.knowledge_changed``) and, on new settings, its settings hook, and never
+imports ``diagnostics``: re-linting is diagnostics' business (it subscribes to both hooks).
 Nothing here imports ``anthropic``.
 """
 
@@ -52,15 +54,14 @@ def register(server: MetaflowLanguageServer) -> None:
 
 
 def take_settings(ls: MetaflowLanguageServer, raw: Any) -> None:
-    """Apply new settings (merged over the previous ones), re-index if needed, re-lint."""
+    """Apply new settings (merged over the previous ones), re-index if needed, and tell the
+    settings hook's subscribers (diagnostics re-lints)."""
     rebuild = ls.apply_settings(raw)
     ls.log("info", "settings updated" + (", re-indexing Metaflow" if rebuild else ""))
     if rebuild:
         ls.artifacts = None
         start_knowledge_build(ls)
-    from metaflow_expert.lsp.diagnostics import relint_all
-
-    relint_all(ls)
+    ls.settings_changed()
 
 
 async def _pull_settings(ls: MetaflowLanguageServer) -> Any:
@@ -226,7 +227,7 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     if not _set_state(ls, generation, "indexing", f"indexing Metaflow {version}", catalog=catalog):
         progress.end("superseded")
         return
-    _knowledge_changed(ls)
+    ls.knowledge_changed("catalog")
     progress.report(f"indexing Metaflow {version} source", 50)
     try:
         from metaflow_expert.knowledge.index import load_index
@@ -247,17 +248,5 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     gc.freeze()
     if _set_state(ls, generation, "ready", message, index=index):
         ls.log("info", message)
-        _knowledge_changed(ls, relint=False)
+        ls.knowledge_changed("index")
     progress.end(message)
-
-
-def _knowledge_changed(ls: MetaflowLanguageServer, relint: bool = True) -> None:
-    from metaflow_expert.lsp.diagnostics import relint_all
-
-    if relint:  # lint reads only the decorator catalog: re-lint when that arrives
-        ls.call_soon(relint_all, ls)
-    for cb in list(ls.on_knowledge):
-        try:
-            cb()
-        except Exception as exc:
-            ls.log_exception("knowledge callback", exc)
