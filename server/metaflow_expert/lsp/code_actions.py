@@ -7,15 +7,13 @@ to text that has changed since.
 
 from __future__ import annotations
 
-from typing import Any
-
 from lsprotocol import types
 
 from metaflow_expert.explain import fixes
 from metaflow_expert.lsp import documents
 from metaflow_expert.lsp.diagnostics import SOURCE
 from metaflow_expert.lsp.server import MetaflowLanguageServer
-from metaflow_expert.model import Span
+from metaflow_expert.model import Fix, Span
 
 
 def register(server: MetaflowLanguageServer) -> None:
@@ -43,7 +41,7 @@ def _overlaps(a: Span, b: Span) -> bool:
 def _action(
     ls: MetaflowLanguageServer,
     doc: documents.DocView,
-    fix: Any,
+    fix: Fix,
     diags: list[types.Diagnostic],
     preferred: bool,
 ) -> types.CodeAction:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -23,6 +23,12 @@ from metaflow_expert.lsp.server import (
     current_command_params,
     current_request_id,
 )
+from metaflow_expert.model import Finding, FlowClass
+
+if TYPE_CHECKING:  # the agent and the graph load when a command needs them
+    from metaflow_expert.agent import AskSettings
+    from metaflow_expert.graph import FlowGraph, GraphNode
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 GRAPH = "metaflowExpert.graph"
 ASK = "metaflowExpert.ask"
@@ -65,7 +71,7 @@ def register(server: MetaflowLanguageServer) -> None:
             ls.cancel_events.pop(msg_id, None)
 
 
-def _edge_kind(node: Any, target_node: Any) -> str:
+def _edge_kind(node: GraphNode | None, target_node: GraphNode | None) -> str:
     t = getattr(node, "type", None)
     if t == "split":
         return "branch"
@@ -78,7 +84,9 @@ def _edge_kind(node: Any, target_node: Any) -> str:
     return "linear"
 
 
-def _flow_payload(flow: Any, graph: Any, findings: list[Any]) -> dict[str, Any]:
+def _flow_payload(
+    flow: FlowClass, graph: FlowGraph | None, findings: list[Finding]
+) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
@@ -167,7 +175,7 @@ def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None
         return None
 
 
-def _ask_settings(ls: MetaflowLanguageServer) -> Any:
+def _ask_settings(ls: MetaflowLanguageServer) -> AskSettings:
     from metaflow_expert.agent import AskSettings
 
     s = AskSettings()
@@ -198,7 +206,9 @@ def _progress(ls: MetaflowLanguageServer, token: Any, kind: str, message: str) -
     ls.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))
 
 
-async def _wait_for_index(ls: MetaflowLanguageServer, token: Any, cancel: threading.Event) -> Any:
+async def _wait_for_index(
+    ls: MetaflowLanguageServer, token: Any, cancel: threading.Event
+) -> KnowledgeIndex:
     deadline = time.monotonic() + INDEX_WAIT_S
     told = False
     while ls.index is None:

@@ -17,13 +17,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from metaflow_expert.lsp import citations, positions
 from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
 from metaflow_expert.lsp.server import DocState, KnowledgeEvent, MetaflowLanguageServer
+from metaflow_expert.lsp.settings import ServerSettings
+
+if TYPE_CHECKING:  # the engine loads on the lint thread (lifecycle's warm-up), not at start-up
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
+    from metaflow_expert.lint.config import LintSettings
+    from metaflow_expert.lint.engine import Analysis
+    from metaflow_expert.model import Finding
 
 SOURCE = "metaflow-expert"
 
@@ -120,7 +127,7 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
         )
         return
 
-    def job() -> Any:
+    def job() -> Analysis | None:
         if uri not in ls.docs or _current_version(ls, uri) != version:
             return None  # superseded while queued
         return analyze(text, path, settings, catalog, ls)
@@ -144,48 +151,35 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
         start_first_knowledge_build(ls)
 
 
-def lint_settings(path: str, settings: Any) -> Any:
-    """Project settings (``[tool.metaflow-expert]`` in pyproject) overlaid with the editor's."""
+def lint_settings(path: str, settings: ServerSettings) -> LintSettings:
+    """Project settings (``[tool.metaflow-expert]`` in pyproject) overlaid with the editor's.
+
+    A broken pyproject table falls back to the defaults: the editor keeps linting."""
+    from metaflow_expert.lint import config
+
     try:
-        from metaflow_expert.lint import config
-    except ImportError:
-        return None
-    base = None
-    try:
-        if path and Path(path).exists():
-            base = config.load_settings(path)
+        base = config.load_settings(path) if path and Path(path).exists() else None
     except Exception:
         base = None
     if base is None:
-        try:
-            base = config.LintSettings()
-        except Exception:
-            return None
-    overrides: dict[str, Any] = {}
-    fields = {f.name for f in dataclasses.fields(base)} if dataclasses.is_dataclass(base) else set()
-    if settings.lint.select and "select" in fields:
-        overrides["select"] = (
-            type(base.select)(settings.lint.select)
-            if base.select is not None
-            else list(settings.lint.select)
-        )
-    if settings.lint.ignore and "ignore" in fields:
-        overrides["ignore"] = (
-            type(base.ignore)(settings.lint.ignore)
-            if base.ignore is not None
-            else list(settings.lint.ignore)
-        )
-    if settings.lint.nested_foreach is not None and "nested_foreach" in fields:
-        overrides["nested_foreach"] = settings.lint.nested_foreach
-    try:
-        return dataclasses.replace(base, **overrides) if overrides else base
-    except Exception:
-        return base
+        base = config.LintSettings()
+    lint = settings.lint
+    if lint.select:
+        base = dataclasses.replace(base, select=tuple(lint.select))
+    if lint.ignore:
+        base = dataclasses.replace(base, ignore=tuple(lint.ignore))
+    if lint.nested_foreach is not None:
+        base = dataclasses.replace(base, nested_foreach=lint.nested_foreach)
+    return base
 
 
 def analyze(
-    text: str, path: str, settings: Any, catalog: Any, ls: MetaflowLanguageServer | None = None
-) -> Any:
+    text: str,
+    path: str,
+    settings: ServerSettings,
+    catalog: DecoratorCatalog | None,
+    ls: MetaflowLanguageServer | None = None,
+) -> Analysis | None:
     """Run the engine; never raises (an engine crash becomes a log line and no analysis)."""
     try:
         from metaflow_expert.lint.engine import analyze_text
@@ -197,7 +191,7 @@ def analyze(
         return None
 
 
-def _severity(finding: Any, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:
+def _severity(finding: Finding, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:
     level = overrides.get(finding.code)
     if level is None:
         for prefix, value in overrides.items():
@@ -211,7 +205,7 @@ def _severity(finding: Any, overrides: dict[str, str]) -> types.DiagnosticSeveri
     return _SEVERITY.get(level, types.DiagnosticSeverity.Warning)
 
 
-def check_citation(ls: MetaflowLanguageServer, finding: Any) -> tuple[str, int] | None:
+def check_citation(ls: MetaflowLanguageServer, finding: Finding) -> tuple[str, int] | None:
     """Where in Metaflow the check this finding mirrors lives (path, 1-based line)."""
     mirrors = finding.mirrors
     catalog = ls.catalog
@@ -227,7 +221,9 @@ def check_citation(ls: MetaflowLanguageServer, finding: Any) -> tuple[str, int] 
     return None
 
 
-def to_diagnostics(ls: MetaflowLanguageServer, analysis: Any, uri: str) -> list[types.Diagnostic]:
+def to_diagnostics(
+    ls: MetaflowLanguageServer, analysis: Analysis, uri: str
+) -> list[types.Diagnostic]:
     codec = ls.workspace.position_codec
     lines = analysis.file.lines
     out: list[types.Diagnostic] = []

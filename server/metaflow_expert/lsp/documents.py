@@ -9,13 +9,16 @@ cached until the next edit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from metaflow_expert.lsp import positions
 from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
-from metaflow_expert.model import FlowFile
+from metaflow_expert.model import FlowFile, Span
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import FlowGraph
 
 
 @dataclass
@@ -23,9 +26,9 @@ class DocView:
     uri: str
     version: int | None
     file: FlowFile
-    graphs: dict[str, Any]
+    graphs: dict[str, FlowGraph]
 
-    def graph(self, flow_name: str) -> Any:
+    def graph(self, flow_name: str) -> FlowGraph | None:
         g = self.graphs.get(flow_name)
         if g is None:
             flow = self.file.flow(flow_name)
@@ -85,5 +88,5 @@ def cursor(ls: MetaflowLanguageServer, doc: DocView, pos: types.Position) -> tup
     return positions.from_position(ls.workspace.position_codec, doc.file.lines, pos)
 
 
-def to_range(ls: MetaflowLanguageServer, doc: DocView, span: Any) -> types.Range:
+def to_range(ls: MetaflowLanguageServer, doc: DocView, span: Span) -> types.Range:
     return positions.to_range(ls.workspace.position_codec, doc.file.lines, span)
