@@ -1,9 +1,10 @@
 """Diagnostics: lint on open, on change (debounced, per document) and on save; clear on close.
 
 Why this shape: typing must never wait for lint. Each change (re)arms a per-document timer;
-when it fires, the analysis runs on the one-worker lint executor, and its result is published
-only if the document still has the version that was analysed (stale results are dropped; a
-queued job whose version is already outdated does not even run). Findings carry their rule
+when it fires, the analysis runs on the one-worker lint executor (``analyses``: one run per
+version, shared with a hover that asked first), and its result is published only if the
+document still has the version that was analysed (stale results are dropped; a queued job
+whose version is already outdated does not even run). Findings carry their rule
 code, a link to the rule's doc, the related places, and a citation of the Metaflow check they
 mirror (``metaflow/lint.py:LINE`` of the check function, or the decorator's source).
 
@@ -15,20 +16,15 @@ which fires them, does not know who listens).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import citations, positions
+from metaflow_expert.lsp import analyses, citations, positions
 from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
 from metaflow_expert.lsp.server import DocState, KnowledgeEvent, MetaflowLanguageServer
-from metaflow_expert.lsp.settings import ServerSettings
 
 if TYPE_CHECKING:  # the engine loads on the lint thread (lifecycle's warm-up), not at start-up
-    from metaflow_expert.knowledge.catalog import DecoratorCatalog
-    from metaflow_expert.lint.config import LintSettings
     from metaflow_expert.lint.engine import Analysis
     from metaflow_expert.model import Finding
 
@@ -62,7 +58,7 @@ def register(server: MetaflowLanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: MetaflowLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, 0.0)
+        schedule(ls, params.text_document.uri, 0.0, fresh=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MetaflowLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -74,21 +70,24 @@ def register(server: MetaflowLanguageServer) -> None:
         )
 
 
-def schedule(ls: MetaflowLanguageServer, uri: str, delay: float) -> None:
-    """(Re)arm the document's lint timer. Must run on the event loop thread."""
+def schedule(ls: MetaflowLanguageServer, uri: str, delay: float, fresh: bool = False) -> None:
+    """(Re)arm the document's lint timer. Must run on the event loop thread.
+
+    ``fresh``: analyse again even if this version was analysed already (for a hover, say),
+    because what the analysis reads besides the text (``pyproject.toml``) may have changed."""
     state = ls.docs.setdefault(uri, DocState())
     if state.timer is not None:
         state.timer.cancel()
         state.timer = None
     loop = ls.loop or asyncio.get_event_loop()
     if delay <= 0:
-        _spawn(ls, uri)
+        _spawn(ls, uri, fresh)
     else:
-        state.timer = loop.call_later(delay, _spawn, ls, uri)
+        state.timer = loop.call_later(delay, _spawn, ls, uri, fresh)
 
 
-def _spawn(ls: MetaflowLanguageServer, uri: str) -> None:
-    task = asyncio.ensure_future(lint_document(ls, uri))
+def _spawn(ls: MetaflowLanguageServer, uri: str, fresh: bool) -> None:
+    task = asyncio.ensure_future(lint_document(ls, uri, fresh))
     ls.tasks.add(task)
     task.add_done_callback(ls.tasks.discard)
 
@@ -96,26 +95,17 @@ def _spawn(ls: MetaflowLanguageServer, uri: str) -> None:
 def relint_all(ls: MetaflowLanguageServer) -> None:
     """Lint every open document again (new settings or a newly loaded catalog)."""
     for uri in list(ls.docs):
-        schedule(ls, uri, 0.0)
+        schedule(ls, uri, 0.0, fresh=True)
 
 
-def _current_version(ls: MetaflowLanguageServer, uri: str) -> int | None:
-    try:
-        return ls.workspace.get_text_document(uri).version
-    except Exception:
-        return None
-
-
-async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
+async def lint_document(ls: MetaflowLanguageServer, uri: str, fresh: bool = False) -> None:
     if uri not in ls.docs:
         return
     document = ls.workspace.get_text_document(uri)
     version = document.version
     text = document.source
     path = document.path or uri
-    catalog = ls.catalog
-    settings = ls.settings
-    if len(text) > settings.lint.max_file_chars:
+    if len(text) > ls.settings.lint.max_file_chars:
         state = ls.docs[uri]
         if state.published_version is None or state.published_version >= 0:
             ls.log(
@@ -126,69 +116,17 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=version)
         )
         return
-
-    def job() -> Analysis | None:
-        if uri not in ls.docs or _current_version(ls, uri) != version:
-            return None  # superseded while queued
-        return analyze(text, path, settings, catalog, ls)
-
-    loop = asyncio.get_running_loop()
-    analysis = await loop.run_in_executor(ls.analysis_pool, job)
+    analysis = await analyses.ensure(ls, uri, fresh=fresh)
     current = ls.docs.get(uri)
-    if analysis is None or current is None or _current_version(ls, uri) != version:
+    if analysis is None or current is None or analyses.current_version(ls, uri) != version:
         return
-    state = current
-    state.analysis = analysis
-    state.analysis_version = version
-    state.model = analysis.file
-    state.model_version = version
     diagnostics = to_diagnostics(ls, analysis, uri)
-    state.published_version = version
+    current.published_version = version
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
     if ls.knowledge.generation == 0:
         start_first_knowledge_build(ls)
-
-
-def lint_settings(path: str, settings: ServerSettings) -> LintSettings:
-    """Project settings (``[tool.metaflow-expert]`` in pyproject) overlaid with the editor's.
-
-    A broken pyproject table falls back to the defaults: the editor keeps linting."""
-    from metaflow_expert.lint import config
-
-    try:
-        base = config.load_settings(path) if path and Path(path).exists() else None
-    except Exception:
-        base = None
-    if base is None:
-        base = config.LintSettings()
-    lint = settings.lint
-    if lint.select:
-        base = dataclasses.replace(base, select=tuple(lint.select))
-    if lint.ignore:
-        base = dataclasses.replace(base, ignore=tuple(lint.ignore))
-    if lint.nested_foreach is not None:
-        base = dataclasses.replace(base, nested_foreach=lint.nested_foreach)
-    return base
-
-
-def analyze(
-    text: str,
-    path: str,
-    settings: ServerSettings,
-    catalog: DecoratorCatalog | None,
-    ls: MetaflowLanguageServer | None = None,
-) -> Analysis | None:
-    """Run the engine; never raises (an engine crash becomes a log line and no analysis)."""
-    try:
-        from metaflow_expert.lint.engine import analyze_text
-
-        return analyze_text(text, path, settings=lint_settings(path, settings), catalog=catalog)
-    except Exception as exc:
-        if ls is not None:
-            ls.log_exception(f"analysis of {path} failed", exc)
-        return None
 
 
 def _severity(finding: Finding, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:

@@ -17,16 +17,18 @@ from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    async def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
         try:
-            return hover_at(ls, params.text_document.uri, params.position)
+            return await hover_at(ls, params.text_document.uri, params.position)
         except Exception as exc:  # a hover must never take the server down
             ls.log_exception("hover failed", exc)
             return None
 
 
-def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> types.Hover | None:
-    doc = documents.view(ls, uri)
+async def hover_at(
+    ls: MetaflowLanguageServer, uri: str, position: types.Position
+) -> types.Hover | None:
+    doc = await documents.analysed(ls, uri)  # the lint's graph: where a step leads, its type
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)

@@ -61,6 +61,9 @@ current_request_id: contextvars.ContextVar[Any] = contextvars.ContextVar(
 #: What became available: the decorator catalog (lint reads it), then the whole index (Ask).
 KnowledgeEvent = Literal["catalog", "index"]
 
+#: What an analysis was computed from: document version, editor settings, decorator catalog.
+AnalysisInputs = tuple[int | None, ServerSettings, "DecoratorCatalog | None"]
+
 _LEVELS = {"error": 1, "warning": 2, "info": 3, "debug": 4}
 
 
@@ -84,10 +87,12 @@ class MetaflowProtocol(LanguageServerProtocol):
 
 @dataclass
 class DocState:
-    """Per open document: the newest analysis and the pending debounced lint."""
+    """Per open document: the newest analysis, the one running, and the pending lint timer."""
 
     analysis: Analysis | None = None
     analysis_version: int | None = None
+    analysis_inputs: AnalysisInputs | None = None
+    running: tuple[AnalysisInputs, asyncio.Future[Analysis | None]] | None = None
     timer: asyncio.TimerHandle | None = None
     model: FlowFile | None = None
     model_version: int | None = None
