@@ -12,6 +12,7 @@ Nothing here imports ``anthropic``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import threading
 import uuid
@@ -165,14 +166,17 @@ def start_knowledge_build(ls: MetaflowLanguageServer) -> None:
 def _set_state(
     ls: MetaflowLanguageServer, generation: int, state: str, message: str, **kw: Any
 ) -> bool:
+    """Publish a new knowledge state unless a newer build superseded this one.
+
+    Why the notification is queued before the new state is swapped in: a client that reads
+    the state through ``metaflowExpert.status`` has then always been sent the
+    ``metaflowExpert/status`` notification (and, for a final state, the progress end) first."""
     with ls.lock:
         if generation != ls.knowledge.generation:
             return False
-        ls.knowledge.state = state
-        ls.knowledge.message = message
-        for k, v in kw.items():
-            setattr(ls.knowledge, k, v)
-    ls.send_status()
+        new = dataclasses.replace(ls.knowledge, state=state, message=message, **kw)
+        ls.send_status(new)
+        ls.knowledge = new
     return True
 
 
@@ -192,9 +196,9 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
         source = locate_source(explicit=settings.metaflow_source, python=settings.interpreter)
     except Exception as exc:
         msg = f"Metaflow source not found: {_one_line(exc)}"
+        progress.end(msg)
         _set_state(ls, generation, "error", msg)
         ls.log("error", msg)
-        progress.end(msg)
         return
     version = getattr(source, "version", None)
     root = str(getattr(source, "root", "") or "") or None
@@ -221,8 +225,8 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     except Exception as exc:
         msg = f"could not read Metaflow's decorators: {_one_line(exc)}"
         ls.log_exception("decorator catalog", exc)
-        _set_state(ls, generation, "error", msg)
         progress.end(msg)
+        _set_state(ls, generation, "error", msg)
         return
     if not _set_state(ls, generation, "indexing", f"indexing Metaflow {version}", catalog=catalog):
         progress.end("superseded")
@@ -236,8 +240,8 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     except Exception as exc:
         msg = f"could not index Metaflow {version}: {_one_line(exc)}"
         ls.log_exception("knowledge index", exc)
-        _set_state(ls, generation, "error", msg)
         progress.end(msg)
+        _set_state(ls, generation, "error", msg)
         return
     message = f"Metaflow {version} indexed ({origin}: {root})"
     if notes:
@@ -246,7 +250,7 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     # collector's view, so a full collection during a lint does not rescan it (p95 latency).
     gc.collect()
     gc.freeze()
+    progress.end(message)
     if _set_state(ls, generation, "ready", message, index=index):
         ls.log("info", message)
         ls.knowledge_changed("index")
-    progress.end(message)

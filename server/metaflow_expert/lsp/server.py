@@ -194,8 +194,9 @@ class MetaflowLanguageServer(LanguageServer):
         self.log("error", f"{what}: {type(exc).__name__}: {exc}")
         self.log("debug", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
-    def send_status(self) -> None:
-        k = self.knowledge
+    def send_status(self, knowledge: KnowledgeState | None = None) -> None:
+        """``metaflowExpert/status`` for ``knowledge`` (default: the current state)."""
+        k = knowledge if knowledge is not None else self.knowledge
         self.notify(
             STATUS_NOTIFICATION, {"state": k.state, "version": k.version, "message": k.message}
         )
