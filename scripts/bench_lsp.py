@@ -175,7 +175,7 @@ async def wait_ready(client: LanguageClient) -> None:
 
 def import_time() -> float:
     """Seconds to import the server (what ``serve`` pays before it can answer)."""
-    code = "import time; t=time.perf_counter(); import metaflow_expert.lsp.server as s; s.create_server(); print(time.perf_counter()-t)"
+    code = "import time; t=time.perf_counter(); import metaflow_expert.lsp.features as s; s.create_server(); print(time.perf_counter()-t)"
     runs = [
         float(
             subprocess.run(

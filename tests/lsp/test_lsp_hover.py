@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .helpers import hover_text, open_doc, pos_of, wait_ready
+from .helpers import hover_text, open_doc, pos_of, replace_all, wait_diagnostics, wait_ready
 
 FLOW = Path(__file__).parent / "flows" / "train_flow.py"
 
@@ -77,3 +77,27 @@ async def test_hover_outside_anything_is_empty(client: LanguageClient):
         )
     )
     assert result is None
+
+
+async def test_hover_right_after_an_edit_describes_the_graph_of_that_version(
+    client: LanguageClient,
+):
+    """Hover and graph command read the lint's graph of the text as edited, not a graph of
+    their own and not the previous version's: they wait (off the event loop) for its analysis."""
+    await wait_ready(client)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    await wait_diagnostics(client, uri)
+    edited = text.replace("self.next(self.join)", "self.next(self.check)").replace(
+        "    @step\n    def join(",
+        "    @step\n    def check(self):\n        self.next(self.join)\n\n    @step\n    def join(",
+    )
+    replace_all(client, uri, edited, 2)
+    md = await hover(client, uri, edited, "def check", offset=5)
+    assert "step `check`" in md
+    assert "Node type: `linear`" in md and "Reached from: `train`" in md
+    graph = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="metaflowExpert.graph", arguments=[uri])
+    )
+    edges = {(e["source"], e["target"]) for e in graph["flows"][0]["edges"]}
+    assert ("train", "check") in edges and ("check", "join") in edges

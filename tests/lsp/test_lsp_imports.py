@@ -8,7 +8,7 @@ import sys
 
 CODE = """
 import sys
-from metaflow_expert.lsp.server import create_server
+from metaflow_expert.lsp.features import create_server
 create_server()
 from metaflow_expert.knowledge.source import locate_source
 from metaflow_expert.knowledge.catalog import load_catalog

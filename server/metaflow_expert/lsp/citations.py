@@ -8,12 +8,15 @@ citation the product shows always opens the file it names.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+if TYPE_CHECKING:
+    from metaflow_expert.lsp.server import KnowledgeState
 
-def resolve(knowledge: Any, path: str) -> Path | None:
+
+def resolve(knowledge: KnowledgeState, path: str) -> Path | None:
     """Absolute file for a citation path (relative to the Metaflow source root)."""
     index = getattr(knowledge, "index", None)
     if index is not None:
@@ -56,7 +59,7 @@ def split_citation(cite: str) -> tuple[str, int] | None:
     return path, int(line)
 
 
-def file_uri(knowledge: Any, path: str, line: int | None = None) -> str | None:
+def file_uri(knowledge: KnowledgeState, path: str, line: int | None = None) -> str | None:
     """``file://…/path#L<line>`` (the fragment VS Code and most editors open at)."""
     found = resolve(knowledge, path)
     if found is None:
@@ -65,7 +68,7 @@ def file_uri(knowledge: Any, path: str, line: int | None = None) -> str | None:
     return f"{uri}#L{line}" if line else uri
 
 
-def location(knowledge: Any, path: str, line: int) -> types.Location | None:
+def location(knowledge: KnowledgeState, path: str, line: int) -> types.Location | None:
     found = resolve(knowledge, path)
     if found is None:
         return None
@@ -73,7 +76,7 @@ def location(knowledge: Any, path: str, line: int) -> types.Location | None:
     return types.Location(uri=found.as_uri(), range=types.Range(start=pos, end=pos))
 
 
-def markdown_link(knowledge: Any, path: str, line: int) -> str:
+def markdown_link(knowledge: KnowledgeState, path: str, line: int) -> str:
     """``[path:line](file-uri#Lline)``, or the bare citation if it cannot be resolved."""
     text = f"{path}:{line}"
     uri = file_uri(knowledge, path, line)

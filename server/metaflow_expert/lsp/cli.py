@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     # diagnostics on 3,000 lines: ~170 ms → ~55 ms with these). The long-lived index is frozen
     # out of the collector once loaded (lifecycle).
     gc.set_threshold(50_000, 20, 100)
-    from metaflow_expert.lsp.server import create_server
+    from metaflow_expert.lsp.features import create_server
 
     server = create_server()
     if args.tcp:

@@ -7,15 +7,13 @@ to text that has changed since.
 
 from __future__ import annotations
 
-from typing import Any
-
 from lsprotocol import types
 
 from metaflow_expert.explain import fixes
 from metaflow_expert.lsp import documents
 from metaflow_expert.lsp.diagnostics import SOURCE
 from metaflow_expert.lsp.server import MetaflowLanguageServer
-from metaflow_expert.model import Span
+from metaflow_expert.model import Fix, Span
 
 
 def register(server: MetaflowLanguageServer) -> None:
@@ -23,11 +21,11 @@ def register(server: MetaflowLanguageServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def code_actions(
+    async def code_actions(
         ls: MetaflowLanguageServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
         try:
-            return actions_for(ls, params)
+            return await actions_for(ls, params)
         except Exception as exc:
             ls.log_exception("code actions failed", exc)
             return []
@@ -43,7 +41,7 @@ def _overlaps(a: Span, b: Span) -> bool:
 def _action(
     ls: MetaflowLanguageServer,
     doc: documents.DocView,
-    fix: Any,
+    fix: Fix,
     diags: list[types.Diagnostic],
     preferred: bool,
 ) -> types.CodeAction:
@@ -69,11 +67,11 @@ def _action(
     )
 
 
-def actions_for(
+async def actions_for(
     ls: MetaflowLanguageServer, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     uri = params.text_document.uri
-    doc = documents.view(ls, uri)
+    doc = await documents.analysed(ls, uri)  # the derived fixes read the lint's graph
     if doc is None:
         return []
     codec = ls.workspace.position_codec
@@ -83,15 +81,13 @@ def actions_for(
     ours = [d for d in params.context.diagnostics if d.source == SOURCE]
     out: list[types.CodeAction] = []
     titles: set[str] = set()
-    state = ls.docs.get(uri)
-    if state is not None and state.analysis is not None and state.analysis_version == doc.version:
-        for f in state.analysis.findings:
-            if f.fix is None or not _overlaps(f.span, want):
-                continue
-            rng = documents.to_range(ls, doc, f.span)
-            diags = [d for d in ours if d.code == f.code and d.range == rng]
-            out.append(_action(ls, doc, f.fix, diags, preferred=True))
-            titles.add(f.fix.title)
+    for f in documents.published_findings(ls, doc):
+        if f.fix is None or not _overlaps(f.span, want):
+            continue
+        rng = documents.to_range(ls, doc, f.span)
+        diags = [d for d in ours if d.code == f.code and d.range == rng]
+        out.append(_action(ls, doc, f.fix, diags, preferred=True))
+        titles.add(f.fix.title)
     for flow in doc.file.flows:
         if not _overlaps(flow.span, want):
             continue

@@ -12,17 +12,23 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import citations, documents
+from metaflow_expert.lsp import analyses, citations, documents
 from metaflow_expert.lsp.server import (
     ASK_DELTA_NOTIFICATION,
     MetaflowLanguageServer,
     current_command_params,
     current_request_id,
 )
+from metaflow_expert.model import Finding, FlowClass
+
+if TYPE_CHECKING:  # the agent and the graph load when a command needs them
+    from metaflow_expert.agent import AskSettings
+    from metaflow_expert.graph import FlowGraph, GraphNode
+    from metaflow_expert.knowledge.index import KnowledgeIndex
 
 GRAPH = "metaflowExpert.graph"
 ASK = "metaflowExpert.ask"
@@ -36,7 +42,7 @@ def register(server: MetaflowLanguageServer) -> None:
         return ls.status_payload()
 
     @server.command(GRAPH)
-    def graph(ls: MetaflowLanguageServer, *args: Any) -> dict[str, Any]:
+    async def graph(ls: MetaflowLanguageServer, *args: Any) -> dict[str, Any]:
         uri = args[0] if args and isinstance(args[0], str) else None
         if uri is None and args and isinstance(args[0], dict):
             uri = args[0].get("uri")
@@ -44,7 +50,7 @@ def register(server: MetaflowLanguageServer) -> None:
             uri = next(iter(ls.docs), None)
         if not uri:
             return {"flows": []}
-        return graph_payload(ls, uri)
+        return await graph_payload(ls, uri)
 
     @server.command(ASK)
     async def ask(ls: MetaflowLanguageServer, *args: Any) -> dict[str, Any]:
@@ -65,7 +71,7 @@ def register(server: MetaflowLanguageServer) -> None:
             ls.cancel_events.pop(msg_id, None)
 
 
-def _edge_kind(node: Any, target_node: Any) -> str:
+def _edge_kind(node: GraphNode | None, target_node: GraphNode | None) -> str:
     t = getattr(node, "type", None)
     if t == "split":
         return "branch"
@@ -78,7 +84,9 @@ def _edge_kind(node: Any, target_node: Any) -> str:
     return "linear"
 
 
-def _flow_payload(flow: Any, graph: Any, findings: list[Any]) -> dict[str, Any]:
+def _flow_payload(
+    flow: FlowClass, graph: FlowGraph | None, findings: list[Finding]
+) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
@@ -131,22 +139,18 @@ def _flow_payload(flow: Any, graph: Any, findings: list[Any]) -> dict[str, Any]:
     return {"name": flow.name, "line": flow.span.start_line, "nodes": nodes, "edges": edges}
 
 
-def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
-    doc = documents.view(ls, uri) or _from_disk(ls, uri)
+async def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
+    doc = await documents.analysed(ls, uri) or await _from_disk(ls, uri)
     if doc is None:
         return {"flows": []}
-    state = ls.docs.get(uri)
-    findings = (
-        list(state.analysis.findings)
-        if state and state.analysis is not None and state.analysis_version == doc.version
-        else []
-    )
+    findings = documents.published_findings(ls, doc)
     flows = [f for f in doc.file.flows if f.is_leaf] or doc.file.flows
     return {"flows": [_flow_payload(f, doc.graph(f.name), findings) for f in flows]}
 
 
-def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
-    """A flow file the editor has not opened (the graph panel may outlive its editor)."""
+async def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
+    """A flow file the editor has not opened (the graph panel may outlive its editor),
+    analysed on the lint thread like an open one."""
     try:
         from pygls.uris import to_fs_path
 
@@ -158,16 +162,16 @@ def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None
         p = Path(path)
         if not p.is_file() or p.stat().st_size > ls.settings.lint.max_file_chars:
             return None
-        from metaflow_expert.parsing import parse_flow_file
-
-        return documents.DocView(
-            uri, None, parse_flow_file(p.read_text(errors="replace"), path), {}
+        text = p.read_text(errors="replace")
+        analysis = await asyncio.get_running_loop().run_in_executor(
+            ls.analysis_pool, analyses.analyze, text, path, ls.settings, ls.catalog, ls
         )
+        return documents.DocView(uri, None, analysis.file, analysis) if analysis else None
     except Exception:
         return None
 
 
-def _ask_settings(ls: MetaflowLanguageServer) -> Any:
+def _ask_settings(ls: MetaflowLanguageServer) -> AskSettings:
     from metaflow_expert.agent import AskSettings
 
     s = AskSettings()
@@ -198,7 +202,9 @@ def _progress(ls: MetaflowLanguageServer, token: Any, kind: str, message: str) -
     ls.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))
 
 
-async def _wait_for_index(ls: MetaflowLanguageServer, token: Any, cancel: threading.Event) -> Any:
+async def _wait_for_index(
+    ls: MetaflowLanguageServer, token: Any, cancel: threading.Event
+) -> KnowledgeIndex:
     deadline = time.monotonic() + INDEX_WAIT_S
     told = False
     while ls.index is None:

@@ -1,24 +1,32 @@
 """Diagnostics: lint on open, on change (debounced, per document) and on save; clear on close.
 
 Why this shape: typing must never wait for lint. Each change (re)arms a per-document timer;
-when it fires, the analysis runs on the one-worker lint executor, and its result is published
-only if the document still has the version that was analysed (stale results are dropped; a
-queued job whose version is already outdated does not even run). Findings carry their rule
+when it fires, the analysis runs on the one-worker lint executor (``analyses``: one run per
+version, shared with a hover that asked first), and its result is published only if the
+document still has the version that was analysed (stale results are dropped; a queued job
+whose version is already outdated does not even run). Findings carry their rule
 code, a link to the rule's doc, the related places, and a citation of the Metaflow check they
 mirror (``metaflow/lint.py:LINE`` of the check function, or the decorator's source).
+
+Open documents are linted again when the decorator catalog arrives and when the settings
+change: this module subscribes to the server's knowledge and settings hooks (``lifecycle``,
+which fires them, does not know who listens).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import citations, positions
-from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
+from metaflow_expert.lsp import analyses, citations, positions
+from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
+from metaflow_expert.lsp.server import DocState, KnowledgeEvent, MetaflowLanguageServer
+
+if TYPE_CHECKING:  # the engine loads on the lint thread (lifecycle's warm-up), not at start-up
+    from metaflow_expert.lint.engine import Analysis
+    from metaflow_expert.model import Finding
 
 SOURCE = "metaflow-expert"
 
@@ -31,6 +39,13 @@ _SEVERITY = {
 
 
 def register(server: MetaflowLanguageServer) -> None:
+    def relint_on_catalog(event: KnowledgeEvent) -> None:
+        if event == "catalog":  # lint reads only the decorator catalog, not the whole index
+            relint_all(server)
+
+    server.on_knowledge(relint_on_catalog)
+    server.on_settings(lambda: relint_all(server))
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: MetaflowLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.docs[params.text_document.uri] = DocState()
@@ -43,7 +58,7 @@ def register(server: MetaflowLanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: MetaflowLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, 0.0)
+        schedule(ls, params.text_document.uri, 0.0, fresh=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MetaflowLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -55,21 +70,24 @@ def register(server: MetaflowLanguageServer) -> None:
         )
 
 
-def schedule(ls: MetaflowLanguageServer, uri: str, delay: float) -> None:
-    """(Re)arm the document's lint timer. Must run on the event loop thread."""
+def schedule(ls: MetaflowLanguageServer, uri: str, delay: float, fresh: bool = False) -> None:
+    """(Re)arm the document's lint timer. Must run on the event loop thread.
+
+    ``fresh``: analyse again even if this version was analysed already (for a hover, say),
+    because what the analysis reads besides the text (``pyproject.toml``) may have changed."""
     state = ls.docs.setdefault(uri, DocState())
     if state.timer is not None:
         state.timer.cancel()
         state.timer = None
     loop = ls.loop or asyncio.get_event_loop()
     if delay <= 0:
-        _spawn(ls, uri)
+        _spawn(ls, uri, fresh)
     else:
-        state.timer = loop.call_later(delay, _spawn, ls, uri)
+        state.timer = loop.call_later(delay, _spawn, ls, uri, fresh)
 
 
-def _spawn(ls: MetaflowLanguageServer, uri: str) -> None:
-    task = asyncio.ensure_future(lint_document(ls, uri))
+def _spawn(ls: MetaflowLanguageServer, uri: str, fresh: bool) -> None:
+    task = asyncio.ensure_future(lint_document(ls, uri, fresh))
     ls.tasks.add(task)
     task.add_done_callback(ls.tasks.discard)
 
@@ -77,26 +95,17 @@ def _spawn(ls: MetaflowLanguageServer, uri: str) -> None:
 def relint_all(ls: MetaflowLanguageServer) -> None:
     """Lint every open document again (new settings or a newly loaded catalog)."""
     for uri in list(ls.docs):
-        schedule(ls, uri, 0.0)
+        schedule(ls, uri, 0.0, fresh=True)
 
 
-def _current_version(ls: MetaflowLanguageServer, uri: str) -> int | None:
-    try:
-        return ls.workspace.get_text_document(uri).version
-    except Exception:
-        return None
-
-
-async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
+async def lint_document(ls: MetaflowLanguageServer, uri: str, fresh: bool = False) -> None:
     if uri not in ls.docs:
         return
     document = ls.workspace.get_text_document(uri)
     version = document.version
     text = document.source
     path = document.path or uri
-    catalog = ls.catalog
-    settings = ls.settings
-    if len(text) > settings.lint.max_file_chars:
+    if len(text) > ls.settings.lint.max_file_chars:
         state = ls.docs[uri]
         if state.published_version is None or state.published_version >= 0:
             ls.log(
@@ -107,87 +116,20 @@ async def lint_document(ls: MetaflowLanguageServer, uri: str) -> None:
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=version)
         )
         return
-
-    def job() -> Any:
-        if uri not in ls.docs or _current_version(ls, uri) != version:
-            return None  # superseded while queued
-        return analyze(text, path, settings, catalog, ls)
-
-    loop = asyncio.get_running_loop()
-    analysis = await loop.run_in_executor(ls.analysis_pool, job)
+    analysis = await analyses.ensure(ls, uri, fresh=fresh)
     current = ls.docs.get(uri)
-    if analysis is None or current is None or _current_version(ls, uri) != version:
+    if analysis is None or current is None or analyses.current_version(ls, uri) != version:
         return
-    state = current
-    state.analysis = analysis
-    state.analysis_version = version
-    state.model = analysis.file
-    state.model_version = version
     diagnostics = to_diagnostics(ls, analysis, uri)
-    state.published_version = version
+    current.published_version = version
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
     if ls.knowledge.generation == 0:
-        from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
-
         start_first_knowledge_build(ls)
 
 
-def lint_settings(path: str, settings: Any) -> Any:
-    """Project settings (``[tool.metaflow-expert]`` in pyproject) overlaid with the editor's."""
-    try:
-        from metaflow_expert.lint import config
-    except ImportError:
-        return None
-    base = None
-    try:
-        if path and Path(path).exists():
-            base = config.load_settings(path)
-    except Exception:
-        base = None
-    if base is None:
-        try:
-            base = config.LintSettings()
-        except Exception:
-            return None
-    overrides: dict[str, Any] = {}
-    fields = {f.name for f in dataclasses.fields(base)} if dataclasses.is_dataclass(base) else set()
-    if settings.lint.select and "select" in fields:
-        overrides["select"] = (
-            type(base.select)(settings.lint.select)
-            if base.select is not None
-            else list(settings.lint.select)
-        )
-    if settings.lint.ignore and "ignore" in fields:
-        overrides["ignore"] = (
-            type(base.ignore)(settings.lint.ignore)
-            if base.ignore is not None
-            else list(settings.lint.ignore)
-        )
-    if settings.lint.nested_foreach is not None and "nested_foreach" in fields:
-        overrides["nested_foreach"] = settings.lint.nested_foreach
-    try:
-        return dataclasses.replace(base, **overrides) if overrides else base
-    except Exception:
-        return base
-
-
-def analyze(
-    text: str, path: str, settings: Any, catalog: Any, ls: MetaflowLanguageServer | None = None
-) -> Any:
-    """Run the engine; never raises (an engine crash becomes a log line and no analysis)."""
-    try:
-        from metaflow_expert.lint.engine import analyze_text
-
-        return analyze_text(text, path, settings=lint_settings(path, settings), catalog=catalog)
-    except Exception as exc:
-        if ls is not None:
-            ls.log_exception(f"analysis of {path} failed", exc)
-        return None
-
-
-def _severity(finding: Any, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:
+def _severity(finding: Finding, overrides: dict[str, str]) -> types.DiagnosticSeverity | None:
     level = overrides.get(finding.code)
     if level is None:
         for prefix, value in overrides.items():
@@ -201,7 +143,7 @@ def _severity(finding: Any, overrides: dict[str, str]) -> types.DiagnosticSeveri
     return _SEVERITY.get(level, types.DiagnosticSeverity.Warning)
 
 
-def check_citation(ls: MetaflowLanguageServer, finding: Any) -> tuple[str, int] | None:
+def check_citation(ls: MetaflowLanguageServer, finding: Finding) -> tuple[str, int] | None:
     """Where in Metaflow the check this finding mirrors lives (path, 1-based line)."""
     mirrors = finding.mirrors
     catalog = ls.catalog
@@ -217,7 +159,9 @@ def check_citation(ls: MetaflowLanguageServer, finding: Any) -> tuple[str, int] 
     return None
 
 
-def to_diagnostics(ls: MetaflowLanguageServer, analysis: Any, uri: str) -> list[types.Diagnostic]:
+def to_diagnostics(
+    ls: MetaflowLanguageServer, analysis: Analysis, uri: str
+) -> list[types.Diagnostic]:
     codec = ls.workspace.position_codec
     lines = analysis.file.lines
     out: list[types.Diagnostic] = []

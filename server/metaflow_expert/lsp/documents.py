@@ -1,21 +1,31 @@
 """The flow model of an open document at its current version, for request handlers.
 
 Why: hovers and navigation must answer about the text the user sees now, not about the last
-lint (which may be a debounce behind). The lint's model is reused when its version matches;
-otherwise the text is parsed on the spot (parsing is fast; the rules are what lint adds) and
-cached until the next edit.
+lint (which may be a debounce behind). Two views: :func:`view` reuses the lint's model when
+its version matches and otherwise parses on the spot (parsing is fast; the rules are what lint
+adds), which is all that completion, symbols, navigation or rename need; :func:`analysed`
+also carries the engine's graphs and findings, waiting for the analysis of the current version
+when the newest is older. Graphs come only from the engine (never built here), so a hover,
+a quick fix or the graph view cannot describe another graph than the one the lint checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import positions
+from metaflow_expert.lsp import analyses, positions
 from metaflow_expert.lsp.server import DocState, MetaflowLanguageServer
-from metaflow_expert.model import FlowFile
+from metaflow_expert.model import Finding, FlowFile, Span
+
+if TYPE_CHECKING:
+    from metaflow_expert.graph import FlowGraph
+    from metaflow_expert.lint.engine import Analysis
+
+#: how often :func:`analysed` follows a document that keeps changing before it gives up
+_ATTEMPTS = 3
 
 
 @dataclass
@@ -23,22 +33,10 @@ class DocView:
     uri: str
     version: int | None
     file: FlowFile
-    graphs: dict[str, Any]
+    analysis: Analysis | None = None  # the engine's, for this version (None: parsed only)
 
-    def graph(self, flow_name: str) -> Any:
-        g = self.graphs.get(flow_name)
-        if g is None:
-            flow = self.file.flow(flow_name)
-            if flow is not None:
-                try:
-                    from metaflow_expert.graph import build_graph
-                    from metaflow_expert.knowledge.facts import facts_for
-
-                    g = build_graph(flow, facts_for(None).parallel_decorators)
-                    self.graphs[flow_name] = g
-                except Exception:
-                    g = None
-        return g
+    def graph(self, flow_name: str) -> FlowGraph | None:
+        return self.analysis.graphs.get(flow_name) if self.analysis is not None else None
 
 
 def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
@@ -56,14 +54,9 @@ def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
     if too_large(ls, document.source):
         return None
     if state.analysis is not None and state.analysis_version == version:
-        return DocView(uri, version, state.analysis.file, dict(state.analysis.graphs or {}))
+        return DocView(uri, version, state.analysis.file, state.analysis)
     if state.model is not None and state.model_version == version:
-        graphs = (
-            state.analysis.graphs
-            if state.analysis is not None and state.analysis_version == version
-            else {}
-        )
-        return DocView(uri, version, state.model, dict(graphs or {}))
+        return DocView(uri, version, state.model)
     try:
         from metaflow_expert.parsing import parse_flow_file
 
@@ -73,7 +66,28 @@ def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
         return None
     state.model = model
     state.model_version = version
-    return DocView(uri, version, model, {})
+    return DocView(uri, version, model)
+
+
+async def analysed(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
+    """The document now with the engine's analysis (graphs, findings): immediate when the
+    newest analysis is of this version, else after it ran on the lint thread. A document that
+    keeps changing meanwhile gets the parsed-only view rather than an endless wait."""
+    for _ in range(_ATTEMPTS):
+        doc = view(ls, uri)
+        if doc is None or doc.analysis is not None:
+            return doc
+        await analyses.ensure(ls, uri)
+    return view(ls, uri)
+
+
+def published_findings(ls: MetaflowLanguageServer, doc: DocView) -> list[Finding]:
+    """The findings of ``doc``'s analysis if the editor has been shown them (with
+    ``lint.run: onSave`` a hover may have analysed an edit that is not published yet)."""
+    state = ls.docs.get(doc.uri)
+    if doc.analysis is None or state is None or state.published_version != doc.version:
+        return []
+    return list(doc.analysis.findings)
 
 
 def too_large(ls: MetaflowLanguageServer, text: str) -> bool:
@@ -86,5 +100,5 @@ def cursor(ls: MetaflowLanguageServer, doc: DocView, pos: types.Position) -> tup
     return positions.from_position(ls.workspace.position_codec, doc.file.lines, pos)
 
 
-def to_range(ls: MetaflowLanguageServer, doc: DocView, span: Any) -> types.Range:
+def to_range(ls: MetaflowLanguageServer, doc: DocView, span: Span) -> types.Range:
     return positions.to_range(ls.workspace.position_codec, doc.file.lines, span)

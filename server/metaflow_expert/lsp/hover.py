@@ -17,16 +17,18 @@ from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    async def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
         try:
-            return hover_at(ls, params.text_document.uri, params.position)
+            return await hover_at(ls, params.text_document.uri, params.position)
         except Exception as exc:  # a hover must never take the server down
             ls.log_exception("hover failed", exc)
             return None
 
 
-def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> types.Hover | None:
-    doc = documents.view(ls, uri)
+async def hover_at(
+    ls: MetaflowLanguageServer, uri: str, position: types.Position
+) -> types.Hover | None:
+    doc = await documents.analysed(ls, uri)  # the lint's graph: where a step leads, its type
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
@@ -45,7 +47,11 @@ def hover_at(ls: MetaflowLanguageServer, uri: str, position: types.Position) -> 
     if target.kind in ("artifact", "parameter") and target.flow is not None:
         from metaflow_expert.lsp import run_artifacts
 
-        runtime = run_artifacts.describe(ls, doc.file.path, target.flow.name, target.name)
+        if ls.artifacts is None:
+            ls.artifacts = run_artifacts.ArtifactCache(ls.log)
+        runtime = run_artifacts.describe(
+            ls.artifacts, ls.settings, doc.file.path, target.flow.name, target.name
+        )
     graph = doc.graph(target.flow.name) if target.flow is not None else None
     text = render.render(
         target,

@@ -3,13 +3,16 @@
 Why here: ``initialize`` must answer fast (the editor waits on it), so it only reads the
 settings; ``initialized`` starts indexing the workspace interpreter's Metaflow on a thread,
 reporting through ``$/progress`` (a server-created token) and ``metaflowExpert/status``.
-Lint runs without the decorator catalog until it arrives, then every open file is re-linted.
+Lint runs without the decorator catalog until it arrives; this module then fires the server's
+knowledge hook (``ls.knowledge_changed``) and, on new settings, its settings hook, and never
+imports ``diagnostics``: re-linting is diagnostics' business (it subscribes to both hooks).
 Nothing here imports ``anthropic``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import threading
 import uuid
@@ -52,15 +55,14 @@ def register(server: MetaflowLanguageServer) -> None:
 
 
 def take_settings(ls: MetaflowLanguageServer, raw: Any) -> None:
-    """Apply new settings (merged over the previous ones), re-index if needed, re-lint."""
+    """Apply new settings (merged over the previous ones), re-index if needed, and tell the
+    settings hook's subscribers (diagnostics re-lints)."""
     rebuild = ls.apply_settings(raw)
     ls.log("info", "settings updated" + (", re-indexing Metaflow" if rebuild else ""))
     if rebuild:
         ls.artifacts = None
         start_knowledge_build(ls)
-    from metaflow_expert.lsp.diagnostics import relint_all
-
-    relint_all(ls)
+    ls.settings_changed()
 
 
 async def _pull_settings(ls: MetaflowLanguageServer) -> Any:
@@ -164,14 +166,17 @@ def start_knowledge_build(ls: MetaflowLanguageServer) -> None:
 def _set_state(
     ls: MetaflowLanguageServer, generation: int, state: str, message: str, **kw: Any
 ) -> bool:
+    """Publish a new knowledge state unless a newer build superseded this one.
+
+    Why the notification is queued before the new state is swapped in: a client that reads
+    the state through ``metaflowExpert.status`` has then always been sent the
+    ``metaflowExpert/status`` notification (and, for a final state, the progress end) first."""
     with ls.lock:
         if generation != ls.knowledge.generation:
             return False
-        ls.knowledge.state = state
-        ls.knowledge.message = message
-        for k, v in kw.items():
-            setattr(ls.knowledge, k, v)
-    ls.send_status()
+        new = dataclasses.replace(ls.knowledge, state=state, message=message, **kw)
+        ls.send_status(new)
+        ls.knowledge = new
     return True
 
 
@@ -191,9 +196,9 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
         source = locate_source(explicit=settings.metaflow_source, python=settings.interpreter)
     except Exception as exc:
         msg = f"Metaflow source not found: {_one_line(exc)}"
+        progress.end(msg)
         _set_state(ls, generation, "error", msg)
         ls.log("error", msg)
-        progress.end(msg)
         return
     version = getattr(source, "version", None)
     root = str(getattr(source, "root", "") or "") or None
@@ -220,13 +225,13 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     except Exception as exc:
         msg = f"could not read Metaflow's decorators: {_one_line(exc)}"
         ls.log_exception("decorator catalog", exc)
-        _set_state(ls, generation, "error", msg)
         progress.end(msg)
+        _set_state(ls, generation, "error", msg)
         return
     if not _set_state(ls, generation, "indexing", f"indexing Metaflow {version}", catalog=catalog):
         progress.end("superseded")
         return
-    _knowledge_changed(ls)
+    ls.knowledge_changed("catalog")
     progress.report(f"indexing Metaflow {version} source", 50)
     try:
         from metaflow_expert.knowledge.index import load_index
@@ -235,8 +240,8 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     except Exception as exc:
         msg = f"could not index Metaflow {version}: {_one_line(exc)}"
         ls.log_exception("knowledge index", exc)
-        _set_state(ls, generation, "error", msg)
         progress.end(msg)
+        _set_state(ls, generation, "error", msg)
         return
     message = f"Metaflow {version} indexed ({origin}: {root})"
     if notes:
@@ -245,19 +250,7 @@ def _build(ls: MetaflowLanguageServer, generation: int) -> None:
     # collector's view, so a full collection during a lint does not rescan it (p95 latency).
     gc.collect()
     gc.freeze()
+    progress.end(message)
     if _set_state(ls, generation, "ready", message, index=index):
         ls.log("info", message)
-        _knowledge_changed(ls, relint=False)
-    progress.end(message)
-
-
-def _knowledge_changed(ls: MetaflowLanguageServer, relint: bool = True) -> None:
-    from metaflow_expert.lsp.diagnostics import relint_all
-
-    if relint:  # lint reads only the decorator catalog: re-lint when that arrives
-        ls.call_soon(relint_all, ls)
-    for cb in list(ls.on_knowledge):
-        try:
-            cb()
-        except Exception as exc:
-            ls.log_exception("knowledge callback", exc)
+        ls.knowledge_changed("index")

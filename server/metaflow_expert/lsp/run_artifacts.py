@@ -17,11 +17,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from metaflow_expert.lsp.server import MetaflowLanguageServer
+from metaflow_expert.lsp.settings import ServerSettings
 
 MAX_VALUE_BYTES = 1_000_000
 REPR_CHARS = 120
@@ -79,13 +80,17 @@ class RunInfo:
 
 
 class ArtifactCache:
-    """(folder, flow) → the latest run's artifacts; fetches are single-flight per key."""
+    """(folder, flow) → the latest run's artifacts; fetches are single-flight per key.
 
-    def __init__(self) -> None:
+    Why it knows settings and a logger but not the server: the server holds the cache, so the
+    cache must not import the server back (``lsp/`` has no import cycles)."""
+
+    def __init__(self, log: Callable[[str, str], None]) -> None:
         self.entries: dict[tuple[str, str], RunInfo] = {}
         self.lock = threading.Lock()
+        self.log = log
 
-    def get(self, ls: MetaflowLanguageServer, folder: str, flow: str) -> RunInfo:
+    def get(self, settings: ServerSettings, folder: str, flow: str) -> RunInfo:
         key = (folder, flow)
         now = time.monotonic()
         with self.lock:
@@ -93,7 +98,7 @@ class ArtifactCache:
             expired = (
                 info is not None
                 and info.status != "loading"
-                and now - info.fetched_at > ls.settings.runs.ttl_s
+                and now - info.fetched_at > settings.runs.ttl_s
             )
             if info is None or expired:
                 fresh = RunInfo(status="loading", fetched_at=now)
@@ -104,20 +109,22 @@ class ArtifactCache:
                         info.message,
                     )
                 self.entries[key] = fresh
+                python = settings.interpreter or sys.executable
                 threading.Thread(
-                    target=self._fetch, args=(ls, key), name="mfx-runs", daemon=True
+                    target=self._fetch,
+                    args=(key, python, settings.runs.timeout_s),
+                    name="mfx-runs",
+                    daemon=True,
                 ).start()
                 info = fresh
             return info
 
-    def _fetch(self, ls: MetaflowLanguageServer, key: tuple[str, str]) -> None:
+    def _fetch(self, key: tuple[str, str], python: str, timeout: float) -> None:
         folder, flow = key
-        info = fetch(
-            ls.settings.interpreter or sys.executable, folder, flow, ls.settings.runs.timeout_s
-        )
+        info = fetch(python, folder, flow, timeout)
         with self.lock:
             self.entries[key] = info
-        ls.log(
+        self.log(
             "debug", f"latest run of {flow} in {folder}: {info.status} {info.run or info.message}"
         )
 
@@ -163,16 +170,16 @@ def _size(n: Any) -> str:
     return f"{n} B"
 
 
-def describe(ls: MetaflowLanguageServer, path: str, flow: str, name: str) -> str | None:
+def describe(
+    cache: ArtifactCache, settings: ServerSettings, path: str, flow: str, name: str
+) -> str | None:
     """One markdown line about ``name`` in the latest run, or None when disabled."""
-    if not ls.settings.runs.enabled or not path or not Path(path).is_absolute():
+    if not settings.runs.enabled or not path or not Path(path).is_absolute():
         return None  # unsaved (untitled:) buffers have no folder and no runs
     folder = str(Path(path).parent)
     if not Path(folder).is_dir():
         return None
-    if ls.artifacts is None:
-        ls.artifacts = ArtifactCache()
-    info: RunInfo = ls.artifacts.get(ls, folder, flow)
+    info: RunInfo = cache.get(settings, folder, flow)
     if not info.artifacts:
         if info.status == "loading":
             return "_Latest run: loading… (hover again in a moment)_"

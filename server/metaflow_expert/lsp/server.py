@@ -3,7 +3,14 @@
 Why a subclass holding state (the pygls examples' pattern, not module globals): tests and the
 benchmark start many servers; each feature module (``diagnostics``, ``hover``, …) registers its
 handlers on one instance through ``register(server)`` and reads documents, analyses, settings
-and the Metaflow knowledge from here.
+and the Metaflow knowledge from here. This module sits at the bottom of ``lsp/``: it imports no
+feature, and which features exist is decided in ``lsp/features.py``.
+
+Why hooks: one feature must react to another's events without importing it (``lifecycle``
+loads the Metaflow knowledge and applies settings; ``diagnostics`` re-lints on both). The
+event's owner fires it here (:meth:`MetaflowLanguageServer.knowledge_changed`,
+:meth:`MetaflowLanguageServer.settings_changed`); whoever cares subscribes
+(:meth:`MetaflowLanguageServer.on_knowledge`, :meth:`MetaflowLanguageServer.on_settings`).
 
 Threads: the asyncio loop answers requests; analyses run on a one-worker executor (so a slow
 lint never delays a hover); the Metaflow index is built on a daemon thread after
@@ -19,8 +26,8 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -28,6 +35,14 @@ from pygls.protocol import LanguageServerProtocol
 
 from metaflow_expert import __version__
 from metaflow_expert.lsp.settings import ServerSettings, parse_settings, unwrap
+
+if TYPE_CHECKING:  # the knowledge and engine load on the lint and index threads, not here
+    from metaflow_expert.knowledge.catalog import DecoratorCatalog
+    from metaflow_expert.knowledge.index import KnowledgeIndex
+    from metaflow_expert.knowledge.source import MetaflowSource
+    from metaflow_expert.lint.engine import Analysis
+    from metaflow_expert.lsp.run_artifacts import ArtifactCache
+    from metaflow_expert.model import FlowFile
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +57,12 @@ current_command_params: contextvars.ContextVar[Any] = contextvars.ContextVar(
 current_request_id: contextvars.ContextVar[Any] = contextvars.ContextVar(
     "current_request_id", default=None
 )
+
+#: What became available: the decorator catalog (lint reads it), then the whole index (Ask).
+KnowledgeEvent = Literal["catalog", "index"]
+
+#: What an analysis was computed from: document version, editor settings, decorator catalog.
+AnalysisInputs = tuple[int | None, ServerSettings, "DecoratorCatalog | None"]
 
 _LEVELS = {"error": 1, "warning": 2, "info": 3, "debug": 4}
 
@@ -66,12 +87,14 @@ class MetaflowProtocol(LanguageServerProtocol):
 
 @dataclass
 class DocState:
-    """Per open document: the newest analysis and the pending debounced lint."""
+    """Per open document: the newest analysis, the one running, and the pending lint timer."""
 
-    analysis: Any = None
+    analysis: Analysis | None = None
     analysis_version: int | None = None
+    analysis_inputs: AnalysisInputs | None = None
+    running: tuple[AnalysisInputs, asyncio.Future[Analysis | None]] | None = None
     timer: asyncio.TimerHandle | None = None
-    model: Any = None
+    model: FlowFile | None = None
     model_version: int | None = None
     published_version: int | None = None
 
@@ -84,12 +107,10 @@ class KnowledgeState:
     version: str | None = None
     root: str | None = None
     message: str = "starting"
-    source: Any = None
-    catalog: Any = None
-    index: Any = None
+    source: MetaflowSource | None = None
+    catalog: DecoratorCatalog | None = None
+    index: KnowledgeIndex | None = None
     generation: int = 0
-    settings_key: tuple[object, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class MetaflowLanguageServer(LanguageServer):
@@ -110,9 +131,35 @@ class MetaflowLanguageServer(LanguageServer):
         self.analysis_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfx-lint")
         self.cancel_events: dict[Any, threading.Event] = {}
         self.lock = threading.Lock()
-        self.on_knowledge: list[Callable[[], None]] = []
-        self.artifacts: Any = None  # run_artifacts.ArtifactCache, created lazily
+        self.artifacts: ArtifactCache | None = None  # created by the first artifact hover
         self.tasks: set[asyncio.Future[Any]] = set()  # background lint tasks (keep a reference)
+        self._knowledge_subscribers: list[Callable[[KnowledgeEvent], None]] = []
+        self._settings_subscribers: list[Callable[[], None]] = []
+
+    # ---- hooks: features react to each other's events without importing each other --------
+    def on_knowledge(self, callback: Callable[[KnowledgeEvent], None]) -> None:
+        """Call ``callback(event)`` each time more of the Metaflow knowledge is loaded."""
+        self._knowledge_subscribers.append(callback)
+
+    def knowledge_changed(self, event: KnowledgeEvent) -> None:
+        """Tell the subscribers (on the event loop thread; safe to call from any thread)."""
+        for callback in list(self._knowledge_subscribers):
+            self.call_soon(self._run_subscriber, "knowledge", callback, event)
+
+    def on_settings(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after new editor settings have been applied."""
+        self._settings_subscribers.append(callback)
+
+    def settings_changed(self) -> None:
+        """Tell the subscribers (on the event loop thread; safe to call from any thread)."""
+        for callback in list(self._settings_subscribers):
+            self.call_soon(self._run_subscriber, "settings", callback)
+
+    def _run_subscriber(self, hook: str, callback: Callable[..., None], *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception as exc:  # one subscriber's bug must not starve the others
+            self.log_exception(f"{hook} subscriber", exc)
 
     # ---- client communication (safe from any thread) -------------------------------------
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -147,8 +194,9 @@ class MetaflowLanguageServer(LanguageServer):
         self.log("error", f"{what}: {type(exc).__name__}: {exc}")
         self.log("debug", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
-    def send_status(self) -> None:
-        k = self.knowledge
+    def send_status(self, knowledge: KnowledgeState | None = None) -> None:
+        """``metaflowExpert/status`` for ``knowledge`` (default: the current state)."""
+        k = knowledge if knowledge is not None else self.knowledge
         self.notify(
             STATUS_NOTIFICATION, {"state": k.state, "version": k.version, "message": k.message}
         )
@@ -182,11 +230,11 @@ class MetaflowLanguageServer(LanguageServer):
             event.set()
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> DecoratorCatalog | None:
         return self.knowledge.catalog
 
     @property
-    def index(self) -> Any:
+    def index(self) -> KnowledgeIndex | None:
         return self.knowledge.index
 
 
@@ -203,35 +251,3 @@ def _loop_running_here(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
-
-
-def create_server() -> MetaflowLanguageServer:
-    """A server with every feature registered (the one ``serve`` runs)."""
-    from metaflow_expert.lsp import (
-        code_actions,
-        code_lens,
-        commands,
-        completion,
-        diagnostics,
-        hover,
-        lifecycle,
-        navigation,
-        rename,
-        symbols,
-    )
-
-    server = MetaflowLanguageServer()
-    for module in (
-        lifecycle,
-        diagnostics,
-        hover,
-        completion,
-        navigation,
-        symbols,
-        rename,
-        code_actions,
-        code_lens,
-        commands,
-    ):
-        module.register(server)
-    return server
