@@ -50,6 +50,7 @@ LINT_HEADLINE = "Validity checker found an issue"
 # `check` prints this before linting: without it a zero exit means the file never ran a flow
 # (no `if __name__ == "__main__": Flow()`), which is not an acceptance.
 VALIDATING = "Validating your flow"
+LINT_LINE = re.compile(r" on line (\d+):")
 IMPORT_FAILURE = re.compile(r"\b(ModuleNotFoundError|ImportError)\b")
 # What @batch/@kubernetes/@conda/@pypi's step_init say when the datastore or environment
 # does not suit them; `run_check` then retries with CLOUD_SETTINGS.
@@ -81,6 +82,7 @@ class CheckResult:
     verdict: str
     returncode: int | None = None
     message: str = ""
+    line: int | None = None  # the line a LintWarn names ("... on line N:")
 
 
 @dataclass
@@ -227,8 +229,10 @@ def _check_once(
             return CheckResult(ACCEPTS, 0)
         return CheckResult(NO_MAIN, 0)
     if LINT_HEADLINE in output:
-        tail = output[output.index(LINT_HEADLINE) :]
-        return CheckResult(REJECTS, proc.returncode, " ".join(tail.split())[:300])
+        tail = " ".join(output[output.index(LINT_HEADLINE) :].split())
+        where = LINT_LINE.search(tail)
+        line = int(where.group(1)) if where else None
+        return CheckResult(REJECTS, proc.returncode, tail[:300], line)
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     failure = next((ln for ln in reversed(lines) if IMPORT_FAILURE.search(ln)), None)
     if failure is not None:
@@ -310,9 +314,16 @@ def print_report(reports: list[FileReport]) -> None:
             f" check accepts, we report an MF1xx error: {table[(ACCEPTS, True)]};"
             f" both accept: {table[(ACCEPTS, False)]})"
         )
-        for r in judged:
-            if r.check and r.check.verdict == REJECTS and not any(map(is_mf1_error, r.findings)):
-                print(f"  missed: {r.path}: {r.check.message}")
+        rejected = [r for r in judged if r.check and r.check.verdict == REJECTS]
+        on_line = [
+            r
+            for r in rejected
+            if r.check and any(is_mf1_error(f) and f["line"] == r.check.line for f in r.findings)
+        ]
+        print(f"  rejections with an MF1xx error on check's line: {len(on_line)}/{len(rejected)}")
+        for r in rejected:
+            if r not in on_line and r.check:
+                print(f"  not on check's line: {r.path}: {r.check.message}")
         for v in (FAILS, TIMEOUT):
             for r in checked:
                 if r.check and r.check.verdict == v:
