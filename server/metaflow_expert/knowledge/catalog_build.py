@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from metaflow_expert.knowledge.catalog_model import (
     ApiSymbol,
@@ -21,6 +22,7 @@ from metaflow_expert.knowledge.catalog_model import (
     Limit,
     flowspec_members_of,
 )
+from metaflow_expert.knowledge.extensions import plugin_modules, promoted_aliases
 from metaflow_expert.knowledge.facts import facts_stamps, read_facts
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
@@ -61,13 +63,39 @@ API_ENTRY_POINTS: tuple[str, ...] = (
     "FlowMutator",
     "user_step_decorator",
 )
-#: The names of Metaflow's plugin registry lists, by what they register (the lists are in
-#: ``metaflow/plugins/__init__.py`` and in extensions' ``mfextinit_*.py`` descriptors).
-REGISTRY_LISTS = {
-    "step": "STEP_DECORATORS_DESC",
-    "flow": "FLOW_DECORATORS_DESC",
-    "toplevel": "TL_PLUGINS_DESC",
+#: Metaflow's plugin categories the catalog reads, by what they register: the upper-case name
+#: ``extension_support/plugins.py`` derives its globals from (``<NAME>S_DESC`` lists the
+#: plugins, ``TOGGLE_<NAME>`` switches them on/off, ``ENABLED_<NAME>`` replaces the list).
+REGISTRY_CATEGORIES = {
+    "step": "STEP_DECORATOR",
+    "flow": "FLOW_DECORATOR",
+    "toplevel": "TL_PLUGIN",
 }
+#: The names of Metaflow's plugin registry lists, by what they register (the lists are in
+#: ``metaflow/plugins/__init__.py`` and in extensions' plugin configuration files).
+REGISTRY_LISTS = {k: f"{v}S_DESC" for k, v in REGISTRY_CATEGORIES.items()}
+TOGGLE_LISTS = {k: f"TOGGLE_{v}" for k, v in REGISTRY_CATEGORIES.items()}
+ENABLED_LISTS = {k: f"ENABLED_{v}" for k, v in REGISTRY_CATEGORIES.items()}
+CORE_REGISTRY = "metaflow/plugins/__init__.py"
+
+
+class Entry(NamedTuple):
+    """One ``(name, class path)`` tuple of a registry list, with where it was read."""
+
+    kind: str
+    name: str
+    dotted: str  # absolute class path
+    line: int
+    origin: str  # "metaflow" or "extension:<org>"
+    rel: str  # the file of the list
+
+
+class Toggle(NamedTuple):
+    """One string of a ``TOGGLE_*`` (or ``ENABLED_*``) list: ``-batch``, ``+batch``, ``batch``."""
+
+    kind: str
+    value: str
+    cite: str
 
 
 class _Builder:
@@ -76,25 +104,38 @@ class _Builder:
         self.r = ModuleReader(source)
 
     # registry ------------------------------------------------------------------------------
-    def registry_entries(self, rel: str) -> list[tuple[str, str, str, int]]:
-        """(kind, name, dotted class path, line) from ``*_DECORATORS_DESC`` lists of ``rel``."""
+    def registry_entries(
+        self, rel: str, origin: str = "metaflow", package: str | None = None
+    ) -> list[Entry]:
+        """The ``*_DESC`` lists of ``rel`` (``X = [...]``, and ``X += Y`` with ``Y`` a list
+        of the same file, as core's sensor decorators are added), class paths made absolute
+        against ``package`` (default: the module's own package)."""
         tree = self.r.tree(rel)
-        out: list[tuple[str, str, str, int]] = []
+        out: list[Entry] = []
         if tree is None:
             return out
-        package = self.r.module_of_rel(rel)
-        if not rel.endswith("__init__.py"):
-            package = package.rpartition(".")[0]
+        if package is None:
+            package = self.r.module_of_rel(rel)
+            if not rel.endswith("__init__.py"):
+                package = package.rpartition(".")[0]
+        lists = _module_lists(tree)
         for node in tree.body:
-            if not isinstance(node, ast.Assign) or not isinstance(
-                node.value, (ast.List, ast.Tuple)
-            ):
+            if isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+                value: ast.AST | None = node.value
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                names = [node.target.id]
+                value = node.value
+                if isinstance(value, ast.Name):
+                    value = lists.get(value.id)
+            else:
                 continue
-            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if not isinstance(value, (ast.List, ast.Tuple)):
+                continue
             kind = next((k for k, v in REGISTRY_LISTS.items() if v in names), None)
             if kind is None:
                 continue
-            for elt in node.value.elts:
+            for elt in value.elts:
                 if not (isinstance(elt, ast.Tuple) and len(elt.elts) == 2):
                     continue
                 try:
@@ -104,7 +145,26 @@ class _Builder:
                 if not isinstance(name, str) or not isinstance(path, str):
                     continue
                 dotted = _absolute_dotted(package, path)
-                out.append((kind, name, dotted, elt.elts[0].lineno))
+                out.append(Entry(kind, name, dotted, elt.elts[0].lineno, origin, rel))
+        return out
+
+    def toggles(self, rel: str, lists: dict[str, str]) -> list[Toggle]:
+        """The strings of the ``lists`` (kind → list name) ``rel`` assigns, in file order."""
+        tree = self.r.tree(rel)
+        out: list[Toggle] = []
+        by_name = {v: k for k, v in lists.items()}
+        for node in tree.body if tree is not None else []:
+            if not isinstance(node, ast.Assign) or not isinstance(
+                node.value, (ast.List, ast.Tuple)
+            ):
+                continue
+            for t in node.targets:
+                kind = by_name.get(t.id) if isinstance(t, ast.Name) else None
+                if kind is None:
+                    continue
+                for e in node.value.elts:
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                        out.append(Toggle(kind, e.value, f"{rel}:{e.lineno}"))
         return out
 
     # a decorator class ---------------------------------------------------------------------
@@ -454,15 +514,73 @@ class _Builder:
         return None
 
     # extensions ------------------------------------------------------------------------------
-    def extension_entries(self) -> list[tuple[str, str, str, int, str, str]]:
-        out = []
-        for root in self.source.extension_roots:
-            for f in sorted(root.glob("*/plugins/mfextinit_*.py")):
-                rel = f"{EXT_PACKAGE}/{f.relative_to(root).as_posix()}"
-                org = f.relative_to(root).parts[0]
-                for kind, name, dotted, line in self.registry_entries(rel):
-                    out.append((kind, name, dotted, line, f"extension:{org}", rel))
-        return out
+    def extension_registry(self) -> tuple[list[Entry], list[Toggle], dict[str, list[Toggle]]]:
+        """What the installed extensions register, as ``extension_support/plugins.py`` reads
+        it: their registry entries, their ``TOGGLE_*`` strings and any ``ENABLED_*`` list
+        (which replaces the merged list for its kind; the last extension setting it wins)."""
+        entries: list[Entry] = []
+        toggles: list[Toggle] = []
+        enabled: dict[str, list[Toggle]] = {}
+        modules = plugin_modules(self.source)
+        for m in modules:  # aliases first: a class path may go through any of them
+            self.r.aliases.update(promoted_aliases(m, self.r.tree(m.rel)))
+        for m in modules:
+            entries += self.registry_entries(m.rel, f"extension:{m.org}", m.package)
+            toggles += self.toggles(m.rel, TOGGLE_LISTS)
+            listed = self.toggles(m.rel, ENABLED_LISTS)
+            for kind in {t.kind for t in listed}:
+                enabled[kind] = [t for t in listed if t.kind == kind]
+        return entries, toggles, enabled
+
+
+def resolve_registry(
+    entries: list[Entry], toggles: list[Toggle], enabled: dict[str, list[Toggle]]
+) -> tuple[dict[str, dict[str, Entry]], dict[str, dict[str, str]]]:
+    """Per kind, the plugins Metaflow enables and those switched off (name → cite of the
+    toggle), following ``process_plugins``/``resolve_plugins``: a later entry of a name
+    replaces an earlier one (extensions override core); the enabled list is every name
+    followed by the toggles, unless an ``ENABLED_*`` list replaces it; then ``-x`` removes,
+    ``+x`` and ``x`` add, in order. (A user's ``METAFLOW_ENABLED_*`` configuration is not
+    read: it lives outside the source.)"""
+    on: dict[str, dict[str, Entry]] = {}
+    off: dict[str, dict[str, str]] = {}
+    for kind in REGISTRY_CATEGORIES:
+        available: dict[str, Entry] = {}
+        for e in entries:
+            if e.kind == kind:
+                available[e.name] = e
+        listed = enabled.get(kind)
+        if listed is None:
+            listed = [Toggle(kind, name, "") for name in available]
+            listed += [t for t in toggles if t.kind == kind]
+        chosen: dict[str, str] = {}
+        removed: dict[str, str] = {}
+        for t in listed:
+            if t.value.startswith("-"):
+                chosen.pop(t.value[1:], None)
+                removed[t.value[1:]] = t.cite
+            else:
+                name = t.value[1:] if t.value.startswith("+") else t.value
+                chosen[name] = t.cite
+                removed.pop(name, None)
+        on[kind] = {n: e for n, e in available.items() if n in chosen}
+        off[kind] = {
+            n: removed.get(n) or (enabled[kind][0].cite if kind in enabled else "")
+            for n in available
+            if n not in chosen
+        }
+    return on, off
+
+
+def _module_lists(tree: ast.Module) -> dict[str, ast.List | ast.Tuple]:
+    """Module-level ``NAME = [...]`` lists of a file, by name."""
+    out: dict[str, ast.List | ast.Tuple] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple)):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = node.value
+    return out
 
 
 def _absolute_dotted(package: str, path: str) -> str:
@@ -535,21 +653,20 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     step: dict[str, DecoratorSpec] = {}
     flow: dict[str, DecoratorSpec] = {}
     hidden: list[str] = []
-    reg_rel = "metaflow/plugins/__init__.py"
-    entries = [(k, n, p, ln, "metaflow", reg_rel) for k, n, p, ln in b.registry_entries(reg_rel)]
-    entries += b.extension_entries()
-    toplevel: dict[str, str] = {}
-    for kind, name, dotted, line, origin, rel in entries:
-        if kind == "toplevel":  # top-level plugins (``from metaflow import package_sources``)
-            toplevel[name] = f"{rel}:{line}"
-            continue
-        if name.endswith("_internal"):
-            hidden.append(name)
-            continue
-        spec = b.spec(kind, name, dotted, origin, f"{rel}:{line}")
-        if spec is None:
-            continue
-        (step if kind == "step" else flow)[name] = spec
+    entries = b.registry_entries(CORE_REGISTRY)
+    ext_entries, toggles, enabled = b.extension_registry()
+    on, off = resolve_registry(entries + ext_entries, toggles, enabled)
+    toplevel = {name: f"{e.rel}:{e.line}" for name, e in on["toplevel"].items()}
+    for kind in ("step", "flow"):
+        for name, e in on[kind].items():
+            if name.endswith("_internal"):
+                hidden.append(name)
+                continue
+            spec = b.spec(kind, name, e.dotted, e.origin, f"{e.rel}:{e.line}")
+            if spec is None:
+                continue
+            (step if kind == "step" else flow)[name] = spec
+    disabled = {name: cite for kind in ("step", "flow") for name, cite in off[kind].items()}
     checks, reserved = b.lint_checks()
     reserved_names = dict(b.flowspec_reserved())
     for k, v in reserved.items():
@@ -572,6 +689,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         framework=b.framework(),
         toplevel_names=b.toplevel_names(),
         toplevel_plugins=toplevel,
+        disabled=disabled,
         facts=read_facts(source.root),
         flowspec_members=flowspec_members_of(reserved_names, api),
     )
