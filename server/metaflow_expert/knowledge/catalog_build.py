@@ -13,6 +13,7 @@ import ast
 import re
 from typing import NamedTuple
 
+from metaflow_expert.knowledge.attributes import flow_writes
 from metaflow_expert.knowledge.catalog_model import (
     ApiSymbol,
     ArgSpec,
@@ -210,6 +211,7 @@ class _Builder:
             start = getattr(doc_owner.node, "lineno", 1)
             cline = _find_line(lines, start, rf"^\s*{re.escape(cname)}\s*->")
             currents.append(CurrentAttr(cname, ctype, cdoc, cline, doc_owner.rel))
+        writes = flow_writes(self.r, d)
         return DecoratorSpec(
             name=name,
             kind=kind,
@@ -235,6 +237,9 @@ class _Builder:
             conversions=conversions(cls),
             conflicts=conflicts(cls),
             checks=self._inherited_checks(d),
+            sets_attrs=sorted(writes.names),
+            var_args=sorted(a for a in writes.var_args if a in {x.name for x in args}),
+            sets_unknown=writes.unknown,
         )
 
     def _inherited_checks(self, d: Definition) -> dict[str, list[tuple[list[str], str]]]:
