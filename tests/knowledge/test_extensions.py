@@ -214,3 +214,18 @@ def test_lint_hover_completion_and_docs_know_extension_decorators(ext_source, tm
     doc = generate_docs(ext_source, SymbolIndex([], []), cat)["apis_and_interfaces.md"]
     assert "### @acme_gpu" in doc and "From the extension package `acme`" in doc
     assert "switched off by installed extensions" in doc
+
+
+def test_registry_resolution_follows_process_plugins():
+    from metaflow_expert.knowledge.catalog_build import Entry, Toggle, resolve_registry
+
+    core = [Entry("step", n, f"m.{n}", 1, "metaflow", "core") for n in ("batch", "retry")]
+    ext = [Entry("step", "retry", "x.Retry", 2, "extension:x", "ext")]  # overrides core's
+    toggles = [Toggle("step", "-batch", "ext:3"), Toggle("step", "+batch", "ext:4")]
+    on, off = resolve_registry(core + ext, toggles, {})
+    assert set(on["step"]) == {"batch", "retry"} and on["step"]["retry"].dotted == "x.Retry"
+    on, off = resolve_registry(core, toggles[:1], {})
+    assert set(on["step"]) == {"retry"} and off["step"] == {"batch": "ext:3"}
+    # an ENABLED_STEP_DECORATOR list replaces the merged one, toggles ignored
+    on, off = resolve_registry(core, toggles[1:], {"step": [Toggle("step", "batch", "ext:9")]})
+    assert set(on["step"]) == {"batch"} and off["step"] == {"retry": "ext:9"}

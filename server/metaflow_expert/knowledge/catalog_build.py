@@ -1,7 +1,10 @@
 """Building the decorator catalog from the Metaflow source (the records are in
 :mod:`catalog_model`; :mod:`catalog` caches what this builds).
 
-Reads the plugin registry lists, each decorator class (following base classes across files),
+Reads the plugin registry lists — core's and those of the installed extensions (found by
+:mod:`extensions`), merged and toggled as ``extension_support/plugins.py`` does (see
+:func:`resolve_registry`) — each decorator class (following base classes across files, and
+recording the flow attributes its code sets: :mod:`attributes`),
 the public entry points re-exported by ``metaflow/__init__.py``, the ``@linter.check``
 functions of ``lint.py``, FlowSpec's reserved names and the ``@retry`` limit — all with
 ``ast``, never importing Metaflow.
