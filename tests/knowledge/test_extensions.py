@@ -27,6 +27,7 @@ ACME_INIT = """\
 STEP_DECORATORS_DESC = [
     ("acme_gpu", ".acme_gpu.AcmeGpuDecorator"),
     ("promoted", "metaflow.plugins.acme_tools.PromotedDecorator"),
+    ("acme_gang", ".gang.GangDecorator"),
 ]
 FLOW_DECORATORS_DESC = [("acme_board", ".board.BoardDecorator")]
 TOGGLE_STEP_DECORATOR = ["-batch"]
@@ -85,6 +86,17 @@ class PromotedDecorator(StepDecorator):
     defaults = {"level": 2}
 '''
 
+GANG = '''\
+from metaflow.plugins.parallel_decorator import ParallelDecorator
+
+
+class GangDecorator(ParallelDecorator):
+    """A gang of workers (parallel, as its base class says)."""
+
+    name = "acme_gang"
+    defaults = {"workers": 2}
+'''
+
 BETA_CONFIG = """\
 STEP_DECORATORS_DESC = [("beta_deco", ".beta.BetaDecorator")]
 """
@@ -117,6 +129,7 @@ def ext_source(tmp_path: Path) -> MetaflowSource:
     _write(site_a, "acme/plugins/acme_gpu.py", ACME_GPU)
     _write(site_a, "acme/plugins/board.py", BOARD)
     _write(site_a, "acme/plugins/acme_tools/__init__.py", PROMOTED)
+    _write(site_a, "acme/plugins/gang.py", GANG)
     _write(site_b, "beta/plugins/mfextinit_beta.py", BETA_CONFIG)
     _write(site_b, "beta/plugins/__init__.py", BETA_INIT)
     _write(site_b, "beta/plugins/beta.py", BETA)
@@ -150,7 +163,9 @@ def test_extension_decorators_toggles_and_promotions(ext_source, tmp_path):
     assert "not_read" not in cat.step
     # TOGGLE_STEP_DECORATOR = ["-batch"]: Metaflow no longer registers @batch
     assert "batch" not in cat.step and "kubernetes" in cat.step
-    assert cat.disabled == {"batch": "metaflow_extensions/acme/plugins/__init__.py:6"}
+    assert cat.disabled == {"batch": "metaflow_extensions/acme/plugins/__init__.py:7"}
+    # a subclass of core's ParallelDecorator is a parallel decorator for the graph
+    assert "acme_gang" in cat.facts.parallel_decorators
 
 
 def test_a_new_extension_invalidates_the_cached_catalog(ext_source, tmp_path):
@@ -197,8 +212,32 @@ def test_lint_hover_completion_and_docs_know_extension_decorators(ext_source, tm
     found = {(f.code, f.severity.value) for f in _lint(FLOW, cat).findings}
     # @batch is switched off: an error; the extension's attributes are set, not missing
     assert found == {("MF302", "error")}
+    gang = """\
+    from metaflow import FlowSpec, step, acme_gang
+
+    class G(FlowSpec):
+        @step
+        def start(self):
+            self.next(self.train, num_parallel=2)
+
+        @acme_gang
+        @step
+        def train(self):
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    """
+    assert _lint(gang, cat).findings == []
+    plain = _lint(gang.replace("@acme_gang", "@acme_gpu").replace("acme_gang", "acme_gpu"), cat)
+    assert [f.code for f in plain.findings] == ["MF116"]
     (off,) = [f for f in _lint(FLOW, cat).findings if f.code == "MF302"]
-    assert "switched off" in off.message and off.cites.endswith("__init__.py:6")
+    assert "switched off" in off.message and off.cites.endswith("__init__.py:7")
     bad = FLOW.replace("gpus=2", "gpu=2")
     (f,) = [f for f in _lint(bad, cat).findings if f.code == "MF301"]
     assert "Did you mean *gpus*?" in f.message

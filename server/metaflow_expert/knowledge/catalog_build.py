@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import NamedTuple
 
 from metaflow_expert.knowledge.attributes import flow_writes
@@ -27,7 +28,12 @@ from metaflow_expert.knowledge.catalog_model import (
     flowspec_members_of,
 )
 from metaflow_expert.knowledge.extensions import plugin_modules, promoted_aliases
-from metaflow_expert.knowledge.facts import facts_stamps, read_facts
+from metaflow_expert.knowledge.facts import (
+    PARALLEL_MARKER,
+    MetaflowFacts,
+    facts_stamps,
+    read_facts,
+)
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
@@ -521,6 +527,17 @@ class _Builder:
                 return Limit(right.value - offset, f"{d.rel}:{node.lineno}", ast.unparse(node))
         return None
 
+    def is_parallel(self, dotted: str) -> bool:
+        """The class sets (or inherits) ``IS_PARALLEL = True``, what Metaflow's graph reads
+        to mark a parallel step; followed through base classes in any indexed root, so an
+        extension found outside the core's folder is seen too."""
+        d = self.r.find_dotted(dotted)
+        got = self.r.class_attr(d, PARALLEL_MARKER) if d is not None else None
+        if got is None:
+            return False
+        value = got[1].value if isinstance(got[1], (ast.Assign, ast.AnnAssign)) else None
+        return isinstance(value, ast.Constant) and value.value is True
+
     # extensions ------------------------------------------------------------------------------
     def extension_registry(self) -> tuple[list[Entry], list[Toggle], dict[str, list[Toggle]]]:
         """What the installed extensions register, as ``extension_support/plugins.py`` reads
@@ -578,6 +595,13 @@ def resolve_registry(
             if n not in chosen
         }
     return on, off
+
+
+def _with_parallel(facts: MetaflowFacts, names: set[str]) -> MetaflowFacts:
+    """``facts`` with the extension decorators that are parallel ones added."""
+    if names <= facts.parallel_decorators:
+        return facts
+    return replace(facts, parallel_decorators=facts.parallel_decorators | names)
 
 
 def _module_lists(tree: ast.Module) -> dict[str, ast.List | ast.Tuple]:
@@ -662,6 +686,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     flow: dict[str, DecoratorSpec] = {}
     hidden: list[str] = []
     entries = b.registry_entries(CORE_REGISTRY)
+    ext_parallel: set[str] = set()  # extension decorators that are parallel ones
     ext_entries, toggles, enabled = b.extension_registry()
     on, off = resolve_registry(entries + ext_entries, toggles, enabled)
     toplevel = {name: f"{e.rel}:{e.line}" for name, e in on["toplevel"].items()}
@@ -674,6 +699,8 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
             if spec is None:
                 continue
             (step if kind == "step" else flow)[name] = spec
+            if kind == "step" and e.origin != "metaflow" and b.is_parallel(e.dotted):
+                ext_parallel.add(name)
     disabled = {name: cite for kind in ("step", "flow") for name, cite in off[kind].items()}
     checks, reserved = b.lint_checks()
     reserved_names = dict(b.flowspec_reserved())
@@ -698,7 +725,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         toplevel_names=b.toplevel_names(),
         toplevel_plugins=toplevel,
         disabled=disabled,
-        facts=read_facts(source.root),
+        facts=_with_parallel(read_facts(source.root), ext_parallel),
         flowspec_members=flowspec_members_of(reserved_names, api),
     )
     # the facts are cached with the catalog, so the files they were read from are stamped too
