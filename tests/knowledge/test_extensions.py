@@ -130,6 +130,8 @@ def ext_source(tmp_path: Path) -> MetaflowSource:
     _write(site_a, "acme/plugins/board.py", BOARD)
     _write(site_a, "acme/plugins/acme_tools/__init__.py", PROMOTED)
     _write(site_a, "acme/plugins/gang.py", GANG)
+    _write(site_a, "acme/toplevel/__init__.py", 'toplevel = "aliases"\n')
+    _write(site_a, "acme/toplevel/aliases.py", "def acme_profile(f=None, **kw):\n    return f\n")
     _write(site_b, "beta/plugins/mfextinit_beta.py", BETA_CONFIG)
     _write(site_b, "beta/plugins/__init__.py", BETA_INIT)
     _write(site_b, "beta/plugins/beta.py", BETA)
@@ -164,6 +166,8 @@ def test_extension_decorators_toggles_and_promotions(ext_source, tmp_path):
     # TOGGLE_STEP_DECORATOR = ["-batch"]: Metaflow no longer registers @batch
     assert "batch" not in cat.step and "kubernetes" in cat.step
     assert cat.disabled == {"batch": "metaflow_extensions/acme/plugins/__init__.py:7"}
+    # the toplevel extension point adds names to ``metaflow`` itself
+    assert "acme_profile" in cat.toplevel_names
     # a subclass of core's ParallelDecorator is a parallel decorator for the graph
     assert "acme_gang" in cat.facts.parallel_decorators
 
@@ -268,3 +272,22 @@ def test_registry_resolution_follows_process_plugins():
     # an ENABLED_STEP_DECORATOR list replaces the merged one, toggles ignored
     on, off = resolve_registry(core, toggles[1:], {"step": [Toggle("step", "batch", "ext:9")]})
     assert set(on["step"]) == {"batch"} and off["step"] == {"retry": "ext:9"}
+
+
+def test_a_toplevel_function_decorator_is_known_but_opaque(ext_source, tmp_path):
+    cat = load_catalog(ext_source, cache_dir=tmp_path / "cache")
+    src = """\
+    from metaflow import FlowSpec, step, acme_profile
+
+    class P(FlowSpec):
+        @acme_profile(interval=1)
+        @step
+        def start(self):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            print(self.profile_report)
+    """
+    # importable (no MF302), and what it does to the step is unknown (no MF203)
+    assert _lint(src, cat).findings == []

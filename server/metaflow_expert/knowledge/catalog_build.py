@@ -27,7 +27,12 @@ from metaflow_expert.knowledge.catalog_model import (
     Limit,
     flowspec_members_of,
 )
-from metaflow_expert.knowledge.extensions import plugin_modules, promoted_aliases
+from metaflow_expert.knowledge.extensions import (
+    TOPLEVEL_POINT,
+    plugin_modules,
+    promoted_aliases,
+    toplevel_module,
+)
 from metaflow_expert.knowledge.facts import (
     PARALLEL_MARKER,
     MetaflowFacts,
@@ -437,8 +442,18 @@ class _Builder:
         return out
 
     def toplevel_names(self) -> list[str]:
-        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments)."""
-        tree = self.r.tree("metaflow/__init__.py")
+        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments), and every
+        global of the extensions' ``toplevel`` modules, which it copies into ``metaflow``."""
+        names: set[str] = set(self._bound_names("metaflow/__init__.py"))
+        for m in plugin_modules(self.source, TOPLEVEL_POINT):
+            dotted = toplevel_module(m, self.r.tree(m.rel))
+            rel = self.r.rel_of_module(dotted) if dotted else None
+            if rel is not None:
+                names.update(n for n in self._bound_names(rel) if not n.startswith("__"))
+        return sorted(names)
+
+    def _bound_names(self, rel: str) -> set[str]:
+        tree = self.r.tree(rel)
         names: set[str] = set()
         for node in ast.walk(tree) if tree else []:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -449,7 +464,7 @@ class _Builder:
                 names.add(node.name)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
-        return sorted(names)
+        return names
 
     # lint -------------------------------------------------------------------------------------
     def lint_checks(self) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:

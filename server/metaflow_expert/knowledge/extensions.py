@@ -35,6 +35,10 @@ CONFIG_FILE = re.compile(r"^mfextinit_[a-zA-Z0-9_-]+\.py$")
 #: The extension point decorators are registered at.
 PLUGINS_POINT = "plugins"
 PROMOTE_LIST = "__mf_promote_submodules__"
+#: The extension point whose module adds names to ``metaflow`` itself, and the variable of
+#: its configuration naming that module (read by ``metaflow/__init__.py``).
+TOPLEVEL_POINT = "toplevel"
+TOPLEVEL_NAME = "toplevel"
 #: The package promoted submodules appear under (``metaflow.plugins.<x>``).
 CORE_PLUGINS = "metaflow." + PLUGINS_POINT
 
@@ -49,38 +53,54 @@ class PluginModule:
     rel: str
     org: str
     root: Path
+    point: str = PLUGINS_POINT
 
     @property
     def package(self) -> str:
         """The module's ``__package__``: what relative class paths start from."""
-        return f"{EXT_PACKAGE}.{self.org}.{PLUGINS_POINT}"
+        return f"{EXT_PACKAGE}.{self.org}.{self.point}"
 
 
-def plugin_modules(source: MetaflowSource) -> list[PluginModule]:
-    """Every extension package's plugin configuration file, in load order (the order of the
-    namespace portions, then package name; a package found in two portions counts once, from
-    the first, as Python's import would)."""
+def plugin_modules(source: MetaflowSource, point: str = PLUGINS_POINT) -> list[PluginModule]:
+    """Every extension package's configuration file for the extension ``point`` (``plugins``,
+    ``toplevel``), in load order (the order of the namespace portions, then package name; a
+    package found in two portions counts once, from the first, as Python's import would)."""
     out: list[PluginModule] = []
     seen: set[str] = set()
     for root in source.extension_roots:
         for org_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
             org = org_dir.name
-            plugins = org_dir / PLUGINS_POINT
-            if org in seen or not org.isidentifier() or not plugins.is_dir():
+            folder = org_dir / point
+            if org in seen or not org.isidentifier() or not folder.is_dir():
                 continue
-            configs = sorted(f.name for f in plugins.iterdir() if CONFIG_FILE.match(f.name))
+            configs = sorted(f.name for f in folder.iterdir() if CONFIG_FILE.match(f.name))
             name = configs[0] if configs else "__init__.py"
-            if not (plugins / name).is_file():
-                continue  # a namespace ``plugins`` without a configuration registers nothing
+            if not (folder / name).is_file():
+                continue  # a namespace folder without a configuration contributes nothing
             seen.add(org)
-            out.append(PluginModule(f"{EXT_PACKAGE}/{org}/{PLUGINS_POINT}/{name}", org, root))
+            out.append(PluginModule(f"{EXT_PACKAGE}/{org}/{point}/{name}", org, root, point))
     return out
+
+
+def toplevel_module(module: PluginModule, tree: ast.Module | None) -> str | None:
+    """The module a ``toplevel`` configuration names (``toplevel = "aliases"``), whose
+    globals ``metaflow/__init__.py`` copies into ``metaflow`` (``from metaflow import x``)."""
+    for node in tree.body if tree is not None else []:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == TOPLEVEL_NAME for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return f"{module.package}.{node.value.value}"
+    return None
 
 
 def descriptor_files(source: MetaflowSource) -> list[str]:
     """The configuration files present now, as absolute paths: a new one (a newly installed
     extension) must invalidate a cached catalog even though no stamped file changed."""
-    return sorted(str(m.root / m.rel.split("/", 1)[1]) for m in plugin_modules(source))
+    found = plugin_modules(source) + plugin_modules(source, TOPLEVEL_POINT)
+    return sorted(str(m.root / m.rel.split("/", 1)[1]) for m in found)
 
 
 def promoted_aliases(module: PluginModule, tree: ast.Module | None) -> dict[str, str]:

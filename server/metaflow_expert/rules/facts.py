@@ -159,6 +159,20 @@ class FileFacts:
             and "." not in deco.name
         )
 
+    def is_opaque(self, deco: DecoratorUse, kind: str) -> bool:
+        """``deco`` comes from Metaflow but the catalog has no decorator spec for it: an
+        unresolved name, or a name an extension adds to ``metaflow`` as a plain function
+        (``from metaflow import gpu_profile``): what it does to the step is unknown. False
+        without a catalog."""
+        cat = self.catalog
+        return (
+            cat is not None
+            and deco.from_metaflow
+            and cat.lookup(deco.name, kind) is None
+            and deco.name not in cat.hidden
+            and "." not in deco.name
+        )
+
     @cached_property
     def _decorator_uses(self) -> dict[int, list[Use]]:
         catalog = self.catalog
@@ -211,20 +225,21 @@ class FlowFacts:
 
     @cached_property
     def unresolved_steps(self) -> frozenset[str]:
-        """Steps carrying a decorator the catalog cannot resolve (:meth:`FileFacts.is_unresolved`);
-        every step when one is on the flow. MF302 warns about the decorator once; no other rule
-        reasons about these steps' parallelism, artifacts or ``current`` attributes, since the
-        decorator may change any of them. Empty without a catalog."""
+        """Steps carrying a Metaflow decorator the catalog has no spec for
+        (:meth:`FileFacts.is_opaque`: MF302 warns when the name is unknown); every step when
+        one is on the flow. No other rule reasons about these steps' parallelism, artifacts or
+        ``current`` attributes, since the decorator may change any of them. Empty without a
+        catalog."""
         facts = self.file
         flow = self.flow
-        if facts.importable_names is None:
+        if facts.catalog is None:
             return frozenset()
-        if any(facts.is_unresolved(d) for d in flow.decorators):
+        if any(facts.is_opaque(d, "flow") for d in flow.decorators):
             return frozenset(flow.steps)
         return frozenset(
             name
             for name, step in flow.steps.items()
-            if any(facts.is_unresolved(d) for d in step.other_decorators)
+            if any(facts.is_opaque(d, "step") for d in step.other_decorators)
         )
 
     @cached_property
