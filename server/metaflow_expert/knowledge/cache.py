@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 8  # bump when the layout of any cached payload changes (8: catalog facts)
+FORMAT = 9  # bump when the layout of any cached payload changes (9: extension toggles)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -2,8 +2,8 @@
 
 Why: Metaflow generates ``from metaflow import retry`` at import time from the registry in
 ``metaflow/plugins/__init__.py`` (``STEP_DECORATORS_DESC``/``FLOW_DECORATORS_DESC``), so neither
-an editor nor a linter can follow those names. We read the same registry (and extensions'
-``mfextinit_*.py`` descriptors), open each class with ``ast``, and record what Metaflow's own
+an editor nor a linter can follow those names. We read the same registry (and the installed
+extensions' plugin files, found as Metaflow finds them: :mod:`extensions`), open each class with ``ast``, and record what Metaflow's own
 ``Decorator.__init__`` checks against: the ``defaults`` dict (the accepted arguments),
 ``allow_multiple`` (inherited, e.g. from ``Decorator``) and the docstring. Nothing about
 Metaflow is typed here except the *names of the public entry points* listed in
@@ -32,6 +32,7 @@ from metaflow_expert.knowledge.catalog_model import (
     Limit,
     flowspec_members_of,
 )
+from metaflow_expert.knowledge.extensions import descriptor_files
 from metaflow_expert.knowledge.jsonshape import JSON
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
 
@@ -63,10 +64,8 @@ _MEMO: dict[tuple[str, ...], tuple[DecoratorCatalog, list[str], Stamps]] = {}
 
 
 def _ext_descriptors(source: MetaflowSource) -> list[str]:
-    """Extension descriptor files present now (a new one must invalidate the cache)."""
-    return sorted(
-        str(f) for root in source.extension_roots for f in root.glob("*/plugins/mfextinit_*.py")
-    )
+    """Extension configuration files present now (a new one must invalidate the cache)."""
+    return descriptor_files(source)
 
 
 def load_catalog(

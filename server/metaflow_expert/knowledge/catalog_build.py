@@ -1,7 +1,10 @@
 """Building the decorator catalog from the Metaflow source (the records are in
 :mod:`catalog_model`; :mod:`catalog` caches what this builds).
 
-Reads the plugin registry lists, each decorator class (following base classes across files),
+Reads the plugin registry lists — core's and those of the installed extensions (found by
+:mod:`extensions`), merged and toggled as ``extension_support/plugins.py`` does (see
+:func:`resolve_registry`) — each decorator class (following base classes across files, and
+recording the flow attributes its code sets: :mod:`attributes`),
 the public entry points re-exported by ``metaflow/__init__.py``, the ``@linter.check``
 functions of ``lint.py``, FlowSpec's reserved names and the ``@retry`` limit — all with
 ``ast``, never importing Metaflow.
@@ -11,7 +14,10 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
+from typing import NamedTuple
 
+from metaflow_expert.knowledge.attributes import flow_writes
 from metaflow_expert.knowledge.catalog_model import (
     ApiSymbol,
     ArgSpec,
@@ -21,7 +27,18 @@ from metaflow_expert.knowledge.catalog_model import (
     Limit,
     flowspec_members_of,
 )
-from metaflow_expert.knowledge.facts import facts_stamps, read_facts
+from metaflow_expert.knowledge.extensions import (
+    TOPLEVEL_POINT,
+    plugin_modules,
+    promoted_aliases,
+    toplevel_module,
+)
+from metaflow_expert.knowledge.facts import (
+    PARALLEL_MARKER,
+    MetaflowFacts,
+    facts_stamps,
+    read_facts,
+)
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
@@ -61,13 +78,39 @@ API_ENTRY_POINTS: tuple[str, ...] = (
     "FlowMutator",
     "user_step_decorator",
 )
-#: The names of Metaflow's plugin registry lists, by what they register (the lists are in
-#: ``metaflow/plugins/__init__.py`` and in extensions' ``mfextinit_*.py`` descriptors).
-REGISTRY_LISTS = {
-    "step": "STEP_DECORATORS_DESC",
-    "flow": "FLOW_DECORATORS_DESC",
-    "toplevel": "TL_PLUGINS_DESC",
+#: Metaflow's plugin categories the catalog reads, by what they register: the upper-case name
+#: ``extension_support/plugins.py`` derives its globals from (``<NAME>S_DESC`` lists the
+#: plugins, ``TOGGLE_<NAME>`` switches them on/off, ``ENABLED_<NAME>`` replaces the list).
+REGISTRY_CATEGORIES = {
+    "step": "STEP_DECORATOR",
+    "flow": "FLOW_DECORATOR",
+    "toplevel": "TL_PLUGIN",
 }
+#: The names of Metaflow's plugin registry lists, by what they register (the lists are in
+#: ``metaflow/plugins/__init__.py`` and in extensions' plugin configuration files).
+REGISTRY_LISTS = {k: f"{v}S_DESC" for k, v in REGISTRY_CATEGORIES.items()}
+TOGGLE_LISTS = {k: f"TOGGLE_{v}" for k, v in REGISTRY_CATEGORIES.items()}
+ENABLED_LISTS = {k: f"ENABLED_{v}" for k, v in REGISTRY_CATEGORIES.items()}
+CORE_REGISTRY = "metaflow/plugins/__init__.py"
+
+
+class Entry(NamedTuple):
+    """One ``(name, class path)`` tuple of a registry list, with where it was read."""
+
+    kind: str
+    name: str
+    dotted: str  # absolute class path
+    line: int
+    origin: str  # "metaflow" or "extension:<org>"
+    rel: str  # the file of the list
+
+
+class Toggle(NamedTuple):
+    """One string of a ``TOGGLE_*`` (or ``ENABLED_*``) list: ``-batch``, ``+batch``, ``batch``."""
+
+    kind: str
+    value: str
+    cite: str
 
 
 class _Builder:
@@ -76,25 +119,38 @@ class _Builder:
         self.r = ModuleReader(source)
 
     # registry ------------------------------------------------------------------------------
-    def registry_entries(self, rel: str) -> list[tuple[str, str, str, int]]:
-        """(kind, name, dotted class path, line) from ``*_DECORATORS_DESC`` lists of ``rel``."""
+    def registry_entries(
+        self, rel: str, origin: str = "metaflow", package: str | None = None
+    ) -> list[Entry]:
+        """The ``*_DESC`` lists of ``rel`` (``X = [...]``, and ``X += Y`` with ``Y`` a list
+        of the same file, as core's sensor decorators are added), class paths made absolute
+        against ``package`` (default: the module's own package)."""
         tree = self.r.tree(rel)
-        out: list[tuple[str, str, str, int]] = []
+        out: list[Entry] = []
         if tree is None:
             return out
-        package = self.r.module_of_rel(rel)
-        if not rel.endswith("__init__.py"):
-            package = package.rpartition(".")[0]
+        if package is None:
+            package = self.r.module_of_rel(rel)
+            if not rel.endswith("__init__.py"):
+                package = package.rpartition(".")[0]
+        lists = _module_lists(tree)
         for node in tree.body:
-            if not isinstance(node, ast.Assign) or not isinstance(
-                node.value, (ast.List, ast.Tuple)
-            ):
+            if isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+                value: ast.AST | None = node.value
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                names = [node.target.id]
+                value = node.value
+                if isinstance(value, ast.Name):
+                    value = lists.get(value.id)
+            else:
                 continue
-            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if not isinstance(value, (ast.List, ast.Tuple)):
+                continue
             kind = next((k for k, v in REGISTRY_LISTS.items() if v in names), None)
             if kind is None:
                 continue
-            for elt in node.value.elts:
+            for elt in value.elts:
                 if not (isinstance(elt, ast.Tuple) and len(elt.elts) == 2):
                     continue
                 try:
@@ -104,7 +160,26 @@ class _Builder:
                 if not isinstance(name, str) or not isinstance(path, str):
                     continue
                 dotted = _absolute_dotted(package, path)
-                out.append((kind, name, dotted, elt.elts[0].lineno))
+                out.append(Entry(kind, name, dotted, elt.elts[0].lineno, origin, rel))
+        return out
+
+    def toggles(self, rel: str, lists: dict[str, str]) -> list[Toggle]:
+        """The strings of the ``lists`` (kind → list name) ``rel`` assigns, in file order."""
+        tree = self.r.tree(rel)
+        out: list[Toggle] = []
+        by_name = {v: k for k, v in lists.items()}
+        for node in tree.body if tree is not None else []:
+            if not isinstance(node, ast.Assign) or not isinstance(
+                node.value, (ast.List, ast.Tuple)
+            ):
+                continue
+            for t in node.targets:
+                kind = by_name.get(t.id) if isinstance(t, ast.Name) else None
+                if kind is None:
+                    continue
+                for e in node.value.elts:
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                        out.append(Toggle(kind, e.value, f"{rel}:{e.lineno}"))
         return out
 
     # a decorator class ---------------------------------------------------------------------
@@ -150,6 +225,7 @@ class _Builder:
             start = getattr(doc_owner.node, "lineno", 1)
             cline = _find_line(lines, start, rf"^\s*{re.escape(cname)}\s*->")
             currents.append(CurrentAttr(cname, ctype, cdoc, cline, doc_owner.rel))
+        writes = flow_writes(self.r, d)
         return DecoratorSpec(
             name=name,
             kind=kind,
@@ -175,6 +251,9 @@ class _Builder:
             conversions=conversions(cls),
             conflicts=conflicts(cls),
             checks=self._inherited_checks(d),
+            sets_attrs=sorted(writes.names),
+            var_args=sorted(a for a in writes.var_args if a in {x.name for x in args}),
+            sets_unknown=writes.unknown,
         )
 
     def _inherited_checks(self, d: Definition) -> dict[str, list[tuple[list[str], str]]]:
@@ -363,8 +442,18 @@ class _Builder:
         return out
 
     def toplevel_names(self) -> list[str]:
-        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments)."""
-        tree = self.r.tree("metaflow/__init__.py")
+        """Every name ``metaflow/__init__.py`` binds (imports, defs, assignments), and every
+        global of the extensions' ``toplevel`` modules, which it copies into ``metaflow``."""
+        names: set[str] = set(self._bound_names("metaflow/__init__.py"))
+        for m in plugin_modules(self.source, TOPLEVEL_POINT):
+            dotted = toplevel_module(m, self.r.tree(m.rel))
+            rel = self.r.rel_of_module(dotted) if dotted else None
+            if rel is not None:
+                names.update(n for n in self._bound_names(rel) if not n.startswith("__"))
+        return sorted(names)
+
+    def _bound_names(self, rel: str) -> set[str]:
+        tree = self.r.tree(rel)
         names: set[str] = set()
         for node in ast.walk(tree) if tree else []:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -375,7 +464,7 @@ class _Builder:
                 names.add(node.name)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
-        return sorted(names)
+        return names
 
     # lint -------------------------------------------------------------------------------------
     def lint_checks(self) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
@@ -453,16 +542,92 @@ class _Builder:
                 return Limit(right.value - offset, f"{d.rel}:{node.lineno}", ast.unparse(node))
         return None
 
+    def is_parallel(self, dotted: str) -> bool:
+        """The class sets (or inherits) ``IS_PARALLEL = True``, what Metaflow's graph reads
+        to mark a parallel step; followed through base classes in any indexed root, so an
+        extension found outside the core's folder is seen too."""
+        d = self.r.find_dotted(dotted)
+        got = self.r.class_attr(d, PARALLEL_MARKER) if d is not None else None
+        if got is None:
+            return False
+        value = got[1].value if isinstance(got[1], (ast.Assign, ast.AnnAssign)) else None
+        return isinstance(value, ast.Constant) and value.value is True
+
     # extensions ------------------------------------------------------------------------------
-    def extension_entries(self) -> list[tuple[str, str, str, int, str, str]]:
-        out = []
-        for root in self.source.extension_roots:
-            for f in sorted(root.glob("*/plugins/mfextinit_*.py")):
-                rel = f"{EXT_PACKAGE}/{f.relative_to(root).as_posix()}"
-                org = f.relative_to(root).parts[0]
-                for kind, name, dotted, line in self.registry_entries(rel):
-                    out.append((kind, name, dotted, line, f"extension:{org}", rel))
-        return out
+    def extension_registry(self) -> tuple[list[Entry], list[Toggle], dict[str, list[Toggle]]]:
+        """What the installed extensions register, as ``extension_support/plugins.py`` reads
+        it: their registry entries, their ``TOGGLE_*`` strings and any ``ENABLED_*`` list
+        (which replaces the merged list for its kind; the last extension setting it wins)."""
+        entries: list[Entry] = []
+        toggles: list[Toggle] = []
+        enabled: dict[str, list[Toggle]] = {}
+        modules = plugin_modules(self.source)
+        for m in modules:  # aliases first: a class path may go through any of them
+            self.r.aliases.update(promoted_aliases(m, self.r.tree(m.rel)))
+        for m in modules:
+            entries += self.registry_entries(m.rel, f"extension:{m.org}", m.package)
+            toggles += self.toggles(m.rel, TOGGLE_LISTS)
+            listed = self.toggles(m.rel, ENABLED_LISTS)
+            for kind in {t.kind for t in listed}:
+                enabled[kind] = [t for t in listed if t.kind == kind]
+        return entries, toggles, enabled
+
+
+def resolve_registry(
+    entries: list[Entry], toggles: list[Toggle], enabled: dict[str, list[Toggle]]
+) -> tuple[dict[str, dict[str, Entry]], dict[str, dict[str, str]]]:
+    """Per kind, the plugins Metaflow enables and those switched off (name → cite of the
+    toggle), following ``process_plugins``/``resolve_plugins``: a later entry of a name
+    replaces an earlier one (extensions override core); the enabled list is every name
+    followed by the toggles, unless an ``ENABLED_*`` list replaces it; then ``-x`` removes,
+    ``+x`` and ``x`` add, in order. (A user's ``METAFLOW_ENABLED_*`` configuration is not
+    read: it lives outside the source.)"""
+    on: dict[str, dict[str, Entry]] = {}
+    off: dict[str, dict[str, str]] = {}
+    for kind in REGISTRY_CATEGORIES:
+        available: dict[str, Entry] = {}
+        for e in entries:
+            if e.kind == kind:
+                available[e.name] = e
+        listed = enabled.get(kind)
+        if listed is None:
+            listed = [Toggle(kind, name, "") for name in available]
+            listed += [t for t in toggles if t.kind == kind]
+        chosen: dict[str, str] = {}
+        removed: dict[str, str] = {}
+        for t in listed:
+            if t.value.startswith("-"):
+                chosen.pop(t.value[1:], None)
+                removed[t.value[1:]] = t.cite
+            else:
+                name = t.value[1:] if t.value.startswith("+") else t.value
+                chosen[name] = t.cite
+                removed.pop(name, None)
+        on[kind] = {n: e for n, e in available.items() if n in chosen}
+        off[kind] = {
+            n: removed.get(n) or (enabled[kind][0].cite if kind in enabled else "")
+            for n in available
+            if n not in chosen
+        }
+    return on, off
+
+
+def _with_parallel(facts: MetaflowFacts, names: set[str]) -> MetaflowFacts:
+    """``facts`` with the extension decorators that are parallel ones added."""
+    if names <= facts.parallel_decorators:
+        return facts
+    return replace(facts, parallel_decorators=facts.parallel_decorators | names)
+
+
+def _module_lists(tree: ast.Module) -> dict[str, ast.List | ast.Tuple]:
+    """Module-level ``NAME = [...]`` lists of a file, by name."""
+    out: dict[str, ast.List | ast.Tuple] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple)):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = node.value
+    return out
 
 
 def _absolute_dotted(package: str, path: str) -> str:
@@ -535,21 +700,23 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     step: dict[str, DecoratorSpec] = {}
     flow: dict[str, DecoratorSpec] = {}
     hidden: list[str] = []
-    reg_rel = "metaflow/plugins/__init__.py"
-    entries = [(k, n, p, ln, "metaflow", reg_rel) for k, n, p, ln in b.registry_entries(reg_rel)]
-    entries += b.extension_entries()
-    toplevel: dict[str, str] = {}
-    for kind, name, dotted, line, origin, rel in entries:
-        if kind == "toplevel":  # top-level plugins (``from metaflow import package_sources``)
-            toplevel[name] = f"{rel}:{line}"
-            continue
-        if name.endswith("_internal"):
-            hidden.append(name)
-            continue
-        spec = b.spec(kind, name, dotted, origin, f"{rel}:{line}")
-        if spec is None:
-            continue
-        (step if kind == "step" else flow)[name] = spec
+    entries = b.registry_entries(CORE_REGISTRY)
+    ext_parallel: set[str] = set()  # extension decorators that are parallel ones
+    ext_entries, toggles, enabled = b.extension_registry()
+    on, off = resolve_registry(entries + ext_entries, toggles, enabled)
+    toplevel = {name: f"{e.rel}:{e.line}" for name, e in on["toplevel"].items()}
+    for kind in ("step", "flow"):
+        for name, e in on[kind].items():
+            if name.endswith("_internal"):
+                hidden.append(name)
+                continue
+            spec = b.spec(kind, name, e.dotted, e.origin, f"{e.rel}:{e.line}")
+            if spec is None:
+                continue
+            (step if kind == "step" else flow)[name] = spec
+            if kind == "step" and e.origin != "metaflow" and b.is_parallel(e.dotted):
+                ext_parallel.add(name)
+    disabled = {name: cite for kind in ("step", "flow") for name, cite in off[kind].items()}
     checks, reserved = b.lint_checks()
     reserved_names = dict(b.flowspec_reserved())
     for k, v in reserved.items():
@@ -572,7 +739,8 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         framework=b.framework(),
         toplevel_names=b.toplevel_names(),
         toplevel_plugins=toplevel,
-        facts=read_facts(source.root),
+        disabled=disabled,
+        facts=_with_parallel(read_facts(source.root), ext_parallel),
         flowspec_members=flowspec_members_of(reserved_names, api),
     )
     # the facts are cached with the catalog, so the files they were read from are stamped too

@@ -68,6 +68,13 @@ class DecoratorSpec:
     conversions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     conflicts: list[tuple[list[str], int]] = field(default_factory=list)
     checks: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
+    # flow attributes the decorator's code sets, read at build time (see
+    # :mod:`attributes`): literal names (``setattr(flow, "obtb", …)``, ``flow.obtb = …``) and
+    # the arguments whose value names one (``@catch(var="x")``: ``setattr(flow,
+    # self.attributes["var"], …)``); ``sets_unknown`` when it sets a name it computes otherwise
+    sets_attrs: list[str] = field(default_factory=list)
+    var_args: list[str] = field(default_factory=list)
+    sets_unknown: bool = False
 
     def arg(self, name: str) -> ArgSpec | None:
         return next((a for a in self.args if a.name == name), None)
@@ -130,6 +137,9 @@ class DecoratorCatalog:
     framework: dict[str, str] = field(default_factory=dict)
     toplevel_names: list[str] = field(default_factory=list)
     toplevel_plugins: dict[str, str] = field(default_factory=dict)
+    # decorators registered but switched off (an extension's ``TOGGLE_STEP_DECORATOR =
+    # ["-batch"]``), name → ``path:line`` of the toggle: importing one fails
+    disabled: dict[str, str] = field(default_factory=dict)
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -168,6 +178,7 @@ class DecoratorCatalog:
             framework=js.text_map(d["framework"]),
             toplevel_names=js.texts(d["toplevel_names"]),
             toplevel_plugins=js.text_map(d["toplevel_plugins"]),
+            disabled=js.text_map(d["disabled"]),
             facts=_facts_from(d["facts"]),
             flowspec_members=frozenset(js.texts(d["flowspec_members"])),
         )
@@ -247,6 +258,9 @@ def _spec_from(x: object) -> DecoratorSpec:
             k: [(names, js.text(msg)) for names, msg in map(_names_and, js.arr(v))]
             for k, v in js.obj(s["checks"]).items()
         },
+        sets_attrs=js.texts(s["sets_attrs"]),
+        var_args=js.texts(s["var_args"]),
+        sets_unknown=js.flag(s["sets_unknown"]),
     )
 
 

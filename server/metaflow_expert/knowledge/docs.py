@@ -270,6 +270,10 @@ def _decorator_section(spec: DecoratorSpec) -> list[str]:
         "",
         f"Class {cite(spec.class_name, spec.path, spec.line)}" + (f": {doc}" if doc else "."),
     ]
+    if spec.origin != "metaflow" and spec.registry_cite:
+        p, ln = spec.registry_cite.rsplit(":", 1)
+        package = spec.origin.partition(":")[2] or spec.origin
+        out.append(f"From the extension package `{package}`: {cite('registered', p, int(ln))}.")
     if spec.allow_multiple_cite:
         p, ln = spec.allow_multiple_cite.rsplit(":", 1)
         out.append(
@@ -318,6 +322,16 @@ def _apis(
     out += ["## Flow decorators", ""]
     for spec in sorted(cat.flow.values(), key=lambda d: d.name):
         out += _decorator_section(spec)
+    if cat.disabled:
+        out += ["## Decorators switched off by installed extensions", ""]
+        for name in sorted(cat.disabled):
+            where = cat.disabled[name]
+            if where:
+                p, ln = where.rsplit(":", 1)
+                out.append(f"- @{name}: {cite('toggle', p, int(ln))}")
+            else:
+                out.append(f"- @{name}")
+        out.append("")
     hooks = [
         s
         for s in symbols.by_path.get("metaflow/decorators.py", [])

@@ -32,6 +32,9 @@ class ModuleReader:
         self._trees: dict[str, ast.Module | None] = {}
         self._lines: dict[str, list[str]] = {}
         self.stamps: dict[str, tuple[int, int]] = {}
+        #: module aliases extensions create (``metaflow.plugins.x`` → the extension's module,
+        #: see :func:`extensions.promoted_aliases`), consulted when a module is not found
+        self.aliases: dict[str, str] = {}
 
     # -- files -------------------------------------------------------------------------------
     def rel_of_module(self, dotted: str) -> str | None:
@@ -40,6 +43,9 @@ class ModuleReader:
         for rel in ("/".join(parts) + ".py", "/".join(parts) + "/__init__.py"):
             if self.source.absolute(rel).is_file():
                 return rel
+        for alias, target in self.aliases.items():
+            if dotted == alias or dotted.startswith(alias + "."):
+                return self.rel_of_module(target + dotted[len(alias) :])
         return None
 
     @staticmethod

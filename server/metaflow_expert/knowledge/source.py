@@ -114,6 +114,8 @@ def _ext_roots(paths: list[str] | None) -> tuple[Path, ...]:
 
 
 def _query_interpreter(python: str, timeout: float = 20.0) -> dict[str, list[str] | None]:
+    if os.sep in python:  # a relative path means the caller's cwd, not the root we run in
+        python = os.path.abspath(python)
     # Not ``-I``: PYTHONPATH and user site-packages are legitimately where metaflow (or its
     # extensions) may live. Run from the filesystem root so the caller's cwd cannot shadow them.
     proc = subprocess.run(

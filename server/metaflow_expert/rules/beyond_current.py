@@ -74,9 +74,12 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
         return
     rows = [u[0] for u in uses]
     flow_decos = {d.name for d in flow.decorators}
+    unknown = ctx.flow_facts.unresolved_steps if ctx.flow_facts is not None else frozenset()
     for step in flow.steps.values():
         if any(not d.from_metaflow for d in step.other_decorators):
             continue  # a step mutator may add decorators
+        if step.name in unknown:
+            continue  # a decorator the catalog cannot resolve may add any attribute
         step_decos = {d.name for d in step.decorators}
         body = step.body_span
         lo = bisect.bisect_left(rows, body.start_line)

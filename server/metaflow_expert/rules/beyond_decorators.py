@@ -208,10 +208,14 @@ def caught_failure_read_later(ctx: RuleContext) -> Iterator[Report]:
             continue
         if deco.kwarg("var") is not None or deco.has_unpacked_args:
             continue
+        # what the step's decorators set is set on failure too: only the body's writes count
+        by_decorators = facts.decorator_writes.steps.get(step.name, frozenset())
         only_here = {
             a
             for a in facts.writes.get(step.name, ())
-            if writers[a] == {step.name} and a not in facts.provided_names
+            if writers[a] == {step.name}
+            and a not in facts.provided_names
+            and a not in by_decorators
         }
         # the first read of one of them, breadth-first from the step's successors
         seen, todo = {step.name}, list(nodes[step.name].out_funcs if step.name in nodes else ())

@@ -87,16 +87,22 @@ def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Step 
 @rule(
     "MF302",
     name="unknown-metaflow-decorator",
-    summary="a decorator imported from metaflow does not exist in the Metaflow in use",
-    severity=Severity.ERROR,
+    summary="a decorator imported from metaflow is not registered by the Metaflow in use",
+    severity=Severity.WARNING,
     mirrors="metaflow.__init__",
 )
 def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
-    Flags a decorator written as `metaflow.x` or imported `from metaflow` when no step or flow
-    decorator (or other top-level name) of that name exists in the indexed Metaflow, with the
-    closest decorator name as a suggestion. Names not imported from metaflow (your own
-    decorators) are never flagged.
+    Flags a decorator written as `metaflow.x` or imported `from metaflow` when the indexed
+    Metaflow (with the extensions installed beside it) registers no step or flow decorator
+    (or other top-level name) of that name, with the closest decorator name as a suggestion.
+    It is a warning naming the Metaflow in use: the decorator may come from an extension
+    installed in another environment, so point metaflow-expert at that one (the
+    `metaflowExpert.interpreter` or `metaflowExpert.metaflowSource` setting, `--python` or
+    `--metaflow-source` on the command line). Until then no other rule reasons about that
+    step's parallelism, artifacts or `current` attributes. A decorator an installed extension
+    switches off (`TOGGLE_STEP_DECORATOR = ["-batch"]`) is an error. Names not imported from
+    metaflow (your own decorators) are never flagged.
 
     ## Why is this bad?
     `from metaflow import retyr` fails with an ImportError, and `@metaflow.retyr` with an
@@ -115,11 +121,10 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Report]:
     cat = ctx.catalog
     if cat is None or ctx.flow is None:
         return
-    known = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
-    known |= set(cat.toplevel_plugins)
-    known |= {n.split(".")[0] for n in cat.api}
+    facts = ctx.file_facts
+    init = cat.api.get("step")
     for deco, kind, step in _all_decorators(ctx):
-        if not deco.from_metaflow or deco.name in known or "." in deco.name:
+        if not facts.is_unresolved(deco):
             continue
         choices = list(cat.step) if kind == "step" else list(cat.flow)
         best = closest(deco.name, choices, cutoff=60.0)
@@ -127,10 +132,24 @@ def unknown_metaflow_decorator(ctx: RuleContext) -> Iterator[Report]:
         fix = None
         if best and deco.written == deco.name:
             fix = Fix(f"Replace '@{deco.name}' with '@{best}'", (TextEdit(deco.name_span, best),))
-        init = cat.api.get("step")
+        toggle = cat.disabled.get(deco.name)
+        if toggle is not None:
+            where_off = f" ({toggle})" if toggle else ""
+            yield Report(
+                span=deco.name_span,
+                message=f"The {kind} decorator *@{deco.name}* is switched off in Metaflow "
+                f"{cat.version} by an installed extension{where_off}; importing it fails.",
+                step=step.name if step else None,
+                cites=toggle or None,
+                severity=Severity.ERROR,
+            )
+            continue
         yield Report(
             span=deco.name_span,
-            message=f"Metaflow {cat.version} has no {kind} decorator *@{deco.name}*.{hint}",
+            message=f"Metaflow {cat.version} at {cat.root} has no {kind} decorator "
+            f"*@{deco.name}*.{hint} If it comes from an extension installed elsewhere, point "
+            "metaflow-expert at that environment (setting metaflowExpert.interpreter or "
+            "metaflowExpert.metaflowSource; --python or --metaflow-source on the command line).",
             step=step.name if step else None,
             fix=fix,
             cites=init.cite if init is not None else None,

@@ -42,6 +42,15 @@ class Use(NamedTuple):
     step: Step | None
 
 
+class DecoratorWrites(NamedTuple):
+    """Flow attributes set by a flow's decorators: per step, flow-wide (a flow decorator's:
+    available in every step) and whether some name is computed (``unknown``)."""
+
+    steps: dict[str, frozenset[str]]
+    flow: frozenset[str]
+    unknown: bool
+
+
 class FileFacts:
     """Facts about the whole file (and the catalog), shared by every flow's rules."""
 
@@ -126,6 +135,45 @@ class FileFacts:
         return out
 
     @cached_property
+    def importable_names(self) -> frozenset[str] | None:
+        """Every name ``from metaflow import …`` binds in the catalog's Metaflow (its
+        registered decorators, hidden ones included, top-level names and plugins, API entry
+        points); None without a catalog. A decorator switched off by an extension is not one."""
+        cat = self.catalog
+        if cat is None:
+            return None
+        names = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
+        names |= set(cat.toplevel_plugins)
+        names |= {n.split(".")[0] for n in cat.api}
+        return frozenset(names)
+
+    def is_unresolved(self, deco: DecoratorUse) -> bool:
+        """``deco`` names Metaflow (an import from it, or ``@metaflow.x``) but the catalog's
+        Metaflow registers no such name: it may come from an extension installed elsewhere.
+        False without a catalog (nothing can be decided)."""
+        known = self.importable_names
+        return (
+            known is not None
+            and deco.from_metaflow
+            and deco.name not in known
+            and "." not in deco.name
+        )
+
+    def is_opaque(self, deco: DecoratorUse, kind: str) -> bool:
+        """``deco`` comes from Metaflow but the catalog has no decorator spec for it: an
+        unresolved name, or a name an extension adds to ``metaflow`` as a plain function
+        (``from metaflow import gpu_profile``): what it does to the step is unknown. False
+        without a catalog."""
+        cat = self.catalog
+        return (
+            cat is not None
+            and deco.from_metaflow
+            and cat.lookup(deco.name, kind) is None
+            and deco.name not in cat.hidden
+            and "." not in deco.name
+        )
+
+    @cached_property
     def _decorator_uses(self) -> dict[int, list[Use]]:
         catalog = self.catalog
         if catalog is None:
@@ -176,12 +224,64 @@ class FlowFacts:
         return [graph.nodes[name] for name in sorted(graph.nodes)]
 
     @cached_property
+    def unresolved_steps(self) -> frozenset[str]:
+        """Steps carrying a Metaflow decorator the catalog has no spec for
+        (:meth:`FileFacts.is_opaque`: MF302 warns when the name is unknown); every step when
+        one is on the flow. No other rule reasons about these steps' parallelism, artifacts or
+        ``current`` attributes, since the decorator may change any of them. Empty without a
+        catalog."""
+        facts = self.file
+        flow = self.flow
+        if facts.catalog is None:
+            return frozenset()
+        if any(facts.is_opaque(d, "flow") for d in flow.decorators):
+            return frozenset(flow.steps)
+        return frozenset(
+            name
+            for name, step in flow.steps.items()
+            if any(facts.is_opaque(d, "step") for d in step.other_decorators)
+        )
+
+    @cached_property
+    def decorator_writes(self) -> DecoratorWrites:
+        """The flow attributes the flow's Metaflow decorators set (read from their code by the
+        catalog: ``DecoratorSpec.sets_attrs``, and the value of each ``var_args`` argument,
+        like ``@catch(var="failed")``)."""
+        steps: dict[str, set[str]] = {}
+        flow_wide: set[str] = set()
+        unknown = False
+        for use in self.decorator_uses:
+            spec = use.spec
+            names = set(spec.sets_attrs)
+            unknown = unknown or spec.sets_unknown
+            for arg_name in spec.var_args:
+                arg = use.deco.kwarg(arg_name)
+                if arg is None:
+                    unknown = unknown or use.deco.has_unpacked_args
+                elif arg.is_literal and isinstance(arg.value, str):
+                    names.add(arg.value)
+                elif not (arg.is_literal and not arg.value):  # a computed name
+                    unknown = True
+            if use.step is None:
+                flow_wide |= names
+            else:
+                steps.setdefault(use.step.name, set()).update(names)
+        return DecoratorWrites(
+            {k: frozenset(v) for k, v in steps.items()}, frozenset(flow_wide), unknown
+        )
+
+    @cached_property
     def writes(self) -> dict[str, frozenset[str]]:
-        """Step name → the names the step assigns."""
-        return {
+        """Step name → the names the step assigns, and those its decorators set."""
+        by_deco = self.decorator_writes.steps
+        out = {
             name: frozenset(a.name for a in step.artifacts if a.kind == "write")
             for name, step in self.flow.steps.items()
         }
+        for name, extra in by_deco.items():
+            if name in out:
+                out[name] = out[name] | extra
+        return out
 
     @cached_property
     def _write_table(self) -> WriteTable:
@@ -231,15 +331,20 @@ class FlowFacts:
         names.update(flow.non_step_methods)
         names.update(flow.steps)
         names |= self.file.self_names_outside_steps
+        names |= self.decorator_writes.flow  # a flow decorator's attributes: everywhere
         return frozenset(names)
 
     @cached_property
     def followable(self) -> bool:
         """Whether the flow's attributes can be followed statically: no base class from
         another module, no ``setattr``-style assignments in the file, no user decorator (a
-        user flow decorator or mutator may add parameters, a step decorator artifacts)."""
+        user flow decorator or mutator may add parameters, a step decorator artifacts), no
+        Metaflow decorator the catalog cannot resolve and none that sets attributes whose
+        names its code computes (what they set is unknown, not missing)."""
         flow = self.flow
         if flow.unresolved_bases or self.file.has_dynamic_attributes:
+            return False
+        if self.unresolved_steps or self.decorator_writes.unknown:
             return False
         if any(not d.from_metaflow for d in flow.decorators):
             return False

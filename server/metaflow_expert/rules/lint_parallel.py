@@ -51,10 +51,16 @@ def parallel_step_after_next(ctx: RuleContext) -> Iterator[Report]:
     """
     if not lc.graph_walkable(ctx):
         return
+    # a decorator the catalog cannot resolve may be a parallel one (@metaflow_ray…)
+    unknown = ctx.flow_facts.unresolved_steps if ctx.flow_facts is not None else frozenset()
     for n in lc.nodes(ctx):
         if not n.parallel_foreach:
             continue
-        missing = [t for t in n.out_funcs if lc.known(ctx, t) and not lc.node(ctx, t).parallel_step]
+        missing = [
+            t
+            for t in n.out_funcs
+            if lc.known(ctx, t) and not lc.node(ctx, t).parallel_step and t not in unknown
+        ]
         if not missing:
             continue
         rel: list[Related] = []
