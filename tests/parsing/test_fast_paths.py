@@ -1,11 +1,10 @@
-"""Text fast paths of the parser against the tree paths they shortcut.
+"""The plain-tail fast path of the parser against the tree path it shortcuts.
 
-Two shortcuts read common shapes from the text instead of the tree: the plain one-line tail
-``self.next(self.a, foreach="xs")`` (:func:`transition._plain_tail`) and the role of a
-``self.x`` token from the characters after it (:meth:`artifacts._Walker._fast_token`). With
-both switched off the parser takes the general tree paths; the model must be identical,
-field for field, on the rule corpus, Metaflow's tutorials, generated benchmark flows and
-generated tails of every form the shortcut accepts or must refuse.
+The plain one-line tail ``self.next(self.a, foreach="xs")`` is read from its text
+(:func:`transition.plain_tail`). With it switched off the parser takes the general tree path;
+the model must be identical, field for field, on the rule corpus, Metaflow's tutorials,
+generated benchmark flows and generated tails of every form the shortcut accepts or must
+refuse. (The artifact pass's fast path has its own oracle: ``test_self_tokens``.)
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.parsing import artifacts, parse_flow_file, transition
+from metaflow_expert.parsing import parse_flow_file, transition
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,8 +94,7 @@ def _texts() -> list[str]:
 
 def _both(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    monkeypatch.setattr(transition, "_plain_tail", lambda *a: None)
-    monkeypatch.setattr(artifacts._Walker, "_fast_token", lambda *a: False)
+    monkeypatch.setattr(transition, "plain_tail", lambda *a: None)
     slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
     return fast, slow
 
@@ -111,17 +109,17 @@ def test_fast_paths_match_tree_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_plain_tails_take_the_fast_path() -> None:
     """The shortcut is really taken for the shapes formatters write (else it buys nothing)."""
     calls: list[object] = []
-    original = transition._plain_tail
+    original = transition.plain_tail
 
     def spy(*a: object) -> object:
         out = original(*a)  # type: ignore[arg-type]
         calls.append(out)
         return out
 
-    transition._plain_tail = spy  # type: ignore[assignment]
+    transition.plain_tail = spy  # type: ignore[assignment]
     try:
         parse_flow_file(_flow(TAILS[:9]))
     finally:
-        transition._plain_tail = original  # type: ignore[assignment]
+        transition.plain_tail = original  # type: ignore[assignment]
     taken = [c for c in calls if c is not None]
     assert len(taken) >= 10  # start + the nine plain shapes

@@ -1,21 +1,27 @@
-"""The fast artifact collector (``self`` tokens found by text search) against the full walk.
+"""The artifact pass's one fast path (the ``self`` token scan) against its reference walk.
 
-Outside joins :mod:`metaflow_expert.parsing.artifacts` finds each ``self`` token with a text
-search and decides its role from its ancestors; the preorder walk over the whole step it
-replaced still serves joins. Both must give the same model, so the walk is the oracle here:
-every corpus flow, Metaflow's tutorials, an edge-case flow and truncated copies of them are
-parsed both ways and compared whole.
+:mod:`metaflow_expert.parsing.artifacts` finds each ``self`` token with a text search, reads
+the common shapes from the bytes after it and hands any other token's statement to the
+preorder walk; the walk over the whole step is the definition. Both must give the same model,
+so the walk is the oracle here: every corpus flow, Metaflow's tutorials, flows generated in
+the benchmark's shapes, every tail form of ``test_fast_paths``, an edge-case flow and
+truncated copies of them are parsed both ways and compared whole.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import random
+import sys
 from pathlib import Path
 
 import pytest
 
 from metaflow_expert.parsing import artifacts, parse_flow_file
+
+from .test_fast_paths import TAILS, _flow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 EDGES = """
 from metaflow import FlowSpec, step
@@ -96,6 +102,15 @@ class F(FlowSpec):
         print(f'{self.q16}', "{self.q17}", {self.q18, 2}, -self.q19 * 2, not self.q20)
         z = [self.q21, *self.q22]; (*self.q23, b) = y; f(*self.q24, **self.q25)
         x = self.q26 if self.q27 else (self.q28)
+        f(x. self.q29); f(x.  self.q30 + 1); g(x.
+            self.q31); h(
+            self.q32,
+            self.q33 + 1)
+        if self.q34[0]: self.q35 = 1
+        elif self.q36[1]:
+            self.next(self.q37)
+        elif self.q38.q39: self.q40 += 1
+        def inner(a=self.q41[0], b=self.q42): return self.q43
         self.next(self.end)
 
     @step
@@ -143,6 +158,13 @@ def _texts() -> list[str]:
         root = Path(next(iter(spec.submodule_search_locations)))
         files += sorted(root.glob("tutorials/*/*.py"))
     texts = [EDGES] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import flowgen
+    finally:
+        sys.path.pop(0)
+    texts += [flowgen.realistic_flow("R", 400), flowgen.dense_flow("D", 400)]
+    texts += [_flow(TAILS), _flow(TAILS, "self, inputs")]
     rng = random.Random(7)
     for text in list(texts[:60]):
         lines = text.split("\n")
@@ -156,7 +178,7 @@ def _texts() -> list[str]:
 def test_self_tokens_match_full_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _texts()
     fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    monkeypatch.setattr(artifacts._Walker, "USE_TOKENS", False)
+    monkeypatch.setattr(artifacts, "USE_TOKENS", False)
     slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
     assert len(texts) > 100
     for text, a, b in zip(texts, fast, slow, strict=True):
@@ -170,5 +192,7 @@ def test_edge_roles() -> None:
     assert {("a", "write"), ("c", "read"), ("f", "write"), ("l", "delete"), ("m", "delete")} <= got
     assert {("s", "write"), ("t", "read"), ("u", "delete"), ("nn", "write")} <= got
     assert not {n for n, _ in got} & {"aa", "bb", "cc", "dd", "gg", "hh", "v", "w", "comment"}
-    assert len(start.non_tail_next_calls) == 5 and len(start.merge_artifacts_calls) == 2
+    assert not {n for n, _ in got} & {"q29", "q30", "q31", "q37"}
+    assert {("q32", "read"), ("q34", "read"), ("q35", "write"), ("q40", "write")} <= got
+    assert len(start.non_tail_next_calls) == 6 and len(start.merge_artifacts_calls) == 2
     assert len(flow.steps["end"].non_tail_next_calls) == 1

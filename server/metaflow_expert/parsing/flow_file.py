@@ -161,17 +161,17 @@ def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
 
 def _empty(text: str, path: str, message: str) -> FlowFile:
     lines = text.split("\n")
-    return FlowFile(path, text, [], {}, [SyntaxIssue(Span(0, 0, 0, 0), message)], lines)
+    return FlowFile(path, text, [], {}, [SyntaxIssue(source.make_span(0, 0, 0, 0), message)], lines)
 
 
 def _first_bad_span(data: str | bytes) -> Span:
     if isinstance(data, str):
-        return Span(0, 0, 0, 0)
+        return source.make_span(0, 0, 0, 0)
     try:
         bytes(data).decode("utf-8")
     except UnicodeDecodeError as e:
         prefix = bytes(data)[: e.start].decode("utf-8", errors="replace")
         line = prefix.count("\n")
         col = len(prefix) - (prefix.rfind("\n") + 1)
-        return Span(line, col, line, col + 1)
-    return Span(0, 0, 0, 0)
+        return source.make_span(line, col, line, col + 1)
+    return source.make_span(0, 0, 0, 0)

@@ -11,9 +11,8 @@ from tree_sitter import Node
 
 from metaflow_expert.model import NOT_LITERAL, CallArg, DecoratorUse, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
-from metaflow_expert.parsing.fast import decorator_use as _decorator_use
 from metaflow_expert.parsing.names import NameResolver
-from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.source import SourceText, make_span
 from metaflow_expert.parsing.transition import parse_tail
 from metaflow_expert.parsing.tree import LANGUAGE, code_children, unparen
 
@@ -43,7 +42,7 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
     Flows repeat the same decorators (``@retry(times=2)`` above every step): in an ASCII file
     a decorator with the same text starting at the same column reads the same apart from its
     line numbers, so it is read once and later copies are the first one shifted down."""
-    if not src._ascii or deco.has_error:
+    if not src.is_ascii or deco.has_error:
         return _read_decorator(src, resolver, deco)
     sb = deco.start_byte
     key = (src.data[sb : deco.end_byte], deco.start_point[1])
@@ -62,40 +61,26 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
 _SHAREABLE = frozenset({str, int, float, bool, type(None), type(NOT_LITERAL), bytes, complex})
 
 
-_new = tuple.__new__
-
-
 def _shift(sp: Span, dl: int) -> Span:
-    return _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
+    return make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
 
 
 def _shift_opt(sp: Span | None, dl: int) -> Span | None:
-    return None if sp is None else _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
+    return None if sp is None else _shift(sp, dl)
 
 
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
-    """``d`` moved down ``dl`` lines (the model values are named tuples: built directly)."""
+    """``d`` moved down ``dl`` lines."""
     args = tuple(
         [
-            _new(
-                CallArg,
-                (a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]),
+            CallArg(
+                a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]
             )
             for a in d.args
         ]
     )
-    return _new(
-        DecoratorUse,
-        (
-            d[0],
-            d[1],
-            _shift(d[2], dl),
-            _shift(d[3], dl),
-            args,
-            d[5],
-            d[6],
-            _shift_opt(d[7], dl),
-        ),
+    return DecoratorUse(
+        d[0], d[1], _shift(d[2], dl), _shift(d[3], dl), args, d[5], d[6], _shift_opt(d[7], dl)
     )
 
 
@@ -107,7 +92,7 @@ def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> Deco
     expr = unparen(expr)
     if expr is None:
         sp = src.span(deco)
-        return _decorator_use("", "", sp, sp)
+        return DecoratorUse("", "", sp, sp)
     target = expr
     args: tuple = ()
     has_call = False
@@ -122,10 +107,10 @@ def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> Deco
     res = resolver.resolve(src, target)
     if res is None:
         written = src.node_text(target)
-        return _decorator_use(
+        return DecoratorUse(
             written, written, src.span(deco), src.span(target), args, has_call, False, args_span
         )
-    return _decorator_use(
+    return DecoratorUse(
         res.name,
         res.written,
         src.span(deco),
@@ -335,7 +320,7 @@ def method_info(
     elif parts.stmts:
         body_span = src.span_between(parts.stmts[0], parts.stmts[-1])
     else:
-        body_span = Span.point(fn_span.end_line, fn_span.end_col)
+        body_span = make_span(fn_span.end_line, fn_span.end_col, fn_span.end_line, fn_span.end_col)
     info.step = Step(
         name=name,
         span=src.span(parts.outer),
