@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tree_sitter import Node
 
 from metaflow_expert.parsing import artifacts, parse_flow_file
 
@@ -111,6 +112,13 @@ class F(FlowSpec):
             self.next(self.q37)
         elif self.q38.q39: self.q40 += 1
         def inner(a=self.q41[0], b=self.q42): return self.q43
+        self.r1[0][1] = 2; self.r2[0].y = 1; self.r3[0](1); self.r4 [0]; del self.r5[0]
+        self.r6[0] += 1; x = self.r7[0]; self.next(self.r8[0])
+        for self.r9[0] in x: pass
+        "self.r10[0]"; a[self.r11[0]]; self.r12[0].m(); self.r13[0], b = 1, 2
+        self.r14[0].y += 1; del self.r15[0].y; self.r16[0][1].z = 3; self.r17[
+            0] = 1; self.r18[0] \
+            .y = 2; x. self.r19[0]
         self.next(self.end)
 
     @step
@@ -149,6 +157,9 @@ class F(FlowSpec):
         self.next(self.y)
 """
 
+#: The same flow in ASCII: the byte shortcuts of the scan only run on ASCII text.
+EDGES_ASCII = EDGES.translate(str.maketrans("äéïü", "aeiu"))
+
 
 def _texts() -> list[str]:
     here = Path(__file__).resolve().parents[1]
@@ -157,7 +168,7 @@ def _texts() -> list[str]:
     if spec is not None and spec.submodule_search_locations:
         root = Path(next(iter(spec.submodule_search_locations)))
         files += sorted(root.glob("tutorials/*/*.py"))
-    texts = [EDGES] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    texts = [EDGES, EDGES_ASCII] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import flowgen
@@ -185,8 +196,11 @@ def test_self_tokens_match_full_walk(monkeypatch: pytest.MonkeyPatch) -> None:
         assert a == b, text[:200]
 
 
-def test_edge_roles() -> None:
-    (flow,) = parse_flow_file(EDGES).flows
+@pytest.mark.parametrize("text", [EDGES, EDGES_ASCII], ids=["unicode", "ascii"])
+def test_edge_roles(text: str) -> None:
+    parsed = parse_flow_file(text)
+    assert not parsed.syntax_issues  # a broken step would only ever take the walk
+    (flow,) = parsed.flows
     start = flow.steps["start"]
     got = {(a.name, a.kind) for a in start.artifacts}
     assert {("a", "write"), ("c", "read"), ("f", "write"), ("l", "delete"), ("m", "delete")} <= got
@@ -194,5 +208,38 @@ def test_edge_roles() -> None:
     assert not {n for n, _ in got} & {"aa", "bb", "cc", "dd", "gg", "hh", "v", "w", "comment"}
     assert not {n for n, _ in got} & {"q29", "q30", "q31", "q37"}
     assert {("q32", "read"), ("q34", "read"), ("q35", "write"), ("q40", "write")} <= got
-    assert len(start.non_tail_next_calls) == 6 and len(start.merge_artifacts_calls) == 2
+    assert {
+        ("r1", "read"),
+        ("r2", "write"),
+        ("r5", "read"),
+        ("r6", "read"),
+        ("r14", "write"),
+    } <= got
+    assert {("r15", "delete"), ("r16", "write"), ("r17", "read"), ("r18", "write")} <= got
+    assert "r19" not in {n for n, _ in got}
+    assert len(start.non_tail_next_calls) == 7 and len(start.merge_artifacts_calls) == 2
     assert len(flow.steps["end"].non_tail_next_calls) == 1
+
+
+def test_scan_reads_most_tokens_from_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a flow shaped like Metaflow's own the scan hands only the calls the model keeps to
+    the walk (else the fast path buys nothing)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import flowgen
+    finally:
+        sys.path.pop(0)
+    walked: list[tuple[str, int]] = []
+    original = artifacts.Collector.walk
+
+    def spy(self: artifacts.Collector, root: Node, lo: int, inputs: bool) -> None:
+        walked.append((root.type, lo))
+        original(self, root, lo, inputs)
+
+    monkeypatch.setattr(artifacts.Collector, "walk", spy)
+    flow = parse_flow_file(flowgen.realistic_flow("R", 400)).flows[0]
+    calls = sum(
+        len(s.merge_artifacts_calls) + len(s.non_tail_next_calls) for s in flow.steps.values()
+    )
+    assert all(lo > 0 for _, lo in walked)  # no step walked whole
+    assert len(walked) <= calls

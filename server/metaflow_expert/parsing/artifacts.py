@@ -11,11 +11,11 @@ comprehensions belong to the step around them. In a join, ``inputs.a.x``, ``inpu
 
 Two ways to find them, one the reference of the other:
 
-- **The walk** (:meth:`_Walker.walk`) is the definition: a preorder walk over a subtree in
+- **The walk** (:meth:`Collector.walk`) is the definition: a preorder walk over a subtree in
   which assignments, deletes and calls mark the role of the ``self.x`` nodes below them. A
   whole step walked this way is the reference result; broken steps and joins that rebind
   ``self`` always take it.
-- **The token scan** (:meth:`_Walker.scan_tokens`) is the one fast path. Everything recorded
+- **The token scan** (:meth:`Collector.scan_tokens`) is the one fast path. Everything recorded
   outside a join's ``inputs`` involves a ``self`` token, so it finds each with a C-level text
   search and reads the common shapes (``self.x = ``, ``self.x += ``, ``f(self.x)``,
   ``self.method(``) from the bytes after it plus one or two node look-ups. Any other token
@@ -23,7 +23,7 @@ Two ways to find them, one the reference of the other:
   test_self_tokens.py`` checks that the scan gives the walk's model on fixed and generated
   flows.
 
-Both record through :meth:`_Walker.record` and build call sites in :meth:`_Walker.call`.
+Both record through :meth:`Collector.record` and build call sites in :meth:`Collector.call`.
 
 Why a Python walk and not tree-sitter queries: measured on a 3,000-line flow, a walk over the
 step subtrees dispatching on ``kind_id`` costs about half of one query pass with ``#eq?``
@@ -53,7 +53,7 @@ MERGE_ARTIFACTS = "merge_artifacts"
 USE_TOKENS = True
 
 #: Roles that record one access: role -> (kind, via). A plain read (role None) and ``+=``
-#: (``"aug"``, a read and a write) are spelled out in :meth:`_Walker.record`; ``"call"`` and
+#: (``"aug"``, a read and a write) are spelled out in :meth:`Collector.record`; ``"call"`` and
 #: ``"target"`` (``self.method(``, ``self.next(self.a)``) record nothing.
 _ACCESS_OF_ROLE: dict[str, tuple[ArtifactAccessKind, str]] = {
     "write": ("write", "attr"),
@@ -120,8 +120,8 @@ _OPERATORS = frozenset([b"+", b"-", b"*", b"/", b"%", b"<", b">", b"!", b"&", b"
 #: First characters of an augmented assignment operator (``!=`` is a comparison).
 _AUG_FIRST = _OPERATORS - {b"!"}
 _AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
-#: What may follow ``self.x`` and give it an attribute, subscript or continued ancestor, or hide
-#: it from a one-line look (``self.x.y = 1`` writes ``x``): those go to the walk.
+#: What may follow ``self.x`` and give it an attribute or continued ancestor, or hide it from a
+#: one-line look (``self.x.y = 1`` writes ``x``): those go to the walk (``[`` is read first).
 _SLOW_NEXT = frozenset([b".", b"[", b"#", b"\\"] + [bytes([b]) for b in range(0x80, 0x100)])
 #: What follows a parameter named ``self`` in a ``def`` line (it records nothing).
 _PARAMETER_END = re.compile(rb"[ \t]*[,):]")
@@ -151,6 +151,8 @@ _READ_CONTAINERS = frozenset(
         "dictionary_comprehension",
     )
 )
+#: Nodes that continue a chain from ``self.x[i]`` (``self.x[i].y = 1`` writes ``x``).
+_OBJECT_HOLDERS = frozenset([_ATTR, _SUBSCRIPT, _CALL])
 #: Parents under which ``self.x`` may be a target, a delete or a call: the walk decides.
 _UNSAFE_PARENTS = _LEFT_HOLDERS | _TARGETS | {_DELETE, _EXPR_LIST, _CALL}
 
@@ -174,10 +176,10 @@ def collect(src: SourceText, ranges: Sequence[StepRange]) -> None:
     """Fill ``artifacts``, ``uses_*``, calls and ``assigns_reserved`` of every step in
     ``ranges``, walking each step's own node."""
     for r in ranges:
-        _Walker(src, r).run()
+        Collector(src, r).run()
 
 
-class _Walker:
+class Collector:
     """The accesses of one step: the reference walk, the token scan, and what they share."""
 
     def __init__(self, src: SourceText, r: StepRange) -> None:
@@ -421,11 +423,23 @@ class _Walker:
         if c == b"(":
             name = m.group(1)
             return not newline and name != _NEXT and name != _MERGE
-        if not c or c in _SLOW_NEXT:
-            return False
         data = self.data
         descend = self.r.node.descendant_for_byte_range
         after = m.end()
+        if c == b"[" and not newline and self.src.is_ascii:
+            # ``self.x[i]`` is a plain read: roles mark attributes only, and an attribute
+            # starting where ``self.x`` does would be a parent of the subscript (its object
+            # is a chain of subscripts, calls and attributes down to ``self.x``)
+            n = descend(pos, after)
+            if n is None or n.kind_id != _SUBSCRIPT or n.start_byte != pos:
+                return False
+            p = n.parent
+            if p is not None and p.start_byte == pos and p.kind_id in _OBJECT_HOLDERS:
+                return False
+            self.record(m.group(1).decode(), None, self._span_at(pos, name_end))
+            return True
+        if not c or c in _SLOW_NEXT:
+            return False
         assign = c == b"=" and data[after : after + 1] != b"="
         ascii_line = not newline and self.src.is_ascii
         if ascii_line and not assign:
