@@ -33,7 +33,7 @@ predicates, and it visits only step bodies.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from tree_sitter import Node
@@ -384,6 +384,7 @@ class Collector:
         end = top.end_byte
         find = data.find
         match_name = _NAME_AFTER_SELF.match
+        descend = top.descendant_for_byte_range
         pos = find(_SELF, top.start_byte, end)
         chain = [top]  # the ancestors of the last token that needed the tree, kept for the next
         walked_until = -1
@@ -400,7 +401,7 @@ class Collector:
                 continue
             m = match_name(data, after_self)
             if m is not None:
-                if self._classify(pos, m):
+                if self._classify(pos, m, descend):
                     pos = find(_SELF, after_self, end)
                     continue
             elif pos < body_start and _PARAMETER_END.match(data, after_self):
@@ -412,7 +413,9 @@ class Collector:
                 walked_until = stmt.end_byte
             pos = find(_SELF, after_self, end)
 
-    def _classify(self, pos: int, m: re.Match[bytes]) -> bool:
+    def _classify(
+        self, pos: int, m: re.Match[bytes], descend: Callable[[int, int], Node | None]
+    ) -> bool:
         """Record ``self.<name>`` at ``pos`` from the text after it when its role is certain;
         False: the walk decides. A method call records nothing wherever it is (code, string
         or comment), except the two the model keeps."""
@@ -424,7 +427,6 @@ class Collector:
             name = m.group(1)
             return not newline and name != _NEXT and name != _MERGE
         data = self.data
-        descend = self.r.node.descendant_for_byte_range
         after = m.end()
         if c == b"[" and not newline and self.src.is_ascii:
             # ``self.x[i]`` is a plain read: roles mark attributes only, and an attribute
@@ -483,7 +485,11 @@ class Collector:
             left = p.child_by_field_name("left")
             if left is None or left.start_byte <= pos < left.end_byte:
                 return False
-        sp = self._span_at(pos, name_end) if self.src.is_ascii else self.src.span(a)
+        if self.src.is_ascii:  # ``self.name`` is one line of plain bytes
+            row, col = a.start_point
+            sp = make_span(row, col, row, col + name_end - pos)
+        else:
+            sp = self.src.span(a)
         self.record(m.group(1).decode(), role, sp)
         return True
 
