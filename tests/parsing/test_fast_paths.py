@@ -1,10 +1,13 @@
-"""The plain-tail fast path of the parser against the tree path it shortcuts.
+"""The parser's text shortcuts against the tree paths they skip.
 
-The plain one-line tail ``self.next(self.a, foreach="xs")`` is read from its text
-(:func:`transition.plain_tail`). With it switched off the parser takes the general tree path;
-the model must be identical, field for field, on the rule corpus, Metaflow's tutorials,
-generated benchmark flows and generated tails of every form the shortcut accepts or must
-refuse. (The artifact pass's fast path has its own oracle: ``test_self_tokens``.)
+Three shortcuts read common shapes without the tree: the plain one-line tail
+``self.next(self.a, foreach="xs")`` (:func:`transition.plain_tail`), a parameter list of
+plain names (:func:`steps.plain_params`), and a decorator repeated at the same column, read
+once and shifted down (``steps.REUSE_DECORATORS``). With each switched off the parser takes
+the tree path; the model must be identical, field for field, on the rule corpus, Metaflow's
+tutorials, generated benchmark flows and generated tails of every form the tail shortcut
+accepts or must refuse. (The artifact pass's fast path has its own oracle:
+``test_self_tokens``.)
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.parsing import parse_flow_file, transition
+from metaflow_expert.parsing import parse_flow_file, steps, transition
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,16 +95,20 @@ def _texts() -> list[str]:
     return texts
 
 
-def _both(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    monkeypatch.setattr(transition, "plain_tail", lambda *a: None)
-    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    return fast, slow
+#: Each shortcut and how to switch it off.
+SWITCHES = {
+    "plain_tail": (transition, "plain_tail", lambda *a: None),
+    "plain_params": (steps, "plain_params", lambda *a: None),
+    "reuse_decorators": (steps, "REUSE_DECORATORS", False),
+}
 
 
-def test_fast_paths_match_tree_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("switch", sorted(SWITCHES))
+def test_fast_path_matches_tree_path(switch: str, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _texts()
-    fast, slow = _both(texts, monkeypatch)
+    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    monkeypatch.setattr(*SWITCHES[switch])
+    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
     for text, a, b in zip(texts, fast, slow, strict=True):
         assert a == b, text[:300]
 

@@ -27,7 +27,7 @@ def parse_flow_file(text: str | bytes, path: str = "<memory>") -> FlowFile:
     decoded, valid = source.decode(text)
     try:
         with paused_gc():
-            ff = _parse(decoded, path)
+            ff = read_text(decoded, path)
     except RecursionError:
         ff = _empty(decoded, path, "file is nested too deeply to analyse")
     except Exception as exc:  # never let a parser bug take the editor down
@@ -98,8 +98,11 @@ def _piecewise(src: source.SourceText, data: bytes) -> _Pieces:
     return p
 
 
-def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
-    """``piecewise`` forces the broken-file strategy (tests compare both on valid files)."""
+def read_text(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
+    """:func:`parse_flow_file` on decoded text, without its safety net (it may raise).
+
+    ``piecewise`` forces the broken-file strategy, the fast whole-file parse's fallback
+    (``tests/parsing/test_piecewise.py`` compares both on valid files)."""
     src = source.SourceText.of(text)
     data = segments.mask_comment_runs(src.data, src.lines)
     root = parse(data).root_node

@@ -36,13 +36,17 @@ def decorators_of(src: SourceText, resolver: NameResolver, outer: Node) -> list[
     return [decorator_use(src, resolver, d) for d in outer.children if d.type == "decorator"]
 
 
+#: False: every decorator is read from its node (``test_fast_paths`` compares the two).
+REUSE_DECORATORS = True
+
+
 def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
     """The decorator ``deco`` as the model sees it.
 
     Flows repeat the same decorators (``@retry(times=2)`` above every step): in an ASCII file
     a decorator with the same text starting at the same column reads the same apart from its
     line numbers, so it is read once and later copies are the first one shifted down."""
-    if not src.is_ascii or deco.has_error:
+    if not REUSE_DECORATORS or not src.is_ascii or deco.has_error:
         return _read_decorator(src, resolver, deco)
     sb = deco.start_byte
     key = (src.data[sb : deco.end_byte], deco.start_point[1])
@@ -129,14 +133,23 @@ _PLAIN_PARAMS = re.compile(
 _PARAM_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def plain_params(src: SourceText, params: Node) -> list[str] | None:
+    """The names of a parameter list of plain names, from its text; None for any other
+    (``test_fast_paths`` switches this off to compare with the tree path)."""
+    if _PLAIN_PARAMS.fullmatch(src.data, params.start_byte, params.end_byte):
+        found = _PARAM_NAME.findall(src.data, params.start_byte, params.end_byte)
+        return [n.decode() for n in found]
+    return None
+
+
 def positional_params(src: SourceText, params: Node | None) -> list[str]:
     """Names in Python's ``args.args``: after any ``/``, before ``*``/``*args``/``**kw``."""
     names: list[str] = []
     if params is None:
         return names
-    if _PLAIN_PARAMS.fullmatch(src.data, params.start_byte, params.end_byte):
-        found = _PARAM_NAME.findall(src.data, params.start_byte, params.end_byte)
-        return [n.decode() for n in found]
+    plain = plain_params(src, params)
+    if plain is not None:
+        return plain
     for c in code_children(params):
         t = c.type
         if t == "positional_separator":
