@@ -601,7 +601,7 @@ def _statement_of_token(chain: list[Node], pos: int) -> Node | None:
     it is in the ``def`` line); None when the token is not that identifier (a string, a
     comment, part of a longer name). ``chain`` holds the ancestors found for the previous
     token, from the step node down; it is updated in place (shared ancestors are kept)."""
-    while len(chain) > 1 and chain[-1].end_byte <= pos:
+    while len(chain) > 1 and not chain[-1].start_byte <= pos < chain[-1].end_byte:
         chain.pop()
     cur = chain[-1].walk()
     while cur.goto_first_child_for_byte(pos) is not None:
