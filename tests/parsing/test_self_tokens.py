@@ -243,3 +243,108 @@ def test_scan_reads_most_tokens_from_the_text(monkeypatch: pytest.MonkeyPatch) -
     )
     assert all(lo > 0 for _, lo in walked)  # no step walked whole
     assert len(walked) <= calls
+
+
+_ATOMS = [
+    "self.{n}",
+    "self.{n}[0]",
+    "self.{n}.y",
+    "self.{n}[i].z",
+    "self.{n}()",
+    "(self.{n})",
+    "x. self.{n}",
+    "self . {n}",
+    "self.{n} [1]",
+    "getattr(self, '{n}')",
+    '"self.{n}"',
+    "self.input",
+    "self.index",
+    "inputs.{n}",
+    "inputs[0].{n}",
+    "self.{n}(\n            self.{m})",
+]
+_EXPRS = [
+    "{a}",
+    "{a} + {b}",
+    "f({a}, k={b})",
+    "[{a}, *{b}]",
+    "({a}\n            )",
+    "{a} if {b} else 0",
+    "{{{a}: {b}}}",
+    "lambda: {a}",
+    "[v for v in {a} if {b}]",
+    "not {a}",
+    "{a} == {b}",
+    "{a}[{b}:]",
+    'f"{{{a}}}"',
+    'f"{{{a}=}}"',
+    "{a} >= {b}",
+]
+_TARGETS = ["self.{n}", "self.{n}[0]", "self.{n}.y", "(self.{n})", "self.{n}[0].y"]
+_STATEMENTS = [
+    "{t} = {e}",
+    "{t} = {u} = {e}",
+    "a, {t} = {e}, 1",
+    "{t} += {e}",
+    "del {t}",
+    "del a, {t}",
+    "for {t} in {e}: pass",
+    "for a in {e}:\n            {t} = a",
+    "with {e} as {t}: pass",
+    "{e}",
+    "self.next({e})",
+    "self.next({{'k': {e}}}, condition='c')",
+    "self.merge_artifacts(inputs, exclude=[{e}])",
+    "if {e}:\n            {t} = 1\n        elif {e}: {t} += 1",
+    "setattr(self, '{n}', {e})",
+    "print({e})  # self.{n} = 1",
+    "{t} \\\n            = {e}",
+    "def inner(a={e}):\n            return {e}",
+    "y: {t} = {e}",
+    "{t}: int = {e}",
+    "[{t}] = [{e}]",
+    "if a:\n            self.next({e})\n        elif {e}: pass",
+    "{t} -= {e}; {t} @= {e}",
+]
+
+
+def _generated_flow(rng: random.Random) -> str:
+    names = iter(f"g{i}" for i in range(10_000))
+
+    def fill(template: str) -> str:
+        return template.format(n=next(names), m=next(names))
+
+    def expr(depth: int = 0) -> str:
+        if depth > 2 or rng.random() < 0.4:
+            return fill(rng.choice(_ATOMS))
+        return rng.choice(_EXPRS).format(a=expr(depth + 1), b=expr(depth + 1))
+
+    def statement() -> str:
+        return rng.choice(_STATEMENTS).format(
+            t=fill(rng.choice(_TARGETS)), u=fill(rng.choice(_TARGETS)), e=expr(), n=next(names)
+        )
+
+    lines = ["from metaflow import FlowSpec, step", "", "class G(FlowSpec):"]
+    for i in range(6):
+        params = "self, inputs" if i % 3 == 2 else "self"
+        lines += ["    @step", f"    def s{i}({params}):"]
+        lines += [f"        {statement()}" for _ in range(8)]
+        lines += [f"        self.next(self.s{i + 1})"]
+    lines += ["    @step", "    def s6(self):", "        pass", ""]
+    return "\n".join(lines)
+
+
+def test_generated_statements_match_full_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random statements built from the shapes the scan reads (and those it must refuse),
+    nested and across lines: the scan and the walk give the same model."""
+    rng = random.Random(2026)
+    texts = [_generated_flow(rng) for _ in range(150)]
+    parsed = [parse_flow_file(t, "g.py") for t in texts]
+    fast = [repr(p) for p in parsed]
+    monkeypatch.setattr(artifacts, "USE_TOKENS", False)
+    slow = [repr(parse_flow_file(t, "g.py")) for t in texts]
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert a == b, text
+    # most steps must be unbroken, or both sides would take the walk
+    steps = [s for p in parsed for f in p.flows for s in f.steps.values()]
+    assert sum(not s.has_syntax_error for s in steps) > len(steps) * 0.6
