@@ -15,15 +15,11 @@ Two ways to find them, one the reference of the other:
   which assignments, deletes and calls mark the role of the ``self.x`` nodes below them. A
   whole step walked this way is the reference result; broken steps and joins that rebind
   ``self`` always take it.
-- **The token scan** (:meth:`Collector.scan_tokens`) is the one fast path. Everything recorded
-  outside a join's ``inputs`` involves a ``self`` token, so it finds each with a C-level text
-  search and reads the common shapes (``self.x = ``, ``self.x += ``, ``f(self.x)``,
-  ``self.method(``) from the bytes after it plus one or two node look-ups. Any other token
-  hands its whole statement to the walk, from that token on. ``tests/parsing/
-  test_self_tokens.py`` checks that the scan gives the walk's model on fixed and generated
-  flows.
+- **The token scan** (:mod:`~metaflow_expert.parsing.self_tokens`) is the one fast path: it
+  reads the common shapes of ``self`` tokens from the text and hands any other token's
+  statement to the walk.
 
-Both record through :meth:`Collector.record` and build call sites in :meth:`Collector.call`.
+Both record through :meth:`Collector.record`; call sites are built in :meth:`Collector.call`.
 
 Why a Python walk and not tree-sitter queries: measured on a 3,000-line flow, a walk over the
 step subtrees dispatching on ``kind_id`` costs about half of one query pass with ``#eq?``
@@ -32,17 +28,17 @@ predicates, and it visits only step bodies.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from tree_sitter import Node
 
 from metaflow_expert.model import ArtifactAccess, ArtifactAccessKind, CallSite, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
-from metaflow_expert.parsing.source import SourceText, make_span
+from metaflow_expert.parsing.self_tokens import TokenScan
+from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import NEXT, SELF
-from metaflow_expert.parsing.tree import LANGUAGE, unparen
+from metaflow_expert.parsing.tree import LEFT_HOLDERS, TARGET_PATTERNS, kind_id, unparen
 
 #: FlowSpec members the model has dedicated fields for (``Step.uses_input``, ...).
 INPUT = "input"
@@ -65,96 +61,23 @@ _ACCESS_OF_ROLE: dict[str, tuple[ArtifactAccessKind, str]] = {
 }
 _FUNC_ROLE = {b"setattr": "setattr", b"getattr": "getattr", b"delattr": "delattr"}
 
-
-def _kid(name: str) -> int:
-    return LANGUAGE.id_for_node_kind(name, True) or -1
-
-
-_ATTR = _kid("attribute")
-_CALL = _kid("call")
-_IDENT = _kid("identifier")
-_ASSIGN = _kid("assignment")
-_AUG = _kid("augmented_assignment")
-_DELETE = _kid("delete_statement")
-_EXPR_LIST = _kid("expression_list")
-_FOR = _kid("for_statement")
-_FOR_IN = _kid("for_in_clause")
-_SUBSCRIPT = _kid("subscript")
-_DICT = _kid("dictionary")
-_PAIR = _kid("pair")
-_BLOCK = _kid("block")
-_ARGLIST = _kid("argument_list")
-#: Nodes whose ``left`` field is an assignment target.
-_LEFT_HOLDERS = frozenset(
-    _kid(k) for k in ("assignment", "augmented_assignment", "for_statement", "for_in_clause")
-)
-#: Nodes that only ever hold assignment targets.
-_TARGETS = frozenset(
-    _kid(k)
-    for k in (
-        "pattern_list",
-        "tuple_pattern",
-        "list_pattern",
-        "list_splat_pattern",
-        "as_pattern_target",
-    )
-)
+_ATTR = kind_id("attribute")
+_CALL = kind_id("call")
+_IDENT = kind_id("identifier")
+_AUG = kind_id("augmented_assignment")
+_DELETE = kind_id("delete_statement")
+_EXPR_LIST = kind_id("expression_list")
+_FOR = kind_id("for_statement")
+_FOR_IN = kind_id("for_in_clause")
+_SUBSCRIPT = kind_id("subscript")
+_DICT = kind_id("dictionary")
+_PAIR = kind_id("pair")
+_ARGLIST = kind_id("argument_list")
 #: Subtrees with nothing to find (numbers, comments, constants).
-_LEAFLIKE = frozenset(_kid(k) for k in ("comment", "integer", "float", "true", "false", "none"))
-
-# -- what the token scan reads from the bytes ---------------------------------------------
+_LEAFLIKE = frozenset(kind_id(k) for k in ("comment", "integer", "float", "true", "false", "none"))
 _SELF = SELF.encode()
-_NEXT = NEXT.encode()
-_MERGE = MERGE_ARTIFACTS.encode()
-#: ``.name`` right after a ``self`` token, then the whitespace and the one character after it.
-_NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
+#: Bytes of a name (``inputs`` inside ``myinputs`` is not the parameter).
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-#: Bytes that make a ``self`` token part of a longer name or attribute (``myself``, ``x.self``).
-_IDENT_OR_DOT = _IDENT_BYTES | {ord(".")}
-#: Whitespace a ``.`` may stand behind before ``self`` (``x. self.y`` is not ``self.y``).
-_SPACE_BYTES = frozenset(b" \t")
-_DOT_OR_LINE_END = frozenset(b".\\\r\n")
-#: Closers and binary operators after ``self.x`` (aug-assignments are told apart first).
-_CLOSERS = frozenset([b")", b"]", b"}", b","])
-_OPERATORS = frozenset([b"+", b"-", b"*", b"/", b"%", b"<", b">", b"!", b"&", b"|", b"^", b"@"])
-#: First characters of an augmented assignment operator (``!=`` is a comparison).
-_AUG_FIRST = _OPERATORS - {b"!"}
-_AUG_OP = re.compile(rb"(?:\+|-|\*\*|\*|//|/|%|>>|<<|&|\^|\||@)=")
-#: What may follow ``self.x`` and give it an attribute or continued ancestor, or hide it from a
-#: one-line look (``self.x.y = 1`` writes ``x``): those go to the walk (``[`` is read first).
-_SLOW_NEXT = frozenset([b".", b"[", b"#", b"\\"] + [bytes([b]) for b in range(0x80, 0x100)])
-#: What follows a parameter named ``self`` in a ``def`` line (it records nothing).
-_PARAMETER_END = re.compile(rb"[ \t]*[,):]")
-#: The smallest node holding ``self.x`` plus a closer or operator after it, when ``self.x`` is
-#: a plain read. Each holds the character after ``self.x``, so it is the attribute's parent
-#: or an ancestor of it whose children in between end with ``self.x`` and are expressions
-#: (``a + self.x``, ``k=self.x``, ``not self.x``): none of them is a target, a ``del`` or a
-#: ``for`` variable. Target patterns (``tuple_pattern``, ``list_pattern``, ``pattern_list``)
-#: and ``expression_list`` (``del a, self.x``) are left out on purpose.
-_READ_CONTAINERS = frozenset(
-    _kid(k)
-    for k in (
-        "argument_list",
-        "parenthesized_expression",
-        "tuple",
-        "list",
-        "set",
-        "dictionary",
-        "subscript",
-        "slice",
-        "interpolation",
-        "binary_operator",
-        "comparison_operator",
-        "generator_expression",
-        "list_comprehension",
-        "set_comprehension",
-        "dictionary_comprehension",
-    )
-)
-#: Nodes that continue a chain from ``self.x[i]`` (``self.x[i].y = 1`` writes ``x``).
-_OBJECT_HOLDERS = frozenset([_ATTR, _SUBSCRIPT, _CALL])
-#: Parents under which ``self.x`` may be a target, a delete or a call: the walk decides.
-_UNSAFE_PARENTS = _LEFT_HOLDERS | _TARGETS | {_DELETE, _EXPR_LIST, _CALL}
 
 
 class StepRange(NamedTuple):
@@ -180,7 +103,11 @@ def collect(src: SourceText, ranges: Sequence[StepRange]) -> None:
 
 
 class Collector:
-    """The accesses of one step: the reference walk, the token scan, and what they share."""
+    """The accesses of one step: the reference walk and what the token scan shares with it."""
+
+    #: ``self.<name>(...)`` calls the walk records (:meth:`call`); every other method call
+    #: records nothing, which the scan may conclude from the text alone.
+    KEPT_CALLS = frozenset([NEXT.encode(), MERGE_ARTIFACTS.encode()])
 
     def __init__(self, src: SourceText, r: StepRange) -> None:
         self.src = src
@@ -192,11 +119,6 @@ class Collector:
         self.param_uses: list[Node] = []
         #: attributes ``v.x`` whose object is an identifier (None: found on demand)
         self.input_objs: list[Node] | None = []
-        top = r.node
-        row, col = top.start_point
-        #: (byte, its line, that line's first byte) of the last token the scan placed
-        self.cursor_start = (top.start_byte, row, top.start_byte - col)
-        self.cursor = self.cursor_start
 
     def run(self) -> None:
         """Collect the step's accesses, then sort them by position (the order rules see)."""
@@ -205,7 +127,7 @@ class Collector:
         if not USE_TOKENS or top.has_error or param == _SELF:
             self.walk(top, 0, param is not None)
         else:
-            self.scan_tokens()
+            TokenScan(self).run()
             if param is not None:
                 self.input_objs = None  # found by text once the loop variables are known
                 self.param_uses = self._identifiers(param)
@@ -318,7 +240,7 @@ class Collector:
         input_objs = self.input_objs if self.input_objs is not None else []
         param_uses = self.param_uses
         attr_k, call_k, ident_k, skip = _ATTR, _CALL, _IDENT, _LEAFLIKE
-        left_k, targets_k, del_k = _LEFT_HOLDERS, _TARGETS, _DELETE
+        left_k, targets_k, del_k = LEFT_HOLDERS, TARGET_PATTERNS, _DELETE
         pop, push, append, find = stack.pop, stack.extend, stack.append, data.find
         prune = param is None  # a join also follows loop variables over its inputs
         while stack:
@@ -373,140 +295,6 @@ class Collector:
                             if d.kind_id == attr_k:
                                 roles[d.start_byte] = "delete"
             push(children)
-
-    # -- the fast path --------------------------------------------------------------------
-    def scan_tokens(self) -> None:
-        """Every ``self`` token of an unbroken step, by text search: a token the bytes after
-        it classify (:meth:`_classify`) is recorded at once; any other hands its statement
-        to :meth:`walk` from the token on, and the scan resumes after that statement."""
-        data = self.data
-        top = self.r.node
-        end = top.end_byte
-        find = data.find
-        match_name = _NAME_AFTER_SELF.match
-        descend = top.descendant_for_byte_range
-        pos = find(_SELF, top.start_byte, end)
-        chain = [top]  # the ancestors of the last token that needed the tree, kept for the next
-        walked_until = -1
-        tail_start = self.r.tail_call_start
-        plain_end = self.r.plain_call_end
-        body_start = self.r.body_start
-        while pos >= 0:
-            if pos == tail_start and plain_end is not None:
-                pos = find(_SELF, plain_end, end)  # the tail ``self.next(self.a, ...)``
-                continue
-            after_self = pos + 4
-            if pos < walked_until or (pos and data[pos - 1] in _IDENT_OR_DOT):
-                pos = find(_SELF, after_self, end)  # walked already, or ``myself``/``x.self``
-                continue
-            m = match_name(data, after_self)
-            if m is not None:
-                if self._classify(pos, m, descend):
-                    pos = find(_SELF, after_self, end)
-                    continue
-            elif pos < body_start and _PARAMETER_END.match(data, after_self):
-                pos = find(_SELF, after_self, end)  # ``def step(self):``: a parameter name
-                continue
-            stmt = _statement_of_token(chain, pos)
-            if stmt is not None:
-                self.walk(stmt, pos, False)
-                walked_until = stmt.end_byte
-            pos = find(_SELF, after_self, end)
-
-    def _classify(
-        self, pos: int, m: re.Match[bytes], descend: Callable[[int, int], Node | None]
-    ) -> bool:
-        """Record ``self.<name>`` at ``pos`` from the text after it when its role is certain;
-        False: the walk decides. A method call records nothing wherever it is (code, string
-        or comment), except the two the model keeps."""
-        name_end = m.end(1)
-        nxt = m.group(2)
-        c = nxt[-1:] if nxt else b""
-        newline = b"\n" in nxt or b"\r" in nxt
-        if c == b"(":
-            name = m.group(1)
-            return not newline and name != _NEXT and name != _MERGE
-        data = self.data
-        after = m.end()
-        if c == b"[" and not newline and self.src.is_ascii:
-            # ``self.x[i]`` is a plain read: roles mark attributes only, and an attribute
-            # starting where ``self.x`` does would be a parent of the subscript (its object
-            # is a chain of subscripts, calls and attributes down to ``self.x``)
-            n = descend(pos, after)
-            if n is None or n.kind_id != _SUBSCRIPT or n.start_byte != pos:
-                return False
-            p = n.parent
-            if p is not None and p.start_byte == pos and p.kind_id in _OBJECT_HOLDERS:
-                return False
-            self.record(m.group(1).decode(), None, self._span_at(pos, name_end))
-            return True
-        if not c or c in _SLOW_NEXT:
-            return False
-        assign = c == b"=" and data[after : after + 1] != b"="
-        ascii_line = not newline and self.src.is_ascii
-        if ascii_line and not assign:
-            # One C call: the smallest node holding ``self.x`` and the character after it.
-            # Inside a string or comment that is the string or comment; otherwise it is the
-            # attribute's parent or, below a closer or operator, a container of it that
-            # nothing between can turn into a target (see ``_READ_CONTAINERS``).
-            if c in _CLOSERS or (c in _OPERATORS and not _AUG_OP.match(data, after - 1)):
-                n = descend(pos, after)
-                if n is not None and n.kind_id in _READ_CONTAINERS and not _dot_before(data, pos):
-                    self.record(m.group(1).decode(), None, self._span_at(pos, name_end))
-                    return True
-        elif ascii_line:
-            n = descend(pos, after)
-            if n is not None and n.kind_id == _ASSIGN and n.start_byte == pos:
-                # ``self.x =`` opening an assignment: its target (``y: self.x = 1`` is an
-                # annotation, and ``a, self.x =`` a pattern: both go to the walk)
-                self.record(m.group(1).decode(), "write", self._span_at(pos, name_end))
-                return True
-        a = descend(pos, name_end)
-        if a is None or a.kind_id != _ATTR or a.start_byte != pos or a.end_byte != name_end:
-            return False
-        p = a.parent
-        if p is None:
-            return False
-        pk = p.kind_id
-        role: str | None = None
-        if assign:  # ``self.x = ...``
-            if newline or not ((pk == _ASSIGN and p.start_byte == pos) or pk in _TARGETS):
-                return False  # e.g. ``f"{self.x=}"``
-            role = "write"
-        elif c in _AUG_FIRST and _AUG_OP.match(data, after - 1):  # ``self.x += ...``
-            if newline or pk != _AUG or p.start_byte != pos:
-                return False
-            role = "aug"
-        elif pk in _UNSAFE_PARENTS:
-            # a plain read, unless it is a target (``for self.x in``, ``a, self.x = ``) or
-            # deleted: only the value side of ``=``/``+=``/``for ... in`` is certain
-            if pk not in _LEFT_HOLDERS:
-                return False
-            left = p.child_by_field_name("left")
-            if left is None or left.start_byte <= pos < left.end_byte:
-                return False
-        if self.src.is_ascii:  # ``self.name`` is one line of plain bytes
-            row, col = a.start_point
-            sp = make_span(row, col, row, col + name_end - pos)
-        else:
-            sp = self.src.span(a)
-        self.record(m.group(1).decode(), role, sp)
-        return True
-
-    def _span_at(self, pos: int, end: int) -> Span:
-        """The span of bytes ``pos..end`` on one line of an ASCII text, counting lines on
-        from the token placed before (tokens come in order)."""
-        last, row, line_start = self.cursor
-        if pos < last:
-            last, row, line_start = self.cursor_start
-        data = self.data
-        newlines = data.count(b"\n", last, pos)
-        if newlines:
-            row += newlines
-            line_start = data.rfind(b"\n", last, pos) + 1
-        self.cursor = (pos, row, line_start)
-        col = pos - line_start
-        return make_span(row, col, row, col + end - pos)
 
     # -- joins ----------------------------------------------------------------------------
     def _identifiers(self, name: bytes) -> list[Node]:
@@ -594,40 +382,6 @@ class Collector:
             attr = node.child_by_field_name("attribute")
             if attr is not None:
                 self.record(src.node_text(attr), "input", src.span(node))
-
-
-def _statement_of_token(chain: list[Node], pos: int) -> Node | None:
-    """The statement holding the ``self`` identifier at byte ``pos`` (or the whole step when
-    it is in the ``def`` line); None when the token is not that identifier (a string, a
-    comment, part of a longer name). ``chain`` holds the ancestors found for the previous
-    token, from the step node down; it is updated in place (shared ancestors are kept)."""
-    while len(chain) > 1 and not chain[-1].start_byte <= pos < chain[-1].end_byte:
-        chain.pop()
-    cur = chain[-1].walk()
-    while cur.goto_first_child_for_byte(pos) is not None:
-        chain.append(cur.node)  # type: ignore[arg-type]
-    leaf = chain[-1]
-    if not (
-        len(chain) >= 2
-        and leaf.kind_id == _IDENT
-        and leaf.start_byte == pos
-        and leaf.end_byte == pos + 4
-    ):
-        return None
-    for j in range(len(chain) - 1, 0, -1):
-        if chain[j - 1].kind_id == _BLOCK:
-            return chain[j]
-    return chain[0]
-
-
-def _dot_before(data: bytes, pos: int) -> bool:
-    """``self`` at ``pos`` may be the name of an attribute (``x. self``, or ``x.`` on the line
-    before): the byte before the spaces before it is a ``.``, or the token opens its line (a
-    continuation line goes to the walk)."""
-    i = pos - 1
-    while i >= 0 and data[i] in _SPACE_BYTES:
-        i -= 1
-    return i < 0 or data[i] in _DOT_OR_LINE_END
 
 
 def _pos(x: ArtifactAccess | CallSite) -> tuple[int, int]:
