@@ -54,7 +54,7 @@ TAILS = [
 ]
 
 
-def _flow(tails: list[str], params: str = "self") -> str:
+def flow_with_tails(tails: list[str], params: str = "self") -> str:
     body = [
         "from metaflow import FlowSpec, step",
         "",
@@ -88,10 +88,10 @@ def _texts() -> list[str]:
     finally:
         sys.path.pop(0)
     texts += [flowgen.realistic_flow("R", 400), flowgen.dense_flow("D", 400)]
-    texts += [_flow(TAILS), _flow(TAILS, "self, inputs")]
+    texts += [flow_with_tails(TAILS), flow_with_tails(TAILS, "self, inputs")]
     rng = random.Random(11)
     for _ in range(40):
-        texts.append(_flow([rng.choice(TAILS) for _ in range(6)]))
+        texts.append(flow_with_tails([rng.choice(TAILS) for _ in range(6)]))
     return texts
 
 
@@ -125,7 +125,7 @@ def test_plain_tails_take_the_fast_path() -> None:
 
     transition.plain_tail = spy  # type: ignore[assignment]
     try:
-        parse_flow_file(_flow(TAILS[:9]))
+        parse_flow_file(flow_with_tails(TAILS[:9]))
     finally:
         transition.plain_tail = original  # type: ignore[assignment]
     taken = [c for c in calls if c is not None]

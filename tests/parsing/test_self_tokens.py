@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from metaflow_expert.parsing import artifacts, parse_flow_file
 
-from .test_fast_paths import TAILS, _flow
+from .test_fast_paths import TAILS, flow_with_tails
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,7 +175,7 @@ def _texts() -> list[str]:
     finally:
         sys.path.pop(0)
     texts += [flowgen.realistic_flow("R", 400), flowgen.dense_flow("D", 400)]
-    texts += [_flow(TAILS), _flow(TAILS, "self, inputs")]
+    texts += [flow_with_tails(TAILS), flow_with_tails(TAILS, "self, inputs")]
     rng = random.Random(7)
     for text in list(texts[:60]):
         lines = text.split("\n")
