@@ -70,7 +70,7 @@ def _shift(sp: Span, dl: int) -> Span:
 
 
 def _shift_opt(sp: Span | None, dl: int) -> Span | None:
-    return None if sp is None else _shift(sp, dl)
+    return None if sp is None else make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
 
 
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
