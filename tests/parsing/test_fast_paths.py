@@ -1,11 +1,13 @@
-"""Text fast paths of the parser against the tree paths they shortcut.
+"""The parser's text shortcuts against the tree paths they skip.
 
-Two shortcuts read common shapes from the text instead of the tree: the plain one-line tail
-``self.next(self.a, foreach="xs")`` (:func:`transition._plain_tail`) and the role of a
-``self.x`` token from the characters after it (:meth:`artifacts._Walker._fast_token`). With
-both switched off the parser takes the general tree paths; the model must be identical,
-field for field, on the rule corpus, Metaflow's tutorials, generated benchmark flows and
-generated tails of every form the shortcut accepts or must refuse.
+Three shortcuts read common shapes without the tree: the plain one-line tail
+``self.next(self.a, foreach="xs")`` (:func:`transition.plain_tail`), a parameter list of
+plain names (:func:`steps.plain_params`), and a decorator repeated at the same column, read
+once and shifted down (``steps.REUSE_DECORATORS``). With each switched off the parser takes
+the tree path; the model must be identical, field for field, on the rule corpus, Metaflow's
+tutorials, generated benchmark flows and generated tails of every form the tail shortcut
+accepts or must refuse. (The artifact pass's fast path has its own oracle:
+``test_self_tokens``.)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.parsing import artifacts, parse_flow_file, transition
+from metaflow_expert.parsing import parse_flow_file, steps, transition
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +54,7 @@ TAILS = [
 ]
 
 
-def _flow(tails: list[str], params: str = "self") -> str:
+def flow_with_tails(tails: list[str], params: str = "self") -> str:
     body = [
         "from metaflow import FlowSpec, step",
         "",
@@ -86,24 +88,27 @@ def _texts() -> list[str]:
     finally:
         sys.path.pop(0)
     texts += [flowgen.realistic_flow("R", 400), flowgen.dense_flow("D", 400)]
-    texts += [_flow(TAILS), _flow(TAILS, "self, inputs")]
+    texts += [flow_with_tails(TAILS), flow_with_tails(TAILS, "self, inputs")]
     rng = random.Random(11)
     for _ in range(40):
-        texts.append(_flow([rng.choice(TAILS) for _ in range(6)]))
+        texts.append(flow_with_tails([rng.choice(TAILS) for _ in range(6)]))
     return texts
 
 
-def _both(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    monkeypatch.setattr(transition, "_plain_tail", lambda *a: None)
-    monkeypatch.setattr(artifacts._Walker, "_fast_token", lambda *a: False)
-    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
-    return fast, slow
+#: Each shortcut and how to switch it off.
+SWITCHES = {
+    "plain_tail": (transition, "plain_tail", lambda *a: None),
+    "plain_params": (steps, "plain_params", lambda *a: None),
+    "reuse_decorators": (steps, "REUSE_DECORATORS", False),
+}
 
 
-def test_fast_paths_match_tree_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("switch", sorted(SWITCHES))
+def test_fast_path_matches_tree_path(switch: str, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _texts()
-    fast, slow = _both(texts, monkeypatch)
+    fast = [repr(parse_flow_file(t, "f.py")) for t in texts]
+    monkeypatch.setattr(*SWITCHES[switch])
+    slow = [repr(parse_flow_file(t, "f.py")) for t in texts]
     for text, a, b in zip(texts, fast, slow, strict=True):
         assert a == b, text[:300]
 
@@ -111,17 +116,17 @@ def test_fast_paths_match_tree_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_plain_tails_take_the_fast_path() -> None:
     """The shortcut is really taken for the shapes formatters write (else it buys nothing)."""
     calls: list[object] = []
-    original = transition._plain_tail
+    original = transition.plain_tail
 
     def spy(*a: object) -> object:
         out = original(*a)  # type: ignore[arg-type]
         calls.append(out)
         return out
 
-    transition._plain_tail = spy  # type: ignore[assignment]
+    transition.plain_tail = spy  # type: ignore[assignment]
     try:
-        parse_flow_file(_flow(TAILS[:9]))
+        parse_flow_file(flow_with_tails(TAILS[:9]))
     finally:
-        transition._plain_tail = original  # type: ignore[assignment]
+        transition.plain_tail = original  # type: ignore[assignment]
     taken = [c for c in calls if c is not None]
     assert len(taken) >= 10  # start + the nine plain shapes

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from metaflow_expert.parsing.flow_file import _parse
+from metaflow_expert.parsing.flow_file import read_text
 
 
 def _files() -> list[Path]:
@@ -60,8 +60,8 @@ not code: def nope(self):
 
 
 def _same(text: str) -> None:
-    whole = _parse(text, "f.py")
-    pieces = _parse(text, "f.py", piecewise=True)
+    whole = read_text(text, "f.py")
+    pieces = read_text(text, "f.py", piecewise=True)
     assert [f.name for f in pieces.flows] == [f.name for f in whole.flows]
     assert pieces.imports.keys() == whole.imports.keys()
     for a, b in zip(whole.flows, pieces.flows, strict=True):
@@ -81,6 +81,6 @@ def test_tricky_layout() -> None:
 @pytest.mark.parametrize("path", _files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_same_model_on_valid_files(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    if _parse(text, "f.py").syntax_issues:
+    if read_text(text, "f.py").syntax_issues:
         pytest.skip("file has syntax errors")
     _same(text)

@@ -14,7 +14,6 @@ import re
 from tree_sitter import Node
 
 from metaflow_expert.model import NOT_LITERAL, CallArg
-from metaflow_expert.parsing.fast import call_arg as _call_arg
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.tree import LANGUAGE, unparen
 
@@ -126,7 +125,7 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
         # ``f(x for x in y)``: a single generator argument.
         text = src.node_text(arglist)
         sp = src.span(arglist)
-        return (_call_arg(None, NOT_LITERAL, text, sp, sp),)
+        return (CallArg(None, NOT_LITERAL, text, sp, sp),)
     out: list[CallArg] = []
     span, node_text = src.span, src.node_text
     for child in arglist.named_children:
@@ -144,7 +143,7 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
                 continue
             vtext = node_text(value)
             out.append(
-                _call_arg(
+                CallArg(
                     node_text(name),
                     literal(vtext),
                     vtext,
@@ -156,7 +155,7 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
         elif kind in _SPLATS:
             inner = child.named_children[0] if child.named_child_count else child
             out.append(
-                _call_arg(
+                CallArg(
                     None,
                     NOT_LITERAL,
                     node_text(inner),
@@ -169,5 +168,5 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
         else:
             text = node_text(child)
             sp = span(child)
-            out.append(_call_arg(None, literal(text), text, sp, sp))
+            out.append(CallArg(None, literal(text), text, sp, sp))
     return tuple(out)

@@ -27,7 +27,7 @@ def parse_flow_file(text: str | bytes, path: str = "<memory>") -> FlowFile:
     decoded, valid = source.decode(text)
     try:
         with paused_gc():
-            ff = _parse(decoded, path)
+            ff = read_text(decoded, path)
     except RecursionError:
         ff = _empty(decoded, path, "file is nested too deeply to analyse")
     except Exception as exc:  # never let a parser bug take the editor down
@@ -98,8 +98,11 @@ def _piecewise(src: source.SourceText, data: bytes) -> _Pieces:
     return p
 
 
-def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
-    """``piecewise`` forces the broken-file strategy (tests compare both on valid files)."""
+def read_text(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
+    """:func:`parse_flow_file` on decoded text, without its safety net (it may raise).
+
+    ``piecewise`` forces the broken-file strategy, the fast whole-file parse's fallback
+    (``tests/parsing/test_piecewise.py`` compares both on valid files)."""
     src = source.SourceText.of(text)
     data = segments.mask_comment_runs(src.data, src.lines)
     root = parse(data).root_node
@@ -161,17 +164,17 @@ def _parse(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
 
 def _empty(text: str, path: str, message: str) -> FlowFile:
     lines = text.split("\n")
-    return FlowFile(path, text, [], {}, [SyntaxIssue(Span(0, 0, 0, 0), message)], lines)
+    return FlowFile(path, text, [], {}, [SyntaxIssue(source.make_span(0, 0, 0, 0), message)], lines)
 
 
 def _first_bad_span(data: str | bytes) -> Span:
     if isinstance(data, str):
-        return Span(0, 0, 0, 0)
+        return source.make_span(0, 0, 0, 0)
     try:
         bytes(data).decode("utf-8")
     except UnicodeDecodeError as e:
         prefix = bytes(data)[: e.start].decode("utf-8", errors="replace")
         line = prefix.count("\n")
         col = len(prefix) - (prefix.rfind("\n") + 1)
-        return Span(line, col, line, col + 1)
-    return Span(0, 0, 0, 0)
+        return source.make_span(line, col, line, col + 1)
+    return source.make_span(0, 0, 0, 0)

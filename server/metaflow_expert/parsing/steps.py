@@ -11,9 +11,8 @@ from tree_sitter import Node
 
 from metaflow_expert.model import NOT_LITERAL, CallArg, DecoratorUse, Span, Step
 from metaflow_expert.parsing.calls import call_args, literal
-from metaflow_expert.parsing.fast import decorator_use as _decorator_use
 from metaflow_expert.parsing.names import NameResolver
-from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.source import SourceText, make_span
 from metaflow_expert.parsing.transition import parse_tail
 from metaflow_expert.parsing.tree import LANGUAGE, code_children, unparen
 
@@ -37,13 +36,17 @@ def decorators_of(src: SourceText, resolver: NameResolver, outer: Node) -> list[
     return [decorator_use(src, resolver, d) for d in outer.children if d.type == "decorator"]
 
 
+#: False: every decorator is read from its node (``test_fast_paths`` compares the two).
+REUSE_DECORATORS = True
+
+
 def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
     """The decorator ``deco`` as the model sees it.
 
     Flows repeat the same decorators (``@retry(times=2)`` above every step): in an ASCII file
     a decorator with the same text starting at the same column reads the same apart from its
     line numbers, so it is read once and later copies are the first one shifted down."""
-    if not src._ascii or deco.has_error:
+    if not REUSE_DECORATORS or not src.is_ascii or deco.has_error:
         return _read_decorator(src, resolver, deco)
     sb = deco.start_byte
     key = (src.data[sb : deco.end_byte], deco.start_point[1])
@@ -62,40 +65,26 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
 _SHAREABLE = frozenset({str, int, float, bool, type(None), type(NOT_LITERAL), bytes, complex})
 
 
-_new = tuple.__new__
-
-
 def _shift(sp: Span, dl: int) -> Span:
-    return _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
+    return make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
 
 
 def _shift_opt(sp: Span | None, dl: int) -> Span | None:
-    return None if sp is None else _new(Span, (sp[0] + dl, sp[1], sp[2] + dl, sp[3]))
+    return None if sp is None else make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
 
 
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
-    """``d`` moved down ``dl`` lines (the model values are named tuples: built directly)."""
+    """``d`` moved down ``dl`` lines."""
     args = tuple(
         [
-            _new(
-                CallArg,
-                (a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]),
+            CallArg(
+                a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]
             )
             for a in d.args
         ]
     )
-    return _new(
-        DecoratorUse,
-        (
-            d[0],
-            d[1],
-            _shift(d[2], dl),
-            _shift(d[3], dl),
-            args,
-            d[5],
-            d[6],
-            _shift_opt(d[7], dl),
-        ),
+    return DecoratorUse(
+        d[0], d[1], _shift(d[2], dl), _shift(d[3], dl), args, d[5], d[6], _shift_opt(d[7], dl)
     )
 
 
@@ -107,7 +96,7 @@ def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> Deco
     expr = unparen(expr)
     if expr is None:
         sp = src.span(deco)
-        return _decorator_use("", "", sp, sp)
+        return DecoratorUse("", "", sp, sp)
     target = expr
     args: tuple = ()
     has_call = False
@@ -122,10 +111,10 @@ def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> Deco
     res = resolver.resolve(src, target)
     if res is None:
         written = src.node_text(target)
-        return _decorator_use(
+        return DecoratorUse(
             written, written, src.span(deco), src.span(target), args, has_call, False, args_span
         )
-    return _decorator_use(
+    return DecoratorUse(
         res.name,
         res.written,
         src.span(deco),
@@ -144,14 +133,23 @@ _PLAIN_PARAMS = re.compile(
 _PARAM_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def plain_params(src: SourceText, params: Node) -> list[str] | None:
+    """The names of a parameter list of plain names, from its text; None for any other
+    (``test_fast_paths`` switches this off to compare with the tree path)."""
+    if _PLAIN_PARAMS.fullmatch(src.data, params.start_byte, params.end_byte):
+        found = _PARAM_NAME.findall(src.data, params.start_byte, params.end_byte)
+        return [n.decode() for n in found]
+    return None
+
+
 def positional_params(src: SourceText, params: Node | None) -> list[str]:
     """Names in Python's ``args.args``: after any ``/``, before ``*``/``*args``/``**kw``."""
     names: list[str] = []
     if params is None:
         return names
-    if _PLAIN_PARAMS.fullmatch(src.data, params.start_byte, params.end_byte):
-        found = _PARAM_NAME.findall(src.data, params.start_byte, params.end_byte)
-        return [n.decode() for n in found]
+    plain = plain_params(src, params)
+    if plain is not None:
+        return plain
     for c in code_children(params):
         t = c.type
         if t == "positional_separator":
@@ -335,7 +333,7 @@ def method_info(
     elif parts.stmts:
         body_span = src.span_between(parts.stmts[0], parts.stmts[-1])
     else:
-        body_span = Span.point(fn_span.end_line, fn_span.end_col)
+        body_span = make_span(fn_span.end_line, fn_span.end_col, fn_span.end_line, fn_span.end_col)
     info.step = Step(
         name=name,
         span=src.span(parts.outer),

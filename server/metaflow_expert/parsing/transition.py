@@ -18,11 +18,7 @@ from tree_sitter import Node
 
 from metaflow_expert.model import NOT_LITERAL, CallArg, Span, SwitchCase, TargetRef, Transition
 from metaflow_expert.parsing.calls import call_args, constant_value, literal
-from metaflow_expert.parsing.fast import call_arg as _call_arg
-from metaflow_expert.parsing.fast import span as _span
-from metaflow_expert.parsing.fast import target_ref as _target_ref
-from metaflow_expert.parsing.fast import transition as _transition_obj
-from metaflow_expert.parsing.source import SourceText
+from metaflow_expert.parsing.source import SourceText, make_span
 from metaflow_expert.parsing.tree import code_children, unparen
 
 #: The receiver and method Metaflow's graph parser requires, spelled exactly so.
@@ -65,8 +61,8 @@ def parse_tail(src: SourceText, stmts: list[Node], num_args: int) -> TailResult:
     if not stmts:
         return TailResult(None, None, None)
     tail = stmts[-1]
-    if src._ascii:
-        quick = _plain_tail(src, tail, num_args)
+    if src.is_ascii:
+        quick = plain_tail(src, tail, num_args)
         if quick is not None:
             return quick
     last_span = src.span(tail)
@@ -97,7 +93,7 @@ _PLAIN_TAIL = re.compile(
 _EXPRESSION_STATEMENT = "expression_statement"
 
 
-def _plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None:
+def plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None:
     """The tail from its text when it has the plain one-line shape, else None."""
     sb = tail.start_byte
     m = _PLAIN_TAIL.fullmatch(src.data, sb, tail.end_byte)
@@ -105,52 +101,62 @@ def _plain_tail(src: SourceText, tail: Node, num_args: int) -> TailResult | None
         return None
     row, col0 = tail.start_point
     col0 -= sb  # column of byte ``b`` on this line: ``col0 + b``
-    span = _span(row, col0 + sb, row, col0 + tail.end_byte)
+    span = make_span(row, col0 + sb, row, col0 + tail.end_byte)
     targets = []
     args = []
     pos = m.start(1)
     for part in m.group(1).split(b", "):
         end = pos + len(part)
-        sp = _span(row, col0 + pos, row, col0 + end)
-        args.append(_call_arg(None, NOT_LITERAL, part.decode(), sp, sp))
-        targets.append(_target_ref(part[5:].decode(), _span(row, col0 + pos + 5, row, col0 + end)))
+        sp = make_span(row, col0 + pos, row, col0 + end)
+        args.append(CallArg(None, NOT_LITERAL, part.decode(), sp, sp))
+        targets.append(
+            TargetRef(part[5:].decode(), make_span(row, col0 + pos + 5, row, col0 + end))
+        )
         pos = end + 2
     tg = tuple(targets)
     key = m.group(2)
     if key is None:
         if len(tg) > 1:
-            kind = node_type = "split"
+            t = Transition("split", span, tg, node_type="split", args=tuple(args))
         else:
-            kind, node_type = "linear", ("join" if num_args > 1 else "linear")
-        t = _transition_obj(kind=kind, span=span, targets=tg, node_type=node_type, args=tuple(args))
+            node_type = "join" if num_args > 1 else "linear"
+            t = Transition("linear", span, tg, node_type=node_type, args=tuple(args))
         return TailResult(t, span, sb, m.end())
     if len(tg) != 1:
         return None
     vtext = m.group(3).decode()
     value = literal(vtext)
-    vspan = _span(row, col0 + m.start(3), row, col0 + m.end(3))
-    kw = _call_arg(
+    vspan = make_span(row, col0 + m.start(3), row, col0 + m.end(3))
+    kw = CallArg(
         key.decode(),
         value,
         vtext,
-        _span(row, col0 + m.start(2), row, col0 + m.end(3)),
+        make_span(row, col0 + m.start(2), row, col0 + m.end(3)),
         vspan,
-        _span(row, col0 + m.start(2), row, col0 + m.end(2)),
+        make_span(row, col0 + m.start(2), row, col0 + m.end(2)),
     )
-    foreach = key == b"foreach"
-    t = _transition_obj(
-        kind="foreach" if foreach else "parallel",
-        span=span,
-        targets=tg,
-        node_type="foreach",
-        args=tuple(args),
-        keywords=(kw,),
-        **(
-            {"foreach": value, "foreach_span": vspan}
-            if foreach
-            else {"num_parallel": value, "num_parallel_span": vspan}
-        ),
-    )
+    if key == b"foreach":
+        t = Transition(
+            "foreach",
+            span,
+            tg,
+            foreach=value,
+            foreach_span=vspan,
+            node_type="foreach",
+            args=tuple(args),
+            keywords=(kw,),
+        )
+    else:
+        t = Transition(
+            "parallel",
+            span,
+            tg,
+            num_parallel=value,
+            num_parallel_span=vspan,
+            node_type="foreach",
+            args=tuple(args),
+            keywords=(kw,),
+        )
     return TailResult(t, span, sb, m.end())
 
 
@@ -205,7 +211,7 @@ def _transition(
                 break
         cond_span = src.span(cond_node) if cond_node is not None else None
         if switch_map and condition:
-            return _transition_obj(
+            return Transition(
                 kind="switch",
                 targets=tuple(switch_map.values()),
                 condition=condition,
@@ -217,7 +223,7 @@ def _transition(
         if why is None:
             why = "the switch condition= must be a string literal naming the condition"
         # Metaflow falls through with no targets; only the keyword count is still looked at.
-        return _transition_obj(
+        return Transition(
             kind="invalid",
             condition=condition,
             condition_span=cond_span,
@@ -237,7 +243,7 @@ def _transition(
             else None
         )
         if attr is None:
-            return _transition_obj(
+            return Transition(
                 kind="invalid",
                 invalid_reason=(
                     f"'{src.node_text(p)}' is not a step reference: every argument of "
@@ -246,7 +252,7 @@ def _transition(
                 node_type=None,
                 **base,  # type: ignore[arg-type]
             )
-        targets.append(_target_ref(src.node_text(attr), src.span(attr)))
+        targets.append(TargetRef(src.node_text(attr), src.span(attr)))
     tg = tuple(targets)
 
     # --- keywords: ``dict((k.arg, constant)) `` ----------------------------------------------
@@ -266,7 +272,7 @@ def _transition(
         vspan = src.span(vnode)
         if key == KW_FOREACH:
             if len(tg) == 1:
-                return _transition_obj(
+                return Transition(
                     kind="foreach",
                     targets=tg,
                     foreach=value,
@@ -274,7 +280,7 @@ def _transition(
                     node_type="foreach",
                     **base,  # type: ignore[arg-type]
                 )
-            return _transition_obj(
+            return Transition(
                 kind="invalid",
                 targets=tg,
                 foreach_span=vspan,
@@ -284,7 +290,7 @@ def _transition(
             )
         if key == KW_NUM_PARALLEL:
             if len(tg) == 1:
-                return _transition_obj(
+                return Transition(
                     kind="parallel",
                     targets=tg,
                     num_parallel=value,
@@ -292,7 +298,7 @@ def _transition(
                     node_type="foreach",
                     **base,  # type: ignore[arg-type]
                 )
-            return _transition_obj(
+            return Transition(
                 kind="invalid",
                 targets=tg,
                 num_parallel_span=vspan,
@@ -301,7 +307,7 @@ def _transition(
                 **base,  # type: ignore[arg-type]
             )
         label = f"'{key}='" if key is not None else "'**' unpacking"
-        return _transition_obj(
+        return Transition(
             kind="invalid",
             targets=tg,
             node_type=None,
@@ -313,7 +319,7 @@ def _transition(
         )
     if len(kwmap) > 1:
         names = ", ".join(f"{k}=" if k is not None else "**" for k in kwmap)
-        return _transition_obj(
+        return Transition(
             kind="invalid",
             targets=tg,
             node_type=None,
@@ -321,15 +327,15 @@ def _transition(
             **base,  # type: ignore[arg-type]
         )
     if len(tg) > 1:
-        return _transition_obj(kind="split", targets=tg, node_type="split", **base)  # type: ignore[arg-type]
+        return Transition(kind="split", targets=tg, node_type="split", **base)  # type: ignore[arg-type]
     if len(tg) == 1:
-        return _transition_obj(
+        return Transition(
             kind="linear",
             targets=tg,
             node_type="join" if num_args > 1 else "linear",
             **base,  # type: ignore[arg-type]
         )
-    return _transition_obj(
+    return Transition(
         kind="invalid",
         node_type=None,
         invalid_reason="self.next() names no step to go to",
@@ -400,4 +406,4 @@ def _case_target(src: SourceText, value: Node) -> TargetRef | None:
     attr = node.child_by_field_name("attribute")
     if obj is None or attr is None or obj.type != "identifier" or src.node_text(obj) != SELF:
         return None
-    return _target_ref(src.node_text(attr), src.span(attr))
+    return TargetRef(src.node_text(attr), src.span(attr))

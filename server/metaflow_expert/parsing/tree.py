@@ -19,6 +19,29 @@ _LOCK = threading.Lock()
 _WHOLE = Range(Point(0, 0), Point(0xFFFFFFFF, 0xFFFFFFFF), 0, 0xFFFFFFFF)
 
 
+def kind_id(name: str) -> int:
+    """The grammar's id of node kind ``name`` (comparing ``Node.kind_id`` to it is cheaper
+    than comparing ``Node.type`` strings in the hot loops)."""
+    return LANGUAGE.id_for_node_kind(name, True) or -1
+
+
+#: Nodes whose ``left`` field is an assignment target.
+LEFT_HOLDERS = frozenset(
+    kind_id(k) for k in ("assignment", "augmented_assignment", "for_statement", "for_in_clause")
+)
+#: Nodes that only ever hold assignment targets.
+TARGET_PATTERNS = frozenset(
+    kind_id(k)
+    for k in (
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "list_splat_pattern",
+        "as_pattern_target",
+    )
+)
+
+
 def parse(data: bytes) -> Tree:
     with _LOCK:
         return _PARSER.parse(data)
