@@ -1,0 +1,110 @@
+"""Where a step's code is guarded on purpose: reads that may fail by design, and writes that
+only some tasks of a ``@parallel`` gang make.
+
+Why a second reading of the text: the flow model records *what* a step reads and writes,
+not the statements around it, and two answers depend on those statements:
+
+- a read inside ``try:`` whose handler catches ``AttributeError`` (or ``Exception``,
+  ``BaseException``, a bare ``except:``, or a tuple holding one of them) is how optional
+  artifacts are read; reporting it as "never assigned" is a false alarm;
+- in a ``@parallel`` gang every task runs the same body, and the join sees all of them; a
+  write under a test of ``node_index``/``control_task_id``/``ubf_context`` is made by some
+  tasks only (typically the control task alone), so the join need not see conflicting
+  values.
+
+Python's own ``ast`` answers both, and only for the files where a rule is about to report:
+the rules ask lazily, so a clean file never pays for the parse. A file Python cannot parse
+is read step by step; a step that still does not parse has no guards (the rules then speak
+as before).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from metaflow_expert.model import FlowFile, Step
+
+#: Exception names whose handler swallows a missing attribute.
+_CATCHES_MISSING = frozenset({"AttributeError", "Exception", "BaseException"})
+#: Names whose test in an ``if`` singles out some tasks of a gang.
+_GANG_MEMBER_TESTS = frozenset({"node_index", "control_task_id", "ubf_context", "UBF_CONTROL"})
+
+
+class Guards(NamedTuple):
+    """0-based file lines inside guarded regions."""
+
+    #: lines of ``try:`` bodies whose handlers catch a missing attribute
+    attribute_error: frozenset[int]
+    #: lines of ``if``/``else`` bodies whose test names a gang member (``node_index``…)
+    gang_member: frozenset[int]
+
+
+NO_GUARDS = Guards(frozenset(), frozenset())
+
+
+def file_guards(file: FlowFile) -> Guards | None:
+    """The guards of the whole file, or None when Python cannot parse it."""
+    try:
+        tree = ast.parse(file.text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return _collect(ast.walk(tree), 0)
+
+
+def step_guards(file: FlowFile, step: Step) -> Guards:
+    """The guards of one step read on its own (for a file Python cannot parse as a whole):
+    its lines from the ``def`` on, with the ``def``'s indentation removed."""
+    first, last = step.def_span.start_line, step.span.end_line
+    lines = file.lines[first : last + 1]
+    if not lines:
+        return NO_GUARDS
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    pad = lines[0][:indent]
+    text = "\n".join(ln[indent:] if ln.startswith(pad) else ln for ln in lines)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return NO_GUARDS
+    return _collect(ast.walk(tree), first)
+
+
+def _collect(nodes: Iterable[ast.AST], offset: int) -> Guards:
+    caught: set[int] = set()
+    member: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.Try) and any(_catches_missing(h) for h in node.handlers):
+            caught.update(_lines(node.body, offset))
+        elif isinstance(node, ast.If) and _names_gang_member(node.test):
+            member.update(_lines(node.body, offset))
+            member.update(_lines(node.orelse, offset))
+    return Guards(frozenset(caught), frozenset(member))
+
+
+def _lines(body: list[ast.stmt], offset: int) -> range:
+    if not body:
+        return range(0)
+    first = body[0].lineno - 1
+    last = (body[-1].end_lineno or body[-1].lineno) - 1
+    return range(first + offset, last + offset + 1)
+
+
+def _catches_missing(handler: ast.ExceptHandler) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True  # bare ``except:``
+    kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(_name_of(k) in _CATCHES_MISSING for k in kinds)
+
+
+def _names_gang_member(test: ast.expr) -> bool:
+    return any(_name_of(n) in _GANG_MEMBER_TESTS for n in ast.walk(test))
+
+
+def _name_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
