@@ -29,7 +29,7 @@ from metaflow_expert.rules.dataflow import (
     passed_on,
     write_table,
 )
-from metaflow_expert.rules.guards import Guards, file_guards, step_guards
+from metaflow_expert.rules.guards import Guards, step_guards
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph, GraphNode
@@ -98,20 +98,13 @@ class FileFacts:
         return frozenset(_CALL.findall(text, found.end()))
 
     @cached_property
-    def _whole_file_guards(self) -> Guards | None:
-        return file_guards(self.file)
-
-    @cached_property
     def _step_guards(self) -> dict[Span, Guards]:
         return {}
 
     def guards(self, step: Step) -> Guards:
         """Lines of ``step`` where reads are guarded (``try``/``except AttributeError``) or
         writes are made by some tasks of a gang only (see :mod:`~metaflow_expert.rules.guards`);
-        parsed on first use, so only files a rule is about to report on pay for it."""
-        whole = self._whole_file_guards
-        if whole is not None:
-            return whole
+        parsed on first use, so only the steps a rule is about to report on pay for it."""
         memo = self._step_guards
         found = memo.get(step.def_span)
         if found is None:

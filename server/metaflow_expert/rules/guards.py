@@ -12,10 +12,10 @@ not the statements around it, and two answers depend on those statements:
   tasks only (typically the control task alone), so the join need not see conflicting
   values.
 
-Python's own ``ast`` answers both, and only for the files where a rule is about to report:
-the rules ask lazily, so a clean file never pays for the parse. A file Python cannot parse
-is read step by step; a step that still does not parse has no guards (the rules then speak
-as before).
+Python's own ``ast`` answers both, one step at a time and only for the steps where a rule
+is about to report: a clean step never pays for the parse, and the steps parsed add up to at
+most the file once. A step Python cannot parse (half typed) has no guards: the rules then
+speak as they would without this module.
 """
 
 from __future__ import annotations
@@ -44,18 +44,9 @@ class Guards(NamedTuple):
 NO_GUARDS = Guards(frozenset(), frozenset())
 
 
-def file_guards(file: FlowFile) -> Guards | None:
-    """The guards of the whole file, or None when Python cannot parse it."""
-    try:
-        tree = ast.parse(file.text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    return _collect(ast.walk(tree), 0)
-
-
 def step_guards(file: FlowFile, step: Step) -> Guards:
-    """The guards of one step read on its own (for a file Python cannot parse as a whole):
-    its lines from the ``def`` on, with the ``def``'s indentation removed."""
+    """The guards of one step, read on its own: its lines from the ``def`` on, with the
+    ``def``'s indentation removed (a line indented less can only be inside a string)."""
     first, last = step.def_span.start_line, step.span.end_line
     lines = file.lines[first : last + 1]
     if not lines:
