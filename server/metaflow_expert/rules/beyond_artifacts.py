@@ -89,8 +89,11 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
     path from `start` to the reading step assigns the artifact, and it is not a
     Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
-    Reads through `getattr(self, "x", default)` or of names tested with `hasattr(self, "x")`
-    are deliberate and not flagged; attributes set by helper methods count as assigned.
+    Reads through `getattr(self, "x", default)`, of names tested with `hasattr(self, "x")`,
+    or inside a `try:` whose handler catches `AttributeError` are deliberate and not flagged;
+    attributes set by helper methods count as assigned. A typo in one `self.next` does not
+    switch the rule off: the steps after it are checked against everything the broken step
+    could have handed them.
 
     ## Why is this bad?
     The read raises `AttributeError` when the run reaches the step; usually the artifact is
@@ -236,8 +239,11 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     In a join step, flags `self.x` reads of artifacts from earlier steps when the join neither
     assigns `self.x` nor calls `self.merge_artifacts(inputs)`; and flags `merge_artifacts`
-    calls that would merge an artifact assigned on more than one branch (or inside a foreach)
-    without the join assigning it first.
+    calls that would merge an artifact assigned on more than one branch (or inside a foreach,
+    or by the tasks of a `@parallel` gang, all of which reach the join) without the join
+    assigning it first. An artifact a nested join excluded from its own merge does not reach
+    the outer join; in a gang, a write made only under a test of the task's place in it
+    (`if current.parallel.node_index == 0:`) is not a conflict.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own: values from the branches are only
@@ -374,7 +380,8 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags reads of `self.<name>` in a step after a join when the artifact was assigned before
     the join (on its branches or before the split), but the join step neither assigns it nor
-    takes it over with `self.merge_artifacts(inputs)`.
+    takes it over with `self.merge_artifacts(inputs)`. Reads inside a `try:` whose handler
+    catches `AttributeError` are deliberate and not flagged.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own and passes on only what it assigns or
