@@ -358,6 +358,17 @@ def test_gang_join_really_fails_on_differing_values(tmp_path: Path) -> None:
     assert "conflicting values" in r.stdout + r.stderr
 
 
+def test_gang_of_an_unknown_parallel_decorator_is_not_judged(catalog) -> None:
+    """``@metaflow_ray`` (an extension, not installed here) gives worker tasks a Ray node to
+    run instead of the body (``task_decorate`` in metaflow_extensions/ray/plugins/
+    ray_decorator.py returns ``worker_task_function``): only the control task assigns."""
+    src = GANG.replace("parallel, step", "metaflow_ray, step").replace(
+        "    @parallel\n", "    @metaflow_ray\n"
+    )
+    assert "@metaflow_ray" in src
+    assert [c for c, _, _ in codes(src, catalog) if c == "MF205"] == []
+
+
 def test_control_task_only_write_is_not_a_conflict(catalog, tmp_path: Path) -> None:
     assert [c for c, _, _ in codes(CONTROL_ONLY, catalog) if c == "MF205"] == []
     r = metaflow(tmp_path, CONTROL_ONLY, "run")

@@ -212,6 +212,29 @@ def _branch_writes(
     return out
 
 
+def _every_task_runs_the_body(facts: FlowFacts, graph: FlowGraph, split: str) -> bool:
+    """Whether every task of the gang started at ``split`` runs the step's own body.
+
+    Metaflow's own parallel decorators do (``task_decorate`` hands every task the step
+    function: ``metaflow/plugins/parallel_decorator.py``, checked with a run in the tests).
+    An extension's may not: ``@metaflow_ray`` gives worker tasks a Ray node to run instead,
+    so only the control task assigns anything. Known only when every decorator of the step
+    resolves in the catalog and each parallel one is Metaflow's own."""
+    catalog = facts.file.catalog
+    if catalog is None:
+        return False
+    parallel = facts.file.source.parallel_decorators
+    for head in graph.nodes[split].out_funcs:
+        node = graph.nodes.get(head)
+        if node is None:
+            return False
+        for name in node.decorators:
+            spec = catalog.lookup(name, "step")
+            if spec is None or (name in parallel and spec.origin != "metaflow"):
+                return False
+    return True
+
+
 def _is_gang(graph: FlowGraph, split: str) -> bool:
     """``split`` starts a ``@parallel``-style gang (``num_parallel=``, or a step carrying a
     decorator Metaflow marks ``IS_PARALLEL``, such as ``@metaflow_ray``)."""
@@ -243,7 +266,9 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     or by the tasks of a `@parallel` gang, all of which reach the join) without the join
     assigning it first. An artifact a nested join excluded from its own merge does not reach
     the outer join; in a gang, a write made only under a test of the task's place in it
-    (`if current.parallel.node_index == 0:`) is not a conflict.
+    (`if current.parallel.node_index == 0:`) is not a conflict, and a gang whose parallel
+    decorator is not Metaflow's own (`@metaflow_ray` runs the body on the control task only)
+    is not judged.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own: values from the branches are only
@@ -308,6 +333,8 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
         # and merge_artifacts fails on values that differ between them (checked with a run
         # in tests/rules_beyond/test_precision_dataflow.py); only the wording differs
         gang = _is_gang(graph, split)
+        if gang and not _every_task_runs_the_body(facts, graph, split):
+            continue  # only the control task may assign: nothing to conflict
         branches = _branch_writes(facts, split, step.name, gang=gang)
         is_foreach = nodes[split].type == "foreach"
         counts: dict[str, int] = {}
