@@ -164,6 +164,8 @@ def test_transition_typo_matches_metaflow(tmp_path: Path) -> None:
 # --- item 6: guarded reads -----------------------------------------------------------------
 
 GUARDED = """
+import contextlib
+
 from metaflow import FlowSpec, step
 
 
@@ -207,6 +209,8 @@ class GuardFlow(FlowSpec):
             print(self.never3)
         except:
             pass
+        with contextlib.suppress(AttributeError):
+            print(self.never6)
         print(getattr(self, "never4", None))
         if hasattr(self, "never5"):
             print(self.never5)

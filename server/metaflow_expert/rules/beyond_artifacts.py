@@ -90,7 +90,8 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     path from `start` to the reading step assigns the artifact, and it is not a
     Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
     Reads through `getattr(self, "x", default)`, of names tested with `hasattr(self, "x")`,
-    or inside a `try:` whose handler catches `AttributeError` are deliberate and not flagged;
+    or inside a `try:` whose handler catches `AttributeError` (or under
+    `with suppress(AttributeError):`) are deliberate and not flagged;
     attributes set by helper methods count as assigned. A typo in one `self.next` does not
     switch the rule off: the steps after it are checked against everything the broken step
     could have handed them.

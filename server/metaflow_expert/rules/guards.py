@@ -5,8 +5,9 @@ Why a second reading of the text: the flow model records *what* a step reads and
 not the statements around it, and two answers depend on those statements:
 
 - a read inside ``try:`` whose handler catches ``AttributeError`` (or ``Exception``,
-  ``BaseException``, a bare ``except:``, or a tuple holding one of them) is how optional
-  artifacts are read; reporting it as "never assigned" is a false alarm;
+  ``BaseException``, a bare ``except:``, or a tuple holding one of them), or inside
+  ``with suppress(AttributeError):``, is how optional artifacts are read; reporting it as
+  "never assigned" is a false alarm;
 - in a ``@parallel`` gang every task runs the same body, and the join sees all of them; a
   write under a test of ``node_index``/``control_task_id``/``ubf_context`` is made by some
   tasks only (typically the control task alone), so the join need not see conflicting
@@ -35,7 +36,8 @@ _GANG_MEMBER_TESTS = frozenset({"node_index", "control_task_id", "ubf_context", 
 class Guards(NamedTuple):
     """0-based file lines inside guarded regions."""
 
-    #: lines of ``try:`` bodies whose handlers catch a missing attribute
+    #: lines of ``try:`` bodies whose handlers catch a missing attribute, and of
+    #: ``with suppress(...)`` bodies that swallow one
     attribute_error: frozenset[int]
     #: lines of ``if``/``else`` bodies whose test names a gang member (``node_index``…)
     gang_member: frozenset[int]
@@ -65,8 +67,9 @@ def _collect(nodes: Iterable[ast.AST], offset: int) -> Guards:
     caught: set[int] = set()
     member: set[int] = set()
     for node in nodes:
-        if isinstance(node, ast.Try) and any(_catches_missing(h) for h in node.handlers):
-            caught.update(_lines(node.body, offset))
+        swallowed = _body_swallowing_missing(node)
+        if swallowed is not None:
+            caught.update(_lines(swallowed, offset))
         elif isinstance(node, ast.If) and _names_gang_member(node.test):
             member.update(_lines(node.body, offset))
             member.update(_lines(node.orelse, offset))
@@ -87,6 +90,25 @@ def _catches_missing(handler: ast.ExceptHandler) -> bool:
         return True  # bare ``except:``
     kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
     return any(_name_of(k) in _CATCHES_MISSING for k in kinds)
+
+
+def _body_swallowing_missing(node: ast.AST) -> list[ast.stmt] | None:
+    """The body of a ``try:`` with a handler, or of a ``with suppress(...)``, that swallows
+    a missing attribute; None for any other node."""
+    if isinstance(node, ast.Try) and any(_catches_missing(h) for h in node.handlers):
+        return node.body
+    if isinstance(node, ast.With) and any(_suppresses_missing(i) for i in node.items):
+        return node.body
+    return None
+
+
+def _suppresses_missing(item: ast.withitem) -> bool:
+    call = item.context_expr
+    return (
+        isinstance(call, ast.Call)
+        and _name_of(call.func) == "suppress"
+        and any(_name_of(a) in _CATCHES_MISSING for a in call.args)
+    )
 
 
 def _names_gang_member(test: ast.expr) -> bool:
