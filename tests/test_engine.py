@@ -260,3 +260,52 @@ def test_many_flows_stay_linear() -> None:
 
     small, large = cost(200), cost(2000)
     assert large < 30 * small, (small, large)  # linear: ~10x; quadratic: ~100x
+
+
+def _chain(n: int, typo_every: int = 0) -> str:
+    """One flow of ``n`` linear steps, each reading what the one before assigned; every
+    ``typo_every``-th transition misspelt."""
+    out = ["from metaflow import FlowSpec, step\n\n\nclass ChainFlow(FlowSpec):\n"]
+    for i in range(n):
+        name = "start" if i == 0 else f"s{i}"
+        nxt = "end" if i == n - 1 else f"s{i + 1}"
+        if typo_every and i % typo_every == 0:
+            nxt += "x"
+        out.append(
+            f"    @step\n    def {name}(self):\n        self.a{i} = self.a{max(i - 1, 0)}\n"
+            f"        self.next(self.{nxt})\n\n"
+        )
+    out.append("    @step\n    def end(self):\n        print(self.zz)\n")
+    return "".join(out)
+
+
+def test_long_chain_does_not_crash_a_rule() -> None:
+    """The split/join walk is Metaflow's recursion replayed with an explicit stack: a chain
+    of 3,000 steps once hit Python's recursion limit (an MF000 from MF113)."""
+    a = analyze_text(_chain(3000), "flow.py")
+    assert [f.code for f in a.findings if f.code == "MF000"] == []
+
+
+def test_broken_transitions_keep_the_dataflow_linear() -> None:
+    """A typo in every 7th transition: what a broken step hands on may reach any step, one
+    fan-out per growth of that set, not one per broken step."""
+    import time
+
+    from metaflow_expert.knowledge.catalog import load_catalog
+
+    catalog = load_catalog()  # MF203 needs it to tell FlowSpec's attributes apart
+
+    def cost(n: int) -> float:
+        text = _chain(n, typo_every=7)
+        best = float("inf")
+        for _ in range(2):
+            t = time.process_time()
+            a = analyze_text(
+                text, "flow.py", settings=LintSettings(select=("MF203",)), catalog=catalog
+            )
+            best = min(best, time.process_time() - t)
+        assert [f.line1 for f in a.findings] == [len(text.splitlines())]  # self.zz, only
+        return best
+
+    small, large = cost(300), cost(3000)
+    assert large < 30 * small, (small, large)

@@ -29,7 +29,7 @@ GOOD = textwrap.dedent(
     """
 )
 
-# An unknown transition (error from the MF1xx lint mirror) and a typo hint (MF201).
+# An unknown transition: one error from the MF1xx lint mirror, with its did-you-mean.
 BAD = GOOD.replace("GoodFlow", "BadFlow").replace("self.next(self.end)", "self.next(self.ennd)")
 
 # A warning only: the end step reads an artifact nobody assigns.

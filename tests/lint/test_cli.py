@@ -21,7 +21,7 @@ def test_errors_exit_one_with_text_lines(cli, flows: Path):
     lines = r.stdout.splitlines()
     assert lines, r.stderr
     line_no = BAD.splitlines().index("        self.next(self.ennd)") + 1
-    assert any(ln.startswith(f"{flows / 'bad.py'}:{line_no}:") and " MF201 " in ln for ln in lines)
+    assert any(ln.startswith(f"{flows / 'bad.py'}:{line_no}:") and " MF110 " in ln for ln in lines)
     assert all(ln.split(":")[1].isdigit() and ln.split(":")[2].isdigit() for ln in lines)
     assert "Found" in r.stderr
 
@@ -47,7 +47,8 @@ def test_json_format_is_one_based(cli, flows: Path):
         "mirrors",
         "cites",
     }
-    hint = next(d for d in data if d["code"] == "MF201")
+    hint = next(d for d in data if d["code"] == "MF110")
+    assert "did you mean *end*" in hint["message"]
     line = BAD.splitlines()[hint["line"] - 1]
     assert line[hint["column"] - 1 : hint["end_column"] - 1] == "ennd"
     mirrored = [d for d in data if d["mirrors"] == "check_unknown_transitions"]
@@ -60,10 +61,10 @@ def test_sarif_format(cli, flows: Path):
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
     rules = {x["id"]: x for x in run["tool"]["driver"]["rules"]}
-    assert "What it does" in rules["MF201"]["help"]["text"]
-    res = next(x for x in run["results"] if x["ruleId"] == "MF201")
-    assert res["level"] == "note"
-    assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "MF201"
+    assert "What it does" in rules["MF110"]["help"]["text"]
+    res = next(x for x in run["results"] if x["ruleId"] == "MF110")
+    assert res["level"] == "error"
+    assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "MF110"
     assert res["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
 
 
@@ -71,13 +72,21 @@ def test_github_format(cli, flows: Path):
     r = cli("lint", "--format", "github", str(flows / "bad.py"))
     lines = r.stdout.splitlines()
     assert any(ln.startswith("::error file=") and ",title=MF" in ln for ln in lines)
-    assert any(ln.startswith("::notice file=") and "title=MF201::" in ln for ln in lines)
+    # an info-level finding is a notice (MF110 turned down to info by configuration)
+    (flows / "info.toml").write_text('[tool.metaflow-expert.severity]\nMF110 = "info"\n')
+    r = cli(
+        "lint", "--format", "github", "--config", str(flows / "info.toml"), str(flows / "bad.py")
+    )
+    lines = r.stdout.splitlines()
+    assert any(ln.startswith("::notice file=") and "title=MF110::" in ln for ln in lines)
 
 
 def test_select_and_ignore(cli, flows: Path):
-    r = cli("lint", "--select", "MF201", str(flows / "bad.py"))
-    assert {ln.split()[1] for ln in r.stdout.splitlines()} == {"MF201"}
-    assert r.returncode == 0  # MF201 is info-level
+    r = cli("lint", "--select", "MF110", str(flows / "bad.py"))
+    assert {ln.split()[1] for ln in r.stdout.splitlines()} == {"MF110"}
+    assert r.returncode == 1  # MF110 is an error
+    r = cli("lint", "--select", "MF2", str(flows / "bad.py"))
+    assert r.stdout == "" and r.returncode == 0
     r = cli("lint", "--ignore", "MF1,MF201", str(flows / "bad.py"))
     assert r.stdout == "" and r.returncode == 0
 
@@ -172,7 +181,7 @@ def test_stdin_with_filename():
         timeout=120,
     )
     assert r.returncode == 1
-    assert r.stdout.startswith("flows/x.py:") and " MF201 " in r.stdout
+    assert r.stdout.startswith("flows/x.py:") and " MF110 " in r.stdout
 
 
 def test_read_source_reports_directories_and_bad_bytes(tmp_path: Path):
@@ -212,5 +221,5 @@ def test_exit_zero_and_statistics(cli, flows: Path):
     assert r.returncode == 0 and r.stdout
     r = cli("lint", "--statistics", str(flows))
     rows = [ln.split() for ln in r.stdout.splitlines()]
-    assert ["1", "MF201", "transition-target-typo"] in rows
+    assert ["1", "MF110", "unknown-transition-target"] in rows
     assert all(row[0].isdigit() for row in rows)

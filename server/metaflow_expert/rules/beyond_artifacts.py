@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 
 from metaflow_expert.graph import FlowGraph
-from metaflow_expert.model import ArtifactAccess, FlowClass, FlowFile, Severity
+from metaflow_expert.model import ArtifactAccess, FlowFile, Severity, Step
 from metaflow_expert.rules.dataflow import merge_filters
 from metaflow_expert.rules.facts import FlowFacts
 from metaflow_expert.rules.registry import Report, RuleContext, rule
@@ -26,6 +26,12 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
     """The flow's facts, if its attributes can be followed statically; else None."""
     facts = ctx.flow_facts
     return facts if facts is not None and facts.followable else None
+
+
+def guarded(facts: FlowFacts, step: Step, acc: ArtifactAccess) -> bool:
+    """The read sits in a ``try:`` whose handler catches a missing attribute: it may fail
+    on purpose (asked only for a read about to be reported, so clean files parse nothing)."""
+    return acc.span.start_line in facts.file.guards(step).attribute_error
 
 
 @rule(
@@ -83,8 +89,12 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
     path from `start` to the reading step assigns the artifact, and it is not a
     Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
-    Reads through `getattr(self, "x", default)` or of names tested with `hasattr(self, "x")`
-    are deliberate and not flagged; attributes set by helper methods count as assigned.
+    Reads through `getattr(self, "x", default)`, of names tested with `hasattr(self, "x")`,
+    or inside a `try:` whose handler catches `AttributeError` (or under
+    `with suppress(AttributeError):`) are deliberate and not flagged;
+    attributes set by helper methods count as assigned. A typo in one `self.next` does not
+    switch the rule off: the steps after it are checked against everything the broken step
+    could have handed them.
 
     ## Why is this bad?
     The read raises `AttributeError` when the run reaches the step; usually the artifact is
@@ -118,10 +128,11 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     before = facts.available_before
     if before is None:
         return
-    live = facts.reachable
+    # ``before`` holds the steps reachable from start, and those after a broken edge (a typo
+    # in one ``self.next`` must not hide a misspelt artifact three steps later)
     provided = facts.provided_names | fs_names | facts.file.guarded_names
     for step in facts.flow.steps.values():
-        if step.name not in live or step.name not in before:
+        if step.name not in before:
             continue
         came, writes = before[step.name], facts.writes[step.name]
         reported: set[str] = set()
@@ -132,7 +143,7 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
                 continue  # membership tests: a union per step was quadratic on long flows
             if acc.via == "getattr":
                 continue  # getattr(self, "x", default) is how optional artifacts are read
-            if acc.name.startswith("__"):
+            if acc.name.startswith("__") or guarded(facts, step, acc):
                 continue
             reported.add(acc.name)
             hint = closest(acc.name, came | writes)
@@ -164,10 +175,17 @@ def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
 
 
 def _branch_writes(
-    flow: FlowClass, graph: FlowGraph, split: str, join: str
+    facts: FlowFacts, split: str, join: str, *, gang: bool
 ) -> list[dict[str, list[ArtifactAccess]]]:
-    """Per branch between ``split`` and its ``join``: artifact → the writes of it."""
+    """Per branch between ``split`` and its ``join``: artifact → the writes of it that reach
+    the join. A nested join hands on only what it assigns or merges, so a name an inner
+    ``merge_artifacts(exclude=[…])`` dropped does not reach the outer join; in a ``gang``, a
+    write under a test of the task's place in the gang (``node_index == 0``…) is made by
+    some tasks only, and is left out."""
+    flow, graph, passed = facts.flow, facts.graph, facts.passed_on_strict
+    assert graph is not None
     nodes = graph.nodes
+    into_join = set(nodes[join].in_funcs)
     out: list[dict[str, list[ArtifactAccess]]] = []
     for head in nodes[split].out_funcs:
         seen: set[str] = set()
@@ -178,13 +196,54 @@ def _branch_writes(
             if name == join or name in seen or name not in nodes:
                 continue
             seen.add(name)
-            if name in flow.steps:
-                for acc in flow.steps[name].artifacts:
-                    if acc.kind == "write":
+            step = flow.steps.get(name)
+            if step is not None:
+                member = facts.file.guards(step).gang_member if gang else frozenset()
+                for acc in step.artifacts:
+                    if acc.kind == "write" and acc.span.start_line not in member:
                         written.setdefault(acc.name, []).append(acc)
             todo.extend(nodes[name].out_funcs)
+        lasts = [n for n in seen if n in into_join]
+        if passed is not None and lasts and all(n in passed for n in lasts):
+            reaching: set[str] = set()
+            for n in lasts:
+                reaching.update(passed[n])
+            written = {n: accs for n, accs in written.items() if n in reaching}
         out.append(written)
     return out
+
+
+def _every_task_runs_the_body(facts: FlowFacts, graph: FlowGraph, split: str) -> bool:
+    """Whether every task of the gang started at ``split`` runs the step's own body.
+
+    Metaflow's own parallel decorators do (``task_decorate`` hands every task the step
+    function: ``metaflow/plugins/parallel_decorator.py``, checked with a run in the tests).
+    An extension's may not: ``@metaflow_ray`` gives worker tasks a Ray node to run instead,
+    so only the control task assigns anything. Known only when every decorator of the step
+    resolves in the catalog and each parallel one is Metaflow's own."""
+    catalog = facts.file.catalog
+    if catalog is None:
+        return False
+    parallel = facts.file.source.parallel_decorators
+    for head in graph.nodes[split].out_funcs:
+        node = graph.nodes.get(head)
+        if node is None:
+            return False
+        for name in node.decorators:
+            spec = catalog.lookup(name, "step")
+            if spec is None or (name in parallel and spec.origin != "metaflow"):
+                return False
+    return True
+
+
+def _is_gang(graph: FlowGraph, split: str) -> bool:
+    """``split`` starts a ``@parallel``-style gang (``num_parallel=``, or a step carrying a
+    decorator Metaflow marks ``IS_PARALLEL``, such as ``@metaflow_ray``)."""
+    nodes = graph.nodes
+    node = nodes[split]
+    return node.parallel_foreach or any(
+        nodes[h].parallel_step for h in node.out_funcs if h in nodes
+    )
 
 
 def _same_constant(file: FlowFile, writes: list[ArtifactAccess]) -> bool:
@@ -204,8 +263,13 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     In a join step, flags `self.x` reads of artifacts from earlier steps when the join neither
     assigns `self.x` nor calls `self.merge_artifacts(inputs)`; and flags `merge_artifacts`
-    calls that would merge an artifact assigned on more than one branch (or inside a foreach)
-    without the join assigning it first.
+    calls that would merge an artifact assigned on more than one branch (or inside a foreach,
+    or by the tasks of a `@parallel` gang, all of which reach the join) without the join
+    assigning it first. An artifact a nested join excluded from its own merge does not reach
+    the outer join; in a gang, a write made only under a test of the task's place in it
+    (`if current.parallel.node_index == 0:`) is not a conflict, and a gang whose parallel
+    decorator is not Metaflow's own (`@metaflow_ray` runs the body on the control task only)
+    is not judged.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own: values from the branches are only
@@ -252,6 +316,8 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
                     continue
                 if name in writes or name in provided or name not in before[step.name]:
                     continue
+                if guarded(facts, step, acc):
+                    continue
                 reported.add(name)
                 yield Report(
                     span=acc.span,
@@ -264,7 +330,13 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
         split = next((n for n, nd in nodes.items() if nd.matching_join == step.name), None)
         if split is None:
             continue
-        branches = _branch_writes(flow, graph, split, step.name)
+        # a gang (num_parallel) is a foreach to the join: every task of it reaches the join,
+        # and merge_artifacts fails on values that differ between them (checked with a run
+        # in tests/rules_beyond/test_precision_dataflow.py); only the wording differs
+        gang = _is_gang(graph, split)
+        if gang and not _every_task_runs_the_body(facts, graph, split):
+            continue  # only the control task may assign: nothing to conflict
+        branches = _branch_writes(facts, split, step.name, gang=gang)
         is_foreach = nodes[split].type == "foreach"
         counts: dict[str, int] = {}
         writes_of: dict[str, list[ArtifactAccess]] = {}
@@ -291,7 +363,13 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
             if not conflicts:
                 continue
             listed = ", ".join(f"*{c}*" for c in conflicts)
-            why = "inside the foreach" if is_foreach else "on more than one branch"
+            why = (
+                "by the tasks of the parallel gang"
+                if gang
+                else "inside the foreach"
+                if is_foreach
+                else "on more than one branch"
+            )
             yield Report(
                 span=call.span,
                 message=f"merge_artifacts in join step *{step.name}* may fail: {listed} "
@@ -330,7 +408,8 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags reads of `self.<name>` in a step after a join when the artifact was assigned before
     the join (on its branches or before the split), but the join step neither assigns it nor
-    takes it over with `self.merge_artifacts(inputs)`.
+    takes it over with `self.merge_artifacts(inputs)`. Reads inside a `try:` whose handler
+    catches `AttributeError` are deliberate and not flagged.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own and passes on only what it assigns or
@@ -381,6 +460,8 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
                 continue
             if name not in loose.get(step.name, set()):
                 continue  # never assigned at all: MF203's
+            if guarded(facts, step, acc):
+                continue
             reported.add(name)
             join = _losing_join(graph, strict, step.name, name)
             where = f"join step *{join}*" if join else "a join step before it"

@@ -1,42 +1,36 @@
 """MF2xx rules about ``self.next(...)``: typo suggestions, switch conditions, stray calls.
 
-Metaflow's lint (mirrored by MF1xx) says *that* a transition is wrong; these rules say what
-was probably meant, or catch what Metaflow only finds when the step runs.
+Metaflow's lint (mirrored by MF1xx) says *that* a transition is wrong (MF110 also says
+which step was probably meant); these rules catch what Metaflow only finds when the step
+runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metaflow_expert.model import Fix, Severity, TargetRef, TextEdit, Transition
+from metaflow_expert.model import Severity
 from metaflow_expert.rules.registry import Report, RuleContext, rule
-from metaflow_expert.rules.suggest import closest
 from metaflow_expert.rules.transition_variable import unassigned_transition_variables
-
-
-def _targets(transition: Transition) -> list[TargetRef]:
-    refs = list(transition.targets)
-    for case in transition.switch_cases:
-        if case.target is not None and case.target not in refs:
-            refs.append(case.target)
-    return refs
 
 
 @rule(
     "MF201",
     name="transition-target-typo",
-    summary="`self.next` names an unknown step that closely matches an existing one",
+    summary="(merged into MF110) `self.next` names an unknown step close to an existing one",
     severity=Severity.INFO,
 )
 def transition_target_typo(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
-    Suggests the step a misspelled `self.next(self.<name>)` target most likely meant, and
-    offers a quick fix that replaces the name.
+    Nothing any more: it reported the step a misspelled `self.next(self.<name>)` target most
+    likely meant, with a quick fix, on the same span as MF110 (the rule mirroring Metaflow's
+    `check_unknown_transitions`), so one typo gave two diagnostics. MF110 now carries the
+    "did you mean" and the fix itself. Every target this rule could name is one MF110
+    reports, so it reports nothing; the code stays registered so that `select`, `ignore`
+    and `# noqa: MF201` in existing configurations keep working.
 
     ## Why is this bad?
-    A transition to an unknown step fails `python flow.py check` (reported as an error by the
-    rule mirroring `check_unknown_transitions`). This rule adds the "did you mean" and the fix
-    at the same place, so the error can be repaired in one click.
+    A transition to an unknown step fails `python flow.py check`.
 
     ## Example
     ```python
@@ -52,25 +46,7 @@ def transition_target_typo(ctx: RuleContext) -> Iterator[Report]:
         self.next(self.train)
     ```
     """
-    flow = ctx.flow
-    if flow is None or flow.unresolved_bases:
-        return
-    names = list(flow.steps)
-    for step in flow.steps.values():
-        if step.transition is None:
-            continue
-        for ref in _targets(step.transition):
-            if ref.name in flow.steps:
-                continue
-            best = closest(ref.name, names, cutoff=60.0)
-            if best is None:
-                continue
-            yield Report(
-                span=ref.span,
-                message=f"Unknown step *{ref.name}* in self.next(): did you mean *{best}*?",
-                step=step.name,
-                fix=Fix(f"Replace with self.{best}", (TextEdit(ref.span, best),)),
-            )
+    yield from ()
 
 
 @rule(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from metaflow_expert.model import CallArg, FlowClass, Step
 
 if TYPE_CHECKING:
-    from metaflow_expert.graph import FlowGraph
+    from metaflow_expert.graph import FlowGraph, GraphNode
 
 
 class NameSet(AbstractSet[str]):
@@ -84,15 +84,46 @@ def write_table(writes: Mapping[str, AbstractSet[str]]) -> WriteTable:
     return WriteTable(index, names, masks)
 
 
+def open_ends(flow: FlowClass, graph: FlowGraph) -> frozenset[str]:
+    """Steps whose way on is broken: a ``self.next`` target that is not a step, a transition
+    that is missing or malformed (other than on the end step), or a syntax error in the step.
+
+    Why: such a step was meant to lead *somewhere*, and while the user types (or after one
+    typo) the dataflow must not lose every step after it. :func:`available_before` lets what
+    an open end passes on reach any step, so one broken edge costs only the precision of
+    what depends on it, never the checks of the rest of the flow."""
+    nodes = graph.nodes
+
+    def is_open(name: str, node: GraphNode) -> bool:
+        step = flow.steps.get(name)
+        if step is not None and step.has_syntax_error:
+            return True
+        if any(t not in nodes for t in node.out_funcs):
+            return True
+        return node.type != "end" and (not node.has_tail_next or node.invalid_tail_next)
+
+    return frozenset(name for name, node in nodes.items() if is_open(name, node))
+
+
 def available_before(
-    flow: FlowClass, graph: FlowGraph | None, table: WriteTable, *, through_joins: bool
+    flow: FlowClass,
+    graph: FlowGraph | None,
+    table: WriteTable,
+    *,
+    through_joins: bool,
+    broken: AbstractSet[str] = frozenset(),
 ) -> dict[str, NameSet] | None:
     """For each step reachable from start: artifacts some path from start may have assigned
     before the step runs. None when the graph is unusable (no start, no nodes, truncated).
 
     With ``through_joins`` (the generous reading) a join passes on everything its branches
     had; without it a join passes on only what it assigns or merges, as Metaflow does (a
-    join step starts empty; only Parameters, which callers add, flow through)."""
+    join step starts empty; only Parameters, which callers add, flow through).
+
+    ``broken`` (see :func:`open_ends`): steps whose edges are unknown; what such a step
+    passes on may reach *any* step, so the steps after a typo are still checked (and count
+    as reachable), against everything the broken step could have handed them. With no
+    broken step this is exactly the plain walk over ``out_funcs``."""
     if graph is None or graph.truncated:
         return None  # truncated: in_funcs are incomplete, nothing certain can be said
     nodes = graph.nodes
@@ -105,7 +136,22 @@ def available_before(
     done: dict[str, int] = {}  # step → size of the set it last passed on
     work = deque([start])
     queued = {start}
-    while work:
+    anywhere: int | None = None  # what the broken steps reached pass on: it may reach any step
+    fanned: int | None = None  # ``anywhere`` as last handed to every step
+    while work or anywhere != fanned:
+        if not work:
+            # one fan-out per growth of ``anywhere``, once the plain walk is quiet: linear
+            # in the steps per growth, and nothing at all for a flow without broken steps
+            assert anywhere is not None
+            fanned = anywhere
+            for succ, target in before.items():
+                grew = anywhere & ~target != 0
+                if grew:
+                    before[succ] = target | anywhere
+                if (grew or succ not in done) and succ not in queued:
+                    work.append(succ)
+                    queued.add(succ)
+            continue
         name = work.popleft()
         queued.discard(name)
         step = steps.get(name)
@@ -121,6 +167,8 @@ def available_before(
         if done.get(name) == size:
             continue  # sets only grow: same size means nothing new to pass on
         done[name] = size
+        if name in broken:
+            anywhere = passed if anywhere is None else anywhere | passed
         for succ in nodes[name].out_funcs:
             if succ not in before:
                 continue  # unknown transition target
@@ -131,8 +179,31 @@ def available_before(
             if (grew or succ not in done) and succ not in queued:
                 work.append(succ)
                 queued.add(succ)
-    # only steps reachable from start
+    # only steps reachable from start (or from a broken step)
     return {name: NameSet(before[name], index, names) for name in done}
+
+
+def passed_on(
+    flow: FlowClass,
+    graph: FlowGraph,
+    table: WriteTable,
+    before: Mapping[str, NameSet],
+) -> dict[str, NameSet]:
+    """Step → what it hands to the steps after it, in Metaflow's (strict)
+    reading: what came in plus its writes, and for a join only what it assigns or merges.
+    ``before`` is :func:`available_before`'s strict answer."""
+    index, names, writes = table
+    out: dict[str, NameSet] = {}
+    for name, came in before.items():
+        step = flow.steps.get(name)
+        node = graph.nodes.get(name)
+        if step is None or node is None:
+            continue
+        incoming = came._mask
+        if node.type == "join":
+            incoming = _merged_mask(step, incoming, index)
+        out[name] = NameSet(incoming | writes.get(name, 0), index, names)
+    return out
 
 
 def _literal_names(value: object) -> set[str]:

@@ -20,8 +20,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
-from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Step
-from metaflow_expert.rules.dataflow import NameSet, WriteTable, available_before, write_table
+from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step
+from metaflow_expert.rules.dataflow import (
+    NameSet,
+    WriteTable,
+    available_before,
+    open_ends,
+    passed_on,
+    write_table,
+)
+from metaflow_expert.rules.guards import Guards, step_guards
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph, GraphNode
@@ -31,6 +39,9 @@ if TYPE_CHECKING:
 _DYNAMIC_MARKERS = ("setattr(self", "self.__dict__", "vars(self)", "__setattr__")
 _GUARD = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
 _SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
+# ``if __name__ == "__main__":`` and the classes called after it
+_MAIN = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]\s*:""", re.MULTILINE)
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 class Use(NamedTuple):
@@ -82,6 +93,32 @@ class FileFacts:
         if "hasattr(" not in text:
             return frozenset()
         return frozenset(_GUARD.findall(text))
+
+    @cached_property
+    def run_classes(self) -> frozenset[str] | None:
+        """Names called in the file's ``if __name__ == "__main__":`` block (the flow that
+        ``python file.py`` runs is among them); None when the file has no such block."""
+        text = self.file.text
+        if "__main__" not in text:
+            return None
+        found = _MAIN.search(text)
+        if found is None:
+            return None
+        return frozenset(_CALL.findall(text, found.end()))
+
+    @cached_property
+    def _step_guards(self) -> dict[Span, Guards]:
+        return {}
+
+    def guards(self, step: Step) -> Guards:
+        """Lines of ``step`` where reads are guarded (``try``/``except AttributeError``) or
+        writes are made by some tasks of a gang only (see :mod:`~metaflow_expert.rules.guards`);
+        parsed on first use, so only the steps a rule is about to report on pay for it."""
+        memo = self._step_guards
+        found = memo.get(step.def_span)
+        if found is None:
+            found = memo[step.def_span] = step_guards(self.file, step)
+        return found
 
     @cached_property
     def has_dynamic_attributes(self) -> bool:
@@ -288,17 +325,38 @@ class FlowFacts:
         return write_table(self.writes)
 
     @cached_property
+    def broken_steps(self) -> frozenset[str]:
+        """Steps whose way on is unknown (a typo in ``self.next``, no transition yet, a
+        syntax error): see :func:`~metaflow_expert.rules.dataflow.open_ends`."""
+        graph = self.graph
+        return open_ends(self.flow, graph) if graph is not None else frozenset()
+
+    @cached_property
     def available_before(self) -> dict[str, NameSet] | None:
         """Step → artifacts some path from start may have assigned before it runs, passing
-        everything through joins (the generous reading); only steps reachable from start.
-        None when the graph is unusable. See :func:`~metaflow_expert.rules.dataflow.available_before`."""
-        return available_before(self.flow, self.graph, self._write_table, through_joins=True)
+        everything through joins (the generous reading); only steps reachable from start
+        (or from a broken step, whose successors are unknown). None when the graph is
+        unusable. See :func:`~metaflow_expert.rules.dataflow.available_before`."""
+        return available_before(
+            self.flow, self.graph, self._write_table, through_joins=True, broken=self.broken_steps
+        )
 
     @cached_property
     def available_before_strict(self) -> dict[str, NameSet] | None:
         """Like :attr:`available_before`, but a join passes on only what it assigns or
         merges, as Metaflow does."""
-        return available_before(self.flow, self.graph, self._write_table, through_joins=False)
+        return available_before(
+            self.flow, self.graph, self._write_table, through_joins=False, broken=self.broken_steps
+        )
+
+    @cached_property
+    def passed_on_strict(self) -> dict[str, NameSet] | None:
+        """Step → what it hands on in Metaflow's reading (a join: only what it assigns or
+        merges); what a nested join excluded does not reach the join after it."""
+        strict = self.available_before_strict
+        if strict is None or self.graph is None:
+            return None
+        return passed_on(self.flow, self.graph, self._write_table, strict)
 
     @cached_property
     def reachable(self) -> frozenset[str]:

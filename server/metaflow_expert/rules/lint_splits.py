@@ -95,16 +95,18 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         p = graph.nodes[src]
         return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
 
-    def walk(n: GraphNode, stack: tuple[_Open, ...]) -> None:
+    def visit(n: GraphNode, stack: tuple[_Open, ...]) -> tuple[_Open, ...] | None:
+        """One call of Metaflow's recursive walk on ``n``: its checks, then the open splits
+        its successors get, or None when the walk goes no further from here."""
         # What happens below a step depends only on the step and the open splits, so each
         # pair is walked once (Metaflow re-walks every path: exponential in the splits).
         key = (n.name, stack)
         if key in visited:
-            return
+            return None
         visited.add(key)
         budget[0] -= 1
         if budget[0] < 0:
-            return
+            return None
         if n.type in ("split", "foreach"):
             new = (*stack, _Open(n.name, tuple(n.out_funcs)))
         elif n.type == "end":
@@ -130,7 +132,21 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         if stopped[0]:
             # Metaflow stops at the first problem; past it, this path would only repeat it.
             stopped[0] = False
-            return
+            return None
+        return new
+
+    # Metaflow's walk is recursive (depth-first, successors in order); an explicit stack
+    # visits the same steps in the same order without Python's recursion limit (a chain of
+    # a few thousand steps crashed the rule).
+    todo: list[tuple[GraphNode, tuple[_Open, ...]]] = []
+    if graph.start_step is not None:
+        todo.append((graph.nodes[graph.start_step], ()))
+    while todo:
+        n, stack = todo.pop()
+        new = visit(n, stack)
+        if new is None:
+            continue
+        children: list[tuple[GraphNode, tuple[_Open, ...]]] = []
         for t in n.out_funcs:
             if n.type == "split-switch" and t == n.name:
                 continue
@@ -138,13 +154,8 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
                 continue  # an unknown step: Metaflow's walk crashes on it; MF110 names it
             if len(new) > max_depth:
                 continue  # a loop through an unjoined split: Metaflow recurses forever
-            walk(graph.nodes[t], new)
-
-    if graph.start_step is not None:
-        walk(graph.nodes[graph.start_step], ())
-    # ``walk`` calls itself through its closure: a reference cycle that would keep ``ctx``
-    # (the whole analysis) alive until the cyclic collector runs. Break it.
-    walk = None  # type: ignore[assignment]
+            children.append((graph.nodes[t], new))
+        todo.extend(reversed(children))
     yield from out.values()
 
 

@@ -76,6 +76,16 @@ def reserved_step_name(ctx: RuleContext) -> Iterator[Report]:
             )
 
 
+def _is_run(ctx: RuleContext) -> bool:
+    """Whether the file's ``if __name__ == "__main__":`` block calls this flow class.
+
+    Metaflow builds a graph (and runs ``check_basic_steps``) only for the class that
+    ``python file.py`` instantiates; a ``FlowSpec`` subclass with no steps that is not run
+    there is a base meant to be subclassed elsewhere."""
+    run = ctx.file_facts.run_classes
+    return ctx.flow is not None and run is not None and ctx.flow.name in run
+
+
 @rule(
     "MF102",
     name="missing-start-or-end",
@@ -86,7 +96,9 @@ def basic_steps(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Checks that the flow has exactly one start step and exactly one end step: a step named
     `start`/`end`, or the single step annotated `@step(start=True)`/`@step(end=True)`.
-    Mirrors Metaflow's `check_basic_steps`.
+    Mirrors Metaflow's `check_basic_steps`. A flow class with no steps at all is a base
+    meant to be subclassed: it is only checked when the file's `if __name__ == "__main__":`
+    block runs it.
 
     ## Why is this bad?
     Metaflow needs to know where a run begins and where it ends; without a unique start or
@@ -120,6 +132,8 @@ def basic_steps(ctx: RuleContext) -> Iterator[Report]:
         return
     graph = ctx.graph
     assert graph is not None
+    if not graph.nodes and not _is_run(ctx):
+        return  # a base without steps, meant to be subclassed: Metaflow never builds its graph
     for which, current in (("start", graph.start_step), ("end", graph.end_step)):
         if current is not None:
             continue

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from metaflow_expert.graph import strongly_connected_components
-from metaflow_expert.model import Related
+from metaflow_expert.model import Fix, Related, TextEdit
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import Report, RuleContext, rule
+from metaflow_expert.rules.suggest import closest
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import GraphNode
@@ -136,6 +137,8 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
     """## What it does
     Flags every `self.next(self.<name>)` target that is not a step of the flow (every
     unknown target, not only the first). Mirrors Metaflow's `check_unknown_transitions`.
+    When a step's name is close, the message says which ("did you mean …?") and the quick
+    fix replaces the target with it (one diagnostic per typo: MF201 no longer repeats it).
 
     ## Why is this bad?
     The flow cannot continue past this step: Metaflow refuses the flow.
@@ -156,17 +159,27 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
     """
     if not lc.graph_ready(ctx):
         return
+    steps = [n.name for n in lc.nodes(ctx)]
     for n in lc.nodes(ctx):
         seen: set[str] = set()
         for t in n.out_funcs:
             if lc.known(ctx, t) or t in seen:
                 continue
             seen.add(t)
-            yield Report(
-                lc.target_span(ctx, n, t),
-                f"Step *{n.name}* specifies a self.next() transition to an unknown step, *{t}*.",
-                step=n.name,
+            message = (
+                f"Step *{n.name}* specifies a self.next() transition to an unknown step, *{t}*."
             )
+            best = closest(t, steps, cutoff=60.0)
+            fix = None
+            if best is not None:
+                message = f"{message[:-1]}: did you mean *{best}*?"
+                # the edit goes where the name is written, even when the finding sits on
+                # the tail line Metaflow reports (a target on a later line of the call)
+                fix = Fix(
+                    f"Replace with self.{best}",
+                    tuple(TextEdit(sp, best) for sp in lc.target_spans(n, t)),
+                )
+            yield Report(lc.target_span(ctx, n, t), message, step=n.name, fix=fix)
 
 
 def _cycles(ctx: RuleContext) -> list[tuple[GraphNode, str, str]]:
