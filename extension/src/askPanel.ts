@@ -19,6 +19,7 @@ import { citationLabel, citationTarget } from "./pure/citations";
 import { askReplayRules, type FromAskView, type ToAskView } from "./pure/askMessages";
 import { type AskDelta, type AskParams, type AskResult, type Citation, COMMANDS } from "./pure/protocol";
 import { ReplayChannel } from "./pure/replayChannel";
+import { SerialQueue } from "./pure/serialQueue";
 import type { ServerManager } from "./serverManager";
 import { panelHtml, panelOptions } from "./webviewHtml";
 
@@ -35,10 +36,10 @@ export class AskPanel implements vscode.Disposable {
   private conversationId: string | undefined;
   private context: AskContext = {};
   private turn = 0;
-  /** Questions not yet answered, in order (the first one is running): Cancel ends them all. */
+  /** Questions are answered one at a time, in the order asked. */
+  private readonly questions = new SerialQueue();
+  /** One per question not yet answered: Cancel ends the running one and those waiting. */
   private readonly unanswered = new Set<CancellationTokenSource>();
-  /** The tail of the question queue: each question starts when the one before it has ended. */
-  private queue: Promise<void> = Promise.resolve();
   private readonly channel: ReplayChannel<ToAskView>;
   private readonly citations = new Map<number, Citation[]>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -151,13 +152,11 @@ export class AskPanel implements vscode.Disposable {
   ask(question: string, context: AskContext, offline: boolean | undefined): Promise<void> {
     const id = ++this.turn;
     const cts = new CancellationTokenSource();
-    const waiting = this.unanswered.size > 0;
+    const waiting = this.questions.length > 0;
     this.unanswered.add(cts);
     this.post({ type: "turnStart", id, question, context: context.selection ? "with the selected code" : "" });
     if (waiting) this.post({ type: "progress", id, message: "Waiting for the previous question…" });
-    const done = this.queue.then(() => this.answer(id, question, context, offline, cts));
-    this.queue = done.catch(() => undefined);
-    return done;
+    return this.questions.add(() => this.answer(id, question, context, offline, cts));
   }
 
   private async answer(id: number, question: string, context: AskContext, offline: boolean | undefined, cts: CancellationTokenSource): Promise<void> {
