@@ -4,6 +4,10 @@
  * `metaflowExpert/askDelta` (text) and `$/progress` (status), is rendered from markdown here in
  * the extension host, and its `path:line` citations become links that open the cited Metaflow
  * source read-only. Follow-ups reuse the server's conversationId.
+ *
+ * Nothing asked is dropped: messages to the page go through a ReplayChannel (held until the
+ * page's script says "ready", replayed in full when it reloads), and a question asked while
+ * another is being answered waits its turn instead of being refused.
  */
 
 import { randomUUID } from "node:crypto";
@@ -12,7 +16,10 @@ import { CancellationTokenSource, ExecuteCommandRequest, WorkDoneProgress } from
 import type { ApiKeyStore } from "./apiKey";
 import { formatUsage, renderAnswer, renderMarkdown } from "./pure/answer";
 import { citationLabel, citationTarget } from "./pure/citations";
+import { askReplayRules, type FromAskView, type ToAskView } from "./pure/askMessages";
 import { type AskDelta, type AskParams, type AskResult, type Citation, COMMANDS } from "./pure/protocol";
+import { ReplayChannel } from "./pure/replayChannel";
+import { SerialQueue } from "./pure/serialQueue";
 import type { ServerManager } from "./serverManager";
 import { panelHtml, panelOptions } from "./webviewHtml";
 
@@ -24,20 +31,16 @@ export interface AskContext {
   selection?: string;
 }
 
-type FromWebview =
-  | { type: "ask"; question: string; offline?: boolean }
-  | { type: "cancel" }
-  | { type: "openCitation"; turn: number; index: number }
-  | { type: "setKey" }
-  | { type: "newConversation" }
-  | { type: "ready" };
-
 export class AskPanel implements vscode.Disposable {
   private static current: AskPanel | undefined;
   private conversationId: string | undefined;
   private context: AskContext = {};
   private turn = 0;
-  private running: CancellationTokenSource | undefined;
+  /** Questions are answered one at a time, in the order asked. */
+  private readonly questions = new SerialQueue();
+  /** One per question not yet answered: Cancel ends the running one and those waiting. */
+  private readonly unanswered = new Set<CancellationTokenSource>();
+  private readonly channel: ReplayChannel<ToAskView>;
   private readonly citations = new Map<number, Citation[]>();
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
@@ -71,6 +74,7 @@ export class AskPanel implements vscode.Disposable {
     private readonly manager: ServerManager,
     private readonly apiKey: ApiKeyStore,
   ) {
+    this.channel = new ReplayChannel<ToAskView>((m) => !this.disposed && this.panel.webview.postMessage(m), askReplayRules);
     panel.webview.html = panelHtml(panel.webview, ext.extensionUri, {
       title: "Metaflow Expert",
       script: "ask.js",
@@ -90,13 +94,13 @@ export class AskPanel implements vscode.Disposable {
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: FromAskView) => void this.onMessage(m)),
       apiKey.onDidChange(() => void this.sendHint()),
     );
   }
 
-  private post(msg: unknown): void {
-    if (!this.disposed) void this.panel.webview.postMessage(msg);
+  private post(msg: ToAskView): void {
+    if (!this.disposed) this.channel.post(msg);
   }
 
   private async sendHint(): Promise<void> {
@@ -104,13 +108,13 @@ export class AskPanel implements vscode.Disposable {
     this.post({ type: "hint", hasKey });
   }
 
-  private async onMessage(m: FromWebview): Promise<void> {
+  private async onMessage(m: FromAskView): Promise<void> {
     switch (m.type) {
       case "ask":
         if (m.question?.trim()) await this.ask(m.question.trim(), this.context, m.offline);
         break;
       case "cancel":
-        this.running?.cancel();
+        this.unanswered.forEach((c) => c.cancel());
         break;
       case "openCitation":
         await this.openCitation(m.turn, m.index);
@@ -124,7 +128,9 @@ export class AskPanel implements vscode.Disposable {
         this.post({ type: "cleared" });
         break;
       case "ready":
-        await this.sendHint();
+        // First load or a reload: the page is empty and listening; give it the whole transcript.
+        this.channel.ready();
+        this.manager.log.debug(`Ask panel ready: replayed ${this.channel.log.length} message(s)`);
         break;
     }
   }
@@ -142,16 +148,28 @@ export class AskPanel implements vscode.Disposable {
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: true, selection: range });
   }
 
-  async ask(question: string, context: AskContext, offline: boolean | undefined): Promise<void> {
-    if (this.running) {
-      void vscode.window.showInformationMessage("Metaflow Expert: a question is still being answered; cancel it first.");
+  /** Show the question at once and answer it after the ones before it; resolves when it has ended. */
+  ask(question: string, context: AskContext, offline: boolean | undefined): Promise<void> {
+    const id = ++this.turn;
+    const cts = new CancellationTokenSource();
+    const waiting = this.questions.length > 0;
+    this.unanswered.add(cts);
+    this.post({ type: "turnStart", id, question, context: context.selection ? "with the selected code" : "" });
+    if (waiting) this.post({ type: "progress", id, message: "Waiting for the previous question…" });
+    return this.questions.add(() => this.answer(id, question, context, offline, cts));
+  }
+
+  private async answer(id: number, question: string, context: AskContext, offline: boolean | undefined, cts: CancellationTokenSource): Promise<void> {
+    this.context = context;
+    const release = () => {
+      cts.dispose();
+      this.unanswered.delete(cts);
+    };
+    if (this.disposed || cts.token.isCancellationRequested) {
+      this.post({ type: "turnError", id, message: "Cancelled." });
+      release();
       return;
     }
-    this.context = context;
-    const id = ++this.turn;
-    this.post({ type: "turnStart", id, question, context: context.selection ? "with the selected code" : "" });
-    const cts = new CancellationTokenSource();
-    this.running = cts;
     this.post({ type: "progress", id, message: "Waiting for the language server…" });
     const client = await this.manager.whenReady();
     if (!client || cts.token.isCancellationRequested) {
@@ -160,8 +178,7 @@ export class AskPanel implements vscode.Disposable {
         id,
         message: client ? "Cancelled." : "The language server is not running. See the status bar and the log.",
       });
-      cts.dispose();
-      this.running = undefined;
+      release();
       return;
     }
     this.post({ type: "progress", id, message: "Thinking…" });
@@ -230,15 +247,15 @@ export class AskPanel implements vscode.Disposable {
     } finally {
       if (renderTimer) clearTimeout(renderTimer);
       subs.forEach((s) => s.dispose());
-      cts.dispose();
-      this.running = undefined;
+      release();
     }
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.running?.cancel();
+    this.channel.lost();
+    this.unanswered.forEach((c) => c.cancel());
     AskPanel.current = undefined;
     this.disposables.forEach((d) => d.dispose());
     this.panel.dispose();

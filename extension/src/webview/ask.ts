@@ -2,34 +2,18 @@
  * Ask panel script: shows the transcript, streams answer HTML rendered by the extension host,
  * and sends questions, cancellations and citation clicks back. All HTML it inserts was rendered
  * (and escaped) by the extension host; user-typed text is inserted as text only.
+ *
+ * The page holds no state of its own that matters: the extension replays the whole transcript
+ * each time this script says "ready" (see replayChannel.ts), starting with "cleared", so every
+ * handler must give the same page whatever was shown before.
  */
 
+import type { FromAskView, ToAskView } from "../pure/askMessages";
 import { byId, vscodeApi } from "./vscodeApi";
 
-interface CitationView {
-  index: number;
-  label: string;
-  verified: boolean;
-  openable: boolean;
-}
-
-type Msg =
-  | { type: "hint"; hasKey: boolean }
-  | { type: "turnStart"; id: number; question: string; context: string }
-  | { type: "delta"; id: number; html: string }
-  | { type: "progress"; id: number; message: string }
-  | {
-      type: "turnEnd";
-      id: number;
-      html: string;
-      citations: CitationView[];
-      mode: string;
-      notFound: boolean;
-      usage: string;
-      note: string;
-    }
-  | { type: "turnError"; id: number; message: string; partial?: string }
-  | { type: "cleared" };
+/** How often, and how many times, "ready" is repeated until the extension answers. */
+const READY_RETRY_MS = 1000;
+const READY_RETRIES = 60;
 
 const transcript = byId<HTMLElement>("transcript");
 const form = byId<HTMLFormElement>("ask-form");
@@ -50,13 +34,22 @@ function turn(id: number): HTMLElement | null {
   return transcript.querySelector(`.turn[data-turn="${id}"]`);
 }
 
-function setBusy(busy: boolean): void {
+function post(msg: FromAskView): void {
+  vscodeApi.postMessage(msg);
+}
+
+/** Busy while any turn is still running: derived from the page, so a replay cannot leave it stale. */
+function refreshBusy(): void {
+  const busy = !!transcript.querySelector(".turn.running");
   cancel.classList.toggle("hidden", !busy);
   send.disabled = busy;
 }
 
-window.addEventListener("message", (event: MessageEvent<Msg>) => {
+let heard = false;
+
+window.addEventListener("message", (event: MessageEvent<ToAskView>) => {
   const msg = event.data;
+  heard = true;
   switch (msg.type) {
     case "hint": {
       hint.classList.toggle("hidden", msg.hasKey);
@@ -70,6 +63,7 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
       break;
     }
     case "turnStart": {
+      turn(msg.id)?.remove();
       const t = el("section", "turn running");
       t.dataset.turn = String(msg.id);
       t.append(el("div", "question", msg.question));
@@ -79,7 +73,7 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
       t.append(el("div", "meta muted small"));
       transcript.append(t);
       t.scrollIntoView({ block: "end" });
-      setBusy(true);
+      refreshBusy();
       break;
     }
     case "progress": {
@@ -94,7 +88,10 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
     }
     case "turnEnd": {
       const t = turn(msg.id);
-      if (!t) break;
+      if (!t) {
+        refreshBusy();
+        break;
+      }
       t.classList.remove("running");
       t.querySelector(".progress")?.remove();
       (t.querySelector(".answer") as HTMLElement).innerHTML = msg.html;
@@ -120,7 +117,7 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
       meta.append(el("span", `badge mode-${msg.mode}`, msg.mode));
       if (msg.usage) meta.append(el("span", "usage", msg.usage));
       if (msg.note) meta.append(el("div", "note", msg.note));
-      setBusy(false);
+      refreshBusy();
       t.scrollIntoView({ block: "end" });
       break;
     }
@@ -132,11 +129,12 @@ window.addEventListener("message", (event: MessageEvent<Msg>) => {
         if (msg.partial) (t.querySelector(".answer") as HTMLElement).innerHTML = msg.partial;
         t.append(el("div", "error", msg.message));
       }
-      setBusy(false);
+      refreshBusy();
       break;
     }
     case "cleared":
       transcript.textContent = "";
+      refreshBusy();
       break;
   }
 });
@@ -147,13 +145,13 @@ transcript.addEventListener("click", (e) => {
   e.preventDefault();
   const t = a.closest(".turn") as HTMLElement | null;
   if (!t) return;
-  vscodeApi.postMessage({ type: "openCitation", turn: Number(t.dataset.turn), index: Number(a.dataset.cite) });
+  post({ type: "openCitation", turn: Number(t.dataset.turn), index: Number(a.dataset.cite) });
 });
 
 hint.addEventListener("click", (e) => {
   if ((e.target as Element).closest("a.set-key")) {
     e.preventDefault();
-    vscodeApi.postMessage({ type: "setKey" });
+    post({ type: "setKey" });
   }
 });
 
@@ -161,7 +159,7 @@ form.addEventListener("submit", (e) => {
   e.preventDefault();
   const q = question.value.trim();
   if (!q || send.disabled) return;
-  vscodeApi.postMessage({ type: "ask", question: q, offline: offline.checked });
+  post({ type: "ask", question: q, offline: offline.checked });
   question.value = "";
 });
 
@@ -172,7 +170,14 @@ question.addEventListener("keydown", (e) => {
   }
 });
 
-cancel.addEventListener("click", () => vscodeApi.postMessage({ type: "cancel" }));
-byId<HTMLButtonElement>("new").addEventListener("click", () => vscodeApi.postMessage({ type: "newConversation" }));
+cancel.addEventListener("click", () => post({ type: "cancel" }));
+byId<HTMLButtonElement>("new").addEventListener("click", () => post({ type: "newConversation" }));
 
-vscodeApi.postMessage({ type: "ready" });
+// Say "ready" until the extension answers (its replay always starts with "cleared"): under
+// load the first one may cross the panel's creation, and a repeated one only replays again.
+post({ type: "ready" });
+let retries = 0;
+const readyTimer = setInterval(() => {
+  if (heard || ++retries > READY_RETRIES) clearInterval(readyTimer);
+  else post({ type: "ready" });
+}, READY_RETRY_MS);

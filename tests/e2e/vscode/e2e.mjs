@@ -1,6 +1,8 @@
 // Drive a real VS Code (code-server) with headless Chromium through playwright-core and check
 // the Metaflow Expert extension end to end: diagnostics in Problems, a hover citing
 // batch_decorator.py, an offline answer with a citation in the Ask panel, and the flow graph.
+// One stage loads the machine (CPU burners beside VS Code) and checks that the first question
+// typed into a new Ask panel is shown and answered, and so is a follow-up.
 // Started by scripts/e2e-vscode; exits 0 only when every stage passed. A screenshot of each
 // stage goes to --artifacts so a person can see what the test saw.
 //
@@ -109,7 +111,34 @@ async function stage(name, fn, { critical = false } = {}) {
   }
 }
 
+/**
+ * Busy-loop processes that load every core, so VS Code, the webview and the server are slow
+ * to start things (where a question posted before the panel listens used to vanish).
+ * Bounded twice: each one exits by itself after `maxMs`, and stop() (also run on exit) kills it.
+ */
+async function startBurners(count, maxMs) {
+  const { spawn } = await import("node:child_process");
+  const procs = [];
+  for (let i = 0; i < count; i++) {
+    const p = spawn(process.execPath, ["-e", `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], { stdio: "ignore" });
+    procs.push(p);
+    burners.add(p);
+  }
+  return {
+    pids: procs.map((p) => p.pid),
+    stop() {
+      for (const p of procs) {
+        burners.delete(p);
+        if (p.exitCode === null) p.kill("SIGKILL");
+      }
+    },
+  };
+}
+const burners = new Set();
+process.on("exit", () => burners.forEach((p) => p.kill("SIGKILL")));
+
 async function finish() {
+  burners.forEach((p) => p.kill("SIGKILL"));
   const { writeFileSync } = await import("node:fs");
   writeFileSync(path.join(args.artifacts, "browser-console.log"), browserLog.join("\n"));
   await context.close().catch(() => undefined);
@@ -476,6 +505,86 @@ if (process.env.E2E_FAKE_KEY) {
     const free = await frame.$eval("#send", (b) => !b.disabled);
     if (!free) throw new Error("the Ask button stays disabled after cancelling");
     return `turn ended: ${msg}`;
+  });
+
+  await stage("ask-new-panel-under-load", async () => {
+    // The Ask panel is closed, the machine is loaded, and a question opens a new panel: the
+    // question is posted while the webview is still being created. It must appear and be
+    // answered, and so must a follow-up typed into that panel.
+    const tab = page.locator(".tabs-container .tab", { hasText: "Metaflow Expert" });
+    await tab.first().click();
+    await tab.first().locator(".tab-actions .action-label").first().click({ force: true });
+    await until("the Ask panel to close", async () => (await tab.count()) === 0, 15_000);
+    // Busy loops per core (E2E_LOAD_PER_CORE, default 3). Why load matters: VS Code flushes the
+    // messages queued for a new webview 200 ms after writing its page even if the page's script
+    // has not loaded yet (webview/browser/pre/index.html), and those messages are lost.
+    const cores = (await import("node:os")).availableParallelism();
+    const load = await startBurners(cores * Number(process.env.E2E_LOAD_PER_CORE || 3), 240_000);
+    const times = [];
+    try {
+      await focusFlowEditor();
+      const t0 = Date.now();
+      await runCommand("Metaflow: Ask Metaflow Expert");
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await page.locator(".quick-input-widget", { hasText: "Ask Metaflow Expert" }).waitFor({ timeout: 30_000 });
+      const first = "What does the @step decorator do?";
+      await input.fill(first);
+      await input.press("Enter");
+      const asked = Date.now();
+      const frame = await webviewFrame("#transcript", 60_000);
+      /** Wait for turn `n` (1-based) to show `question`, then to end with a mode badge. */
+      const answered = async (n, question, since) => {
+        await until(
+          `turn ${n} with the question "${question}" in the new panel`,
+          async () => frame.$$eval(".turn .question", (qs, n) => qs[n - 1]?.textContent ?? "", n).then((q) => q === question),
+          60_000,
+          250,
+        );
+        const shown = Date.now() - since;
+        const mode = await until(
+          `turn ${n} to be answered`,
+          async () => {
+            const t = (await frame.$$(".turn"))[n - 1];
+            const err = await t.$eval(".error", (e) => e.textContent).catch(() => null);
+            if (err) throw new Error(`panel shows: ${err}`);
+            return t.$eval(".meta .badge", (e) => e.textContent).catch(() => null);
+          },
+          120_000,
+          250,
+        );
+        times.push(`${question.split(" ").slice(0, 4).join(" ")}…: shown ${(shown / 1000).toFixed(1)}s, answered (${mode}) ${((Date.now() - since) / 1000).toFixed(1)}s`);
+      };
+      await answered(1, first, asked);
+      const turns = await frame.$$eval(".turn", (ts) => ts.length);
+      if (turns !== 1) throw new Error(`a new panel should hold one turn, has ${turns}`);
+      const followUp = "And what does @retry do?";
+      await frame.fill("#question", followUp);
+      await frame.press("#question", "Enter");
+      await answered(2, followUp, Date.now());
+      // A reloaded webview starts empty: the extension must replay the transcript to it.
+      await frame.evaluate(() => (document.body.dataset.beforeReload = "1")); // tells the old page from the new
+      await focusFlowEditor();
+      const reloaded = Date.now();
+      await runCommand("Developer: Reload Webviews");
+      const restored = await until(
+        "the reloaded Ask panel to show both answered turns again",
+        async () => {
+          for (const f of page.frames()) {
+            if (await f.$("body[data-before-reload]").catch(() => null)) continue;
+            const qs = await f.$$eval(".turn:not(.running) .question", (qs) => qs.map((q) => q.textContent)).catch(() => []);
+            const badges = await f.$$eval(".turn .meta .badge", (bs) => bs.length).catch(() => 0);
+            if (qs.length === 2 && qs[0] === first && qs[1] === followUp && badges === 2) return true;
+          }
+          return false;
+        },
+        60_000,
+        250,
+      );
+      if (restored) times.push(`transcript restored ${((Date.now() - reloaded) / 1000).toFixed(1)}s after Reload Webviews`);
+      return `${load.pids.length} CPU burner(s) on ${cores} core(s) (pids ${load.pids.join(", ")}); ${times.join("; ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`;
+    } finally {
+      load.stop();
+    }
   });
 }
 
