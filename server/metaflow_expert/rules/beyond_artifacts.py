@@ -29,9 +29,11 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
 
 
 def guarded(facts: FlowFacts, step: Step, acc: ArtifactAccess) -> bool:
-    """The read sits in a ``try:`` whose handler catches a missing attribute: it may fail
-    on purpose (asked only for a read about to be reported, so clean files parse nothing)."""
-    return acc.span.start_line in facts.file.guards(step).attribute_error
+    """The read sits in a ``try:`` whose handler catches a missing attribute, or its step
+    tests the name with ``hasattr(self, …)``: it may fail on purpose (asked only for a read
+    about to be reported, so clean files parse nothing)."""
+    guards = facts.file.guards(step)
+    return acc.span.start_line in guards.attribute_error or acc.name in guards.tested
 
 
 @rule(
