@@ -253,3 +253,52 @@ def test_unguarded_read_in_another_step_fails_the_run(tmp_path: Path) -> None:
     result = metaflow(path, "run")
     assert result.returncode != 0
     assert "AttributeError" in result.stdout + result.stderr
+
+
+# --- a split under an unresolved decorator is not judged ---------------------------------
+
+ROUTED = """\
+from metaflow import FlowSpec, step, acme_router
+
+
+class RoutedFlow(FlowSpec):
+    @step
+    def start(self):
+        self.level = 3
+        self.next(self.route)
+
+    @acme_router
+    @step
+    def route(self):
+        self.next(self.fast, self.slow)
+
+    @step
+    def fast(self):
+        self.next(self.done)
+
+    @step
+    def slow(self):
+        self.next(self.done)
+
+    @step
+    def done(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    RoutedFlow()
+"""
+
+
+def test_split_under_unresolved_decorator_is_not_judged(catalog) -> None:  # type: ignore[no-untyped-def]
+    """``@acme_router`` may make a switch of the split (as ``@condition`` does in later
+    Metaflow versions): the unjoined branches are not an MF113 error, only MF302 speaks."""
+    assert [code for code, _ in lint(ROUTED, catalog)] == ["MF302"]
+    plain = ROUTED.replace(
+        "from metaflow import FlowSpec, step, acme_router", "from metaflow import FlowSpec, step"
+    ).replace("    @acme_router\n", "")
+    assert [code for code, _ in lint(plain, catalog)] == ["MF113"]
