@@ -302,3 +302,31 @@ def test_split_under_unresolved_decorator_is_not_judged(catalog) -> None:  # typ
         "from metaflow import FlowSpec, step, acme_router", "from metaflow import FlowSpec, step"
     ).replace("    @acme_router\n", "")
     assert [code for code, _ in lint(plain, catalog)] == ["MF113"]
+
+
+def test_computed_decorator_name_costs_only_the_steps_after_it(catalog) -> None:  # type: ignore[no-untyped-def]
+    """``@catch(var=FLAG)`` sets an attribute whose name the linter cannot read: reads after
+    the step are unknown, the typo before it is still reported."""
+    src = """\
+    from metaflow import FlowSpec, catch, step
+
+    FLAG = "train_failed"
+
+
+    class CatchFlow(FlowSpec):
+        @step
+        def start(self):
+            self.rows = [1, 2]
+            print(self.rowz)
+            self.next(self.train)
+
+        @catch(var=FLAG)
+        @step
+        def train(self):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            print(self.train_failed)
+    """
+    assert lint(src, catalog) == [("MF203", line_of(src, "self.rowz"))]

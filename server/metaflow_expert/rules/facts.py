@@ -54,11 +54,14 @@ class Use(NamedTuple):
 
 class DecoratorWrites(NamedTuple):
     """Flow attributes set by a flow's decorators: per step, flow-wide (a flow decorator's:
-    available in every step) and whether some name is computed (``unknown``)."""
+    available in every step), whether a flow decorator sets a name its code computes
+    (``unknown``: then nothing can be followed) and the steps whose decorators do
+    (``unknown_steps``: only what follows them is unknown)."""
 
     steps: dict[str, frozenset[str]]
     flow: frozenset[str]
     unknown: bool
+    unknown_steps: frozenset[str] = frozenset()
 
 
 class FileFacts:
@@ -299,24 +302,31 @@ class FlowFacts:
         steps: dict[str, set[str]] = {}
         flow_wide: set[str] = set()
         unknown = False
+        unknown_steps: set[str] = set()
         for use in self.decorator_uses:
             spec = use.spec
             names = set(spec.sets_attrs)
-            unknown = unknown or spec.sets_unknown
+            computed = spec.sets_unknown
             for arg_name in spec.var_args:
                 arg = use.deco.kwarg(arg_name)
                 if arg is None:
-                    unknown = unknown or use.deco.has_unpacked_args
+                    computed = computed or use.deco.has_unpacked_args
                 elif arg.is_literal and isinstance(arg.value, str):
                     names.add(arg.value)
                 elif not (arg.is_literal and not arg.value):  # a computed name
-                    unknown = True
+                    computed = True
             if use.step is None:
                 flow_wide |= names
+                unknown = unknown or computed
             else:
                 steps.setdefault(use.step.name, set()).update(names)
+                if computed:
+                    unknown_steps.add(use.step.name)
         return DecoratorWrites(
-            {k: frozenset(v) for k, v in steps.items()}, frozenset(flow_wide), unknown
+            {k: frozenset(v) for k, v in steps.items()},
+            frozenset(flow_wide),
+            unknown,
+            frozenset(unknown_steps),
         )
 
     @cached_property
@@ -393,12 +403,14 @@ class FlowFacts:
 
     @cached_property
     def opaque_reach(self) -> frozenset[str]:
-        """Steps at or after a step in :attr:`unresolved_steps`: the decorator may set any
-        artifact, so what reaches these steps is unknown (not missing). Every step when such
-        a step leads into a broken one (what a broken step hands on may reach any step).
-        Steps before it, or on other branches, keep their checks."""
+        """Steps at or after a step in :attr:`unresolved_steps`, or one whose decorator sets
+        attributes named by computed values (``DecoratorWrites.unknown_steps``): the
+        decorator may set any artifact, so what reaches these steps is unknown (not
+        missing). Every step when such a step leads into a broken one (what a broken step
+        hands on may reach any step). Steps before it, or on other branches, keep their
+        checks."""
         graph = self.graph
-        opaque = self.unresolved_steps
+        opaque = self.unresolved_steps | self.decorator_writes.unknown_steps
         if not opaque or graph is None:
             return frozenset(opaque)
         nodes = graph.nodes
@@ -481,9 +493,10 @@ class FlowFacts:
         """Whether the flow's attributes can be followed statically: no base class from
         another module, no ``setattr``-style assignments in the file, no user decorator (a
         user flow decorator or mutator may add parameters, a step decorator artifacts), no
-        Metaflow decorator that sets attributes whose names its code computes (what they set
-        is unknown, not missing). A decorator the catalog cannot resolve costs only the steps
-        at and after it (:attr:`opaque_reach`, left out of :attr:`available_before`)."""
+        Metaflow flow decorator that sets attributes whose names its code computes (what they
+        set is unknown, not missing). A step decorator the catalog cannot resolve, or one
+        that sets computed names, costs only the steps at and after it
+        (:attr:`opaque_reach`, left out of :attr:`available_before`)."""
         flow = self.flow
         if flow.unresolved_bases or self.file.has_dynamic_attributes:
             return False
