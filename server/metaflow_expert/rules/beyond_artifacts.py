@@ -29,9 +29,11 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
 
 
 def guarded(facts: FlowFacts, step: Step, acc: ArtifactAccess) -> bool:
-    """The read sits in a ``try:`` whose handler catches a missing attribute: it may fail
-    on purpose (asked only for a read about to be reported, so clean files parse nothing)."""
-    return acc.span.start_line in facts.file.guards(step).attribute_error
+    """The read sits in a ``try:`` whose handler catches a missing attribute, or its step
+    tests the name with ``hasattr(self, …)``: it may fail on purpose (asked only for a read
+    about to be reported, so clean files parse nothing)."""
+    guards = facts.file.guards(step)
+    return acc.span.start_line in guards.attribute_error or acc.name in guards.tested
 
 
 @rule(
@@ -89,12 +91,14 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
     Flags reads of `self.<name>` (and `inputs.<branch>.<name>` in joins) where no step on any
     path from `start` to the reading step assigns the artifact, and it is not a
     Parameter/IncludeFile/Config, class attribute, method, or attribute of `FlowSpec` itself.
-    Reads through `getattr(self, "x", default)`, of names tested with `hasattr(self, "x")`,
-    or inside a `try:` whose handler catches `AttributeError` (or under
-    `with suppress(AttributeError):`) are deliberate and not flagged;
-    attributes set by helper methods count as assigned. A typo in one `self.next` does not
-    switch the rule off: the steps after it are checked against everything the broken step
-    could have handed them.
+    Reads through `getattr(self, "x", default)`, of names the same step tests with
+    `hasattr(self, "x")` (or a helper method does, for every step), or inside a `try:` whose
+    handler catches `AttributeError` (or under `with suppress(AttributeError):`) are
+    deliberate and not flagged; attributes set by helper methods count as assigned. A typo
+    in one `self.next` does not switch the rule off: the steps after it are checked against
+    everything the broken step could have handed them. A decorator the Metaflow in use does
+    not register may set anything: reads in its step and the steps after it are not judged,
+    the others still are.
 
     ## Why is this bad?
     The read raises `AttributeError` when the run reaches the step; usually the artifact is

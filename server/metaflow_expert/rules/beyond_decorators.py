@@ -198,6 +198,7 @@ def caught_failure_read_later(ctx: RuleContext) -> Iterator[Report]:
     if ctx.catalog is None or facts is None or not facts.followable or ctx.graph is None:
         return
     nodes, steps = ctx.graph.nodes, facts.flow.steps
+    opaque = facts.opaque_reach  # an unresolved decorator there may set anything
     writers: dict[str, set[str]] = {}
     for name, names in facts.writes.items():
         for artifact in names:
@@ -222,7 +223,7 @@ def caught_failure_read_later(ctx: RuleContext) -> Iterator[Report]:
         read = None
         while todo and read is None:
             later = todo.pop(0)
-            if later in seen or later not in nodes or later not in steps:
+            if later in seen or later not in nodes or later not in steps or later in opaque:
                 continue
             seen.add(later)
             read = next(

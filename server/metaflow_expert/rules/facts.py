@@ -29,7 +29,7 @@ from metaflow_expert.rules.dataflow import (
     passed_on,
     write_table,
 )
-from metaflow_expert.rules.guards import Guards, step_guards
+from metaflow_expert.rules.guards import HASATTR_SELF, Guards, step_guards
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph, GraphNode
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 # Spellings that let a step define attributes no static reader can see.
 _DYNAMIC_MARKERS = ("setattr(self", "self.__dict__", "vars(self)", "__setattr__")
-_GUARD = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
 _SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
 # ``if __name__ == "__main__":`` and the classes called after it
 _MAIN = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]\s*:""", re.MULTILINE)
@@ -55,11 +54,14 @@ class Use(NamedTuple):
 
 class DecoratorWrites(NamedTuple):
     """Flow attributes set by a flow's decorators: per step, flow-wide (a flow decorator's:
-    available in every step) and whether some name is computed (``unknown``)."""
+    available in every step), whether a flow decorator sets a name its code computes
+    (``unknown``: then nothing can be followed) and the steps whose decorators do
+    (``unknown_steps``: only what follows them is unknown)."""
 
     steps: dict[str, frozenset[str]]
     flow: frozenset[str]
     unknown: bool
+    unknown_steps: frozenset[str] = frozenset()
 
 
 class FileFacts:
@@ -87,12 +89,18 @@ class FileFacts:
 
     @cached_property
     def guarded_names(self) -> frozenset[str]:
-        """Names the file tests with ``hasattr(self, "x")``: reads of them are guarded on
-        purpose."""
-        text = self.file.text
-        if "hasattr(" not in text:
+        """Names tested with ``hasattr(self, "x")`` outside every step body (a helper method
+        or mixin a step may call to test for the artifact): reads of them anywhere are
+        guarded on purpose. A test inside a step guards that step only
+        (:attr:`Guards.tested <metaflow_expert.rules.guards.Guards.tested>`)."""
+        if "hasattr(" not in self.file.text:
             return frozenset()
-        return frozenset(_GUARD.findall(text))
+        return frozenset(
+            name
+            for chunk in self._outside_steps
+            if "hasattr(" in chunk
+            for name in HASATTR_SELF.findall(chunk)
+        )
 
     @cached_property
     def run_classes(self) -> frozenset[str] | None:
@@ -127,24 +135,31 @@ class FileFacts:
         return any(marker in text for marker in _DYNAMIC_MARKERS)
 
     @cached_property
-    def self_names_outside_steps(self) -> frozenset[str]:
-        """``self.<name>`` mentioned anywhere outside the bodies of steps (generous on
-        purpose: a step may call a helper method or mixin that sets it)."""
-        # the lines outside every step, as runs between the (sorted, merged) step extents
+    def _outside_steps(self) -> list[str]:
+        """The file's text outside every step, as the runs of lines between the (sorted,
+        merged) step extents."""
         extents = sorted(
             (step.span.start_line, step.span.end_line)
             for flow in self.file.flows
             for step in flow.steps.values()
         )
-        names: set[str] = set()
         lines = self.file.lines
+        chunks: list[str] = []
         line = 0
         for first, last in [*extents, (len(lines), len(lines))]:
             if first > line:
-                chunk = "\n".join(lines[line:first])
-                if "self." in chunk:
-                    names.update(_SELF_ATTR.findall(chunk))
+                chunks.append("\n".join(lines[line:first]))
             line = max(line, last + 1)
+        return chunks
+
+    @cached_property
+    def self_names_outside_steps(self) -> frozenset[str]:
+        """``self.<name>`` mentioned anywhere outside the bodies of steps (generous on
+        purpose: a step may call a helper method or mixin that sets it)."""
+        names: set[str] = set()
+        for chunk in self._outside_steps:
+            if "self." in chunk:
+                names.update(_SELF_ATTR.findall(chunk))
         return frozenset(names)
 
     @property
@@ -287,24 +302,31 @@ class FlowFacts:
         steps: dict[str, set[str]] = {}
         flow_wide: set[str] = set()
         unknown = False
+        unknown_steps: set[str] = set()
         for use in self.decorator_uses:
             spec = use.spec
             names = set(spec.sets_attrs)
-            unknown = unknown or spec.sets_unknown
+            computed = spec.sets_unknown
             for arg_name in spec.var_args:
                 arg = use.deco.kwarg(arg_name)
                 if arg is None:
-                    unknown = unknown or use.deco.has_unpacked_args
+                    computed = computed or use.deco.has_unpacked_args
                 elif arg.is_literal and isinstance(arg.value, str):
                     names.add(arg.value)
                 elif not (arg.is_literal and not arg.value):  # a computed name
-                    unknown = True
+                    computed = True
             if use.step is None:
                 flow_wide |= names
+                unknown = unknown or computed
             else:
                 steps.setdefault(use.step.name, set()).update(names)
+                if computed:
+                    unknown_steps.add(use.step.name)
         return DecoratorWrites(
-            {k: frozenset(v) for k, v in steps.items()}, frozenset(flow_wide), unknown
+            {k: frozenset(v) for k, v in steps.items()},
+            frozenset(flow_wide),
+            unknown,
+            frozenset(unknown_steps),
         )
 
     @cached_property
@@ -335,19 +357,40 @@ class FlowFacts:
     def available_before(self) -> dict[str, NameSet] | None:
         """Step → artifacts some path from start may have assigned before it runs, passing
         everything through joins (the generous reading); only steps reachable from start
-        (or from a broken step, whose successors are unknown). None when the graph is
-        unusable. See :func:`~metaflow_expert.rules.dataflow.available_before`."""
-        return available_before(
-            self.flow, self.graph, self._write_table, through_joins=True, broken=self.broken_steps
+        (or from a broken step, whose successors are unknown). Steps in :attr:`opaque_reach`
+        are left out too: what reaches them is unknown, and every rule asks whether a step is
+        here before judging its reads. None when the graph is unusable. See
+        :func:`~metaflow_expert.rules.dataflow.available_before`."""
+        return self._known(
+            available_before(
+                self.flow,
+                self.graph,
+                self._write_table,
+                through_joins=True,
+                broken=self.broken_steps,
+            )
         )
 
     @cached_property
     def available_before_strict(self) -> dict[str, NameSet] | None:
         """Like :attr:`available_before`, but a join passes on only what it assigns or
         merges, as Metaflow does."""
-        return available_before(
-            self.flow, self.graph, self._write_table, through_joins=False, broken=self.broken_steps
+        return self._known(
+            available_before(
+                self.flow,
+                self.graph,
+                self._write_table,
+                through_joins=False,
+                broken=self.broken_steps,
+            )
         )
+
+    def _known(self, before: dict[str, NameSet] | None) -> dict[str, NameSet] | None:
+        """``before`` without the steps whose incoming artifacts are unknown."""
+        opaque = self.opaque_reach
+        if before is None or not opaque:
+            return before
+        return {name: names for name, names in before.items() if name not in opaque}
 
     @cached_property
     def passed_on_strict(self) -> dict[str, NameSet] | None:
@@ -357,6 +400,59 @@ class FlowFacts:
         if strict is None or self.graph is None:
             return None
         return passed_on(self.flow, self.graph, self._write_table, strict)
+
+    @cached_property
+    def opaque_reach(self) -> frozenset[str]:
+        """Steps at or after a step in :attr:`unresolved_steps`, or one whose decorator sets
+        attributes named by computed values (``DecoratorWrites.unknown_steps``): the
+        decorator may set any artifact, so what reaches these steps is unknown (not
+        missing). Every step when such a step leads into a broken one (what a broken step
+        hands on may reach any step). Steps before it, or on other branches, keep their
+        checks."""
+        graph = self.graph
+        opaque = self.unresolved_steps | self.decorator_writes.unknown_steps
+        if not opaque or graph is None:
+            return frozenset(opaque)
+        nodes = graph.nodes
+        seen = set(opaque)
+        todo = list(opaque)
+        while todo:
+            node = nodes.get(todo.pop())
+            if node is None:
+                continue
+            for out in node.out_funcs:
+                if out in nodes and out not in seen:
+                    seen.add(out)
+                    todo.append(out)
+        if seen & self.broken_steps:
+            return frozenset(self.flow.steps) | frozenset(nodes)
+        return frozenset(seen)
+
+    @cached_property
+    def completed_elsewhere(self) -> bool:
+        """The class is a base that a subclass in another module completes, so its graph is
+        not a flow of its own.
+
+        Metaflow builds and checks only the graph of the flow ``python file.py`` runs. A
+        module with no ``if __name__ == "__main__":`` block runs nothing; a class there that
+        lacks a start or an end step, and either lacks start or sends a transition to a step
+        it does not define, is a library base (``class BaseC(BaseB): ... self.next(self.end)``
+        with ``end`` added by the subclass). A new flow being typed gets its errors as soon as
+        it has both start and end, or is named in a ``__main__`` block.
+
+        Only the rules about the whole graph (``lint_common.graph_ready``) leave it alone: the
+        dataflow rules keep judging the steps it has, since a flow being typed looks the same
+        and its artifact typos must still show (a missing step is an open end to them)."""
+        if self.file.run_classes is not None or self.graph is None:
+            return False
+        nodes = self.graph.nodes
+        if not nodes:
+            return False  # no steps at all: MF102 decides (a base without steps)
+        has_start = "start" in nodes or any(n.is_start_step for n in nodes.values())
+        has_end = "end" in nodes or any(n.is_end_step for n in nodes.values())
+        if has_start and has_end:
+            return False
+        return not has_start or any(t not in nodes for n in nodes.values() for t in n.out_funcs)
 
     @cached_property
     def reachable(self) -> frozenset[str]:
@@ -397,12 +493,14 @@ class FlowFacts:
         """Whether the flow's attributes can be followed statically: no base class from
         another module, no ``setattr``-style assignments in the file, no user decorator (a
         user flow decorator or mutator may add parameters, a step decorator artifacts), no
-        Metaflow decorator the catalog cannot resolve and none that sets attributes whose
-        names its code computes (what they set is unknown, not missing)."""
+        Metaflow flow decorator that sets attributes whose names its code computes (what they
+        set is unknown, not missing). A step decorator the catalog cannot resolve, or one
+        that sets computed names, costs only the steps at and after it
+        (:attr:`opaque_reach`, left out of :attr:`available_before`)."""
         flow = self.flow
         if flow.unresolved_bases or self.file.has_dynamic_attributes:
             return False
-        if self.unresolved_steps or self.decorator_writes.unknown:
+        if self.decorator_writes.unknown:
             return False
         if any(not d.from_metaflow for d in flow.decorators):
             return False

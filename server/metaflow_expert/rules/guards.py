@@ -8,6 +8,8 @@ not the statements around it, and two answers depend on those statements:
   ``BaseException``, a bare ``except:``, or a tuple holding one of them), or inside
   ``with suppress(AttributeError):``, is how optional artifacts are read; reporting it as
   "never assigned" is a false alarm;
+- ``hasattr(self, "x")`` in a step says the step expects ``x`` may be missing: its reads of
+  ``x`` are deliberate (only in that step: another step's read of ``x`` is not guarded);
 - in a ``@parallel`` gang every task runs the same body, and the join sees all of them; a
   write under a test of ``node_index``/``control_task_id``/``ubf_context`` is made by some
   tasks only (typically the control task alone), so the join need not see conflicting
@@ -22,6 +24,7 @@ speak as they would without this module.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -31,6 +34,8 @@ from metaflow_expert.model import FlowFile, Step
 _CATCHES_MISSING = frozenset({"AttributeError", "Exception", "BaseException"})
 #: Names whose test in an ``if`` singles out some tasks of a gang.
 _GANG_MEMBER_TESTS = frozenset({"node_index", "control_task_id", "ubf_context", "UBF_CONTROL"})
+#: ``hasattr(self, "x")``: read as text, so a half-typed step keeps its tests
+HASATTR_SELF = re.compile(r"""\bhasattr\(\s*self\s*,\s*['"]([A-Za-z_]\w*)['"]""")
 
 
 class Guards(NamedTuple):
@@ -41,6 +46,8 @@ class Guards(NamedTuple):
     attribute_error: frozenset[int]
     #: lines of ``if``/``else`` bodies whose test names a gang member (``node_index``…)
     gang_member: frozenset[int]
+    #: names the step tests with ``hasattr(self, "x")``
+    tested: frozenset[str] = frozenset()
 
 
 NO_GUARDS = Guards(frozenset(), frozenset())
@@ -56,11 +63,12 @@ def step_guards(file: FlowFile, step: Step) -> Guards:
     indent = len(lines[0]) - len(lines[0].lstrip())
     pad = lines[0][:indent]
     text = "\n".join(ln[indent:] if ln.startswith(pad) else ln for ln in lines)
+    tested = frozenset(HASATTR_SELF.findall(text)) if "hasattr(" in text else frozenset()
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return NO_GUARDS
-    return _collect(ast.walk(tree), first)
+        return NO_GUARDS._replace(tested=tested)
+    return _collect(ast.walk(tree), first)._replace(tested=tested)
 
 
 def _collect(nodes: Iterable[ast.AST], offset: int) -> Guards:

@@ -31,9 +31,11 @@ def graph_ready(ctx: RuleContext) -> bool:
     A flow whose bases come from another module has steps we cannot see; a class that is
     subclassed in the file is a base, not a flow Metaflow would run (Metaflow's lint of an
     abstract base fails, so only leaf flows are linted, see ``metaflow-notes.md``)."""
-    flow = ctx.flow
+    flow, facts = ctx.flow, ctx.flow_facts
     if flow is None or ctx.graph is None:
         return False
+    if facts is not None and facts.completed_elsewhere:
+        return False  # a base a subclass in another module completes (FlowFacts says when)
     return bool(flow.is_leaf) and not flow.unresolved_bases
 
 

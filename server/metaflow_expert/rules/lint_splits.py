@@ -46,10 +46,16 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
     max_depth = len(graph.nodes) + 1
     budget = [lc.TRAVERSAL_BUDGET]
 
-    def report(n: GraphNode, msg: str, related: list[Related] | None = None) -> None:
+    # a split carrying a decorator the catalog cannot resolve may be another kind of split
+    # (``@condition`` makes a switch of it): what is left open there is not judged
+    opaque = ctx.flow_facts.unresolved_steps if ctx.flow_facts is not None else frozenset()
+
+    def report(
+        n: GraphNode, msg: str, related: list[Related] | None = None, split: str | None = None
+    ) -> None:
         # One finding per step: other paths into the same step repeat the same mistake.
         stopped[0] = True
-        if n.name not in out:
+        if n.name not in out and split not in opaque:
             out[n.name] = Report(lc.def_span(ctx, n), msg, step=n.name, related=related or ())
 
     def split_related(o: _Open, text: str) -> list[Related]:
@@ -87,6 +93,7 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
                 f"it. This join was expecting {len(top.roots)} incoming paths, starting from "
                 f"split step(s) *{', '.join(top.roots)}*.",
                 split_related(top, f"the split at {top.split}"),
+                split=top.split,
             )
             return stack[:-1], False
         return stack[:-1], True
@@ -118,6 +125,7 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
                     f"The terminal step *{end}* was reached before a split started at step(s) "
                     f"*{', '.join(top.roots)}* were joined. Add a join step before *{end}*.",
                     split_related(top, f"the split at {top.split} is not joined"),
+                    split=top.split,
                 )
         elif n.type == "join":
             new, matched = join_check(n, stack)
@@ -170,6 +178,9 @@ def split_join_balance(ctx: RuleContext) -> Iterator[Report]:
     Replays Metaflow's split/join walk and flags: the end step reached while a split is still
     open; a join reached by the wrong set of branches; a join with no split before it; a join
     of branches from unrelated splits. Mirrors Metaflow's `check_split_join_balance`.
+    A split whose step carries a decorator the Metaflow in use does not register (MF302) is
+    not judged: the decorator may make it another kind of split (`@condition` makes a switch
+    of it in later Metaflow versions).
 
     ## Why is this bad?
     Every fan-out (`self.next(self.a, self.b)`) and every foreach needs exactly one join step

@@ -98,7 +98,11 @@ def basic_steps(ctx: RuleContext) -> Iterator[Report]:
     `start`/`end`, or the single step annotated `@step(start=True)`/`@step(end=True)`.
     Mirrors Metaflow's `check_basic_steps`. A flow class with no steps at all is a base
     meant to be subclassed: it is only checked when the file's `if __name__ == "__main__":`
-    block runs it.
+    block runs it. Likewise, in a module with no `__main__` block, a class that lacks start
+    or end and either lacks start or goes on to a step it does not define is a base a
+    subclass in another module completes: Metaflow never builds its graph, so none of the
+    graph checks (MF102–MF105, MF108, MF110–MF113, …) report on it. A flow being typed gets
+    them as soon as it has both start and end, or is named in a `__main__` block.
 
     ## Why is this bad?
     Metaflow needs to know where a run begins and where it ends; without a unique start or

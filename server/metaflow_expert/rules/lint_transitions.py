@@ -16,7 +16,7 @@ from metaflow_expert.graph import strongly_connected_components
 from metaflow_expert.model import Fix, Related, TextEdit
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import Report, RuleContext, rule
-from metaflow_expert.rules.suggest import closest
+from metaflow_expert.rules.suggest import Suggester
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import GraphNode
@@ -159,7 +159,7 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
     """
     if not lc.graph_ready(ctx):
         return
-    steps = [n.name for n in lc.nodes(ctx)]
+    suggest = Suggester((n.name for n in lc.nodes(ctx)), cutoff=60.0)  # once per flow
     for n in lc.nodes(ctx):
         seen: set[str] = set()
         for t in n.out_funcs:
@@ -169,7 +169,7 @@ def unknown_transitions(ctx: RuleContext) -> Iterator[Report]:
             message = (
                 f"Step *{n.name}* specifies a self.next() transition to an unknown step, *{t}*."
             )
-            best = closest(t, steps, cutoff=60.0)
+            best = suggest.closest(t)
             fix = None
             if best is not None:
                 message = f"{message[:-1]}: did you mean *{best}*?"
