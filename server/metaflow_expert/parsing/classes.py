@@ -151,7 +151,7 @@ def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, stmts: 
             parts = error_def_parts(stmt)
             if parts is None:
                 # an ERROR wrapping intact members: read what is inside
-                _read_body(src, resolver, info, [c for c in stmt.children if c.is_named])
+                _read_body(src, resolver, info, code_children(stmt))
                 continue
         elif t == "expression_statement":
             for a in code_children(stmt):

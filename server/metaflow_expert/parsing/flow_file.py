@@ -17,7 +17,7 @@ from tree_sitter import Node
 from metaflow_expert.model import FlowFile, ImportBinding, Span, SyntaxIssue
 from metaflow_expert.parsing import artifacts, classes, names, segments, source, syntax
 from metaflow_expert.parsing.gc_pause import paused_gc
-from metaflow_expert.parsing.tree import parse, parse_ranges
+from metaflow_expert.parsing.tree import code_children, parse, parse_ranges
 
 NOT_UTF8 = "file is not valid UTF-8 (undecodable bytes were replaced)"
 
@@ -84,7 +84,7 @@ def _piecewise(src: source.SourceText, data: bytes) -> _Pieces:
                 for o, d in classes.top_level_definitions(header)
                 if d.type == "class_definition"
             ] or [(e, e) for e in header.children if e.type == "ERROR"]
-            members = [c for r in member_roots for c in r.children if c.is_named]
+            members = [c for r in member_roots for c in code_children(r)]
             p.issues.extend(syntax.syntax_issues(src, header, ignore_missing_block=True))
             for r in member_roots:
                 p.issues.extend(syntax.syntax_issues(src, r))
