@@ -323,10 +323,20 @@ class FlowClass:
 
 @dataclass(frozen=True)
 class SyntaxIssue:
-    """A region tree-sitter could not parse (an ERROR or MISSING node)."""
+    """A region tree-sitter could not parse (an ERROR or MISSING node), or the place Python's
+    own parser stops at when tree-sitter read the text differently.
+
+    ``statement`` is the extent of the statement the error breaks (``None``: unknown, then
+    ``span``): the engine drops only the findings that rest on it, so one syntax error costs
+    its own statement, not its step."""
 
     span: Span
     message: str
+    statement: Span | None = None
+
+    @property
+    def extent(self) -> Span:
+        return self.statement if self.statement is not None else self.span
 
 
 class ImportBinding(NamedTuple):
