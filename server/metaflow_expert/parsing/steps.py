@@ -311,14 +311,15 @@ def method_info(
     decos = [decorator_use(src, resolver, d) for d in parts.decorators]
     name = src.node_text(parts.name)
     info = MethodInfo(name, parts, src.span(parts.name), decos)
-    step_index = -1
-    for i, d in enumerate(decos):
-        if d.name == STEP and (
-            d.from_metaflow or (d.written == STEP and not resolver.is_bound(STEP))
-        ):
-            step_index = i
-    if step_index < 0:
+    step_indices = [
+        i
+        for i, d in enumerate(decos)
+        if d.name == STEP
+        and (d.from_metaflow or (d.written == STEP and not resolver.is_bound(STEP)))
+    ]
+    if not step_indices:
         return info
+    step_index = step_indices[-1]
     params = positional_params(src, parts.params)
     info.params = params
     step_deco = decos[step_index]
@@ -340,6 +341,7 @@ def method_info(
         def_span=fn_span,
         decorators=decos,
         step_decorator_index=step_index,
+        extra_step_decorators=tuple(step_indices[:-1]),
         params=params,
         params_span=src.span(parts.params) if parts.params is not None else info.name_span,
         body_span=body_span,
