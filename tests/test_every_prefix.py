@@ -1,4 +1,5 @@
-"""Every line prefix of the bundled example flows, as a user types them from the top.
+"""Every line prefix of the bundled example flows (and of Metaflow's tutorials), and every
+character prefix of the examples, as a user types them from the top.
 
 The promise of issue 11 item 10 on the parsing side: a prefix never crashes the engine nor a
 rule (no MF000), each broken statement costs one MF001 and no more, and when Python's own
@@ -9,6 +10,7 @@ when Python accepts the prefix there is no MF001 at all.
 
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +21,13 @@ from metaflow_expert.lint.engine import analyze_text
 EXAMPLES = sorted(
     (Path(__file__).parents[1] / "server" / "metaflow_expert" / "examples").glob("*.py")
 )
+
+
+def _tutorials() -> list[Path]:
+    spec = importlib.util.find_spec("metaflow")
+    assert spec is not None and spec.submodule_search_locations
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return sorted(root.glob("tutorials/*/*.py"))
 
 
 def _python_error_line(text: str) -> int | None:
@@ -46,10 +55,10 @@ def _check_prefix(text: str) -> None:
         assert min(row, last) in syntax_rows, (row, analysis.findings)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLES + _tutorials(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_line_prefix(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    assert len(lines) > 20
+    assert len(lines) > 10
     for n in range(len(lines) + 1):
         text = "".join(lines[:n])
         try:
