@@ -88,3 +88,18 @@ def test_the_model_reads_through_continuations() -> None:
     assert [a.name for a in merge.args] == [None, "exclude"]
     assert {a.name for a in flow.steps["end"].artifacts} == {"x", "alpha"}
     assert [a.name for a in start.artifacts] == ["x"]
+
+
+def test_fast_paths_read_continuations_like_the_reference(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The token scan and the one-line tail regex see the raw bytes, backslashes included:
+    they must agree with the tree walk on a continued flow."""
+    from metaflow_expert.parsing import artifacts, parse_flow_file
+
+    fast = parse_flow_file(FLOW)
+    monkeypatch.setattr(artifacts, "USE_TOKENS", False)
+    slow = parse_flow_file(FLOW)
+    for name, step in fast.flows[0].steps.items():
+        ref = slow.flows[0].steps[name]
+        assert step.artifacts == ref.artifacts, name
+        assert step.transition == ref.transition, name
+        assert step.merge_artifacts_calls == ref.merge_artifacts_calls, name
