@@ -11,7 +11,7 @@ saw an error or a step's way on is unreadable (:func:`flow_file.read_text`).
 
 from __future__ import annotations
 
-import ast
+import warnings
 from typing import NamedTuple
 
 from tree_sitter import Node, Point
@@ -32,7 +32,13 @@ def python_syntax_error(text: str, lines: list[str]) -> PythonError | None:
     """Python's first syntax error in ``text`` (``lines``: ``text`` split on newlines), or
     ``None`` when it parses (or when Python cannot say: null bytes, nesting too deep)."""
     try:
-        compile(text, "<flow>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        # to bytecode, as ``python flow.py`` does: it also catches what only the compiler
+        # rejects (``return`` outside a function), and skips building Python AST objects.
+        # Its SyntaxWarnings (``x is 1``, ``"\d"``) are the user's code's business, not ours
+        # to print on the CLI's or the server's stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<flow>", "exec", dont_inherit=True)
     except SyntaxError as e:  # IndentationError and TabError are SyntaxErrors too
         return PythonError(_span(e, lines), e.msg or "invalid syntax")
     except (ValueError, RecursionError, MemoryError, OverflowError):
