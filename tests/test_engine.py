@@ -309,3 +309,36 @@ def test_broken_transitions_keep_the_dataflow_linear() -> None:
 
     small, large = cost(300), cost(3000)
     assert large < 30 * small, (small, large)
+
+
+BROKEN = """\
+from metaflow import FlowSpec, step
+
+
+class BrokenFlow(FlowSpec):
+    @step
+    def start(self):
+        self.x = 1
+        {middle}
+        self.next(self.end)
+
+    @step
+    def end(self):
+        {tail}
+"""
+
+
+def test_a_syntax_error_costs_its_statement_and_a_broken_tail_the_transition() -> None:
+    """``broken_lines``: the broken statement's lines, plus the ``def`` line and the
+    ``self.next`` calls of a step whose last statement is the broken one."""
+    from metaflow_expert.lint.engine import broken_lines
+
+    mid = analyze_text(BROKEN.format(middle="y = 1 2", tail="pass"), "flow.py").file
+    assert [(i.span.start_line, i.extent.start_line) for i in mid.syntax_issues] == [(7, 7)]
+    assert broken_lines(mid) == [(7, 7)]  # the tail is intact: ``def start`` keeps its findings
+    swallowed = analyze_text(BROKEN.format(middle="y = (1,", tail="pass"), "flow.py").file
+    assert broken_lines(swallowed) == [(5, 5), (7, 8)]  # the open ``(`` swallows the tail
+    typed = BROKEN.replace("        self.next(self.end)\n", "", 1)
+    tail = analyze_text(typed.format(middle="self.next(self.end, self.", tail="pass")).file
+    assert broken_lines(tail) == [(5, 5), (7, 7)]  # ``def start``: its way on is unknown
+    assert analyze_text(BROKEN.format(middle="pass", tail="pass"), "flow.py").findings == []

@@ -240,6 +240,9 @@ class Step:
     uses_inputs_param: list[Span] = field(default_factory=list)
     assigns_reserved: list[ArtifactAccess] = field(default_factory=list)
     has_syntax_error: bool = False
+    #: indices into ``decorators`` of other ``@step`` decorators, above the one that counts
+    #: (``step_decorator_index``, the lowest: Python applies it first)
+    extra_step_decorators: tuple[int, ...] = ()
 
     @property
     def func_lineno(self) -> int:
@@ -289,6 +292,17 @@ class ParameterDecl:
         return None
 
 
+class ShadowedStep(NamedTuple):
+    """A step whose name the same class body defines again (``def`` or assignment) below it:
+    Python keeps the last binding, so this step never reaches Metaflow."""
+
+    step: Step
+    #: the name of the later definition
+    by: Span
+    #: the later definition is a step too (else a method or an attribute)
+    by_step: bool
+
+
 @dataclass
 class FlowClass:
     """A class that is (transitively, within the file) a ``FlowSpec`` subclass.
@@ -315,6 +329,8 @@ class FlowClass:
     unresolved_bases: list[str] = field(default_factory=list)
     non_step_methods: dict[str, Span] = field(default_factory=dict)
     misplaced_step_decorators: list[DecoratorUse] = field(default_factory=list)
+    #: steps a later definition of the same name in the same class body replaces
+    shadowed_steps: list[ShadowedStep] = field(default_factory=list)
 
     @property
     def line1(self) -> int:
@@ -323,10 +339,20 @@ class FlowClass:
 
 @dataclass(frozen=True)
 class SyntaxIssue:
-    """A region tree-sitter could not parse (an ERROR or MISSING node)."""
+    """A region tree-sitter could not parse (an ERROR or MISSING node), or the place Python's
+    own parser stops at when tree-sitter read the text differently.
+
+    ``statement`` is the extent of the statement the error breaks (``None``: unknown, then
+    ``span``): the engine drops only the findings that rest on it, so one syntax error costs
+    its own statement, not its step."""
 
     span: Span
     message: str
+    statement: Span | None = None
+
+    @property
+    def extent(self) -> Span:
+        return self.statement if self.statement is not None else self.span
 
 
 class ImportBinding(NamedTuple):

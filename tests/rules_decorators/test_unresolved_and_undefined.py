@@ -199,7 +199,7 @@ def test_unbound_step_and_module_prefix(catalog):
     src = NO_IMPORT.replace(
         "from metaflow import FlowSpec, step\n", "from metaflow import FlowSpec\n"
     )
-    src = src.replace("@kubernetes(memory=1000)\n", "")
+    src = src.replace("    @kubernetes(memory=1000)\n", "")  # the whole line: valid Python
     found = [f for f in lint(src, catalog).findings if f.code == "MF219"]
     assert [f.message.split(":")[0] for f in found] == ["name 'step' is not defined"] * 2
     assert (

@@ -26,7 +26,7 @@ from metaflow_expert.lint.config import (
     parse_noqa,
     suppressed,
 )
-from metaflow_expert.model import Finding, FlowClass, FlowFile, Severity, Span
+from metaflow_expert.model import Finding, FlowClass, FlowFile, Severity, Span, Step
 from metaflow_expert.parsing import parse_flow_file
 from metaflow_expert.parsing.gc_pause import paused_gc
 from metaflow_expert.rules import REGISTRY, Rule, RuleContext, load_all_rules
@@ -216,11 +216,9 @@ def _finish(
     raw: Iterable[Finding], ff: FlowFile, settings: LintSettings, catalog: DecoratorCatalog | None
 ) -> list[Finding]:
     whole_file = file_noqa(ff.lines) if "metaflow-expert" in ff.text else None
-    # A step the parser could not read fully would drown its syntax error in follow-on
-    # findings (no transition, unknown step...): only MF0xx findings are kept inside it.
-    broken = sorted(
-        {s.span for flow in ff.flows for s in flow.steps.values() if s.has_syntax_error}
-    )
+    # A syntax error would drown in follow-on findings read from its broken statement
+    # (no transition, unknown step...): only MF0xx findings are kept on the lines it costs.
+    broken = broken_lines(ff) if ff.syntax_issues else []
     noqa_cache: dict[int, frozenset[str] | None] = {}
     seen: set[tuple[str, Span, str]] = set()
     out: list[Finding] = []
@@ -231,7 +229,7 @@ def _finish(
         seen.add(key)
         if suppressed(f.code, whole_file):
             continue
-        if broken and not f.code.startswith("MF0") and _inside_any(f.span, broken):
+        if broken and not f.code.startswith("MF0") and _on_any(f.span.start_line, broken):
             continue
         line = f.span.start_line
         if line not in noqa_cache:
@@ -254,10 +252,54 @@ def _finish(
     return out
 
 
-def _inside_any(span: Span, spans: list[Span]) -> bool:
-    """``span`` starts inside one of ``spans`` (sorted, non-overlapping step spans)."""
-    i = bisect.bisect_right(spans, Span(span.start_line, span.start_col, 1 << 62, 0)) - 1
-    return i >= 0 and spans[i].contains(span.start_line, span.start_col)
+def broken_lines(ff: FlowFile) -> list[tuple[int, int]]:
+    """``(first, last)`` line ranges (sorted, disjoint) whose findings rest on a syntax error.
+
+    A syntax error costs its own statement: the lines of the statement it breaks. When that
+    statement is, or reaches, a step's last statement, the step's way on is unknown too, so
+    what is said about its transition goes as well: the findings on its ``def`` line (where
+    Metaflow reports a missing ``self.next``) and on its other ``self.next`` calls (which one
+    is the tail is not known). Everything else in the step, an artifact typo three lines up
+    included, is still reported."""
+    extents = [i.extent for i in ff.syntax_issues]
+    ranges = [(e.start_line, e.end_line) for e in extents]
+    seen: set[int] = set()
+    for flow in ff.flows:
+        for step in flow.steps.values():
+            if not step.has_syntax_error or id(step) in seen:
+                continue
+            seen.add(id(step))
+            if _tail_broken(step, extents):
+                ranges.append((step.name_span.start_line, step.name_span.start_line))
+                ranges.extend(
+                    (c.span.start_line, c.span.end_line) for c in step.non_tail_next_calls
+                )
+    ranges.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in ranges:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _tail_broken(step: Step, extents: list[Span]) -> bool:
+    """A broken statement inside ``step`` reaches its last statement (or the step has none)."""
+    tail = step.last_statement_span
+    if tail is None:
+        return True
+    first, last = step.span.start_line, step.span.end_line
+    return any(
+        e.start_line <= last and e.end_line >= first and e.end_line >= tail.start_line
+        for e in extents
+    )
+
+
+def _on_any(line: int, ranges: list[tuple[int, int]]) -> bool:
+    """``line`` is inside one of ``ranges`` (sorted, disjoint)."""
+    i = bisect.bisect_right(ranges, (line, 1 << 62)) - 1
+    return i >= 0 and ranges[i][0] <= line <= ranges[i][1]
 
 
 def _cite(f: Finding, catalog: DecoratorCatalog) -> str | None:

@@ -38,7 +38,13 @@ from metaflow_expert.parsing.calls import call_args, literal
 from metaflow_expert.parsing.self_tokens import TokenScan
 from metaflow_expert.parsing.source import SourceText
 from metaflow_expert.parsing.transition import NEXT, SELF
-from metaflow_expert.parsing.tree import LEFT_HOLDERS, TARGET_PATTERNS, kind_id, unparen
+from metaflow_expert.parsing.tree import (
+    LEFT_HOLDERS,
+    TARGET_PATTERNS,
+    code_children,
+    kind_id,
+    unparen,
+)
 
 #: FlowSpec members the model has dedicated fields for (``Step.uses_input``, ...).
 INPUT = "input"
@@ -196,7 +202,7 @@ class Collector:
             args = call.child_by_field_name("arguments")
             if args is None or args.kind_id != _ARGLIST:
                 return
-            named = [c for c in args.named_children if c.type != "comment"]
+            named = code_children(args)
             if len(named) < 2 or named[0].kind_id != _IDENT or named[0].start_byte < lo:
                 return
             if data[named[0].start_byte : named[0].end_byte] != _SELF:
@@ -210,7 +216,7 @@ class Collector:
 
     def _mark_targets(self, args: Node) -> None:
         """Step references in ``self.next(...)``: positional ``self.x`` and switch values."""
-        for c in args.named_children:
+        for c in code_children(args):
             c = unparen(c) or c
             if c.kind_id == _ATTR:
                 self.roles[c.start_byte] = "target"

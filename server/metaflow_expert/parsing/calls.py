@@ -15,13 +15,12 @@ from tree_sitter import Node
 
 from metaflow_expert.model import NOT_LITERAL, CallArg
 from metaflow_expert.parsing.source import SourceText
-from metaflow_expert.parsing.tree import LANGUAGE, unparen
+from metaflow_expert.parsing.tree import LANGUAGE, is_trivia, unparen
 
 #: Literal sources longer than this are not evaluated (a 5 MB string argument gains nothing).
 _MAX_LITERAL_CHARS = 100_000
 
 _ARGLIST = LANGUAGE.id_for_node_kind("argument_list", True)
-_COMMENT = LANGUAGE.id_for_node_kind("comment", True)
 _KEYWORD = LANGUAGE.id_for_node_kind("keyword_argument", True)
 _LIST_SPLAT = LANGUAGE.id_for_node_kind("list_splat", True)
 _SPLATS = frozenset({_LIST_SPLAT, LANGUAGE.id_for_node_kind("dictionary_splat", True)})
@@ -129,15 +128,15 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
     out: list[CallArg] = []
     span, node_text = src.span, src.node_text
     for child in arglist.named_children:
-        kind = child.kind_id
-        if kind == _COMMENT:
+        if is_trivia(child):  # a comment or a backslash continuation, not an argument
             continue
+        kind = child.kind_id
         if kind == _KEYWORD:
             # keyword_argument is ``name = value``: children 0 and 2
             name: Node | None = child.child(0)
             value: Node | None = child.child(2)
-            if value is None or not value.is_named or value.kind_id == _COMMENT:
-                name = child.child_by_field_name("name")  # comments inside: ask by field
+            if value is None or not value.is_named or is_trivia(value):
+                name = child.child_by_field_name("name")  # extras inside: ask by field
                 value = child.child_by_field_name("value")
             if name is None or value is None:
                 continue
@@ -153,7 +152,7 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
                 )
             )
         elif kind in _SPLATS:
-            inner = child.named_children[0] if child.named_child_count else child
+            inner = next((c for c in child.named_children if not is_trivia(c)), child)
             out.append(
                 CallArg(
                     None,

@@ -14,7 +14,14 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
-from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Span, Step
+from metaflow_expert.model import (
+    DecoratorUse,
+    FlowClass,
+    ParameterDecl,
+    ShadowedStep,
+    Span,
+    Step,
+)
 from metaflow_expert.parsing.calls import call_args
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText
@@ -60,6 +67,7 @@ class ClassInfo:
     flowspec_base: bool = False
     members: dict[str, Member] = field(default_factory=dict)
     methods: list[MethodInfo] = field(default_factory=list)
+    shadowed: list[ShadowedStep] = field(default_factory=list)
 
 
 def top_level_definitions(root: Node) -> list[tuple[Node, Node]]:
@@ -151,7 +159,7 @@ def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, stmts: 
             parts = error_def_parts(stmt)
             if parts is None:
                 # an ERROR wrapping intact members: read what is inside
-                _read_body(src, resolver, info, [c for c in stmt.children if c.is_named])
+                _read_body(src, resolver, info, code_children(stmt))
                 continue
         elif t == "expression_statement":
             for a in code_children(stmt):
@@ -164,10 +172,18 @@ def _read_body(src: SourceText, resolver: NameResolver, info: ClassInfo, stmts: 
             continue
         m = method_info(src, resolver, info.name, parts)
         info.methods.append(m)
+        _note_shadowed(info, m.name, m.name_span, m.step is not None)
         if m.step is not None:
             info.members[m.name] = Member("step", m.step.def_span, step=m.step)
         else:
             info.members[m.name] = Member("method", src.span(parts.fn))
+
+
+def _note_shadowed(info: ClassInfo, name: str, by: Span, by_step: bool) -> None:
+    """Record the step that binding ``name`` again in the class body replaces."""
+    prev = info.members.get(name)
+    if prev is not None and prev.step is not None:
+        info.shadowed.append(ShadowedStep(prev.step, by, by_step))
 
 
 def _read_assignment(
@@ -194,6 +210,7 @@ def _read_assignment(
     for tnode in targets:
         name = src.node_text(tnode)
         tspan = src.span(tnode)
+        _note_shadowed(info, name, tspan, False)
         if decl_kind is None or call is None:
             info.members[name] = Member("attr", tspan)
             continue
@@ -360,4 +377,5 @@ def _flow(
         unresolved_bases=unresolved,
         non_step_methods={name: m.span for name, (_, m) in merged.items() if m.kind == "method"},
         misplaced_step_decorators=misplaced,
+        shadowed_steps=[s for c in lin for s in classes[c].shadowed],
     )

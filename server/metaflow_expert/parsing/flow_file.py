@@ -14,10 +14,18 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from metaflow_expert.model import FlowFile, ImportBinding, Span, SyntaxIssue
-from metaflow_expert.parsing import artifacts, classes, names, segments, source, syntax
+from metaflow_expert.model import FlowClass, FlowFile, ImportBinding, Span, SyntaxIssue
+from metaflow_expert.parsing import (
+    artifacts,
+    classes,
+    names,
+    python_check,
+    segments,
+    source,
+    syntax,
+)
 from metaflow_expert.parsing.gc_pause import paused_gc
-from metaflow_expert.parsing.tree import parse, parse_ranges
+from metaflow_expert.parsing.tree import code_children, parse, parse_ranges
 
 NOT_UTF8 = "file is not valid UTF-8 (undecodable bytes were replaced)"
 
@@ -84,7 +92,7 @@ def _piecewise(src: source.SourceText, data: bytes) -> _Pieces:
                 for o, d in classes.top_level_definitions(header)
                 if d.type == "class_definition"
             ] or [(e, e) for e in header.children if e.type == "ERROR"]
-            members = [c for r in member_roots for c in r.children if c.is_named]
+            members = [c for r in member_roots for c in code_children(r)]
             p.issues.extend(syntax.syntax_issues(src, header, ignore_missing_block=True))
             for r in member_roots:
                 p.issues.extend(syntax.syntax_issues(src, r))
@@ -150,6 +158,8 @@ def read_text(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
                 )
             )
     artifacts.collect(src, ranges)
+    if root.has_error or piecewise or _looks_unfinished(text, flows):
+        pieces.issues = _agree_with_python(src, pieces, flows)
     flow_names = {f.name for f in flows}
     return FlowFile(
         path=path,
@@ -160,6 +170,43 @@ def read_text(text: str, path: str, *, piecewise: bool = False) -> FlowFile:
         lines=src.lines,
         other_classes={n: i.name_span for n, i in infos.items() if n not in flow_names},
     )
+
+
+def _looks_unfinished(text: str, flows: list[FlowClass]) -> bool:
+    """What text tree-sitter accepts and Python does not looks like in the model: a step other
+    than ``end`` without a readable tail ``self.next`` (a line glued to the next one,
+    ``x = self.input +``), a step with an empty body, a flow with no step, text ending in a
+    block header (tree-sitter allows an empty block) or in a comma (``from metaflow import
+    FlowSpec,``). Only decides whether Python's parser is worth running on a file tree-sitter
+    found clean; a finished flow passes every test."""
+    if text.rstrip().endswith((":", ",")):
+        return True
+    for f in flows:
+        if not f.steps:
+            return True
+        for s in f.steps.values():
+            if s.last_statement_span is None:
+                return True
+            if s.transition is None and not (s.name == "end" or s.is_end_annotated):
+                return True
+    return False
+
+
+def _agree_with_python(
+    src: source.SourceText, pieces: _Pieces, flows: list[FlowClass]
+) -> list[SyntaxIssue]:
+    """The issues, placed where Python's parser stops (:mod:`python_check`); a step holding
+    Python's error is marked broken even when tree-sitter read it without one."""
+    err = python_check.python_syntax_error(src.text, src.lines)
+    if err is None:
+        return pieces.issues
+    issues = python_check.with_python_error(src, pieces.roots, pieces.issues, err)
+    row = err.span.start_line
+    for flow in flows:
+        for step in flow.steps.values():
+            if step.span.start_line <= row <= step.span.end_line:
+                step.has_syntax_error = True
+    return issues
 
 
 def _empty(text: str, path: str, message: str) -> FlowFile:

@@ -14,10 +14,9 @@ from metaflow_expert.parsing.calls import call_args, literal
 from metaflow_expert.parsing.names import NameResolver
 from metaflow_expert.parsing.source import SourceText, make_span
 from metaflow_expert.parsing.transition import parse_tail
-from metaflow_expert.parsing.tree import LANGUAGE, code_children, unparen
+from metaflow_expert.parsing.tree import LANGUAGE, code_children, is_trivia, unparen
 
 _CALL = LANGUAGE.id_for_node_kind("call", True)
-_COMMENT = LANGUAGE.id_for_node_kind("comment", True)
 _EXPRESSION_STATEMENT = LANGUAGE.id_for_node_kind("expression_statement", True)
 _STRING_KINDS = frozenset(
     LANGUAGE.id_for_node_kind(k, True) for k in ("string", "concatenated_string")
@@ -90,7 +89,7 @@ def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
 
 def _read_decorator(src: SourceText, resolver: NameResolver, deco: Node) -> DecoratorUse:
     expr: Node | None = deco.named_child(0)
-    if expr is not None and expr.kind_id == _COMMENT:
+    if expr is not None and is_trivia(expr):
         parts = code_children(deco)
         expr = parts[0] if parts else None
     expr = unparen(expr)
@@ -201,7 +200,7 @@ def end_statements(block: Node | None) -> list[Node]:
     first = None
     while i < n:
         c = block.named_child(i)
-        if c is not None and c.kind_id != _COMMENT:
+        if c is not None and not is_trivia(c):
             first = c
             break
         i += 1
@@ -210,7 +209,7 @@ def end_statements(block: Node | None) -> list[Node]:
     j = n - 1
     while j > i:
         c = block.named_child(j)
-        if c is not None and c.kind_id != _COMMENT:
+        if c is not None and not is_trivia(c):
             return [first, c]
         j -= 1
     return [first]
@@ -263,7 +262,7 @@ def error_def_parts(err: Node) -> DefParts | None:
     children = err.children
     decos: list[Node] = []
     i = 0
-    while i < len(children) and children[i].type in ("decorator", "comment"):
+    while i < len(children) and (children[i].type == "decorator" or is_trivia(children[i])):
         if children[i].type == "decorator":
             decos.append(children[i])
         i += 1
@@ -286,7 +285,7 @@ def error_def_parts(err: Node) -> DefParts | None:
     for c in children[j:]:
         if c.type == "block":
             stmts.extend(code_children(c))
-        elif c.is_named and c.type not in _NOT_STATEMENTS:
+        elif c.is_named and not is_trivia(c) and c.type not in _NOT_STATEMENTS:
             stmts.append(c)
     return DefParts(name, params, stmts, None, err, err, decos, def_kw)
 
@@ -312,14 +311,15 @@ def method_info(
     decos = [decorator_use(src, resolver, d) for d in parts.decorators]
     name = src.node_text(parts.name)
     info = MethodInfo(name, parts, src.span(parts.name), decos)
-    step_index = -1
-    for i, d in enumerate(decos):
-        if d.name == STEP and (
-            d.from_metaflow or (d.written == STEP and not resolver.is_bound(STEP))
-        ):
-            step_index = i
-    if step_index < 0:
+    step_indices = [
+        i
+        for i, d in enumerate(decos)
+        if d.name == STEP
+        and (d.from_metaflow or (d.written == STEP and not resolver.is_bound(STEP)))
+    ]
+    if not step_indices:
         return info
+    step_index = step_indices[-1]
     params = positional_params(src, parts.params)
     info.params = params
     step_deco = decos[step_index]
@@ -341,6 +341,7 @@ def method_info(
         def_span=fn_span,
         decorators=decos,
         step_decorator_index=step_index,
+        extra_step_decorators=tuple(step_indices[:-1]),
         params=params,
         params_span=src.span(parts.params) if parts.params is not None else info.name_span,
         body_span=body_span,

@@ -1,4 +1,5 @@
-"""Syntax problems: one :class:`SyntaxIssue` per outermost ERROR or MISSING node.
+"""Syntax problems: one :class:`SyntaxIssue` per outermost ERROR or MISSING node, with the
+extent of the statement it breaks.
 
 Only subtrees flagged ``has_error`` are descended, so a clean file costs one attribute read.
 A MISSING node is a token tree-sitter inserted to recover (``expected ':'``); an ERROR node is
@@ -7,9 +8,11 @@ text it had to skip (``invalid syntax``, with the first offending token quoted).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tree_sitter import Node
 
-from metaflow_expert.model import SyntaxIssue
+from metaflow_expert.model import Span, SyntaxIssue
 from metaflow_expert.parsing.source import SourceText
 
 #: Stop collecting after this many issues: a binary file would otherwise yield thousands.
@@ -28,17 +31,47 @@ def syntax_issues(
     while stack and len(out) < MAX_ISSUES:
         node = stack.pop()
         if node.is_missing:
-            out.append(SyntaxIssue(src.span(node), f"expected {_token_label(node.type)}"))
+            message = f"expected {_token_label(node.type)}"
+            out.append(SyntaxIssue(src.span(node), message, src.span(statement_of(node))))
             continue
         if node.is_error:
-            out.append(_error_issue(src, node))
+            issue = _error_issue(src, node)
+            out.append(replace(issue, statement=src.span(statement_of(node))))
             continue
         if ignore_missing_block and node.type == "block" and node.start_byte == node.end_byte:
             continue
         children = [c for c in node.children if c.has_error or c.is_missing]
         stack.extend(reversed(children))
     out.sort(key=lambda i: (i.span.start_line, i.span.start_col))
+    return _first_per_statement(out)
+
+
+def _first_per_statement(issues: list[SyntaxIssue]) -> list[SyntaxIssue]:
+    """One issue per broken statement, the first: recovery inside one statement (prose typed
+    outside a docstring, say) finds a new ERROR at every word, and each would be one more
+    diagnostic for one mistake."""
+    seen: set[Span | None] = set()
+    out = []
+    for issue in issues:
+        if issue.statement in seen:
+            continue
+        seen.add(issue.statement)
+        out.append(issue)
     return out
+
+
+#: Nodes whose children are statements: climbing from an error stops below them.
+_STATEMENT_HOLDERS = frozenset({"block", "module"})
+
+
+def statement_of(node: Node) -> Node:
+    """The statement ``node`` is part of: its ancestor whose parent holds statements (or the
+    outermost ERROR, when recovery wrapped the whole definition in one)."""
+    while True:
+        parent = node.parent
+        if parent is None or parent.type in _STATEMENT_HOLDERS:
+            return node
+        node = parent
 
 
 def _token_label(kind: str) -> str:

@@ -65,13 +65,21 @@ def parse_ranges(data: bytes, ranges: list[tuple[int, int, int, int]]) -> list[T
 def unparen(node: Node | None) -> Node | None:
     """The expression inside any number of parentheses (Python's AST drops them too)."""
     while node is not None and node.type == "parenthesized_expression":
-        inner = [c for c in node.named_children if c.type != "comment"]
+        inner = code_children(node)
         if len(inner) != 1:
             return node
         node = inner[0]
     return node
 
 
+def is_trivia(node: Node) -> bool:
+    """An *extra* that is not code: a comment, or the ``line_continuation`` of a backslash at a
+    line's end, which Python's tokenizer drops but tree-sitter keeps as a named child wherever
+    it appears (inside an argument list it would read as one more argument). tree-sitter also
+    marks some ERROR nodes (text skipped to recover) as extra; those stay, they are the error."""
+    return node.is_extra and not node.is_error
+
+
 def code_children(node: Node) -> list[Node]:
-    """Named children without comments (tree-sitter keeps comments as ``extra`` nodes)."""
-    return [c for c in node.named_children if c.type != "comment"]
+    """Named children without trivia (:func:`is_trivia`)."""
+    return [c for c in node.named_children if not (c.is_extra and not c.is_error)]
