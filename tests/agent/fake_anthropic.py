@@ -2,8 +2,8 @@
 
 Point the product at it with ``ANTHROPIC_BASE_URL=fake.base_url`` (and any ``ANTHROPIC_API_KEY``).
 Each ``POST /v1/messages`` takes the next reply of the script: a message (sent as SSE when the
-request streams, JSON otherwise), an HTTP error, a malformed body, a slow reply or a mid-stream
-error event. Requests are recorded (``fake.requests``) for assertions. Usage is computed from
+request streams, JSON otherwise), an HTTP error, a malformed body, a slow reply, a mid-stream
+error event, a stream cut before ``message_stop`` or a stream of endless keep-alive pings. Requests are recorded (``fake.requests``) for assertions. Usage is computed from
 the request the way the API bills it, prompt caching included: the prefix up to each
 ``cache_control`` breakpoint is written to the cache the first time and read from it after.
 
@@ -60,6 +60,24 @@ class StreamError:
 
     error_type: str = "overloaded_error"
     message: str = "Overloaded"
+
+
+@dataclass
+class Cut:
+    """The streamed ``reply`` with its last ``drop`` events left out (by default the
+    ``message_delta`` and ``message_stop``): the connection closes cleanly mid-answer."""
+
+    reply: Message
+    drop: int = 2
+
+
+@dataclass
+class Pings:
+    """A 200 SSE response: ``message_start``, some text, then a ``ping`` every ``every`` seconds
+    until the client hangs up or the server stops. Each ping resets a client's read timeout."""
+
+    text: str = "Partial answer that never"
+    every: float = 0.2
 
 
 _ids = itertools.count(1)
@@ -264,6 +282,12 @@ def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
                     ),
                 ]
                 self._send(200, _sse(events), "text/event-stream", {})
+            elif isinstance(reply, Cut):
+                usage = reply.reply.usage or fake.usage_for(body, reply.reply.content)
+                events = _stream_events(reply.reply, usage, fake.model)[: -reply.drop or None]
+                self._send(200, _sse(events), "text/event-stream", {})
+            elif isinstance(reply, Pings):
+                self._pings(reply)
             elif isinstance(reply, Message):
                 usage = reply.usage or fake.usage_for(body, reply.content)
                 if body.get("stream"):
@@ -282,6 +306,41 @@ def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
                     "application/json",
                     {},
                 )
+
+        def _pings(self, reply: Pings) -> None:
+            shell = _message_shell(fake.model, {"input_tokens": 1, "output_tokens": 1})
+            first = [
+                ("message_start", {"type": "message_start", "message": shell}),
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                ),
+                (
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "text_delta", "text": reply.text},
+                    },
+                ),
+            ]
+            try:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")  # the body ends when the socket does
+                self.end_headers()
+                self.wfile.write(_sse(first))
+                self.wfile.flush()
+                while not fake.stopping.wait(reply.every):
+                    self.wfile.write(_sse([("ping", {"type": "ping"})]))
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
 
         def _send(self, status: int, payload: bytes, ctype: str, headers: dict[str, str]) -> None:
             try:

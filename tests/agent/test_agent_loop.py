@@ -170,7 +170,9 @@ def test_malformed_body(index, fake, settings) -> None:
             index=index,
             settings=AskSettings(**{**settings.__dict__, "stream": False}),
         )
-    assert "unexpected response" in str(err.value) and "\n" not in str(err.value)
+    message = str(err.value)
+    assert "malformed response" in message and "HTTP 200" in message and "\n" not in message
+    assert "content-type application/json" in message
 
 
 def test_malformed_stream(index, fake, settings) -> None:

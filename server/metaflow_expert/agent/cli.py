@@ -13,7 +13,15 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from metaflow_expert.agent.types import Answer, AskContext, AskError, AskEvent, AskSettings
+from metaflow_expert.agent.types import (
+    MAX_TURNS_CAP,
+    Answer,
+    AskContext,
+    AskError,
+    AskEvent,
+    AskIncomplete,
+    AskSettings,
+)
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -37,7 +45,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--max-turns",
         type=int,
         default=AskSettings.max_turns,
-        help="tool-use turns before answering",
+        help=f"tool-use turns before answering (at most {MAX_TURNS_CAP})",
+    )
+    p.add_argument(
+        "--deadline",
+        type=float,
+        default=AskSettings.deadline,
+        metavar="SECONDS",
+        help="give up on an answer after this many seconds (default: %(default)g)",
     )
     p.add_argument(
         "--metaflow-source", metavar="DIR", help="folder containing the metaflow package to index"
@@ -54,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"metaflow-expert ask: cannot index the Metaflow source: {exc}", file=sys.stderr)
         return 1
-    settings = AskSettings(model=args.model, max_turns=max(1, args.max_turns), offline=args.offline)
+    settings = AskSettings(
+        model=args.model,
+        max_turns=max(1, min(args.max_turns, MAX_TURNS_CAP)),
+        offline=args.offline,
+        deadline=args.deadline,
+    )
     context = None
     if args.file:
         try:
@@ -87,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
         cancel.set()
         return 130
     except AskError as exc:
-        print(f"metaflow-expert ask: {exc}", file=sys.stderr)
+        from metaflow_expert.agent.anthropic_client import scrub_secrets
+
+        if isinstance(exc, AskIncomplete) and exc.partial:
+            print(scrub_secrets(exc.partial, settings.api_key))
+        print(f"metaflow-expert ask: {scrub_secrets(str(exc), settings.api_key)}", file=sys.stderr)
         return 1
     if args.conversation:
         save_from(STORE, args.conversation)

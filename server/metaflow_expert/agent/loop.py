@@ -3,12 +3,16 @@
 Each turn sends the system prompt (cached), the tools and the conversation so far; tool calls
 run against the index and go back as ``tool_result`` blocks. The final answer's citations are
 verified; failures get one repair turn, and what still fails is marked ``(unverified)``.
+
+Two bounds hold whatever the settings say: at most :data:`~types.MAX_TURNS_CAP` tool turns, and
+one wall-clock deadline for the whole answer (every turn, tool call and retry wait inside it).
 """
 
 from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +59,8 @@ def run_agent(
     emit = on_event or (lambda _e: None)
     cancel = cancel or threading.Event()
     client = client or api.make_client(settings)
+    deadline_at = time.monotonic() + settings.deadline_s()
+    max_turns = settings.turn_limit()
     system = build_system(toolbox.index, caching=settings.prompt_caching)
     messages: list[dict[str, Any]] = [
         *copy.deepcopy(history),
@@ -90,6 +96,7 @@ def run_agent(
             on_text=lambda t: emit(AskEvent("text", t)),
             on_retry=lambda m: emit(AskEvent("status", m)),
             cancel=cancel,
+            deadline_at=deadline_at,
         )
         usage.add(_usage(result.usage, settings.model))
         messages.append({"role": "assistant", "content": _echo(result.content)})
@@ -110,7 +117,7 @@ def run_agent(
                     item["content"] = [c for c in out.content if c["type"] == "text"]
                 results.append(item)
             messages.append({"role": "user", "content": results})
-            if turn >= settings.max_turns:
+            if turn >= max_turns:
                 messages[-1]["content"].append({"type": "text", "text": FINAL_NUDGE})
                 force_answer = True
             continue
@@ -120,7 +127,7 @@ def run_agent(
             final_text = f"The model returned no answer (stop reason: {result.stop_reason})."
         truncated = result.stop_reason == "max_tokens"
         verification = verify_text(final_text, toolbox)
-        if verification.failed and not repaired and turn < settings.max_turns + 1:
+        if verification.failed and not repaired and turn < max_turns + 1:
             repaired = True
             emit(
                 AskEvent(

@@ -26,6 +26,7 @@ from metaflow_expert.agent.files import (
     source_files,
 )
 from metaflow_expert.agent.regex_guard import UnsafePattern, check_pattern
+from metaflow_expert.agent.tool_input import cap_error, echo, problems
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -208,12 +209,23 @@ class Toolbox:
         return table.get(name)
 
     def run(self, name: str, args: dict[str, Any] | None) -> ToolOutput:
-        args = args if isinstance(args, dict) else {}
+        """Validate ``args`` against the tool's schema, then run it; an error never echoes more
+        than a capped piece of what the model sent."""
+        out = self._run(name, args if args is not None else {})
+        if out.is_error and out.content and out.content[0].get("type") == "text":
+            out = _text(cap_error(out.content[0]["text"]), error=True, summary=out.summary[:80])
+        return out
+
+    def _run(self, name: str, args: Any) -> ToolOutput:
         handler = self.handler(name)
         if handler is None:
-            return _text(f"unknown tool {name!r}", error=True)
+            return _text(f"unknown tool {echo(name)}", error=True)
+        spec = next(t["input_schema"] for t in TOOL_SPECS if t["name"] == name)
+        wrong = problems(spec, args)
+        if wrong:
+            return _text(f"bad arguments for {name}: " + "; ".join(wrong), error=True)
         try:
-            return handler(**{k: v for k, v in args.items() if isinstance(k, str)})
+            return handler(**args)
         except PathRefused as exc:
             return _text(f"refused: {exc}", error=True)
         except UnsafePattern as exc:

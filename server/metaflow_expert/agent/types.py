@@ -14,6 +14,14 @@ from typing import Any, Literal
 DEFAULT_MODEL = "claude-sonnet-5-5"
 """A current Sonnet-class model: the best grounded answers per dollar; ``claude-haiku-5-5`` is cheaper."""
 
+MAX_TURNS_CAP = 50
+"""Tool-use turns per answer, whatever the setting says: each turn is a paid API call, and a
+model that never stops calling tools must not run up a bill (1,000,000 once allowed 1,096 calls)."""
+
+DEFAULT_DEADLINE_S = 120.0
+"""Wall-clock budget for one answer, all turns and retries included: keep-alive pings reset the
+HTTP read timeout, so without it a stalled stream kept ``ask`` waiting for minutes."""
+
 
 class AskError(Exception):
     """A failure the user should read as one line (bad key, rate limit, overloaded, bad response)."""
@@ -21,6 +29,25 @@ class AskError(Exception):
 
 class AskCancelled(AskError):
     """The caller set the cancel event; no answer is produced."""
+
+
+class AskIncomplete(AskError):
+    """The API stopped mid-answer (a stream without ``message_stop``, or the deadline passed).
+
+    ``partial`` is the text received so far, already marked incomplete, so a front end can show
+    what arrived without passing it off as the whole answer.
+    """
+
+    def __init__(self, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = mark_incomplete(partial) if partial.strip() else ""
+
+
+INCOMPLETE_MARK = "[incomplete: the answer was cut off]"
+
+
+def mark_incomplete(text: str) -> str:
+    return f"{text.rstrip()}\n\n{INCOMPLETE_MARK}"
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,8 @@ class AskSettings:
     exponential backoff starting at ``retry_backoff`` seconds (a ``retry-after`` header wins).
     ``prompt_caching`` marks the system prompt, the docs and the growing conversation with
     ``cache_control`` so later turns are billed at the cache-read price.
+    ``max_turns`` is clamped to 1..:data:`MAX_TURNS_CAP` where it is used (the server assigns
+    fields after construction); ``deadline`` is the whole answer's budget in seconds.
     """
 
     model: str = DEFAULT_MODEL
@@ -112,6 +141,22 @@ class AskSettings:
     prompt_caching: bool = True
     history_tokens: int = 8000
     stream: bool = True
+    deadline: float = DEFAULT_DEADLINE_S
+
+    def turn_limit(self) -> int:
+        """``max_turns`` as the loop obeys it: at least 1, at most :data:`MAX_TURNS_CAP`."""
+        try:
+            return max(1, min(int(self.max_turns), MAX_TURNS_CAP))
+        except (TypeError, ValueError):
+            return AskSettings.max_turns
+
+    def deadline_s(self) -> float:
+        """``deadline`` as obeyed: a positive finite number of seconds, else the default."""
+        try:
+            value = float(self.deadline)
+        except (TypeError, ValueError):
+            return DEFAULT_DEADLINE_S
+        return value if 0 < value < float("inf") else DEFAULT_DEADLINE_S
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,12 @@ The agent loop gives the model one repair turn for failures; whatever still fail
 ``(unverified)`` in the text and ``verified=False`` in the result, never shown as verified.
 
 Recognised forms: ``path.py:12``, ``path.py:12-30``, ``path.py#L12``, ``path.py#L12-L30``, and
-``DOC:12`` for a knowledge doc name. Paths written with a prefix before ``metaflow/``
-(an absolute site-packages path) are normalised to the indexed-root-relative form.
+``DOC:12`` for a knowledge doc name. A path is anything path-shaped: a file name with a known
+suffix, or any run with a separator (absolute, ``../``, ``~/``, ``file://``, a drive letter), so a
+citation outside the index is still seen, checked and marked rather than left unmarked. Paths
+written with a prefix before ``metaflow/`` (an absolute site-packages path) are normalised to the
+indexed-root-relative form. Each occurrence gets its own verdict: the same ``path:line`` cited
+once rightly and once wrongly is two citations, one verified and one not.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Citation
 
 _SUFFIXES = r"(?:py|pyi|md|txt|rst|cfg|toml|json|ya?ml|ini|sh|R)"
-_PATH = rf"/?(?:[\w.~-]+/)*[\w.-]+\.{_SUFFIXES}"
+_SEG = r"[\w.~+@-]+"
+_ROOT = r"(?:file://)?(?:[A-Za-z]:)?"
+_PATH = (
+    rf"{_ROOT}(?:[/\\]?(?:{_SEG}[/\\])*[\w.-]+\.{_SUFFIXES}(?![\w/\\])"  # name.suffix
+    rf"|[/\\]?(?:{_SEG}[/\\])+(?=[\w.~+@-]*[A-Za-z]){_SEG})"  # anything with a separator
+)
 _LOC = r"(?::(?P<l1>\d+)(?:\s?[-–]\s?(?P<l2>\d+))?|#L(?P<l3>\d+)(?:-L?(?P<l4>\d+))?)"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BACKTICK = re.compile(r"`([^`\n]{1,120})`")
@@ -63,12 +72,12 @@ class Verification:
 
     @property
     def citations(self) -> list[Citation]:
-        seen: dict[tuple[str, int, int | None], Citation] = {}
+        """One per distinct verdict: repeats of the same verdict collapse, but a ``path:line``
+        that passed in one sentence and failed in another is listed both ways."""
+        seen: dict[tuple[str, int, int | None, bool], Citation] = {}
         for f in self.found:
             c = f.citation
-            key = (c.path, c.line, c.end_line)
-            if key not in seen or (seen[key].verified and not c.verified):
-                seen[key] = c
+            seen.setdefault((c.path, c.line, c.end_line, c.verified), c)
         return list(seen.values())
 
     @property
@@ -79,7 +88,7 @@ class Verification:
 def citation_regex(doc_names: list[str] | tuple[str, ...] = ()) -> re.Pattern[str]:
     docs = "|".join(re.escape(n) for n in sorted(doc_names, key=len, reverse=True) if n)
     path = f"(?:{docs}|{_PATH})" if docs else _PATH
-    return re.compile(rf"(?<![\w/.-])(?P<path>{path}){_LOC}")
+    return re.compile(rf"(?<![\w/\\.-])(?P<path>{path}){_LOC}")
 
 
 def find_citations(
@@ -131,6 +140,8 @@ def _normalise(path: str, toolbox: Toolbox) -> str:
     """Root-relative form of a written path: ``/…/site-packages/metaflow/x.py`` and a bare
     ``retry_decorator.py`` (when exactly one indexed file has that name) are accepted."""
     p = path.replace("\\", "/")
+    if p.startswith("file://"):
+        p = p[len("file://") :]
     while p.startswith("./"):
         p = p[2:]
     if not p.startswith("metaflow/") and "/metaflow/" in "/" + p:
