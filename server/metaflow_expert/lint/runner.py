@@ -76,7 +76,7 @@ def _kind(mode: int) -> str:
         return "a block device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "a special file"
 
 
 def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -121,6 +121,8 @@ def read_source(path: str) -> tuple[str | None, str | None]:
         return None, f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})"
     try:
         mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return None, f"{path}: cannot read (Is a directory)"
         if not stat.S_ISREG(mode):
             return None, f"{path}: {_kind(mode)}, not a regular file; not read"
         with os.fdopen(fd, "rb", closefd=False) as fh:
