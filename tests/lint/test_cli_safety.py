@@ -312,3 +312,10 @@ def test_closed_pipe_is_a_quiet_exit(flows: Path, command):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
     assert "BrokenPipe" not in r.stderr
+
+
+def test_rule_command_suggests_the_closest_code(cli):
+    r = cli("rule", "MF2033")
+    assert r.returncode == 2 and "did you mean MF203?" in _one_error_line(r)
+    r = cli("rule", "unknown-transition-targt")
+    assert r.returncode == 2 and "did you mean unknown-transition-target?" in _one_error_line(r)
