@@ -3,12 +3,17 @@
 Each subcommand lives in its own module and is imported only when chosen, so ``lint`` never
 pays for the language server (lsprotocol ≈ 1 s) or the Anthropic SDK (≈ 5 s).
 A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``.
+
+Exit status everywhere: 0 clean, 1 findings (or a failed answer), 2 usage or I/O. Output that
+cannot be written (``> /dev/full``) is one line on stderr and exit 2; a reader that went away
+(``| head -1``) is a quiet exit 2 — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from metaflow_expert import __version__
@@ -69,11 +74,30 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
-        return int(module.run(args) or 0)
+        status = int(module.run(args) or 0)
+        sys.stdout.flush()  # inside the try: a full disk or a closed pipe shows up here
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return 0
+        _drop_stdout()
+        return 2
+    except OSError as exc:
+        _drop_stdout()
+        where = "cannot write output" if exc.filename is None else exc.filename
+        print(f"metaflow-expert: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return status
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit does not fail again
+    (and print a traceback) with what is still buffered."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

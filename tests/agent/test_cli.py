@@ -96,7 +96,7 @@ def test_file_and_line_context(cache_home: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["citations"][0]["path"] == "metaflow/plugins/retry_decorator.py"
     missing = run_cli(["q", "--file", str(tmp_path / "nope.py")], cache_home)
-    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
 def test_conversation_persists_between_runs(cache_home: Path, index) -> None:

@@ -49,7 +49,11 @@ def test_docs_show(cache_dir, index):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
-def test_missing_explicit_source_is_a_note_not_a_crash(cache_dir, index, tmp_path):
-    out = run("index", "--metaflow-source", str(tmp_path / "nowhere"), cache=cache_dir)
-    assert out.returncode == 0
-    assert "skipped explicit path" in out.stderr
+def test_missing_explicit_source_is_an_error_not_a_fallback(cache_dir, index, tmp_path):
+    missing = tmp_path / "nowhere"
+    out = run("index", "--metaflow-source", str(missing), cache=cache_dir)
+    assert out.returncode == 2 and out.stdout == ""  # not the bundled Metaflow's report
+    assert out.stderr.strip().splitlines()[-1] == (
+        f"metaflow-expert: --metaflow-source {missing}: no metaflow/ package with flowspec.py there"
+    )
+    assert "Traceback" not in out.stderr

@@ -36,9 +36,20 @@ BAD = GOOD.replace("GoodFlow", "BadFlow").replace("self.next(self.end)", "self.n
 WARN = GOOD.replace("GoodFlow", "WarnFlow").replace("print(self.x)", "print(self.y)")
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+#: the package under test, whatever checkout (or worktree) the tests run from
+SERVER = Path(__file__).resolve().parents[2] / "server"
+
+
+def cli_env() -> dict[str, str]:
+    """The environment of a CLI subprocess: this checkout's package, nothing else on the path
+    (an installed copy of another checkout must not answer for this one)."""
     env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
+    env["PYTHONPATH"] = str(SERVER)
+    return env
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = cli_env()
     return subprocess.run(
         [sys.executable, "-m", "metaflow_expert", *args],
         capture_output=True,

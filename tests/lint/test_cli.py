@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import BAD, GOOD, WARN
+from .conftest import BAD, GOOD, WARN, cli_env
 
 
 def test_clean_file_exits_zero(cli, flows: Path):
@@ -148,11 +148,9 @@ def test_usage_error_exits_two(cli):
     assert r.returncode == 2
 
 
-def test_no_catalog_flag_and_bad_source_note(cli, flows: Path, tmp_path: Path):
+def test_no_catalog_flag(cli, flows: Path):
     r = cli("lint", "--no-catalog", "--format", "json", str(flows / "bad.py"))
     assert all(d["cites"] is None for d in json.loads(r.stdout))
-    r = cli("lint", "--metaflow-source", str(tmp_path / "nowhere"), str(flows / "good.py"))
-    assert r.returncode == 0 and "note:" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_many_files_in_parallel_match_serial(cli, tmp_path: Path):
@@ -166,18 +164,15 @@ def test_many_files_in_parallel_match_serial(cli, tmp_path: Path):
 
 
 def test_stdin_with_filename():
-    import os
     import subprocess
     import sys
 
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
     r = subprocess.run(
         [sys.executable, "-m", "metaflow_expert", "lint", "-", "--stdin-filename", "flows/x.py"],
         input=BAD,
         capture_output=True,
         text=True,
-        env=env,
+        env=cli_env(),
         timeout=120,
     )
     assert r.returncode == 1
@@ -208,12 +203,12 @@ def test_explicit_config_file(cli, tmp_path: Path):
     assert r.returncode == 2 and "no such configuration file" in r.stderr
 
 
-def test_broken_config_is_a_note_not_a_crash(cli, tmp_path: Path):
+def test_broken_config_is_an_error_not_a_crash(cli, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("[tool.metaflow-expert]\nselect = 3\n")
     (tmp_path / "flow.py").write_text(WARN)
     r = cli("lint", "flow.py", cwd=tmp_path)
-    assert "Traceback" not in r.stderr and "configuration ignored" in r.stderr
-    assert " MF203 " in r.stdout
+    assert "Traceback" not in r.stderr and "'select' must be a list" in r.stderr
+    assert r.returncode == 2 and r.stdout == ""
 
 
 def test_exit_zero_and_statistics(cli, flows: Path):

@@ -3,12 +3,18 @@
 Uses the model when ``ANTHROPIC_API_KEY`` is set (``ANTHROPIC_BASE_URL`` to point elsewhere),
 otherwise answers offline from the index. ``--file``/``--line`` add the flow and step at that
 line as context; ``--conversation ID`` continues an earlier conversation (kept on disk).
+
+Exit status: 0 answered, 1 the answer failed (the API refused or broke off), 2 usage or I/O (a
+``--file`` that is not a readable regular file, a ``--metaflow-source`` that is not there, an
+index that cannot be built), as for every other command.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -68,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         index = _load_index(args.metaflow_source)
     except Exception as exc:
         print(f"metaflow-expert ask: cannot index the Metaflow source: {exc}", file=sys.stderr)
-        return 1
+        return 2
     settings = AskSettings(
         model=args.model,
         max_turns=max(1, min(args.max_turns, MAX_TURNS_CAP)),
@@ -78,11 +84,13 @@ def run(args: argparse.Namespace) -> int:
     context = None
     if args.file:
         try:
+            if not stat.S_ISREG(os.stat(args.file).st_mode):  # a FIFO would block, /dev/zero grow
+                raise OSError(0, "not a regular file")
             with open(args.file, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()
         except OSError as exc:
             print(f"metaflow-expert ask: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-            return 1
+            return 2
         context = AskContext(path=args.file, line=args.line, text=text)
     if args.conversation:
         load_into(STORE, args.conversation)
@@ -143,7 +151,16 @@ def render_markdown(answer: Answer) -> str:
 
 
 def _load_index(explicit: str | None) -> KnowledgeIndex:
+    """The index of the Metaflow the user named, never a fallback for it (that would answer
+    about another Metaflow than the one asked about)."""
+    from metaflow_expert.knowledge.cli_common import named_source_missing
     from metaflow_expert.knowledge.index import load_index
     from metaflow_expert.knowledge.source import locate_source
 
-    return load_index(locate_source(explicit) if explicit else None)
+    if not explicit:
+        return load_index(None)
+    source = locate_source(explicit)
+    problem = named_source_missing(source, explicit, None)
+    if problem:
+        raise ValueError(problem)
+    return load_index(source)

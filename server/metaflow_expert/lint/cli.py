@@ -1,7 +1,10 @@
 """``metaflow-expert lint``: check flow files from the command line, CI or pre-commit.
 
 Exit status: 0 when no error-severity finding, 1 when there is one, 2 on usage or I/O problems
-(unreadable or non-UTF-8 files; the remaining files are still checked). Findings go to stdout
+(unreadable or non-UTF-8 files, a FIFO or device named as a file, a fix that could not be
+written: the remaining files are still checked). Usage problems stop before linting: an
+unknown rule code, a broken configuration, a ``--metaflow-source`` that is not there — a typo
+must never pass CI by switching checks off. Findings go to stdout
 in the chosen format, the one-line summary and notes to stderr, so ``--format json > out``
 stays machine-readable.
 
@@ -55,6 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ignore", action="append", metavar="CODES", help="codes or prefixes to skip"
     )
     parser.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="codes or prefixes to add to the selection (e.g. rules off by default)",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="pyproject.toml with [tool.metaflow-expert] (default: the nearest one above the first path)",
@@ -72,7 +81,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not index Metaflow (skips decorator-argument checks and citations)",
     )
     parser.add_argument(
-        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: idle cores)"
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="worker processes (default: idle cores; never more than the cores or the files)",
     )
     parser.add_argument(
         "--fix", action="store_true", help="apply quick fixes in place, then report what is left"
@@ -86,38 +99,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
 
-def _settings(args: argparse.Namespace, first_path: str) -> tuple[LintSettings, str | None]:
-    """LintSettings from the config file, with --select/--ignore applied on top."""
-    from metaflow_expert.lint import config
+class UsageError(Exception):
+    """A problem with what the user asked for; the message is one line, the exit status 2."""
 
-    note = None
-    settings: LintSettings | None = None
+
+def _settings(args: argparse.Namespace, first_path: str) -> LintSettings:
+    """LintSettings from the config file, with the command line's selection applied on top.
+
+    Raises :class:`UsageError` for a broken configuration or a rule code no rule has."""
+    from metaflow_expert.lint import config
+    from metaflow_expert.rules import REGISTRY
+
+    settings = config.LintSettings()
     if not args.isolated:
         try:
-            settings = config.load_settings(args.config or first_path)
-        except Exception as exc:
-            note = f"configuration ignored: {str(exc).splitlines()[0] if str(exc) else exc!r}"
-    if settings is None:
-        settings = config.LintSettings()
+            settings = config.load_settings(args.config or first_path, strict=True)
+        except config.ConfigError as exc:
+            raise UsageError(str(exc)) from None
+    known = list(REGISTRY)
+    problems = [
+        f"{settings.source}: '{key}': {why}"
+        for key, code in settings.selectors()
+        if (why := config.unknown_selector(code, known, allow_all=key == "select"))
+    ]
     select, ignore = _codes(args.select), _codes(args.ignore)
+    extend = _codes(args.extend_select)
+    for flag, codes in (("--select", select), ("--ignore", ignore), ("--extend-select", extend)):
+        problems.extend(
+            f"{flag}: {why}"
+            for code in codes
+            if (why := config.unknown_selector(code, known, allow_all=flag == "--select"))
+        )
+    if problems:
+        raise UsageError("; ".join(problems))
     changes: dict[str, Any] = {}
     if select:
-        changes["select"] = type(settings.select)(select)
+        changes["select"] = tuple(select)
     if ignore:
-        changes["ignore"] = type(settings.ignore)([*settings.ignore, *ignore])
+        changes["ignore"] = (*settings.ignore, *ignore)
+    if extend:
+        changes["extend_select"] = (*settings.extend_select, *extend)
     if changes:
         settings = replace(settings, **changes)
-    return settings, note
+    return settings
 
 
 def load_catalog_for(
-    metaflow_source: str | None, python: str | None, disabled: bool
+    metaflow_source: str | None, python: str | None, disabled: bool, *, strict: bool = False
 ) -> tuple[DecoratorCatalog | None, str | None]:
-    """The decorator catalog, or None and a note saying why (never raises)."""
+    """The decorator catalog, or None and a note saying why.
+
+    ``strict`` raises :class:`UsageError` when the Metaflow the user named
+    (``--metaflow-source``, ``--python``) is not the one found: linting against the bundled
+    Metaflow instead would check other decorators than the user asked for."""
     if disabled:
         return None, None
     try:
         from metaflow_expert.knowledge.catalog import load_catalog
+        from metaflow_expert.knowledge.cli_common import named_source_missing
         from metaflow_expert.knowledge.source import locate_source
     except ImportError as exc:
         return None, f"decorator catalog unavailable ({exc}); decorator checks skipped"
@@ -125,6 +164,9 @@ def load_catalog_for(
         python = os.path.abspath(python)  # a relative path means relative to here
     try:
         source = locate_source(explicit=metaflow_source, python=python)
+        problem = named_source_missing(source, metaflow_source, python) if strict else None
+        if problem:
+            raise UsageError(problem)
         skipped = "; ".join(source.notes)
         note = (
             f"skipped {skipped}; using Metaflow {source.version} at {source.root}"
@@ -132,6 +174,8 @@ def load_catalog_for(
             else None
         )
         return load_catalog(source), note
+    except UsageError:
+        raise
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         return None, f"Metaflow source not found ({first}); decorator checks skipped"
@@ -170,21 +214,25 @@ def _fix(
     settings: LintSettings,
     catalog: DecoratorCatalog | None,
     skip: str | None,
-) -> int:
-    """Apply quick fixes in place and re-lint the changed files; the number of fixes."""
+) -> tuple[int, int]:
+    """Apply quick fixes in place and re-lint the changed files.
+
+    Returns ``(fixes applied, files that could not be fixed)``; the latter is an I/O problem
+    (exit 2), not a finding."""
     from metaflow_expert.lint.runner import fix_file, lint_file
 
-    fixed = 0
+    fixed = failed = 0
     for i, r in enumerate(results):
         if r.error or r.path == skip:
             continue
         applied, err = fix_file(r.path, r.findings)
         if err:
+            failed += 1
             print(f"metaflow-expert: {err}", file=sys.stderr)
         elif applied:
             fixed += applied
             results[i] = lint_file(r.path, settings, catalog)
-    return fixed
+    return fixed, failed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -203,24 +251,29 @@ def run(args: argparse.Namespace) -> int:
         if stdin_text is None:
             print(f"metaflow-expert: {err}", file=sys.stderr)
             return 2
+    load_all_rules()
+    try:
+        settings = _settings(args, paths[0] if paths else (args.stdin_filename or "."))
+        catalog, note = load_catalog_for(
+            args.metaflow_source, args.python, args.no_catalog, strict=True
+        )
+    except UsageError as exc:
+        print(f"metaflow-expert: {exc}", file=sys.stderr)
+        return 2
+    if note:
+        print(f"metaflow-expert: note: {note}", file=sys.stderr)
     files, errors = discover(paths)
     for e in errors:
         print(f"metaflow-expert: {e}", file=sys.stderr)
-    settings, note = _settings(args, paths[0] if paths else (args.stdin_filename or "."))
-    if note:
-        print(f"metaflow-expert: note: {note}", file=sys.stderr)
-    catalog, note = load_catalog_for(args.metaflow_source, args.python, args.no_catalog)
-    if note:
-        print(f"metaflow-expert: note: {note}", file=sys.stderr)
 
-    load_all_rules()
     results = lint_files(files, settings=settings, catalog=catalog, jobs=args.jobs)
     if stdin_text is not None:
         results.insert(0, lint_text(stdin_text, stdin_name, settings, catalog))
         files = [stdin_name, *files]
-    fixed = 0
+    fixed = fix_failed = 0
     if args.fix:
-        fixed = _fix(results, settings, catalog, stdin_name if stdin_text is not None else None)
+        skip = stdin_name if stdin_text is not None else None
+        fixed, fix_failed = _fix(results, settings, catalog, skip)
 
     items: list[tuple[str, Finding]] = []
     read_errors = 0
@@ -239,7 +292,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.", file=sys.stderr)
         n_flow = sum(1 for r in results if r.has_flows)
         print(_summary(len(files), n_flow, items, read_errors), file=sys.stderr)
-    if errors or read_errors:
+    if errors or read_errors or fix_failed:
         return 2
     if args.exit_zero:
         return 0

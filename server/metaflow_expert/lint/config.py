@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -29,6 +30,8 @@ from typing import Any
 TABLE = "metaflow-expert"
 PYPROJECT = "pyproject.toml"
 SEVERITIES = ("error", "warning", "info", "hint", "off")
+#: the keys of the table, as users write them
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "severity", "nested-foreach")
 
 
 class ConfigError(ValueError):
@@ -70,6 +73,38 @@ class LintSettings:
                 best = (prefix, level)
         return best[1] if best else None
 
+    def selectors(self) -> Iterator[tuple[str, str]]:
+        """Every rule code or prefix these settings name, with the key that names it."""
+        for key, values in (
+            ("select", self.select),
+            ("ignore", self.ignore),
+            ("extend-select", self.extend_select),
+        ):
+            for v in values:
+                yield key, v
+        for glob, codes in self.per_file_ignores.items():
+            for v in codes:
+                yield f"per-file-ignores.{glob}", v
+        for code in self.severity:
+            yield "severity", code
+
+
+def unknown_selector(
+    selector: str, known: Collection[str], *, allow_all: bool = False
+) -> str | None:
+    """Why ``selector`` selects nothing, with the closest code; None when some rule matches.
+
+    A typo in a selection must not switch checks off in silence: ``--select MF999`` used to
+    print "All checks passed". ``ALL`` is a selector only where ``select`` reads it."""
+    sel = selector.upper()
+    if (allow_all and sel == "ALL") or any(code.startswith(sel) for code in known):
+        return None
+    from metaflow_expert.rules.suggest import closest
+
+    guess = closest(sel, known)
+    hint = f"did you mean {guess}?" if guess else "'metaflow-expert rule' lists the rules"
+    return f"unknown rule code {selector!r} ({hint})"
+
 
 def _path_forms(path: str, root: Path | None) -> list[str]:
     p = PurePath(path)
@@ -104,11 +139,14 @@ def find_pyproject(start: str | Path) -> Path | None:
     return None
 
 
-def load_settings(start: str | Path) -> LintSettings:
+def load_settings(start: str | Path, *, strict: bool = False) -> LintSettings:
     """Settings for files at ``start`` (a flow file, a folder, or a toml file itself).
 
     No pyproject with a ``[tool.metaflow-expert]`` table → defaults. A broken table raises
-    :class:`ConfigError` with a one-line message."""
+    :class:`ConfigError` with a one-line message naming the file and the key. ``strict`` (the
+    command line) also refuses a table that is not a table and keys it does not know: in CI a
+    misspelled ``selct`` would otherwise lint with the defaults and pass. The editor is lenient
+    and keeps linting with what it can use."""
     start_path = Path(start)
     if start_path.suffix == ".toml" and start_path.is_file():
         toml_path: Path | None = start_path
@@ -128,8 +166,26 @@ def load_settings(start: str | Path) -> LintSettings:
     if table is None and toml_path.name != PYPROJECT:
         table = data.get(TABLE, data)  # a dedicated config file may hold the keys at top level
     if not isinstance(table, dict):
+        if strict and table is not None:
+            raise ConfigError(
+                f"{toml_path}: [tool.{TABLE}] must be a table, not {type(table).__name__}"
+            )
         return LintSettings(root=toml_path.parent, source=str(toml_path))
+    if strict:
+        _check_keys(table, str(toml_path))
     return settings_from_dict(table, root=toml_path.parent, source=str(toml_path))
+
+
+def _check_keys(table: dict[str, Any], where: str) -> None:
+    """Refuse a key the table does not have (kebab-case or snake_case), naming the closest."""
+    accepted = {*KEYS, *(k.replace("-", "_") for k in KEYS)}
+    for key in table:
+        if str(key) not in accepted:
+            from metaflow_expert.rules.suggest import closest
+
+            guess = closest(str(key), KEYS)
+            hint = f"did you mean '{guess}'?" if guess else f"known keys: {', '.join(KEYS)}"
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.{TABLE}] ({hint})")
 
 
 def settings_from_dict(
@@ -160,7 +216,7 @@ def settings_from_dict(
     for code, level in sev_raw.items():
         if not isinstance(level, str) or level.lower() not in SEVERITIES:
             raise ConfigError(
-                f"{where}: severity of {code} must be one of {', '.join(SEVERITIES)}, got {level!r}"
+                f"{where}: 'severity.{code}' must be one of {', '.join(SEVERITIES)}, got {level!r}"
             )
         severity[str(code).upper()] = level.lower()
     nested = norm.get("nested_foreach", False)

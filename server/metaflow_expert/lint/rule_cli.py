@@ -120,10 +120,13 @@ def run(args: argparse.Namespace) -> int:
     code = args.code.strip().upper()
     match = next((r for r in rules if r.code == code or r.name == args.code.strip()), None)
     if match is None:
-        print(
-            f"metaflow-expert: unknown rule {args.code!r} (try `metaflow-expert rule`)",
-            file=sys.stderr,
+        from metaflow_expert.rules.suggest import closest
+
+        guess = closest(code, [r.code for r in rules]) or closest(
+            args.code.strip(), [r.name for r in rules]
         )
+        hint = f"did you mean {guess}?" if guess else "try `metaflow-expert rule`"
+        print(f"metaflow-expert: unknown rule {args.code!r} ({hint})", file=sys.stderr)
         return 2
     if args.format == "json":
         print(json.dumps(_rule_json(match), indent=2))

@@ -5,11 +5,17 @@ paths, and each needs the same guarantees — hidden folders, virtualenvs and ``
 are skipped, a file that cannot be read or is not UTF-8 becomes a one-line error while the
 others are still checked, files without a flow are skipped quietly, and a large batch runs in
 a process pool (forked, so the rules and the decorator catalog are loaded once).
+
+It must also fail safely: a FIFO or a device is never opened for reading (``/dev/zero`` would
+grow without end, a FIFO would block forever), the pool never has more workers than files or
+cores, and a worker never outlives its parent, even one killed with SIGKILL.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,19 +66,41 @@ def _walk(root: str) -> Iterator[str]:
             continue
 
 
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in the words of ``ls -l``'s users."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
 def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
     """Expand files and directories (recursively, ``*.py``) into a de-duplicated file list.
-    Explicitly named files are kept whatever their suffix. Returns ``(files, errors)``."""
+    Explicitly named files are kept whatever their suffix, but only regular files: a FIFO or a
+    device named on the command line is an error (the walk skips them like any non-file).
+    Returns ``(files, errors)``."""
     files: list[str] = []
     errors: list[str] = []
     seen: set[str] = set()
     for raw in paths:
-        if os.path.isdir(raw):
+        try:
+            mode = os.stat(raw).st_mode
+        except OSError as exc:
+            missing = exc.errno in (errno.ENOENT, errno.ENOTDIR)
+            why = "no such file or directory" if missing else f"cannot read ({exc.strerror})"
+            errors.append(f"{raw}: {why}")
+            continue
+        if stat.S_ISDIR(mode):
             found: Iterable[str] = _walk(raw)
-        elif os.path.exists(raw):
+        elif stat.S_ISREG(mode):
             found = [raw]
         else:
-            errors.append(f"{raw}: no such file or directory")
+            errors.append(f"{raw}: {_kind(mode)}, not a regular file; not read")
             continue
         for path in found:
             key = os.path.realpath(path)
@@ -83,11 +111,26 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def read_source(path: str) -> tuple[str | None, str | None]:
-    """``(text, None)`` or ``(None, "path: one-line reason")``; never raises."""
+    """``(text, None)`` or ``(None, "path: one-line reason")``; never raises, never blocks.
+
+    The file is opened non-blocking and checked to be regular before anything is read: a path
+    that became a FIFO or a device after :func:`discover` looked at it is refused, not read."""
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return None, f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})"
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return None, f"{path}: cannot read (Is a directory)"
+        if not stat.S_ISREG(mode):
+            return None, f"{path}: {_kind(mode)}, not a regular file; not read"
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read()
+    except OSError as exc:
+        return None, f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})"
+    finally:
+        os.close(fd)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -147,7 +190,36 @@ class _Worker:
 _WORKER = _Worker()
 
 
-def _init_worker(settings: LintSettings | None, catalog: DecoratorCatalog | None) -> None:
+#: ``prctl`` option: the signal the kernel sends this process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die when the linting process does, however it dies.
+
+    A pool worker waits on a pipe whose write end it holds itself (fork copies it), so it never
+    sees the parent go: a parent killed with SIGKILL would leave every worker behind. On Linux
+    the kernel is asked to send SIGKILL on the parent's death; the pid check covers a parent
+    that died before the request was made (the worker then has been re-parented already)."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_worker(
+    parent: int, settings: LintSettings | None, catalog: DecoratorCatalog | None
+) -> None:
+    _die_with_parent(parent)
     _WORKER.settings = settings
     _WORKER.catalog = catalog
     from metaflow_expert.rules import load_all_rules
@@ -159,15 +231,20 @@ def _lint_in_worker(path: str) -> FileResult:
     return lint_file(path, _WORKER.settings, _WORKER.catalog)
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def default_jobs() -> int:
     """Cores this process may use, minus those other work keeps busy (like ``make -l``).
 
     On a shared, saturated machine extra workers only add fork and copy-on-write cost: their
     share of the CPU does not grow, so a busy machine lints serially."""
-    try:
-        cores = max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        cores = max(1, os.cpu_count() or 1)
+    cores = usable_cores()
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
@@ -182,8 +259,12 @@ def lint_files(
     catalog: DecoratorCatalog | None = None,
     jobs: int | None = None,
 ) -> list[FileResult]:
-    """Lint ``files`` (results in the same order), in a process pool for large batches."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    """Lint ``files`` (results in the same order), in a process pool for large batches.
+
+    ``jobs`` is capped by the cores and the file count: a worker with nothing to do, or one more
+    than there are cores, costs a fork and buys nothing (``--jobs 100000`` used to fork 100,000)."""
+    wanted = default_jobs() if jobs is None else jobs
+    jobs = max(1, min(wanted, usable_cores(), len(files)))
     if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
         from metaflow_expert.rules import load_all_rules
 
@@ -196,7 +277,10 @@ def lint_files(
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(files) // (jobs * 4))
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, catalog)
+        max_workers=jobs,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(os.getpid(), settings, catalog),
     ) as pool:
         return list(pool.map(_lint_in_worker, files, chunksize=chunk))
 
@@ -264,7 +348,31 @@ def fix_file(path: str, findings: Sequence[Finding]) -> tuple[int, str | None]:
     new, applied = apply_fixes(text, findings)
     if applied and new != text:
         try:
-            Path(path).write_bytes((b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
+            _replace_contents(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
         except OSError as exc:
             return 0, f"{path}: cannot write ({exc.strerror or exc.__class__.__name__})"
     return applied, None
+
+
+def _replace_contents(path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``.
+
+    Writing in place would leave a truncated flow behind when the write fails half-way (a full
+    disk, a file size limit); the rename is atomic, so the file is either old or new. The mode
+    is copied and a symlink is followed, so the link stays a link."""
+    import shutil
+    import tempfile
+
+    target = os.path.realpath(path)
+    fd, tmp = tempfile.mkstemp(prefix=".metaflow-expert-", dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        shutil.copymode(target, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
