@@ -13,6 +13,7 @@ hovers); see ``docs/knowledge.md``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -177,10 +178,11 @@ class EntryIndex:
                 ident = e.name
             elif e.kind in (CLI_OPTION, CLI_COMMAND):
                 add_words(words, e.text, W_NAME)
+                add_words(words, option_identifiers(e.text), W_NAME)
                 add_words(words, f"{e.name} {e.context}", W_QUAL)
                 add_words(words, e.help, W_DOC)
                 add_words(words, e.default, W_CODE)
-                ident = ""
+                ident = option_identifiers(e.text).split(" ")[0]
             else:
                 add_words(words, e.text, W_NAME)
                 add_words(words, e.context, W_QUAL)
@@ -201,6 +203,15 @@ class EntryIndex:
                 )
             )
         return out
+
+
+_DASHED = re.compile(r"(?<![\w-])--?([A-Za-z][\w]*(?:-[\w]+)+)")
+
+
+def option_identifiers(text: str) -> str:
+    """``--origin-run-id`` → ``origin_run_id``: a dashed option as one identifier, so the
+    whole name (rarer than its words) finds the option; the query side does the same."""
+    return " ".join(m.group(1).replace("-", "_") for m in _DASHED.finditer(text))
 
 
 def _name_key(name: str) -> str:
