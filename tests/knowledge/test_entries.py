@@ -51,9 +51,12 @@ def _first_literal(node: ast.AST) -> tuple[str, int, int] | None:
         return ("".join(str(c) for c in consts), node.lineno, end) if consts else None
     if isinstance(node, ast.BinOp):
         return _first_literal(node.left) or _first_literal(node.right)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr == "format":
-            return _first_literal(node.func.value)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
+        return _first_literal(node.func.value)
     return None
 
 
