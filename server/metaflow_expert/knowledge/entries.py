@@ -49,6 +49,25 @@ WILDCARD = "{}"
 _MESSAGE_NAME = re.compile(r"(?:^|_)(?:msg|message|errmsg|err_msg|error|warning)\d*$", re.I)
 
 
+# a line that may hold a message call, an env read or a click option
+_HOT = re.compile(
+    r"echo|warn|error|exception|critical|fail|__init__|environ|getenv|click|logger|log\."
+)
+_BLOCKS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+)
+
+
 def _wordy(text: str) -> bool:
     """Enough words to be recognised when pasted (not ``"1. python"`` or ``"done"``)."""
     return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3
@@ -174,6 +193,8 @@ class _Reader(ast.NodeVisitor):
         self.scope: list[str] = []
         self._lines: list[bytes] | None = None
         self._text_lines: list[str] | None = None
+        #: lines that mention an entry source (see :meth:`generic_visit`)
+        self.hot: set[int] | None = None
         self.command = ""
         self.conditions: list[str] = []
         self.out: list[Entry] = []
@@ -239,6 +260,23 @@ class _Reader(ast.NodeVisitor):
                 condition=condition,
             )
         )
+
+    # -- traversal -----------------------------------------------------------------------------
+    def generic_visit(self, node: ast.AST) -> None:
+        """Statements are always entered (a raise or an assignment may hide in any block), but
+        the expressions of a simple statement only when its lines mention something an entry
+        is read from: most expressions hold none, and walking them all doubled the build."""
+        if isinstance(node, ast.stmt) and not isinstance(node, _BLOCKS):
+            if self.hot is None:
+                self.hot = {n for n, ln in enumerate(self.text.splitlines(), 1) if _HOT.search(ln)}
+            end = node.end_lineno or node.lineno
+            if not any(n in self.hot for n in range(node.lineno, end + 1)):
+                return
+        super().generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing to read in a constant alone (and ``NodeVisitor``'s own ``visit_Constant``
+        looks up deprecated ``visit_Str``-style methods for every one)."""
 
     # -- scopes --------------------------------------------------------------------------------
     def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
