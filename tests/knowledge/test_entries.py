@@ -164,6 +164,10 @@ def test_every_entry_cites_a_line_that_shows_it(index):
             assert name in lines[e.line - 1], e
         elif head and "'" not in head and '"' not in head:
             assert _word(head) in lines[e.line - 1], e
+        # what offline Ask checks: a name-like last dotted part must be on the cited line
+        short = symbol.rsplit(".", 1)[-1]
+        if short.isidentifier():
+            assert index.check_citation(e.path, e.line, None, short), e
 
 
 def test_config_entries_know_default_readers_and_precedence(index):

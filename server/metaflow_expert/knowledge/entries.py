@@ -42,7 +42,7 @@ _MESSAGE_CALLS = frozenset(
 )
 _LOGGER_OWNERS = frozenset(["logger", "logging", "log", "_logger", "warnings", "click"])
 _MAX_TEXT = 400
-_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+_FORMAT_FIELD = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfigxXeEc]")
 WILDCARD = "{}"
 # variables that hold a message to raise or print (``msg``, ``msg3``, ``error_message``)
@@ -106,7 +106,8 @@ def message_text(node: ast.AST) -> tuple[str, int] | None:
 
     def walk(n: ast.AST) -> None:
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
-            parts.append(n.value)
+            # a message kept in a variable is formatted later (``msg.format(node)``)
+            parts.append(_PERCENT_FIELD.sub(WILDCARD, _FORMAT_FIELD.sub(WILDCARD, n.value)))
             lines.append(n.lineno)
         elif isinstance(n, ast.JoinedStr):
             for v in n.values:

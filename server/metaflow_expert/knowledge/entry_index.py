@@ -62,10 +62,11 @@ class MessageMatch(NamedTuple):
 
 def entry_symbol(e: Entry) -> str:
     """The name a hit on ``e`` shows; its cited line contains it (config: the Python name on
-    the ``from_conf`` line; otherwise the text itself)."""
+    the ``from_conf`` line; otherwise the text itself, a long one cut with ``…`` so that no
+    cut-off word passes for an identifier)."""
     if e.kind == CONFIG and e.name != "from_conf":
         return e.name
-    return e.text[:120]
+    return e.text if len(e.text) <= 120 else e.text[:119] + "…"
 
 
 def entry_snippet(e: Entry) -> str:
