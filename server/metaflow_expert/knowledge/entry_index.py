@@ -28,6 +28,7 @@ from metaflow_expert.knowledge.entries import (
     Entry,
 )
 from metaflow_expert.knowledge.search import (
+    CLI_ALIAS,
     W_CODE,
     W_DOC,
     W_NAME,
@@ -201,12 +202,23 @@ class EntryIndex:
                     words,
                     ident,
                     _PRIORS[e.kind],
+                    cli_aliases(e),
                 )
             )
         return out
 
 
 _DASHED = re.compile(r"(?<![\w-])--?([A-Za-z][\w]*(?:-[\w]+)+)")
+
+
+def cli_aliases(e: Entry) -> tuple[str, ...]:
+    """The keys :func:`search.cli_names` gives a command line naming this option/command."""
+    if e.kind == CLI_OPTION:
+        names = [n.strip() for part in e.text.split(" / ") for n in part.split("/")]
+        return tuple(CLI_ALIAS + n.lower() for n in names if n.startswith("-"))
+    if e.kind == CLI_COMMAND:
+        return (CLI_ALIAS + e.text.lower(),)
+    return ()
 
 
 def option_identifiers(text: str) -> str:
