@@ -18,6 +18,9 @@ from pathlib import Path, PurePosixPath
 
 from metaflow_expert.knowledge import cache
 from metaflow_expert.knowledge.catalog import DecoratorCatalog, load_catalog
+from metaflow_expert.knowledge.entries import CONFIG_FUNCS, Entry, build_entries, precedence
+from metaflow_expert.knowledge.entry_index import EntryIndex, entry_hit, option_identifiers
+from metaflow_expert.knowledge.phrase import is_message_like
 from metaflow_expert.knowledge.search import (
     W_CODE,
     W_DOC,
@@ -31,11 +34,19 @@ from metaflow_expert.knowledge.search import (
     add_words,
 )
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource, locate_source
-from metaflow_expert.knowledge.symbols import Symbol, SymbolIndex, build_symbols, listing_unchanged
+from metaflow_expert.knowledge.symbols import (
+    Symbol,
+    SymbolIndex,
+    build_symbols,
+    iter_source_files,
+    listing_unchanged,
+)
 
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt")
 _MAX_CODE_LINES = 250
 _MAX_DOC_WORDS = 400
+# a pasted message's template goes first when it matches this well (exact matches score > 1)
+_PHRASE_FIRST = 0.8
 
 
 @dataclass
@@ -50,6 +61,8 @@ class KnowledgeIndex:
     docs: dict[str, str]
     search_index: SearchIndex
     extra_doc_files: dict[str, Path] = field(default_factory=dict)
+    #: error messages, CLI options and commands, config and env vars (:mod:`entry_index`)
+    entries: EntryIndex = field(default_factory=lambda: EntryIndex(()))
     docs_dir: Path | None = None
     from_cache: bool = False
     build_seconds: float = 0.0
@@ -60,10 +73,27 @@ class KnowledgeIndex:
         return self.source.version
 
     def search(self, query: str, k: int = 10) -> list[SearchHit]:
-        """Ranked hits for a question or identifier (never raises; empty on empty query)."""
+        """Ranked hits for a question, an identifier or a pasted message (never raises; empty on
+        empty query). A message-like query (quoted, a traceback, a sentence that is not a
+        question) is first matched as a phrase against every message template: templates that
+        match well go first, exact ones first of all; the ranked search fills the rest."""
         if not query or not query.strip():
             return []
-        return self.search_index.search(query[:1000], k=max(1, int(k)))
+        k = max(1, int(k))
+        dashed = option_identifiers(query[:1000])
+        hits = self.search_index.search(f"{query[:1000]} {dashed}".strip(), k=k)
+        if not is_message_like(query):
+            return hits
+        # scores stay monotonic: a phrase hit outscores every ranked hit after it (offline Ask
+        # normalises by the first score and re-sorts)
+        top = hits[0].score if hits else 1.0
+        first = [
+            entry_hit(m.entry, top * (1.0 + m.score))
+            for m in self.entries.match_message(query[:4000], k=k)
+            if m.score >= _PHRASE_FIRST
+        ]
+        seen = {(h.path, h.line) for h in first}
+        return (first + [h for h in hits if (h.path, h.line) not in seen])[:k]
 
     def missing_terms(self, query: str) -> list[str]:
         """Words of ``query`` found nowhere in the indexed source or docs (see
@@ -329,7 +359,10 @@ def build_index(
     symbols, stamps = build_symbols(source)
     docs = generate_docs(source, symbols, catalog)
     extra = _extra_doc_files(extra_docs)
-    search_docs = _symbol_search_docs(symbols, source, catalog)
+    entries = EntryIndex(
+        build_entries(iter_source_files(source)), precedence(source.absolute(CONFIG_FUNCS))
+    )
+    search_docs = _symbol_search_docs(symbols, source, catalog) + entries.search_docs()
     for name, text in docs.items():
         search_docs += _doc_search_docs(name, text, "doc")
     extra_texts: dict[str, str] = {}
@@ -346,6 +379,7 @@ def build_index(
         docs={**docs, **extra_texts},
         search_index=SearchIndex.build(search_docs),
         extra_doc_files=extra,
+        entries=entries,
     )
     return index, stamps
 
@@ -394,6 +428,10 @@ def load_index(
                 docs=dict(data["docs"]),
                 search_index=SearchIndex.from_payload(data["search"]),
                 extra_doc_files=extra,
+                entries=EntryIndex(
+                    map(Entry._make, data["entries"]),
+                    Entry._make(data["precedence"]) if data["precedence"] else None,
+                ),
                 docs_dir=docs_dir if docs_dir.is_dir() else None,
                 from_cache=True,
             )
@@ -423,6 +461,8 @@ def load_index(
             "extra": extra_stamps,
             "docs": index.docs,
             "search": index.search_index.to_payload(),
+            "entries": [tuple(e) for e in index.entries.all],
+            "precedence": tuple(index.entries.precedence) if index.entries.precedence else None,
         },
     )
     index.build_seconds = time.perf_counter() - t0
