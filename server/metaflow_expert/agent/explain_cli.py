@@ -42,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         index = load_index(locate_source(args.metaflow_source) if args.metaflow_source else None)
     except Exception as exc:
-        print(f"metaflow-expert explain-error: cannot index the Metaflow source: {exc}", file=sys.stderr)
+        print(
+            f"metaflow-expert explain-error: cannot index the Metaflow source: {exc}",
+            file=sys.stderr,
+        )
         return NOT_FOUND
     ex = explain(text, index)
     if args.json:

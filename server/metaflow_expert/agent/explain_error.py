@@ -31,6 +31,8 @@ MIN_FUZZY = 0.75
 #: matches kept: those scoring at least this share of the best one
 KEEP_RATIO = 0.9
 MAX_CAUSES = 3
+#: an exact hit covering less of the paste than this ranks as a weak match (see effective)
+MIN_COVERAGE = 0.5
 _ADVICE = re.compile(
     r"\b(use|try|set|specify|pass|add|remove|rename|choose|make sure|ensure|please|instead|"
     r"should|must|need to|needs to|consider|install|upgrade|run|define|provide|check)\b",
@@ -107,17 +109,30 @@ def explain(pasted: str, index: KnowledgeIndex) -> Explanation:
     matches = index.entries.match_message(pasted[:4000], k=8)
     if not matches:
         return out
-    exact = [m for m in matches if m.exact]
-    pool = exact or [m for m in matches if m.score >= MIN_FUZZY]
+    scored = [(effective(m.score, m.exact), m) for m in matches]
+    pool = sorted(
+        ((eff + _named_place(m.entry.path, pasted), m) for eff, m in scored if eff >= MIN_FUZZY),
+        key=lambda pair: -pair[0],
+    )
     if not pool:
         return out
-    pool = sorted(pool, key=lambda m: -(m.score + _named_place(m.entry.path, pasted)))
-    best = pool[0].score
-    for m in pool:
-        if m.score < best * KEEP_RATIO or len(out.causes) >= MAX_CAUSES:
+    best = pool[0][0]
+    for eff, m in pool:
+        if eff < best * KEEP_RATIO or len(out.causes) >= MAX_CAUSES:
             break
-        out.causes.append(_cause(m.entry, m.score, m.exact, index))
+        out.causes.append(_cause(m.entry, eff, m.exact, index))
     return out
+
+
+def effective(score: float, exact: bool) -> float:
+    """One scale for exact and fuzzy matches. An exact hit scores ``1 + coverage`` (the share of
+    the paste its literal text accounts for); when that share is small ("Metaflow {}" inside a
+    long paste) the hit says little, and a near-complete fuzzy match of a longer message is the
+    better answer, so it drops below 1."""
+    if not exact:
+        return min(score, 1.0)
+    coverage = score - 1.0
+    return score if coverage >= MIN_COVERAGE else 0.5 + coverage
 
 
 def _named_place(path: str, pasted: str) -> float:
@@ -170,7 +185,8 @@ def _raise_start(lines: list[str], line: int) -> int:
 
 def _anchor(text: str, cited_line: str) -> str:
     """A word of the message that the cited line contains (what the citation is checked for)."""
-    for w in sorted(_WORD.findall(text.replace("{}", " ")), key=len, reverse=True):
+    words: list[str] = _WORD.findall(text.replace("{}", " "))
+    for w in sorted(words, key=len, reverse=True):
         if w in cited_line:
             return w
     return ""

@@ -1,10 +1,14 @@
 """The answer without a model: best-ranked doc sections and source passages, with citations.
 
 Used when there is no API key, when asked (``--offline``) and as the fallback when the API is
-unreachable. The summary is extractive (first sentences of the matching docstrings and doc
-sections), so everything shown is text from the indexed source. When the best match scores
-the question names something the indexed source lacks (see :mod:`relevance`) the answer says
-plainly that it is not found in the indexed Metaflow version.
+unreachable. It leads with the direct fact when the question names one (:mod:`entry_facts`:
+an option's default, a ``METAFLOW_*`` variable's default and which setting wins, the raising
+line of a pasted error; a named decorator's arguments and defaults), then shows only the
+passages that score close to the best one, so a one-passage answer is not padded with three
+weaker ones. The summary is extractive (first sentences of the matching docstrings and doc
+sections), so everything shown is text from the indexed source. When the question names
+something the indexed source lacks (see :mod:`relevance`) the answer says plainly that it is
+not found in the indexed Metaflow version.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from metaflow_expert.agent.entry_facts import direct_facts
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
@@ -22,7 +27,9 @@ from metaflow_expert.agent.verify import check_one
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
-SHOW_PASSAGES = 4
+SHOW_PASSAGES = 3
+#: a passage is shown only when its score is at least this share of the best one's
+KEEP_RATIO = 0.6
 EXCERPT_LINES = 12
 SEARCH_K = 20
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`@(])")
@@ -36,6 +43,7 @@ class Passage:
     symbol: str
     score: float
     kind: str = ""
+    snippet: str = ""
 
 
 def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -> list[Passage]:
@@ -53,7 +61,7 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
         path = h.path
         if path not in best or best[path].score < score:
             line = h.line or 1
-            best[path] = Passage(path, line, h.end_line or line, h.symbol, score, h.kind)
+            best[path] = Passage(path, line, h.end_line or line, h.symbol, score, h.kind, h.snippet)
     for ent in entities(f"{question} {extra_terms}", index):
         prev = best.get(ent.path)
         base = prev.score if prev else 0.0
@@ -63,17 +71,35 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
     return sorted(best.values(), key=lambda p: -p.score)
 
 
+def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
+    """The passages worth showing: close to the best score, and, when the question names
+    decorators, none from another decorator's file (a question about ``@retry`` does not
+    bring ``@catch``'s docstring)."""
+    if not passages:
+        return []
+    named = {e.path for e in entities(question, index) if e.name.startswith("@")}
+    if named:
+        cat = index.catalog
+        others = {s.path for s in [*cat.step.values(), *cat.flow.values()]} - named
+        passages = [p for p in passages if p.path not in others] or passages
+    best = passages[0].score
+    kept = [p for p in passages if p.score >= best * KEEP_RATIO]
+    return kept[:SHOW_PASSAGES]
+
+
 def answer_offline(
     question: str, index: KnowledgeIndex, *, toolbox: Toolbox | None = None, extra_terms: str = ""
 ) -> Answer:
     toolbox = toolbox or Toolbox(index)
     version = index.version
     try:
-        reasons = missing_reasons(question, toolbox)
+        facts = direct_facts(question, index)
+        # a pasted message holds the user's own names (flow, step, artifact): not Metaflow's
+        reasons = [] if facts.named else missing_reasons(question, toolbox)
         passages = [] if reasons else rank_passages(question, index, extra_terms)
     except Exception as exc:
         return Answer(f"Search failed: {exc}", [], "offline", not_found=True, version=version)
-    if reasons or not passages:
+    if reasons or not (passages or facts.blocks):
         why = (
             "; ".join(reasons[:3])
             if reasons
@@ -81,17 +107,22 @@ def answer_offline(
         )
         text = f"**Not found in Metaflow {version}:** {why}. No answer is given rather than a guess (offline mode: no model was asked)."
         return Answer(text, [], "offline", not_found=True, version=version)
+    if facts.error:
+        # the raising lines are the answer; other passages would only repeat common words
+        passages = []
     summary: list[str] = []
     blocks: list[str] = []
     citations: list[Citation] = []
-    for p in passages[:SHOW_PASSAGES]:
+    for p in prune(passages, question, index):
         short = p.symbol.rsplit(".", 1)[-1]
         named = short.isidentifier() and p.kind != "module"  # a module hit cites the file's top
         cite = check_one(p.path, p.line, None, (short,) if named else (), toolbox)
         citations.append(cite)
         lines = _lines(toolbox, p.path)
         sentence = _first_sentences(lines, p.line, p.end_line, markdown=not p.path.endswith(".py"))
-        label = f"`{short}`" if short else "This passage"
+        if not sentence and p.snippet and not named:
+            sentence = " ".join(p.snippet.split())[:400]  # an entry hit: its one-line facts
+        label = f"`{short}`" if short and named else "This passage"
         where = cite.label() + ("" if cite.verified else " (unverified)")
         if sentence:
             summary.append(f"- {label} ({where}): {sentence}")
@@ -101,19 +132,21 @@ def answer_offline(
         blocks.append(
             f"**{where}**" + (f" — `{p.symbol}`" if p.symbol else "") + f"\n```{lang}\n{code}\n```"
         )
-    head = f"Offline answer for Metaflow {version} (no model was asked): the best-matching passages of the indexed source and docs."
-    parts = [head]
-    facts, fact_cites = decorator_facts(question, index, toolbox)
-    if facts:
-        parts.append(facts)
-        # one citation per cited place: the facts may cite the class line a passage cites too
-        unique: dict[tuple[str, int], Citation] = {}
-        for c in fact_cites + citations:
-            unique.setdefault((c.path, c.line), c)
-        citations = list(unique.values())
+    head = f"Offline answer for Metaflow {version} (no model was asked)"
+    head += ":" if facts.blocks else ": the best-matching passages of the indexed source and docs."
+    parts = [head, *facts.blocks]
+    deco, deco_cites = ("", []) if facts.error else decorator_facts(question, index, toolbox)
+    if deco:
+        parts.append(deco)
+    # one citation per cited place, the facts' first: they are the answer
+    unique: dict[tuple[str, int], Citation] = {}
+    for c in facts.citations + deco_cites + citations:
+        unique.setdefault((c.path, c.line), c)
+    citations = list(unique.values())
     if summary:
         parts.append("\n".join(summary))
-    parts.append("\n\n".join(blocks))
+    if blocks:
+        parts.append("\n\n".join(blocks))
     return Answer("\n\n".join(parts), citations, "offline", not_found=False, version=version)
 
 

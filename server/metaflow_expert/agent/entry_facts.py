@@ -1,0 +1,190 @@
+"""The direct fact an offline answer leads with, read from the index's entries.
+
+Why: a user asking "step-functions create --max-workers default value" wants ``100`` and the
+line that says so, not four passages that mention workers. The entries (CLI options with their
+defaults, ``METAFLOW_*`` config variables with theirs, environment reads, message templates)
+already hold the fact and its ``path:line``; this module picks the ones the question names and
+states them, each with a citation checked against the indexed lines.
+
+Only what the question *names* is stated: an option written ``--like-this``, a command written
+after ``flow.py``, a ``METAFLOW_*`` or ``UPPER_CASE`` name, a pasted message (see
+:mod:`explain_error`). A question in plain words gets no fact here and falls back to passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from metaflow_expert.agent.explain_error import explain, render
+from metaflow_expert.agent.types import Citation
+from metaflow_expert.knowledge.entries import CLI_COMMAND, CLI_OPTION, CONFIG, ENV_VAR
+from metaflow_expert.knowledge.phrase import is_message_like
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.entries import Entry
+    from metaflow_expert.knowledge.index import KnowledgeIndex
+
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
+_UPPER = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+_COMMAND = re.compile(r"\.py\s+((?:--?[\w-]+\s+)*)([a-z][a-z0-9-]+)(?:\s+([a-z][a-z0-9-]+))?")
+MAX_PER_NAME = 3
+MAX_NAMES = 3
+#: an exact message hit counts as "the question quotes it" when it covers this much of it
+QUOTED_SCORE = 1.5
+
+
+@dataclass
+class Facts:
+    """Markdown paragraphs (best first) and their citations; ``named`` is true when the
+    question names an option, variable or message that exists (so it is about Metaflow)."""
+
+    blocks: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    named: bool = False
+    error: bool = False
+
+
+def direct_facts(question: str, index: KnowledgeIndex) -> Facts:
+    out = Facts()
+    _error(question, index, out)
+    if out.error:
+        return out
+    _options(question, index, out)
+    _config(question, index, out)
+    _commands(question, index, out)
+    return out
+
+
+def _cite(index: KnowledgeIndex, e: Entry, word: str) -> Citation:
+    ok = index.check_citation(e.path, e.line, None, word or None)
+    return Citation(e.path, e.line, None, ok)
+
+
+def _error(question: str, index: KnowledgeIndex, out: Facts) -> None:
+    ex = explain(question, index)
+    if not ex.found:
+        return
+    first = ex.causes[0]
+    if not (is_message_like(question) or (first.exact and first.score >= QUOTED_SCORE)):
+        return
+    out.blocks.append(render(ex, index.version))
+    out.citations += ex.citations
+    out.named = out.error = True
+
+
+def _place(e: Entry) -> str:
+    """Which command a CLI entry belongs to, in the user's words (``step-functions create``)."""
+    parts = e.path.removesuffix(".py").split("/")
+    plugin = next(
+        (
+            p
+            for p in reversed(parts[:-1])
+            if p not in ("metaflow", "plugins", "aws", "cli_components")
+        ),
+        "",
+    )
+    cmd = e.name if e.kind == CLI_OPTION else e.text
+    if plugin and plugin not in cmd:
+        return f"{plugin.replace('_', '-')} {cmd}".strip()
+    return cmd
+
+
+def _relevance(e: Entry, low: str) -> int:
+    """How well a CLI entry's command fits the question: its plugin and command named."""
+    score = 0
+    for p in e.path.removesuffix(".py").split("/")[1:]:
+        for variant in (p, p.replace("_", "-"), p.replace("_", " ")):
+            if len(p) > 3 and variant in low:
+                score += 2
+                break
+    cmd = (e.name or "").replace("_", "-")
+    if cmd and re.search(rf"\b{re.escape(cmd)}\b", low):
+        score += 1
+    if ".py " in low and e.path.startswith(("metaflow/cli_components/", "metaflow/cli.py")):
+        score += 1  # ``python flow.py …``: the flow's own CLI, not the ``metaflow`` command
+    if "common_run_options" in (e.name, e.context) and re.search(r"\b(run|resume)\b", low):
+        score += 2
+    if e.path == "metaflow/cli.py" and not re.search(
+        r"\b(step-functions|argo|airflow|batch|kubernetes)\b", low
+    ):
+        score += 1
+    return score
+
+
+def _options(question: str, index: KnowledgeIndex, out: Facts) -> None:
+    low = question.lower()
+    for opt in list(dict.fromkeys(_OPTION.findall(question)))[:MAX_NAMES]:
+        found = [e for e in index.entries.lookup(opt) if e.kind == CLI_OPTION]
+        if not found:
+            continue
+        ranked = sorted(found, key=lambda e: -_relevance(e, low))
+        top = _relevance(ranked[0], low)
+        chosen = [e for e in ranked if _relevance(e, low) == top][:MAX_PER_NAME]
+        lines = []
+        for e in chosen:
+            cite = _cite(index, e, opt.lstrip("-").split("-")[0])
+            out.citations.append(cite)
+            default = f"default `{e.default}`" if e.default else "no default"
+            help_ = f" — {e.help}" if e.help else ""
+            lines.append(f"- `{e.text}` of `{_place(e)}` ({cite.label()}): {default}{help_}")
+        out.blocks.append(f"**`{opt}`** (CLI option):\n" + "\n".join(lines))
+        out.named = True
+
+
+def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
+    shown_precedence = False
+    for name in list(dict.fromkeys(_UPPER.findall(question)))[:MAX_NAMES]:
+        found = [e for e in index.entries.lookup(name) if e.kind in (CONFIG, ENV_VAR)]
+        configs = [e for e in found if e.kind == CONFIG and e.name != "from_conf"]
+        reads = [e for e in found if e.kind == ENV_VAR]
+        lines = []
+        for e in configs[:MAX_PER_NAME]:
+            cite = _cite(index, e, e.name)
+            out.citations.append(cite)
+            read = f"; read in {', '.join(e.read_at[:3])}" if e.read_at else ""
+            lines.append(
+                f"- `{e.text}` is the config `{e.name}` ({cite.label()}): default `{e.default}`{read}"
+            )
+        if not configs:
+            for e in reads[:MAX_PER_NAME]:
+                cite = _cite(index, e, e.text)
+                out.citations.append(cite)
+                default = f", default `{e.default}`" if e.default else ""
+                where = f" in `{e.context}`" if e.context else ""
+                lines.append(f"- `{e.text}` is read{where} ({cite.label()}){default}")
+        if not lines:
+            continue
+        out.named = True
+        pre = index.entries.precedence
+        if configs and pre is not None and not shown_precedence:
+            cite = _cite(index, pre, "environ")
+            out.citations.append(cite)
+            order = pre.text.split(":", 1)[-1].strip()
+            lines.append(f"- Which value wins (`from_conf`, {cite.label()}): {order}")
+            shown_precedence = True
+        out.blocks.append(f"**`{name}`**:\n" + "\n".join(lines))
+
+
+def _commands(question: str, index: KnowledgeIndex, out: Facts) -> None:
+    """A command written after ``flow.py`` (``python flow.py dump …``): its definition and help.
+    Not ``named``: a made-up command must still be reported as missing."""
+    m = _COMMAND.search(question)
+    if not m or out.blocks:
+        return
+    low = question.lower()
+    for word in (m.group(2), m.group(3)):
+        if not word:
+            continue
+        found = [e for e in index.entries.lookup(word) if e.kind == CLI_COMMAND]
+        if not found:
+            continue
+        e = max(found, key=lambda e: _relevance(e, low))
+        cite = _cite(index, e, e.text)
+        if not cite.verified:
+            cite = _cite(index, e, e.name)
+        out.citations.append(cite)
+        help_ = f": {e.help}" if e.help else ""
+        out.blocks.append(f"**`{_place(e)}`** (CLI command, {cite.label()}){help_}")
+        return
