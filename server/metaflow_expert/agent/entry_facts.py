@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
 _UPPER = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _COMMAND = re.compile(r"\.py\s+((?:--?[\w-]+\s+)*)([a-z][a-z0-9-]+)(?:\s+([a-z][a-z0-9-]+))?")
+AUTO_ENVVAR_FILE = "metaflow/cli.py"
 MAX_PER_NAME = 3
 MAX_NAMES = 3
 #: an exact message hit counts as "the question quotes it" when it covers this much of it
@@ -155,6 +156,8 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
                 where = f" in `{e.context}`" if e.context else ""
                 lines.append(f"- `{e.text}` is read{where} ({cite.label()}){default}")
         if not lines:
+            lines = _auto_envvar(name, index, out)
+        if not lines:
             continue
         out.named = True
         pre = index.entries.precedence
@@ -165,6 +168,41 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
             lines.append(f"- Which value wins (`from_conf`, {cite.label()}): {order}")
             shown_precedence = True
         out.blocks.append(f"**`{name}`**:\n" + "\n".join(lines))
+
+
+def _auto_envvar(name: str, index: KnowledgeIndex, out: Facts) -> list[str]:
+    """``METAFLOW_RUN_MAX_WORKERS``: not a config variable, but click reads it for ``run
+    --max-workers`` because the CLI starts with ``auto_envvar_prefix="METAFLOW"``."""
+    prefix = "METAFLOW_"
+    if not name.startswith(prefix):
+        return []
+    lines = index.lines(AUTO_ENVVAR_FILE) or []
+    at = next((n for n, ln in enumerate(lines, 1) if 'auto_envvar_prefix="METAFLOW"' in ln), 0)
+    if not at:
+        return []
+    rest = name[len(prefix) :].lower()
+    for command in (c for c in ("run", "resume", "step") if rest.startswith(c + "_")):
+        opt = "--" + rest[len(command) + 1 :].replace("_", "-")
+        found = [e for e in index.entries.lookup(opt) if e.kind == CLI_OPTION]
+        found = [e for e in found if e.path.startswith("metaflow/cli")]
+        if not found:
+            continue
+        e = found[0]
+        ecite = _cite(index, e, opt.lstrip("-").split("-")[0])
+        acite = Citation(
+            AUTO_ENVVAR_FILE,
+            at,
+            None,
+            index.check_citation(AUTO_ENVVAR_FILE, at, None, "auto_envvar_prefix"),
+        )
+        out.citations += [ecite, acite]
+        default = f" (default `{e.default}`)" if e.default else ""
+        return [
+            f"- `{name}` is not a config variable: click reads it as `{command} {opt}`{default} "
+            f'({ecite.label()}), because the CLI starts with `auto_envvar_prefix="METAFLOW"` '
+            f"({acite.label()}): `METAFLOW_<COMMAND>_<OPTION>`."
+        ]
+    return []
 
 
 def _commands(question: str, index: KnowledgeIndex, out: Facts) -> None:
