@@ -48,14 +48,19 @@ class Facts:
 
 
 def direct_facts(question: str, index: KnowledgeIndex) -> Facts:
-    out = Facts()
-    _error(question, index, out)
-    if out.error:
-        return out
-    _options(question, index, out)
-    _config(question, index, out)
-    _commands(question, index, out)
-    return out
+    """The facts the question names. A pasted message wins when it is quoted nearly whole, or
+    when the text reads like a message and names no option or variable that exists (a
+    "step-functions create --max-workers default" is about the option, not an ``echo`` that
+    happens to contain those words)."""
+    named = Facts()
+    _options(question, index, named)
+    _config(question, index, named)
+    error = Facts()
+    _error(question, index, error, strong_only=named.named)
+    if error.error:
+        return error
+    _commands(question, index, named)
+    return named
 
 
 def _cite(index: KnowledgeIndex, e: Entry, word: str) -> Citation:
@@ -63,16 +68,19 @@ def _cite(index: KnowledgeIndex, e: Entry, word: str) -> Citation:
     return Citation(e.path, e.line, None, ok)
 
 
-def _error(question: str, index: KnowledgeIndex, out: Facts) -> None:
+def _error(question: str, index: KnowledgeIndex, out: Facts, *, strong_only: bool) -> None:
     ex = explain(question, index)
     if not ex.found:
         return
-    first = ex.causes[0]
-    if not (is_message_like(question) or (first.exact and first.score >= QUOTED_SCORE)):
+    strong = ex.causes[0].exact and ex.causes[0].score >= QUOTED_SCORE
+    if not (strong or (is_message_like(question) and not strong_only)):
         return
     out.blocks.append(render(ex, index.version))
     out.citations += ex.citations
-    out.named = out.error = True
+    out.error = True
+    # only a message found word for word proves the paste is Metaflow's (its other names are
+    # the user's own); a near match still goes through the missing-feature check
+    out.named = any(c.exact for c in ex.causes)
 
 
 def _place(e: Entry) -> str:

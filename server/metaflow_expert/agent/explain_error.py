@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from metaflow_expert.agent.types import Citation
+from metaflow_expert.knowledge import phrase
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.entries import Entry
@@ -33,6 +34,8 @@ KEEP_RATIO = 0.9
 MAX_CAUSES = 3
 #: an exact hit covering less of the paste than this ranks as a weak match (see effective)
 MIN_COVERAGE = 0.5
+#: letters a template needs for a partial-coverage exact hit to count
+MIN_LITERAL = 15
 _ADVICE = re.compile(
     r"\b(use|try|set|specify|pass|add|remove|rename|choose|make sure|ensure|please|instead|"
     r"should|must|need to|needs to|consider|install|upgrade|run|define|provide|check)\b",
@@ -109,7 +112,7 @@ def explain(pasted: str, index: KnowledgeIndex) -> Explanation:
     matches = index.entries.match_message(pasted[:4000], k=8)
     if not matches:
         return out
-    scored = [(effective(m.score, m.exact), m) for m in matches]
+    scored = [(effective(m.score, m.exact, _literal(m.entry.text)), m) for m in matches]
     pool = sorted(
         ((eff + _named_place(m.entry.path, pasted), m) for eff, m in scored if eff >= MIN_FUZZY),
         key=lambda pair: -pair[0],
@@ -124,15 +127,22 @@ def explain(pasted: str, index: KnowledgeIndex) -> Explanation:
     return out
 
 
-def effective(score: float, exact: bool) -> float:
+def effective(score: float, exact: bool, literal: int) -> float:
     """One scale for exact and fuzzy matches. An exact hit scores ``1 + coverage`` (the share of
     the paste its literal text accounts for); when that share is small ("Metaflow {}" inside a
     long paste) the hit says little, and a near-complete fuzzy match of a longer message is the
-    better answer, so it drops below 1."""
+    better answer, so it drops below 1 — and out of sight when its literal text is a few words
+    ("1. python")."""
     if not exact:
         return min(score, 1.0)
     coverage = score - 1.0
-    return score if coverage >= MIN_COVERAGE else 0.5 + coverage
+    if coverage >= MIN_COVERAGE:
+        return score
+    return coverage + (0.5 if literal >= MIN_LITERAL else 0.0)
+
+
+def _literal(text: str) -> int:
+    return phrase.literal_length(phrase.normalize(text, template=True))
 
 
 def _named_place(path: str, pasted: str) -> float:
