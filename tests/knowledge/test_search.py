@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from metaflow_expert.knowledge.entries import ENTRY_KINDS
 from metaflow_expert.knowledge.search import split_identifier, tokenize
 
 QUESTIONS = json.loads((Path(__file__).parent / "search_questions.json").read_text())["questions"]
@@ -51,7 +52,11 @@ def test_vendored_code_ranks_low(index):
 def test_hits_carry_checkable_citations(index):
     for h in index.search("foreach split join graph", k=10):
         assert h.end_line >= h.line >= 1
-        if h.kind not in ("doc", "extra_doc", "module"):
+        if h.kind in ENTRY_KINDS:  # a message: checked by words (test_entries), a name: here
+            short = h.symbol.rsplit(".", 1)[-1]
+            symbol = short if short.isidentifier() else None
+            assert index.check_citation(h.path, h.line, h.end_line, symbol=symbol)
+        elif h.kind not in ("doc", "extra_doc", "module"):
             assert index.check_citation(h.path, h.line, symbol=h.symbol.split(".")[-1])
 
 

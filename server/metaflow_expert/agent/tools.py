@@ -26,6 +26,7 @@ from metaflow_expert.agent.files import (
     source_files,
 )
 from metaflow_expert.agent.regex_guard import UnsafePattern, check_pattern
+from metaflow_expert.knowledge.entries import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -45,7 +46,7 @@ _WORKER = Path(__file__).with_name("_grep_worker.py")
 TOOL_SPECS: list[dict[str, Any]] = [
     {
         "name": "search",
-        "description": "Ranked search over the indexed Metaflow source and knowledge docs (symbols, docstrings, code). Returns passages with path and line numbers. Start here after reading the docs.",
+        "description": "Ranked search over the indexed Metaflow source and knowledge docs: symbols, docstrings, code, and entries for error messages, CLI options and commands, config variables (METAFLOW_*) and environment variables. Each result's title starts with its kind ('error message: …', 'cli option: …', 'config: …', 'class: …'); an entry's first line states its facts (default, help, the condition that raises, where a config is read). Paste an error message as the query to find the line that raises it. Returns passages with path and line numbers. Start here after reading the docs.",
         "input_schema": {
             "type": "object",
             "properties": {
@@ -245,10 +246,13 @@ class Toolbox:
         return ToolOutput(blocks, summary=f"search {query!r}: {len(blocks)} hits", sources=sources)
 
     def hit_block(self, hit: SearchHit) -> dict[str, Any] | None:
+        """One search result; its title names the hit's kind, and an entry (an error message,
+        a CLI option, a config variable…) leads with the facts its snippet states."""
         path = hit.path
         line = hit.line
         end = hit.end_line or line
-        title = hit.symbol or path
+        title = f"{hit.kind}: {hit.symbol or path}" if hit.kind else hit.symbol or path
+        facts = f"{hit.snippet}\n\n" if hit.kind in ENTRY_KINDS and hit.snippet else ""
         docs = self.index.docs
         if path in docs:
             text = _numbered_text(
@@ -263,7 +267,7 @@ class Toolbox:
             if not snippet:
                 return None
             return _search_result(f"{path}:{line}", title, snippet[:4000])
-        return _search_result(f"{path}:{s}-{e}", title, text)
+        return _search_result(f"{path}:{s}-{e}", title, facts + text)
 
     def tool_read_doc(self, name: str = "", section: str | None = None) -> ToolOutput:
         docs = self.index.docs

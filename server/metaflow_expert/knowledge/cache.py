@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 9  # bump when the layout of any cached payload changes (9: extension toggles)
+FORMAT = 10  # bump when the layout of any cached payload changes (10: entries)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

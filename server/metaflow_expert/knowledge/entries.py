@@ -42,9 +42,35 @@ _MESSAGE_CALLS = frozenset(
 )
 _LOGGER_OWNERS = frozenset(["logger", "logging", "log", "_logger", "warnings", "click"])
 _MAX_TEXT = 400
-_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+_FORMAT_FIELD = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfigxXeEc]")
 WILDCARD = "{}"
+# variables that hold a message to raise or print (``msg``, ``msg3``, ``error_message``)
+_MESSAGE_NAME = re.compile(r"(?:^|_)(?:msg|message|errmsg|err_msg|error|warning)\d*$", re.I)
+
+
+# a line that may hold a message call, an env read or a click option
+_HOT = re.compile(
+    r"echo|warn|error|exception|critical|fail|__init__|environ|getenv|click|logger|log\."
+)
+_BLOCKS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+)
+
+
+def _wordy(text: str) -> bool:
+    """Enough words to be recognised when pasted (not ``"1. python"`` or ``"done"``)."""
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3
 
 
 class Entry(NamedTuple):
@@ -80,7 +106,8 @@ def message_text(node: ast.AST) -> tuple[str, int] | None:
 
     def walk(n: ast.AST) -> None:
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
-            parts.append(n.value)
+            # a message kept in a variable is formatted later (``msg.format(node)``)
+            parts.append(_PERCENT_FIELD.sub(WILDCARD, _FORMAT_FIELD.sub(WILDCARD, n.value)))
             lines.append(n.lineno)
         elif isinstance(n, ast.JoinedStr):
             for v in n.values:
@@ -166,6 +193,9 @@ class _Reader(ast.NodeVisitor):
         self.prefix = config_prefix
         self.scope: list[str] = []
         self._lines: list[bytes] | None = None
+        self._text_lines: list[str] | None = None
+        #: lines that mention an entry source (see :meth:`generic_visit`)
+        self.hot: set[int] | None = None
         self.command = ""
         self.conditions: list[str] = []
         self.out: list[Entry] = []
@@ -188,6 +218,19 @@ class _Reader(ast.NodeVisitor):
         body = [rows[0][c0:], *rows[1:-1], rows[-1][:c1]]
         return b"\n".join(body).decode(errors="replace")
 
+    def shown_line(self, text: str, line: int, end: int) -> int:
+        """The first line from ``line`` that shows the message's first word: a triple-quoted
+        literal starts on the line of its quotes, its words on the next."""
+        m = re.search(r"[A-Za-z]{3,}", text)
+        if m is None:
+            return line
+        if self._text_lines is None:
+            self._text_lines = self.text.splitlines()
+        for n in range(line, min(end, len(self._text_lines)) + 1):
+            if m.group(0) in self._text_lines[n - 1]:
+                return n
+        return line
+
     @property
     def context(self) -> str:
         return ".".join(self.scope)
@@ -203,6 +246,8 @@ class _Reader(ast.NodeVisitor):
         default: str = "",
         condition: str = "",
     ) -> None:
+        if kind == ERROR_MESSAGE:
+            line = self.shown_line(text, line, end)
         self.out.append(
             Entry(
                 kind,
@@ -216,6 +261,23 @@ class _Reader(ast.NodeVisitor):
                 condition=condition,
             )
         )
+
+    # -- traversal -----------------------------------------------------------------------------
+    def generic_visit(self, node: ast.AST) -> None:
+        """Statements are always entered (a raise or an assignment may hide in any block), but
+        the expressions of a simple statement only when its lines mention something an entry
+        is read from: most expressions hold none, and walking them all doubled the build."""
+        if isinstance(node, ast.stmt) and not isinstance(node, _BLOCKS):
+            if self.hot is None:
+                self.hot = {n for n, ln in enumerate(self.text.splitlines(), 1) if _HOT.search(ln)}
+            end = node.end_lineno or node.lineno
+            if not any(n in self.hot for n in range(node.lineno, end + 1)):
+                return
+        super().generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing to read in a constant alone (and ``NodeVisitor``'s own ``visit_Constant``
+        looks up deprecated ``visit_Str``-style methods for every one)."""
 
     # -- scopes --------------------------------------------------------------------------------
     def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
@@ -299,7 +361,18 @@ class _Reader(ast.NodeVisitor):
         ):
             arg = _first_arg(node, "msg", "message", "line")
             got = message_text(arg) if arg is not None else None
-            if got is not None and len(got[0].split()) >= 2:
+            if got is not None and _wordy(got[0]):
+                self.add(ERROR_MESSAGE, got[0], got[1], node.end_lineno or got[1], name=fname)
+        elif (
+            fname == "__init__"
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Call)
+            and _dotted(func.value.func) == "super"
+            and node.args
+        ):
+            # an exception class passing its own message up: ``super().__init__("…")``
+            got = message_text(node.args[0])
+            if got is not None and _wordy(got[0]):
                 self.add(ERROR_MESSAGE, got[0], got[1], node.end_lineno or got[1], name=fname)
         if (
             self.uses_click
@@ -339,6 +412,22 @@ class _Reader(ast.NodeVisitor):
 
     # -- configuration -------------------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _MESSAGE_NAME.search(node.targets[0].id)
+        ):
+            # ``msg = "Step *{0.name}* …"`` raised later as ``raise X(msg.format(node))``
+            got = message_text(node.value)
+            if got is not None and _wordy(got[0]):
+                self.add(
+                    ERROR_MESSAGE,
+                    got[0],
+                    got[1],
+                    node.end_lineno or got[1],
+                    name=node.targets[0].id,
+                    condition=self.conditions[-1] if self.conditions else "",
+                )
         call = node.value
         if (
             isinstance(call, ast.Call)

@@ -13,6 +13,7 @@ hovers); see ``docs/knowledge.md``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -61,10 +62,11 @@ class MessageMatch(NamedTuple):
 
 def entry_symbol(e: Entry) -> str:
     """The name a hit on ``e`` shows; its cited line contains it (config: the Python name on
-    the ``from_conf`` line; otherwise the text itself)."""
+    the ``from_conf`` line; otherwise the text itself, a long one cut with ``…`` so that no
+    cut-off word passes for an identifier)."""
     if e.kind == CONFIG and e.name != "from_conf":
         return e.name
-    return e.text[:120]
+    return e.text if len(e.text) <= 120 else e.text[:119] + "…"
 
 
 def entry_snippet(e: Entry) -> str:
@@ -177,10 +179,11 @@ class EntryIndex:
                 ident = e.name
             elif e.kind in (CLI_OPTION, CLI_COMMAND):
                 add_words(words, e.text, W_NAME)
+                add_words(words, option_identifiers(e.text), W_NAME)
                 add_words(words, f"{e.name} {e.context}", W_QUAL)
                 add_words(words, e.help, W_DOC)
                 add_words(words, e.default, W_CODE)
-                ident = ""
+                ident = option_identifiers(e.text).split(" ")[0]
             else:
                 add_words(words, e.text, W_NAME)
                 add_words(words, e.context, W_QUAL)
@@ -201,6 +204,15 @@ class EntryIndex:
                 )
             )
         return out
+
+
+_DASHED = re.compile(r"(?<![\w-])--?([A-Za-z][\w]*(?:-[\w]+)+)")
+
+
+def option_identifiers(text: str) -> str:
+    """``--origin-run-id`` → ``origin_run_id``: a dashed option as one identifier, so the
+    whole name (rarer than its words) finds the option; the query side does the same."""
+    return " ".join(m.group(1).replace("-", "_") for m in _DASHED.finditer(text))
 
 
 def _name_key(name: str) -> str:

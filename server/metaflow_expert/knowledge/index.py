@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from metaflow_expert.knowledge import cache
 from metaflow_expert.knowledge.catalog import DecoratorCatalog, load_catalog
 from metaflow_expert.knowledge.entries import CONFIG_FUNCS, Entry, build_entries, precedence
-from metaflow_expert.knowledge.entry_index import EntryIndex, entry_hit
+from metaflow_expert.knowledge.entry_index import EntryIndex, entry_hit, option_identifiers
 from metaflow_expert.knowledge.phrase import is_message_like
 from metaflow_expert.knowledge.search import (
     W_CODE,
@@ -80,7 +80,8 @@ class KnowledgeIndex:
         if not query or not query.strip():
             return []
         k = max(1, int(k))
-        hits = self.search_index.search(query[:1000], k=k)
+        dashed = option_identifiers(query[:1000])
+        hits = self.search_index.search(f"{query[:1000]} {dashed}".strip(), k=k)
         if not is_message_like(query):
             return hits
         first = [

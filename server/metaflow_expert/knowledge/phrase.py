@@ -91,11 +91,12 @@ def literal_length(template_norm: str) -> int:
 
 def score(template_norm: str, pasted: str, ratio: float) -> tuple[float, bool]:
     """(score, exact) of one template against one normalised pasted piece, given rapidfuzz's
-    ``partial_ratio`` (0–100). Exact: every literal part occurs, in order; the score then adds
-    how much of the paste the template accounts for, so the most specific template wins."""
+    ``partial_ratio`` (0–100). Exact: every literal part occurs, in order, and they make up
+    a fair part of the paste (``python`` alone is in many pastes); the score then adds how much
+    of the paste the template accounts for, so the most specific template wins."""
     lit = literal_length(template_norm)
     pasted_len = max(1, len(pasted.replace(MARK, "").replace(" ", "")))
     coverage = min(1.0, lit / pasted_len)
-    if lit >= 6 and template_regex(template_norm).search(pasted):
+    if lit >= 6 and coverage >= 0.35 and template_regex(template_norm).search(pasted):
         return 1.0 + coverage, True
     return (ratio / 100.0) * min(1.0, coverage / 0.8), False
