@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
+# ``max-num-splits`` written without its dashes (taken only when it is an option)
+_BARE_OPTION = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])")
 _UPPER = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _COMMAND = re.compile(r"\.py\s+((?:--?[\w-]+\s+)*)([a-z][a-z0-9-]+)(?:\s+([a-z][a-z0-9-]+))?")
 AUTO_ENVVAR_FILE = "metaflow/cli.py"
@@ -124,7 +126,9 @@ def _relevance(e: Entry, low: str) -> int:
 
 def _options(question: str, index: KnowledgeIndex, out: Facts) -> None:
     low = question.lower()
-    for opt in list(dict.fromkeys(_OPTION.findall(question)))[:MAX_NAMES]:
+    written = _OPTION.findall(question)
+    written += ["--" + w for w in _BARE_OPTION.findall(question) if "--" + w not in written]
+    for opt in list(dict.fromkeys(written))[:MAX_NAMES]:
         found = [e for e in index.entries.lookup(opt) if e.kind == CLI_OPTION]
         if not found:
             continue

@@ -44,6 +44,8 @@ class Passage:
     score: float
     kind: str = ""
     snippet: str = ""
+    #: the part of ``score`` owed to the question naming the passage's decorator or API symbol
+    boost: float = 0.0
 
 
 def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -> list[Passage]:
@@ -66,13 +68,19 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
         prev = best.get(ent.path)
         base = prev.score if prev else 0.0
         best[ent.path] = Passage(
-            ent.path, ent.line, ent.line, ent.symbol or ent.name, base + ent.weight
+            ent.path,
+            ent.line,
+            ent.line,
+            ent.symbol or ent.name,
+            base + ent.weight,
+            boost=(prev.boost if prev else 0.0) + ent.weight,
         )
     return sorted(best.values(), key=lambda p: -p.score)
 
 
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
-    """The passages worth showing: close to the best score, and, when the question names
+    """The passages worth showing: close to the best search score (or a decorator written
+    ``@name``), and, when the question names
     decorators, none from another decorator's file (a question about ``@retry`` does not
     bring ``@catch``'s docstring)."""
     if not passages:
@@ -82,8 +90,10 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
         cat = index.catalog
         others = {s.path for s in [*cat.step.values(), *cat.flow.values()]} - named
         passages = [p for p in passages if p.path not in others] or passages
-    best = passages[0].score
-    kept = [p for p in passages if p.score >= best * KEEP_RATIO]
+    # closeness is judged on the search score: a word that happens to name a decorator
+    # ("in parallel") must not push the search's own best answers out of sight
+    best = max(p.score - p.boost for p in passages)
+    kept = [p for p in passages if p.boost >= 2.0 or p.score - p.boost >= best * KEEP_RATIO]
     return kept[:SHOW_PASSAGES]
 
 
