@@ -23,11 +23,13 @@ from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
+from metaflow_expert.knowledge.entries import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
 SHOW_PASSAGES = 3
+PASSAGES_AFTER_FACTS = 2
 #: a passage is shown only when its score is at least this share of the best one's
 KEEP_RATIO = 0.6
 EXCERPT_LINES = 12
@@ -123,7 +125,14 @@ def answer_offline(
     summary: list[str] = []
     blocks: list[str] = []
     citations: list[Citation] = []
-    for p in prune(passages, question, index):
+    shown = prune(passages, question, index)
+    if facts.blocks:
+        # the facts already state the entries the question names: passages that repeat an
+        # entry (the same option of another deployer) would only pad the answer
+        stated = {(c.path, c.line) for c in facts.citations}
+        shown = [p for p in shown if p.kind not in ENTRY_KINDS and (p.path, p.line) not in stated]
+        shown = shown[:PASSAGES_AFTER_FACTS]
+    for p in shown:
         short = p.symbol.rsplit(".", 1)[-1]
         named = short.isidentifier() and p.kind != "module"  # a module hit cites the file's top
         cite = check_one(p.path, p.line, None, (short,) if named else (), toolbox)
