@@ -155,15 +155,23 @@ def answer_offline(
     head += ":" if facts.blocks else ": the best-matching passages of the indexed source and docs."
     parts = [head, *facts.blocks]
     deco, deco_cites = ("", []) if facts.error else decorator_facts(question, index, toolbox)
-    if deco:
+    # a decorator written ``@retry`` is what the question is about; one merely named by a
+    # plain word ("retries left", "in parallel") is context, after the best passage
+    written = any(e.weight >= 2.0 for e in entities(question, index) if e.name.startswith("@"))
+    if deco and written:
         parts.append(deco)
+        ordered = facts.citations + deco_cites + citations
+    else:
+        ordered = facts.citations + citations[:1] + deco_cites + citations[1:]
     # one citation per cited place, the facts' first: they are the answer
     unique: dict[tuple[str, int], Citation] = {}
-    for c in facts.citations + deco_cites + citations:
+    for c in ordered:
         unique.setdefault((c.path, c.line), c)
     citations = list(unique.values())
     if summary:
         parts.append("\n".join(summary))
+    if deco and not written:
+        parts.append(deco)
     if blocks:
         parts.append("\n\n".join(blocks))
     return Answer("\n\n".join(parts), citations, "offline", not_found=False, version=version)
