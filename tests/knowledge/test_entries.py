@@ -263,3 +263,17 @@ def test_config_questions_find_their_entries(index):
     assert hits[0].kind == CONFIG and hits[0].symbol == "DEFAULT_DATASTORE"
     hits = index.search("--max-workers default", k=5)
     assert any(h.kind == CLI_OPTION and h.symbol == "--max-workers" for h in hits)
+
+
+def test_a_command_line_names_its_options_and_commands(index):
+    from metaflow_expert.knowledge.search import cli_names
+
+    assert cli_names("python flow.py argo-workflows create --max-workers 4") == {
+        "cli:argo-workflows",
+        "cli:create",
+        "cli:--max-workers",
+    }
+    hits = index.search("python flow.py run --tag a --tag b, several tags?", k=5)
+    assert any(h.kind == CLI_OPTION and h.symbol.startswith("--tag") for h in hits)
+    hits = index.search("python flow.py dump 12/start what does it print", k=5)
+    assert any(h.kind == CLI_COMMAND and h.symbol == "dump" for h in hits)

@@ -53,11 +53,12 @@ _MESSAGE_NAME = re.compile(r"(?:^|_)(?:msg|message|errmsg|err_msg|error|warning)
 _HOT = re.compile(
     r"echo|warn|error|exception|critical|fail|__init__|environ|getenv|click|logger|log\."
 )
+# every word an entry needs (the hot words, ``raise``, ``headline``, message variables,
+# ``from_conf`` and imports of ``metaflow_config``)
+_ANY_SOURCE = re.compile(_HOT.pattern + r"|raise|headline|msg|message|from_conf|metaflow_config")
+# compound statements :meth:`_Reader.generic_visit` enters by their bodies (functions, classes
+# and ``if`` have their own visitors)
 _BLOCKS = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.If,
     ast.For,
     ast.AsyncFor,
     ast.While,
@@ -265,15 +266,28 @@ class _Reader(ast.NodeVisitor):
     # -- traversal -----------------------------------------------------------------------------
     def generic_visit(self, node: ast.AST) -> None:
         """Statements are always entered (a raise or an assignment may hide in any block), but
-        the expressions of a simple statement only when its lines mention something an entry
-        is read from: most expressions hold none, and walking them all doubled the build."""
-        if isinstance(node, ast.stmt) and not isinstance(node, _BLOCKS):
-            if self.hot is None:
-                self.hot = {n for n, ln in enumerate(self.text.splitlines(), 1) if _HOT.search(ln)}
-            end = node.end_lineno or node.lineno
-            if not any(n in self.hot for n in range(node.lineno, end + 1)):
+        expressions only on lines that mention something an entry is read from (a message
+        call, an env read, click): most hold none, and walking them all doubled the build."""
+        if isinstance(node, ast.stmt):
+            if isinstance(node, _BLOCKS):
+                if self.is_hot(node.lineno, node.lineno):
+                    for name in ("test", "iter", "items", "subject"):
+                        value = getattr(node, name, None)
+                        for sub in value if isinstance(value, list) else [value]:
+                            if isinstance(sub, ast.AST):
+                                self.visit(sub)
+                for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+                    for child in getattr(node, name, None) or ():
+                        self.visit(child)
+                return
+            if not self.is_hot(node.lineno, node.end_lineno or node.lineno):
                 return
         super().generic_visit(node)
+
+    def is_hot(self, first: int, last: int) -> bool:
+        if self.hot is None:
+            self.hot = {n for n, ln in enumerate(self.text.splitlines(), 1) if _HOT.search(ln)}
+        return any(n in self.hot for n in range(first, last + 1))
 
     def visit_Constant(self, node: ast.Constant) -> None:
         """Nothing to read in a constant alone (and ``NodeVisitor``'s own ``visit_Constant``
@@ -303,7 +317,8 @@ class _Reader(ast.NodeVisitor):
     visit_ClassDef = _scoped
 
     def visit_If(self, node: ast.If) -> None:
-        self.visit(node.test)
+        if self.is_hot(node.test.lineno, node.test.end_lineno or node.test.lineno):
+            self.visit(node.test)
         self.conditions.append(_short(self.segment(node.test), 120))
         for stmt in node.body:
             self.visit(stmt)
@@ -558,6 +573,8 @@ def read_file_entries(
     rel: str, text: str, config_prefix_: str
 ) -> tuple[list[Entry], list[tuple[str, int]]]:
     """Entries of one module and the config names it imports ``[(name, line)]``."""
+    if not _ANY_SOURCE.search(text):
+        return [], []  # a file without these words has no entry: skip its parse
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):

@@ -159,6 +159,28 @@ def stem(word: str) -> str:
     return word
 
 
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+_COMMAND_LINE = re.compile(r"(?:\.py|\bmetaflow)((?:\s+[^\s]+){1,6})")
+CLI_ALIAS = "cli:"
+
+
+def cli_names(text: str) -> set[str]:
+    """What a command line in ``text`` names, as alias keys: each ``--option`` and the (at most
+    two) command words after ``flow.py`` / ``metaflow`` (``flow.py argo-workflows create``).
+    CLI options and commands are indexed under the same keys (``cli:--tag``, ``cli:dump``)."""
+    out = {CLI_ALIAS + m.group(0).lower() for m in _OPTION.finditer(text)}
+    for m in _COMMAND_LINE.finditer(text):
+        words = 0
+        for tok in m.group(1).split():
+            if tok.startswith("-"):
+                continue
+            if words == 2 or not re.fullmatch(r"[a-z][\w-]*", tok):
+                break
+            out.add(CLI_ALIAS + tok)
+            words += 1
+    return out
+
+
 def split_identifier(ident: str) -> list[str]:
     """``RetryDecorator`` → [retry, decorator]; ``merge_artifacts`` → [merge, artifacts]."""
     parts: list[str] = []
@@ -434,6 +456,9 @@ class SearchIndex:
         for name in at_names:  # ``@retry``: the decorator itself, explicitly asked for
             for doc in self.aliases.get(name, ()):
                 scores[doc] = scores.get(doc, 0.0) + top
+        for name in cli_names(query):  # ``--tag``, ``flow.py dump``: named on a command line
+            for doc in self.aliases.get(name, ()):
+                scores[doc] = scores.get(doc, 0.0) + top / 2
         ranked = [(s * self.priors[i], i) for i, s in scores.items()]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         hits: list[SearchHit] = []
