@@ -138,12 +138,15 @@ def _options(question: str, index: KnowledgeIndex, out: Facts) -> None:
         lines = []
         for e in chosen:
             cite = _cite(index, e, opt.lstrip("-").split("-")[0])
+            if not cite.verified:
+                continue  # a fact is stated only where its line says so
             out.citations.append(cite)
             default = f"default `{e.default}`" if e.default else "no default"
             help_ = f" — {e.help}" if e.help else ""
             lines.append(f"- `{e.text}` of `{_place(e)}` ({cite.label()}): {default}{help_}")
-        out.blocks.append(f"**`{opt}`** (CLI option):\n" + "\n".join(lines))
-        out.named = True
+        if lines:
+            out.blocks.append(f"**`{opt}`** (CLI option):\n" + "\n".join(lines))
+            out.named = True
 
 
 def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
@@ -155,6 +158,8 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
         lines = []
         for e in configs[:MAX_PER_NAME]:
             cite = _cite(index, e, e.name)
+            if not cite.verified:
+                continue
             out.citations.append(cite)
             read = f"; read in {', '.join(e.read_at[:3])}" if e.read_at else ""
             lines.append(
@@ -163,6 +168,8 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
         if not configs:
             for e in reads[:MAX_PER_NAME]:
                 cite = _cite(index, e, e.text)
+                if not cite.verified:
+                    continue
                 out.citations.append(cite)
                 default = f", default `{e.default}`" if e.default else ""
                 where = f" in `{e.context}`" if e.context else ""
@@ -234,6 +241,8 @@ def _commands(question: str, index: KnowledgeIndex, out: Facts) -> None:
         cite = _cite(index, e, e.text)
         if not cite.verified:
             cite = _cite(index, e, e.name)
+        if not cite.verified:
+            return
         out.citations.append(cite)
         help_ = f": {e.help}" if e.help else ""
         out.blocks.append(f"**`{_place(e)}`** (CLI command, {cite.label()}){help_}")

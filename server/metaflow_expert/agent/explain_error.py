@@ -123,7 +123,9 @@ def explain(pasted: str, index: KnowledgeIndex) -> Explanation:
     for eff, m in pool:
         if eff < best * KEEP_RATIO or len(out.causes) >= MAX_CAUSES:
             break
-        out.causes.append(_cause(m.entry, eff, m.exact, index))
+        cause = _cause(m.entry, eff, m.exact, index)
+        if cause.raising.verified:  # stated only where the cited line holds the message
+            out.causes.append(cause)
     return out
 
 

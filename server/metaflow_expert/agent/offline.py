@@ -136,6 +136,8 @@ def answer_offline(
         short = p.symbol.rsplit(".", 1)[-1]
         named = short.isidentifier() and p.kind != "module"  # a module hit cites the file's top
         cite = check_one(p.path, p.line, None, (short,) if named else (), toolbox)
+        if not cite.verified:
+            continue  # a passage is shown only where its citation holds: no model to repair it
         citations.append(cite)
         lines = _lines(toolbox, p.path)
         sentence = _first_sentences(lines, p.line, p.end_line, markdown=not p.path.endswith(".py"))
@@ -151,6 +153,9 @@ def answer_offline(
         blocks.append(
             f"**{where}**" + (f" — `{p.symbol}`" if p.symbol else "") + f"\n```{lang}\n{code}\n```"
         )
+    if not citations and not facts.blocks:
+        text = f"**Not found in Metaflow {version}:** no passage of the indexed source or knowledge docs matching this question could be cited. No answer is given rather than a guess (offline mode: no model was asked)."
+        return Answer(text, [], "offline", not_found=True, version=version)
     head = f"Offline answer for Metaflow {version} (no model was asked)"
     head += ":" if facts.blocks else ": the best-matching passages of the indexed source and docs."
     parts = [head, *facts.blocks]

@@ -154,6 +154,20 @@ _OTHER_TOOLS = frozenset(
         "vertex",
         "wandb",
         "zenml",
+        "argocd",
+        "circleci",
+        "dataiku",
+        "domino",
+        "gitlab",
+        "huggingface",
+        "jenkins",
+        "langchain",
+        "mlserver",
+        "pinecone",
+        "seldon",
+        "streamlit",
+        "triton",
+        "weaviate",
     ]
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
