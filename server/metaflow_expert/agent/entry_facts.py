@@ -40,13 +40,16 @@ QUOTED_SCORE = 1.5
 
 @dataclass
 class Facts:
-    """Markdown paragraphs (best first) and their citations; ``named`` is true when the
-    question names an option, variable or message that exists (so it is about Metaflow)."""
+    """Markdown paragraphs (best first) and their citations. ``named`` is true when the
+    question quotes a message of the source word for word (so it is about Metaflow, whatever
+    names of the user's it holds); ``resolved`` lists the options and variables it names that
+    exist (the missing-feature check need not look them up again, but still reads the rest)."""
 
     blocks: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     named: bool = False
     error: bool = False
+    resolved: list[str] = field(default_factory=list)
 
 
 def direct_facts(question: str, index: KnowledgeIndex) -> Facts:
@@ -58,7 +61,7 @@ def direct_facts(question: str, index: KnowledgeIndex) -> Facts:
     _options(question, index, named)
     _config(question, index, named)
     error = Facts()
-    _error(question, index, error, strong_only=named.named)
+    _error(question, index, error, strong_only=bool(named.resolved))
     if error.error:
         return error
     _commands(question, index, named)
@@ -146,7 +149,7 @@ def _options(question: str, index: KnowledgeIndex, out: Facts) -> None:
             lines.append(f"- `{e.text}` of `{_place(e)}` ({cite.label()}): {default}{help_}")
         if lines:
             out.blocks.append(f"**`{opt}`** (CLI option):\n" + "\n".join(lines))
-            out.named = True
+            out.resolved.append(opt)
 
 
 def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
@@ -178,7 +181,7 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
             lines = _auto_envvar(name, index, out)
         if not lines:
             continue
-        out.named = True
+        out.resolved.append(name)
         pre = index.entries.precedence
         if configs and pre is not None and not shown_precedence:
             cite = _cite(index, pre, "environ")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from metaflow_expert.agent.entry_facts import direct_facts
+from metaflow_expert.agent.entry_facts import Facts, direct_facts
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
@@ -80,6 +80,14 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
     return sorted(best.values(), key=lambda p: -p.score)
 
 
+def _without(question: str, facts: Facts) -> str:
+    """The question less the options and variables the facts found (``max-num-splits`` and
+    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such)."""
+    for token in sorted(facts.resolved, key=len, reverse=True):
+        question = question.replace(token, " ").replace(token.lstrip("-"), " ")
+    return question
+
+
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
     """The passages worth showing: close to the best search score (or a decorator written
     ``@name``), and, when the question names
@@ -107,7 +115,7 @@ def answer_offline(
     try:
         facts = direct_facts(question, index)
         # a pasted message holds the user's own names (flow, step, artifact): not Metaflow's
-        reasons = [] if facts.named else missing_reasons(question, toolbox)
+        reasons = [] if facts.named else missing_reasons(_without(question, facts), toolbox)
         passages = [] if reasons else rank_passages(question, index, extra_terms)
     except Exception as exc:
         return Answer(f"Search failed: {exc}", [], "offline", not_found=True, version=version)
