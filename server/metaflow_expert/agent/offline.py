@@ -89,10 +89,10 @@ def _without(question: str, facts: Facts) -> str:
 
 
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
-    """The passages worth showing: close to the best search score (or a decorator written
-    ``@name``), and, when the question names
-    decorators, none from another decorator's file (a question about ``@retry`` does not
-    bring ``@catch``'s docstring)."""
+    """The passages worth showing: what the question names (a decorator or API symbol, found
+    by :func:`entities` even where the search missed it) and those close to the best search
+    score; when the question names decorators, none from another decorator's file (a
+    question about ``@retry`` does not bring ``@catch``'s docstring)."""
     if not passages:
         return []
     named = {e.path for e in entities(question, index) if e.name.startswith("@")}
@@ -103,7 +103,7 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
     # closeness is judged on the search score: a word that happens to name a decorator
     # ("in parallel") must not push the search's own best answers out of sight
     best = max(p.score - p.boost for p in passages)
-    kept = [p for p in passages if p.boost >= 2.0 or p.score - p.boost >= best * KEEP_RATIO]
+    kept = [p for p in passages if p.boost > 0 or p.score - p.boost >= best * KEEP_RATIO]
     return kept[:SHOW_PASSAGES]
 
 
