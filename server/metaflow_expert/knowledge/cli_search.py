@@ -1,4 +1,10 @@
-"""``metaflow-expert search QUERY``: ranked places in the Metaflow source that answer a query."""
+"""``metaflow-expert search QUERY``: ranked places in the Metaflow source that answer a query.
+
+A query may be a question, an identifier, a command line (``run --max-workers``) or a pasted
+error message or traceback. Each hit says what it is (``kind``: ``error message``, ``cli
+option``, ``cli command``, ``config``, ``env var``, or the symbol kind ``class``, ``method``…),
+in the text output and in ``--json``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,11 @@ from metaflow_expert.knowledge.cli_common import add_source_arguments, source_fr
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="+", help="words, a question or an identifier")
+    parser.add_argument(
+        "query",
+        nargs="+",
+        help="words, a question, an identifier, a CLI flag or a pasted error message",
+    )
     parser.add_argument("-n", type=int, default=10, metavar="K", help="number of hits (default 10)")
     parser.add_argument("--json", action="store_true", help="print hits as JSON")
     add_source_arguments(parser)
