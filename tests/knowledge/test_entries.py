@@ -277,3 +277,9 @@ def test_a_command_line_names_its_options_and_commands(index):
     assert any(h.kind == CLI_OPTION and h.symbol.startswith("--tag") for h in hits)
     hits = index.search("python flow.py dump 12/start what does it print", k=5)
     assert any(h.kind == CLI_COMMAND and h.symbol == "dump" for h in hits)
+
+
+def test_phrase_hits_keep_scores_in_order(index):
+    hits = index.search("Step *c* joins steps from unrelated splits. Ensure that it works", k=10)
+    assert hits[0].kind == ERROR_MESSAGE
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -84,8 +84,11 @@ class KnowledgeIndex:
         hits = self.search_index.search(f"{query[:1000]} {dashed}".strip(), k=k)
         if not is_message_like(query):
             return hits
+        # scores stay monotonic: a phrase hit outscores every ranked hit after it (offline Ask
+        # normalises by the first score and re-sorts)
+        top = hits[0].score if hits else 1.0
         first = [
-            entry_hit(m.entry, m.score * (hits[0].score if hits else 1.0) + 1e-3)
+            entry_hit(m.entry, top * (1.0 + m.score))
             for m in self.entries.match_message(query[:4000], k=k)
             if m.score >= _PHRASE_FIRST
         ]
