@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "docs": ("metaflow_expert.knowledge.cli_docs", "write the generated knowledge docs"),
     "ask": ("metaflow_expert.agent.cli", "ask a question about Metaflow (grounded, cited answer)"),
+    "explain-error": ("metaflow_expert.agent.explain_cli", "a pasted error: where, why, the fix"),
     "serve": ("metaflow_expert.lsp.cli", "run the language server (stdio by default)"),
     "demo": ("metaflow_expert.demo", "lint, draw and explain the bundled example flow"),
 }

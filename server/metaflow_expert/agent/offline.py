@@ -1,10 +1,14 @@
 """The answer without a model: best-ranked doc sections and source passages, with citations.
 
 Used when there is no API key, when asked (``--offline``) and as the fallback when the API is
-unreachable. The summary is extractive (first sentences of the matching docstrings and doc
-sections), so everything shown is text from the indexed source. When the best match scores
-the question names something the indexed source lacks (see :mod:`relevance`) the answer says
-plainly that it is not found in the indexed Metaflow version.
+unreachable. It leads with the direct fact when the question names one (:mod:`entry_facts`:
+an option's default, a ``METAFLOW_*`` variable's default and which setting wins, the raising
+line of a pasted error; a named decorator's arguments and defaults), then shows only the
+passages that score close to the best one, so a one-passage answer is not padded with three
+weaker ones. The summary is extractive (first sentences of the matching docstrings and doc
+sections), so everything shown is text from the indexed source. When the question names
+something the indexed source lacks (see :mod:`relevance`) the answer says plainly that it is
+not found in the indexed Metaflow version.
 """
 
 from __future__ import annotations
@@ -13,16 +17,21 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from metaflow_expert.agent.entry_facts import Facts, direct_facts
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
+from metaflow_expert.knowledge.entries import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
-SHOW_PASSAGES = 4
+SHOW_PASSAGES = 3
+PASSAGES_AFTER_FACTS = 2
+#: a passage is shown only when its score is at least this share of the best one's
+KEEP_RATIO = 0.6
 EXCERPT_LINES = 12
 SEARCH_K = 20
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`@(])")
@@ -36,6 +45,9 @@ class Passage:
     symbol: str
     score: float
     kind: str = ""
+    snippet: str = ""
+    #: the part of ``score`` owed to the question naming the passage's decorator or API symbol
+    boost: float = 0.0
 
 
 def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -> list[Passage]:
@@ -53,14 +65,46 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
         path = h.path
         if path not in best or best[path].score < score:
             line = h.line or 1
-            best[path] = Passage(path, line, h.end_line or line, h.symbol, score, h.kind)
+            best[path] = Passage(path, line, h.end_line or line, h.symbol, score, h.kind, h.snippet)
     for ent in entities(f"{question} {extra_terms}", index):
         prev = best.get(ent.path)
         base = prev.score if prev else 0.0
         best[ent.path] = Passage(
-            ent.path, ent.line, ent.line, ent.symbol or ent.name, base + ent.weight
+            ent.path,
+            ent.line,
+            ent.line,
+            ent.symbol or ent.name,
+            base + ent.weight,
+            boost=(prev.boost if prev else 0.0) + ent.weight,
         )
     return sorted(best.values(), key=lambda p: -p.score)
+
+
+def _without(question: str, facts: Facts) -> str:
+    """The question less the options and variables the facts found (``max-num-splits`` and
+    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such)."""
+    for token in sorted(facts.resolved, key=len, reverse=True):
+        question = question.replace(token, " ").replace(token.lstrip("-"), " ")
+    return question
+
+
+def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
+    """The passages worth showing: what the question names (a decorator or API symbol, found
+    by :func:`entities` even where the search missed it) and those close to the best search
+    score; when the question names decorators, none from another decorator's file (a
+    question about ``@retry`` does not bring ``@catch``'s docstring)."""
+    if not passages:
+        return []
+    named = {e.path for e in entities(question, index) if e.name.startswith("@")}
+    if named:
+        cat = index.catalog
+        others = {s.path for s in [*cat.step.values(), *cat.flow.values()]} - named
+        passages = [p for p in passages if p.path not in others] or passages
+    # closeness is judged on the search score: a word that happens to name a decorator
+    # ("in parallel") must not push the search's own best answers out of sight
+    best = max(p.score - p.boost for p in passages)
+    kept = [p for p in passages if p.boost > 0 or p.score - p.boost >= best * KEEP_RATIO]
+    return kept[:SHOW_PASSAGES]
 
 
 def answer_offline(
@@ -69,11 +113,13 @@ def answer_offline(
     toolbox = toolbox or Toolbox(index)
     version = index.version
     try:
-        reasons = missing_reasons(question, toolbox)
+        facts = direct_facts(question, index)
+        # a pasted message holds the user's own names (flow, step, artifact): not Metaflow's
+        reasons = [] if facts.named else missing_reasons(_without(question, facts), toolbox)
         passages = [] if reasons else rank_passages(question, index, extra_terms)
     except Exception as exc:
         return Answer(f"Search failed: {exc}", [], "offline", not_found=True, version=version)
-    if reasons or not passages:
+    if reasons or not (passages or facts.blocks):
         why = (
             "; ".join(reasons[:3])
             if reasons
@@ -81,17 +127,31 @@ def answer_offline(
         )
         text = f"**Not found in Metaflow {version}:** {why}. No answer is given rather than a guess (offline mode: no model was asked)."
         return Answer(text, [], "offline", not_found=True, version=version)
+    if facts.error:
+        # the raising lines are the answer; other passages would only repeat common words
+        passages = []
     summary: list[str] = []
     blocks: list[str] = []
     citations: list[Citation] = []
-    for p in passages[:SHOW_PASSAGES]:
+    shown = prune(passages, question, index)
+    if facts.blocks:
+        # the facts already state the entries the question names: passages that repeat an
+        # entry (the same option of another deployer) would only pad the answer
+        stated = {(c.path, c.line) for c in facts.citations}
+        shown = [p for p in shown if p.kind not in ENTRY_KINDS and (p.path, p.line) not in stated]
+        shown = shown[:PASSAGES_AFTER_FACTS]
+    for p in shown:
         short = p.symbol.rsplit(".", 1)[-1]
         named = short.isidentifier() and p.kind != "module"  # a module hit cites the file's top
         cite = check_one(p.path, p.line, None, (short,) if named else (), toolbox)
+        if not cite.verified:
+            continue  # a passage is shown only where its citation holds: no model to repair it
         citations.append(cite)
         lines = _lines(toolbox, p.path)
         sentence = _first_sentences(lines, p.line, p.end_line, markdown=not p.path.endswith(".py"))
-        label = f"`{short}`" if short else "This passage"
+        if not sentence and p.snippet and not named:
+            sentence = " ".join(p.snippet.split())[:400]  # an entry hit: its one-line facts
+        label = f"`{short}`" if short and named else "This passage"
         where = cite.label() + ("" if cite.verified else " (unverified)")
         if sentence:
             summary.append(f"- {label} ({where}): {sentence}")
@@ -101,19 +161,32 @@ def answer_offline(
         blocks.append(
             f"**{where}**" + (f" — `{p.symbol}`" if p.symbol else "") + f"\n```{lang}\n{code}\n```"
         )
-    head = f"Offline answer for Metaflow {version} (no model was asked): the best-matching passages of the indexed source and docs."
-    parts = [head]
-    facts, fact_cites = decorator_facts(question, index, toolbox)
-    if facts:
-        parts.append(facts)
-        # one citation per cited place: the facts may cite the class line a passage cites too
-        unique: dict[tuple[str, int], Citation] = {}
-        for c in fact_cites + citations:
-            unique.setdefault((c.path, c.line), c)
-        citations = list(unique.values())
+    if not citations and not facts.blocks:
+        text = f"**Not found in Metaflow {version}:** no passage of the indexed source or knowledge docs matching this question could be cited. No answer is given rather than a guess (offline mode: no model was asked)."
+        return Answer(text, [], "offline", not_found=True, version=version)
+    head = f"Offline answer for Metaflow {version} (no model was asked)"
+    head += ":" if facts.blocks else ": the best-matching passages of the indexed source and docs."
+    parts = [head, *facts.blocks]
+    deco, deco_cites = ("", []) if facts.error else decorator_facts(question, index, toolbox)
+    # a decorator written ``@retry`` is what the question is about; one merely named by a
+    # plain word ("retries left", "in parallel") is context, after the best passage
+    written = any(e.weight >= 2.0 for e in entities(question, index) if e.name.startswith("@"))
+    if deco and written:
+        parts.append(deco)
+        ordered = facts.citations + deco_cites + citations
+    else:
+        ordered = facts.citations + citations[:1] + deco_cites + citations[1:]
+    # one citation per cited place, the facts' first: they are the answer
+    unique: dict[tuple[str, int], Citation] = {}
+    for c in ordered:
+        unique.setdefault((c.path, c.line), c)
+    citations = list(unique.values())
     if summary:
         parts.append("\n".join(summary))
-    parts.append("\n\n".join(blocks))
+    if deco and not written:
+        parts.append(deco)
+    if blocks:
+        parts.append("\n\n".join(blocks))
     return Answer("\n\n".join(parts), citations, "offline", not_found=False, version=version)
 
 

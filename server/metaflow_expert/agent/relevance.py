@@ -9,7 +9,10 @@ still shares words with real code). So the check is on the question's *named thi
 - ``metaflow.x`` must be a module or package of the indexed source;
 - a proper-noun phrase ("Azure Data Factory") must occur in the source or docs;
 - every content word must occur in the source or docs, or be a near-spelling of one (typos
-  such as "retyr" still match "retry").
+  such as "retyr" still match "retry": same first letter, one or two edits);
+- the name of another well-known tool (``prefect``, ``mlflow``, ``dvc``…) that the source does
+  not mention is never read as a typo: "prefect" is not a misspelt "prefetch";
+- a command written after ``flow.py`` must be a command of the flow's CLI.
 
 Any failure is a reason to say "not found". Names that do resolve (decorators, API symbols
 from the catalog) are the question's entities, and their files are ranked first.
@@ -111,7 +114,66 @@ _STOP = frozenset(
         "yours",
     ]
 )
+# other tools users ask Metaflow to integrate with; when the indexed source never names one,
+# a question about it is about a feature Metaflow lacks, however close its spelling to a word
+_OTHER_TOOLS = frozenset(
+    [
+        "airbyte",
+        "bentoml",
+        "bigquery",
+        "clearml",
+        "comet",
+        "dagster",
+        "dask",
+        "databricks",
+        "datadog",
+        "dbt",
+        "dvc",
+        "feast",
+        "flyte",
+        "gcs",
+        "hydra",
+        "kedro",
+        "kubeflow",
+        "lakefs",
+        "luigi",
+        "mlflow",
+        "mlrun",
+        "neptune",
+        "optuna",
+        "pachyderm",
+        "polars",
+        "prefect",
+        "pulumi",
+        "pyspark",
+        "sagemaker",
+        "snowflake",
+        "spark",
+        "tensorboard",
+        "terraform",
+        "vertex",
+        "wandb",
+        "zenml",
+        "argocd",
+        "circleci",
+        "dataiku",
+        "domino",
+        "gitlab",
+        "huggingface",
+        "jenkins",
+        "langchain",
+        "mlserver",
+        "pinecone",
+        "seldon",
+        "streamlit",
+        "triton",
+        "weaviate",
+    ]
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+_FLOW_COMMAND = re.compile(
+    r"\b\w+\.py\s+(?:--?[\w-]+(?:[ =][\w./-]+)?\s+)*([a-z][a-z0-9]*-[a-z0-9-]+)"
+)
 _PHRASE = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,})(?:\s+(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,}))+")
 _DECO = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
 _MODULE = re.compile(r"\bmetaflow(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -172,6 +234,10 @@ def vocabulary(toolbox: Toolbox) -> Vocabulary:
 def _variants(word: str) -> set[str]:
     w = word.lower()
     out = {w}
+    if w.endswith("ing") and len(w) > 6:
+        out |= {w[:-3], w[:-3] + "e"}
+    if w.endswith("ed") and len(w) > 5:
+        out |= {w[:-2], w[:-1]}
     if w.endswith("ies"):
         out.add(w[:-3] + "y")
     if w.endswith("es"):
@@ -235,6 +301,9 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
             reasons.append(f"“{phrase}” does not occur in the source or docs")
     for word in dict.fromkeys(_WORD.findall(question)):
         w = word.lower()
+        if w in _OTHER_TOOLS and w not in vocab.words:
+            reasons.append(f"“{word}” does not occur in the source or docs")
+            continue
         if (
             len(w) < MIN_WORD
             or w in _STOP
@@ -244,11 +313,27 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
             continue
         if _near(w, vocab) is None:
             reasons.append(f"“{word}” does not occur in the source or docs")
+    command = _FLOW_COMMAND.search(question)
+    if command and not toolbox.index.entries.lookup(command.group(1)):
+        reasons.append(f"`{command.group(1)}` is not a command of the flow's CLI")
     return list(dict.fromkeys(reasons))
 
 
 def _near(word: str, vocab: Vocabulary) -> str | None:
+    """A word of the source the question's word is a typo of: close by fuzzy ratio, same first
+    letter, at most one edit (two for words over five letters; a swap counts as one)."""
     from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
 
-    found = process.extractOne(word, vocab.word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    return found[0] if found else None
+    found = process.extract(
+        word, vocab.word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=8
+    )
+    # an inflected word whose stem the source has ("afterwards" → "after", "versioning")
+    for k in range(len(word) - 1, max(5, len(word) // 2) - 1, -1):
+        if word[:k] in vocab.words:
+            return word[:k]
+    limit = 1 if len(word) <= 5 else 2
+    for cand, _score, _i in found:
+        if cand[0] == word[0] and OSA.distance(word, cand) <= limit:
+            return str(cand)
+    return None
