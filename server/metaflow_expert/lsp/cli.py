@@ -24,11 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, args.log_level.upper()),
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
+    from metaflow_expert.lsp.secrets import ScrubbingFormatter, ScrubbingStream
+
+    # stderr reaches the editor's output panel: nothing written there may carry the API key
+    # (a traceback's chained exception can: the API echoes it in its error body)
+    sys.stderr = ScrubbingStream(sys.stderr)  # type: ignore[assignment]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), handlers=[handler])
     # Each analysis allocates many short-lived objects; with CPython's default thresholds a
     # full collection lands in about one lint out of five and triples its time (p95 of edit →
     # diagnostics on 3,000 lines: ~170 ms → ~55 ms with these). The long-lived index is frozen

@@ -34,6 +34,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from metaflow_expert import __version__
+from metaflow_expert.lsp.secrets import scrub, scrub_value
 from metaflow_expert.lsp.settings import ServerSettings, parse_settings, unwrap
 
 if TYPE_CHECKING:  # the knowledge and engine load on the lint and index threads, not here
@@ -83,6 +84,16 @@ class MetaflowProtocol(LanguageServerProtocol):
         if isinstance(server, MetaflowLanguageServer):
             server.cancel_request(msg_id)
         super()._handle_cancel_notification(msg_id)
+
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None
+    ) -> None:
+        # an error's data is pygls' traceback, whose chained exception may hold the API key
+        if error is not None:
+            error = types.ResponseError(
+                code=error.code, message=scrub(error.message), data=scrub_value(error.data)
+            )
+        super()._send_response(msg_id, result, error)
 
 
 @dataclass
@@ -188,7 +199,8 @@ class MetaflowLanguageServer(LanguageServer):
             "info": types.MessageType.Info,
             "debug": types.MessageType.Log,
         }[level]
-        self.call_soon(self.window_log_message, types.LogMessageParams(type=kind, message=message))
+        params = types.LogMessageParams(type=kind, message=scrub(message))
+        self.call_soon(self.window_log_message, params)
 
     def log_exception(self, what: str, exc: BaseException) -> None:
         self.log("error", f"{what}: {type(exc).__name__}: {exc}")
