@@ -49,5 +49,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from metaflow_expert.lsp.transport import FrameReader
+
+        # pygls reads only what FrameReader hands it: well-formed frames, whatever the client
+        # sent (see transport.py); stdout stays pygls' own
+        server.start_io(stdin=FrameReader(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0
