@@ -34,10 +34,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCNotification, LanguageServerProtocol
+from pygls.workspace import Workspace
 
 from metaflow_expert import __version__
 from metaflow_expert.lsp.secrets import scrub, scrub_value
 from metaflow_expert.lsp.settings import ServerSettings, parse_settings, unwrap
+from metaflow_expert.lsp.text_lines import LspWorkspace
 
 if TYPE_CHECKING:  # the knowledge and engine load on the lint and index threads, not here
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -70,6 +72,8 @@ AnalysisInputs = tuple[int | None, ServerSettings, "DecoratorCatalog | None"]
 _LEVELS = {"error": 1, "warning": 2, "info": 3, "debug": 4}
 
 
+#: the editor sends edits, not whole documents
+SYNC_KIND = types.TextDocumentSyncKind.Incremental
 #: JSON-RPC's code for a request whose params do not fit its method
 INVALID_PARAMS = -32602
 #: what a request with invalid params becomes once answered: a notification nobody handles
@@ -80,6 +84,16 @@ class MetaflowProtocol(LanguageServerProtocol):
     """pygls' protocol plus the hooks pygls lacks: the command params (workDoneToken) reach
     the command handler, ``$/cancelRequest`` reaches requests already running, a request
     whose params do not deserialize gets an answer, and error responses are scrubbed."""
+
+    @property
+    def workspace(self) -> Workspace:
+        """pygls' workspace, swapped (once, before the first document opens) for one whose
+        documents split lines as LSP does (see ``text_lines``)."""
+        workspace = super().workspace
+        if not isinstance(workspace, LspWorkspace) and not workspace.text_documents:
+            workspace = LspWorkspace.replacing(workspace, SYNC_KIND)
+            self._workspace = workspace
+        return workspace
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """pygls raises here on params that do not fit the method (``line: -1``, ``[]``, a
@@ -162,7 +176,7 @@ class MetaflowLanguageServer(LanguageServer):
         super().__init__(
             "metaflow-expert",
             __version__,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            text_document_sync_kind=SYNC_KIND,
             protocol_cls=MetaflowProtocol,
         )
         self.settings = ServerSettings()
