@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import analyses, citations, documents
+from metaflow_expert.lsp import analyses, budgets, citations, documents
 from metaflow_expert.lsp.server import (
     ASK_DELTA_NOTIFICATION,
     MetaflowLanguageServer,
@@ -50,7 +50,7 @@ def register(server: MetaflowLanguageServer) -> None:
             uri = next(iter(ls.docs), None)
         if not uri:
             return {"flows": []}
-        return await graph_payload(ls, uri)
+        return await budgets.within(ls, "graph", graph_payload(ls, uri), {"flows": []})
 
     @server.command(ASK)
     async def ask(ls: MetaflowLanguageServer, *args: Any) -> dict[str, Any]:

@@ -143,12 +143,16 @@ class MetaflowProtocol(LanguageServerProtocol):
 
 @dataclass
 class DocState:
-    """Per open document: the newest analysis, the one running, and the pending lint timer."""
+    """Per open document: the newest analysis, the one running, the parse running for a
+    request, and the pending lint timer."""
 
     analysis: Analysis | None = None
     analysis_version: int | None = None
     analysis_inputs: AnalysisInputs | None = None
     running: tuple[AnalysisInputs, asyncio.Future[Analysis | None]] | None = None
+    parsing: tuple[int | None, asyncio.Future[FlowFile | None]] | None = None
+    #: the document's newest job on a worker (parse or analysis); the next one waits for it
+    last_job: asyncio.Future[Any] | None = None
     timer: asyncio.TimerHandle | None = None
     model: FlowFile | None = None
     model_version: int | None = None
@@ -184,7 +188,11 @@ class MetaflowLanguageServer(LanguageServer):
         self.docs: dict[str, DocState] = {}
         self.knowledge = KnowledgeState()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.analysis_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfx-lint")
+        # Several workers, at most one job per document at a time (``analyses.submit``): one
+        # pathological document then holds one worker, not every other document's lint.
+        self.analysis_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mfx-lint")
+        # parsing for requests and explain's cursor / completion logic, off the event loop
+        self.request_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mfx-request")
         self.cancel_events: dict[Any, threading.Event] = {}
         self.lock = threading.Lock()
         self.artifacts: ArtifactCache | None = None  # created by the first artifact hover
@@ -286,6 +294,7 @@ class MetaflowLanguageServer(LanguageServer):
         """``shutdown``: drop the queued analyses (a running one cannot be interrupted)."""
         self.shutdown_requested = True
         self.analysis_pool.shutdown(wait=False, cancel_futures=True)
+        self.request_pool.shutdown(wait=False, cancel_futures=True)
 
     def exit_process(self) -> None:
         """``exit``: end the process now, with LSP's code (0 after ``shutdown``, else 1).
