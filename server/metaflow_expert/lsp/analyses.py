@@ -1,4 +1,4 @@
-"""The engine's analysis of an open document: run on the lint thread, shared at each version.
+"""The engine's analysis of an open document: run on the lint workers, shared at each version.
 
 Why one place: diagnostics publish an analysis's findings, and hovers, code actions and the
 graph command read its graphs. If each built its own graph, a hover could describe a graph

@@ -150,7 +150,7 @@ async def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
 
 async def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
     """A flow file the editor has not opened (the graph panel may outlive its editor),
-    analysed on the lint thread like an open one."""
+    analysed on the lint workers like an open one."""
     try:
         from pygls.uris import to_fs_path
 

@@ -104,7 +104,7 @@ def _parse(
 
 async def analysed(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
     """The document now with the engine's analysis (graphs, findings): immediate when the
-    newest analysis is of this version, else after it ran on the lint thread. A document that
+    newest analysis is of this version, else after it ran on a lint worker. A document that
     keeps changing meanwhile gets the parsed-only view rather than an endless wait."""
     for _ in range(_ATTEMPTS):
         doc = await view(ls, uri)

@@ -12,9 +12,11 @@ event's owner fires it here (:meth:`MetaflowLanguageServer.knowledge_changed`,
 :meth:`MetaflowLanguageServer.settings_changed`); whoever cares subscribes
 (:meth:`MetaflowLanguageServer.on_knowledge`, :meth:`MetaflowLanguageServer.on_settings`).
 
-Threads: the asyncio loop answers requests; analyses run on a one-worker executor (so a slow
-lint never delays a hover); the Metaflow index is built on a daemon thread after
-``initialized``. Anything sent to the client from a thread goes through :meth:`call_soon`.
+Threads: the asyncio loop answers requests and does no heavy work itself; analyses run on the
+lint workers and request-time parsing / cursor logic on the request workers, one job per
+document at a time (``analyses.submit``), so one slow document holds one worker and never a
+hover in another file; the Metaflow index is built on a daemon thread after ``initialized``.
+Anything sent to the client from a thread goes through :meth:`call_soon`.
 """
 
 from __future__ import annotations
