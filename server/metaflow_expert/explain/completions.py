@@ -31,8 +31,19 @@ class Item:
     sort: str = ""
 
 
+# Every pattern here runs in linear time on any line (a 1 MB hex digest included): the ones
+# that look at the END of the text are matched, anchored, on the reversed text, because an
+# unanchored ``search(r"(\w+)...$")`` retries from every character of a long word (quadratic:
+# 20 s on a 40 KB digest). tests/explain/test_completion_regex_linear.py holds each to it.
 _DECO_HEAD = re.compile(r"^\s*@([\w.]*)$")
-_STRING_KW = re.compile(r"(\w+)\s*=\s*([\"'])(\w*)$")
+#: ``name = "abc`` at the end of the text, reversed: ``cba" = eman``
+_STRING_KW_REVERSED = re.compile(r"\w*[\"']\s*=\s*\w")
+#: an unterminated ``"abc`` at the end, reversed
+_OPEN_STRING_REVERSED = re.compile(r"\w*[\"']")
+#: ``@name.attr   `` at the end, reversed
+_DECO_BEFORE_PAREN_REVERSED = re.compile(r"\s*([\w.]+)@")
+#: each ``keyword=`` written (``(?<!\w)``: one attempt per word, not one per character)
+_KEYWORDS_WRITTEN = re.compile(r"(?<!\w)(\w+)\s*=")
 _TRANSITION_OPEN = re.compile(r"\bself\s*\.\s*next\s*\(")
 
 
@@ -63,8 +74,19 @@ def _context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> s
 
 def _strip_open_string(text: str) -> str:
     """Drop an unterminated string at the end (``foreach="ite`` → ``foreach=``)."""
-    m = re.search(r"([\"'])\w*$", text)
-    return text[: m.start()] if m else text
+    m = _OPEN_STRING_REVERSED.match(text[::-1])
+    return text[: len(text) - m.end()] if m else text
+
+
+def _ends_with_string_keyword(text: str) -> bool:
+    """``text`` ends with ``name = "abc`` (an artifact name being typed into a keyword)."""
+    return _STRING_KW_REVERSED.match(text[::-1]) is not None
+
+
+def _decorator_before(head: str) -> str | None:
+    """The decorator name written just before a ``(`` (``@resources  (`` → ``resources``)."""
+    m = _DECO_BEFORE_PAREN_REVERSED.match(head[::-1])
+    return m.group(1)[::-1] if m else None
 
 
 def _artifact_names(flow: FlowClass | None) -> list[str]:
@@ -161,8 +183,7 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
         return _decorator_items(catalog, "flow" if at_class_level else "step", m.group(1))
     ctx = _context_text(file, line, col)
     # 2. a string keyword inside the transition call: artifact names (foreach=, condition=)
-    ms = _STRING_KW.search(ctx)
-    if ms:
+    if _ends_with_string_keyword(ctx):
         paren = _open_call(_strip_open_string(ctx))
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
             return [Item(n, "artifact", "artifact") for n in _artifact_names(flow)]
@@ -191,10 +212,10 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
     paren = _open_call(ctx)
     if paren is not None:
         head = ctx[:paren]
-        md = re.search(r"@([\w.]+)\s*$", head)
-        if md:
-            written = set(re.findall(r"(\w+)\s*=", ctx[paren:]))
-            name = md.group(1).split(".")[-1]
+        written_name = _decorator_before(head)
+        if written_name is not None:
+            written = set(_KEYWORDS_WRITTEN.findall(ctx[paren:]))
+            name = written_name.split(".")[-1]
             b = file.imports.get(name)
             if b is not None and b.name:
                 name = b.name

@@ -1,18 +1,21 @@
-"""The engine's analysis of an open document: run on the lint thread, shared at each version.
+"""The engine's analysis of an open document: run on the lint workers, shared at each version.
 
 Why one place: diagnostics publish an analysis's findings, and hovers, code actions and the
 graph command read its graphs. If each built its own graph, a hover could describe a graph
 the lint did not check (a step decorator the catalog marks parallel, say). So there is one
-analysis per (document version, settings, catalog), run on the one-worker lint executor —
-never on the event loop — and whoever asks while it runs waits for that same run.
+analysis per (document version, settings, catalog), run on the lint workers — never on the
+event loop, and one job at a time per document (:func:`submit`) — and whoever asks while it
+runs waits for that same run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from metaflow_expert.lsp.server import AnalysisInputs, DocState, MetaflowLanguageServer
 from metaflow_expert.lsp.settings import ServerSettings
@@ -21,6 +24,9 @@ if TYPE_CHECKING:  # the engine loads on the lint thread (lifecycle's warm-up), 
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
     from metaflow_expert.lint.config import LintSettings
     from metaflow_expert.lint.engine import Analysis
+
+
+T = TypeVar("T")
 
 
 def current_version(ls: MetaflowLanguageServer, uri: str) -> int | None:
@@ -66,10 +72,30 @@ async def ensure(ls: MetaflowLanguageServer, uri: str, *, fresh: bool = False) -
             return None  # superseded while queued
         return analyze(text, path, settings, catalog, ls)
 
-    future = asyncio.get_running_loop().run_in_executor(ls.analysis_pool, job)
+    future = submit(state, ls.analysis_pool, job)
     state.running = (inputs, future)
     future.add_done_callback(lambda f: _keep(ls, uri, state, inputs, f))
     return await _result(ls, uri, state, version, future)
+
+
+def submit(state: DocState, pool: Executor, job: Callable[[], T]) -> asyncio.Future[T]:
+    """Run ``job`` on ``pool`` once the document's previous job (parse or analysis) is done.
+
+    Why one at a time per document: a running job cannot be stopped, so without this every
+    keystroke in a document that takes seconds to analyse would start one more thread on it
+    and starve the other documents. Jobs check when they start whether their version is
+    still the newest and return None at once if not: the newest version wins."""
+    previous = state.last_job
+    loop = asyncio.get_running_loop()
+
+    async def after_previous() -> T:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        return await loop.run_in_executor(pool, job)
+
+    future = asyncio.ensure_future(after_previous())
+    state.last_job = future
+    return future
 
 
 def _keep(

@@ -24,11 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, args.log_level.upper()),
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
+    from metaflow_expert.lsp.secrets import ScrubbingFormatter, ScrubbingStream
+
+    # stderr reaches the editor's output panel: nothing written there may carry the API key
+    # (a traceback's chained exception can: the API echoes it in its error body)
+    sys.stderr = ScrubbingStream(sys.stderr)  # type: ignore[assignment]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), handlers=[handler])
     # Each analysis allocates many short-lived objects; with CPython's default thresholds a
     # full collection lands in about one lint out of five and triples its time (p95 of edit →
     # diagnostics on 3,000 lines: ~170 ms → ~55 ms with these). The long-lived index is frozen
@@ -46,5 +49,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from metaflow_expert.lsp.transport import FrameReader
+
+        # pygls reads only what FrameReader hands it: well-formed frames, whatever the client
+        # sent (see transport.py); stdout stays pygls' own
+        server.start_io(stdin=FrameReader(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0

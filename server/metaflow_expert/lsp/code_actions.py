@@ -10,7 +10,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from metaflow_expert.explain import fixes
-from metaflow_expert.lsp import documents
+from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.diagnostics import SOURCE
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 from metaflow_expert.model import Fix, Span
@@ -24,11 +24,7 @@ def register(server: MetaflowLanguageServer) -> None:
     async def code_actions(
         ls: MetaflowLanguageServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
-        try:
-            return await actions_for(ls, params)
-        except Exception as exc:
-            ls.log_exception("code actions failed", exc)
-            return []
+        return await budgets.within(ls, "code actions", actions_for(ls, params), [])
 
 
 def _overlaps(a: Span, b: Span) -> bool:

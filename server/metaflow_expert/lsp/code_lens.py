@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import documents
+from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 RUN_FLOW = "metaflowExpert.runFlow"
@@ -19,16 +19,14 @@ SPIN_STEP = "metaflowExpert.spinStep"
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-    def code_lens(ls: MetaflowLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        try:
-            return lenses(ls, params.text_document.uri)
-        except Exception as exc:
-            ls.log_exception("code lens failed", exc)
-            return []
+    async def code_lens(
+        ls: MetaflowLanguageServer, params: types.CodeLensParams
+    ) -> list[types.CodeLens]:
+        return await budgets.within(ls, "code lens", lenses(ls, params.text_document.uri), [])
 
 
-def lenses(ls: MetaflowLanguageServer, uri: str) -> list[types.CodeLens]:
-    doc = documents.view(ls, uri)
+async def lenses(ls: MetaflowLanguageServer, uri: str) -> list[types.CodeLens]:
+    doc = await documents.view(ls, uri)
     if doc is None:
         return []
     out: list[types.CodeLens] = []

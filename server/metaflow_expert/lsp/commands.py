@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import analyses, citations, documents
+from metaflow_expert.lsp import analyses, budgets, citations, documents
 from metaflow_expert.lsp.server import (
     ASK_DELTA_NOTIFICATION,
     MetaflowLanguageServer,
@@ -50,7 +50,7 @@ def register(server: MetaflowLanguageServer) -> None:
             uri = next(iter(ls.docs), None)
         if not uri:
             return {"flows": []}
-        return await graph_payload(ls, uri)
+        return await budgets.within(ls, "graph", graph_payload(ls, uri), {"flows": []})
 
     @server.command(ASK)
     async def ask(ls: MetaflowLanguageServer, *args: Any) -> dict[str, Any]:
@@ -150,7 +150,7 @@ async def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
 
 async def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
     """A flow file the editor has not opened (the graph panel may outlive its editor),
-    analysed on the lint thread like an open one."""
+    analysed on the lint workers like an open one."""
     try:
         from pygls.uris import to_fs_path
 

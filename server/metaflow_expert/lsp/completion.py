@@ -10,7 +10,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from metaflow_expert.explain import completions
-from metaflow_expert.lsp import documents
+from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 _KINDS = {
@@ -29,26 +29,24 @@ def register(server: MetaflowLanguageServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGERS)
     )
-    def complete(
+    async def complete(
         ls: MetaflowLanguageServer, params: types.CompletionParams
     ) -> types.CompletionList:
-        try:
-            items = items_at(ls, params.text_document.uri, params.position)
-        except Exception as exc:
-            ls.log_exception("completion failed", exc)
-            items = []
+        work = items_at(ls, params.text_document.uri, params.position)
+        items = await budgets.within(ls, "completion", work, [])
         return types.CompletionList(is_incomplete=ls.catalog is None, items=items)
 
 
-def items_at(
+async def items_at(
     ls: MetaflowLanguageServer, uri: str, position: types.Position
 ) -> list[types.CompletionItem]:
-    doc = documents.view(ls, uri)
+    doc = await documents.view(ls, uri)
     if doc is None:
         return []
     line, col = documents.cursor(ls, doc, position)
+    found = await budgets.in_thread(ls, completions.complete, doc.file, line, col, ls.catalog)
     out = []
-    for it in completions.complete(doc.file, line, col, ls.catalog):
+    for it in found:
         out.append(
             types.CompletionItem(
                 label=it.label,

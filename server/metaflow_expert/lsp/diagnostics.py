@@ -1,8 +1,8 @@
 """Diagnostics: lint on open, on change (debounced, per document) and on save; clear on close.
 
 Why this shape: typing must never wait for lint. Each change (re)arms a per-document timer;
-when it fires, the analysis runs on the one-worker lint executor (``analyses``: one run per
-version, shared with a hover that asked first), and its result is published only if the
+when it fires, the analysis runs on the lint workers (``analyses``: one run per version,
+one job per document at a time, shared with a hover that asked first), and its result is published only if the
 document still has the version that was analysed (stale results are dropped; a queued job
 whose version is already outdated does not even run). Findings carry their rule
 code, a link to the rule's doc, the related places, and a citation of the Metaflow check they

@@ -2,8 +2,8 @@
 
 Why: hovers and navigation must answer about the text the user sees now, not about the last
 lint (which may be a debounce behind). Two views: :func:`view` reuses the lint's model when
-its version matches and otherwise parses on the spot (parsing is fast; the rules are what lint
-adds), which is all that completion, symbols, navigation or rename need; :func:`analysed`
+its version matches and otherwise parses on a request worker (the rules are what lint adds),
+which is all that completion, symbols, navigation or rename need; :func:`analysed`
 also carries the engine's graphs and findings, waiting for the analysis of the current version
 when the newest is older. Graphs come only from the engine (never built here), so a hover,
 a quick fix or the graph view cannot describe another graph than the one the lint checked.
@@ -11,6 +11,7 @@ a quick fix or the graph view cannot describe another graph than the one the lin
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,46 +40,78 @@ class DocView:
         return self.analysis.graphs.get(flow_name) if self.analysis is not None else None
 
 
-def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
-    """Model of the document now, or None if it is not open / cannot be parsed."""
-    if uri not in ls.workspace.text_documents:
-        return None  # only open documents: pygls would otherwise read the file from disk
-    try:
-        document = ls.workspace.get_text_document(uri)
-    except Exception:
-        return None
-    state = ls.docs.get(uri)
-    if state is None:
-        state = ls.docs[uri] = DocState()
-    version = document.version
-    if too_large(ls, document.source):
-        return None
-    if state.analysis is not None and state.analysis_version == version:
-        return DocView(uri, version, state.analysis.file, state.analysis)
-    if state.model is not None and state.model_version == version:
-        return DocView(uri, version, state.model)
-    try:
-        from metaflow_expert.parsing import parse_flow_file
+async def view(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
+    """Model of the document now, or None if it is not open / cannot be parsed. Parsed on a
+    request worker (one parse per version, shared by every request that asks meanwhile),
+    never on the event loop: one pathological document must not hold every other request."""
+    for _ in range(_ATTEMPTS):
+        if uri not in ls.workspace.text_documents:
+            return None  # only open documents: pygls would otherwise read the file from disk
+        try:
+            document = ls.workspace.get_text_document(uri)
+        except Exception:
+            return None
+        state = ls.docs.get(uri)
+        if state is None:
+            state = ls.docs[uri] = DocState()
+        version = document.version
+        if too_large(ls, document.source):
+            return None
+        if state.analysis is not None and state.analysis_version == version:
+            return DocView(uri, version, state.analysis.file, state.analysis)
+        if state.model is not None and state.model_version == version:
+            return DocView(uri, version, state.model)
+        if state.parsing is not None and state.parsing[0] == version:
+            future = state.parsing[1]
+        else:
+            future = _parse(ls, uri, state, version, document.source, document.path or uri)
+        # shield: a request past its budget must not cancel the parse the others wait for
+        model = await asyncio.shield(future)
+        if model is not None:
+            return DocView(uri, version, model)
+    return None
 
-        model = parse_flow_file(document.source, document.path or uri)
-    except Exception as exc:
-        ls.log_exception("parse failed", exc)
-        return None
-    state.model = model
-    state.model_version = version
-    return DocView(uri, version, model)
+
+def _parse(
+    ls: MetaflowLanguageServer, uri: str, state: DocState, version: int | None, text: str, path: str
+) -> asyncio.Future[FlowFile | None]:
+    def job() -> FlowFile | None:
+        if analyses.current_version(ls, uri) != version:
+            return None  # superseded while queued: the newest version wins
+        try:
+            from metaflow_expert.parsing import parse_flow_file
+
+            return parse_flow_file(text, path)
+        except Exception as exc:
+            ls.log_exception("parse failed", exc)
+            return None
+
+    def keep(future: asyncio.Future[FlowFile | None]) -> None:
+        if state.parsing is not None and state.parsing[1] is future:
+            state.parsing = None
+        if future.cancelled() or future.exception() is not None:
+            return
+        model = future.result()
+        current = ls.docs.get(uri) is state and analyses.current_version(ls, uri) == version
+        if model is not None and current and state.model_version != version:
+            state.model, state.model_version = model, version
+
+    future = analyses.submit(state, ls.request_pool, job)
+    state.parsing = (version, future)
+    future.add_done_callback(keep)
+    return future
 
 
 async def analysed(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
     """The document now with the engine's analysis (graphs, findings): immediate when the
-    newest analysis is of this version, else after it ran on the lint thread. A document that
+    newest analysis is of this version, else after it ran on a lint worker. A document that
     keeps changing meanwhile gets the parsed-only view rather than an endless wait."""
     for _ in range(_ATTEMPTS):
-        doc = view(ls, uri)
+        doc = await view(ls, uri)
         if doc is None or doc.analysis is not None:
             return doc
         await analyses.ensure(ls, uri)
-    return view(ls, uri)
+    return await view(ls, uri)
 
 
 def published_findings(ls: MetaflowLanguageServer, doc: DocView) -> list[Finding]:

@@ -11,18 +11,16 @@ from lsprotocol import types
 
 from metaflow_expert.explain import cursor as explain_cursor
 from metaflow_expert.explain import render
-from metaflow_expert.lsp import citations, documents
+from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: MetaflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        try:
-            return await hover_at(ls, params.text_document.uri, params.position)
-        except Exception as exc:  # a hover must never take the server down
-            ls.log_exception("hover failed", exc)
-            return None
+        return await budgets.within(
+            ls, "hover", hover_at(ls, params.text_document.uri, params.position), None
+        )
 
 
 async def hover_at(
@@ -32,7 +30,7 @@ async def hover_at(
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = explain_cursor.locate(doc.file, line, col)
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
     if target is None:
         return None
     knowledge = ls.knowledge

@@ -42,6 +42,14 @@ def register(server: MetaflowLanguageServer) -> None:
         loop = ls.loop or asyncio.get_event_loop()
         loop.call_later(FIRST_LINT_GRACE_S, start_first_knowledge_build, ls)
 
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: MetaflowLanguageServer, params: None) -> None:
+        ls.prepare_shutdown()
+
+    @server.feature(types.EXIT)
+    def on_exit(ls: MetaflowLanguageServer, params: None) -> None:
+        ls.exit_process()
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_config(
         ls: MetaflowLanguageServer, params: types.DidChangeConfigurationParams

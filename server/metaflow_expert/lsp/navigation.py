@@ -14,32 +14,26 @@ from lsprotocol import types
 from metaflow_expert.explain import cursor as explain_cursor
 from metaflow_expert.explain import references
 from metaflow_expert.explain.render import api_member, api_symbol
-from metaflow_expert.lsp import citations, documents
+from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def definition(
+    async def definition(
         ls: MetaflowLanguageServer, params: types.DefinitionParams
     ) -> list[types.Location] | None:
-        try:
-            return definition_at(ls, params.text_document.uri, params.position)
-        except Exception as exc:
-            ls.log_exception("definition failed", exc)
-            return None
+        work = definition_at(ls, params.text_document.uri, params.position)
+        return await budgets.within(ls, "definition", work, None)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def refs(
+    async def refs(
         ls: MetaflowLanguageServer, params: types.ReferenceParams
     ) -> list[types.Location] | None:
-        try:
-            return references_at(
-                ls, params.text_document.uri, params.position, params.context.include_declaration
-            )
-        except Exception as exc:
-            ls.log_exception("references failed", exc)
-            return None
+        work = references_at(
+            ls, params.text_document.uri, params.position, params.context.include_declaration
+        )
+        return await budgets.within(ls, "references", work, None)
 
 
 def _source_location(
@@ -78,14 +72,14 @@ def _source_location(
     return citations.location(ls.knowledge, sym.path, sym.line)
 
 
-def definition_at(
+async def definition_at(
     ls: MetaflowLanguageServer, uri: str, position: types.Position
 ) -> list[types.Location] | None:
-    doc = documents.view(ls, uri)
+    doc = await documents.view(ls, uri)
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = explain_cursor.locate(doc.file, line, col)
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
     if target is None:
         return None
     flow = target.flow
@@ -107,14 +101,14 @@ def definition_at(
     return [loc] if loc else None
 
 
-def references_at(
+async def references_at(
     ls: MetaflowLanguageServer, uri: str, position: types.Position, include_declaration: bool = True
 ) -> list[types.Location] | None:
-    doc = documents.view(ls, uri)
+    doc = await documents.view(ls, uri)
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = explain_cursor.locate(doc.file, line, col)
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
     if target is None or target.flow is None:
         return None
     if target.kind in ("step_ref", "step_def"):

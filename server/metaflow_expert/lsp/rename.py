@@ -10,36 +10,44 @@ from lsprotocol import types
 
 from metaflow_expert.explain import cursor as explain_cursor
 from metaflow_expert.explain import references
-from metaflow_expert.lsp import documents
+from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    def prepare(
+    async def prepare(
         ls: MetaflowLanguageServer, params: types.PrepareRenameParams
     ) -> types.PrepareRenamePlaceholder | None:
-        found = _step_at(ls, params.text_document.uri, params.position)
-        if found is None:
-            return None
-        doc, target = found
-        return types.PrepareRenamePlaceholder(
-            range=documents.to_range(ls, doc, target.span), placeholder=target.name
-        )
+        work = placeholder(ls, params.text_document.uri, params.position)
+        return await budgets.within(ls, "rename", work, None)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
-    def rename(
+    async def rename(
         ls: MetaflowLanguageServer, params: types.RenameParams
     ) -> types.WorkspaceEdit | None:
-        return rename_step(ls, params.text_document.uri, params.position, params.new_name)
+        work = rename_step(ls, params.text_document.uri, params.position, params.new_name)
+        return await budgets.within(ls, "rename", work, None)
 
 
-def _step_at(ls: MetaflowLanguageServer, uri: str, position: types.Position):
-    doc = documents.view(ls, uri)
+async def placeholder(
+    ls: MetaflowLanguageServer, uri: str, position: types.Position
+) -> types.PrepareRenamePlaceholder | None:
+    found = await _step_at(ls, uri, position)
+    if found is None:
+        return None
+    doc, target = found
+    return types.PrepareRenamePlaceholder(
+        range=documents.to_range(ls, doc, target.span), placeholder=target.name
+    )
+
+
+async def _step_at(ls: MetaflowLanguageServer, uri: str, position: types.Position):
+    doc = await documents.view(ls, uri)
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = explain_cursor.locate(doc.file, line, col)
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
     if target is None or target.kind not in ("step_def", "step_ref") or target.flow is None:
         return None
     if target.name not in target.flow.steps:
@@ -47,10 +55,10 @@ def _step_at(ls: MetaflowLanguageServer, uri: str, position: types.Position):
     return doc, target
 
 
-def rename_step(
+async def rename_step(
     ls: MetaflowLanguageServer, uri: str, position: types.Position, new_name: str
 ) -> types.WorkspaceEdit | None:
-    found = _step_at(ls, uri, position)
+    found = await _step_at(ls, uri, position)
     if found is None:
         return None
     doc, target = found

@@ -12,9 +12,11 @@ event's owner fires it here (:meth:`MetaflowLanguageServer.knowledge_changed`,
 :meth:`MetaflowLanguageServer.settings_changed`); whoever cares subscribes
 (:meth:`MetaflowLanguageServer.on_knowledge`, :meth:`MetaflowLanguageServer.on_settings`).
 
-Threads: the asyncio loop answers requests; analyses run on a one-worker executor (so a slow
-lint never delays a hover); the Metaflow index is built on a daemon thread after
-``initialized``. Anything sent to the client from a thread goes through :meth:`call_soon`.
+Threads: the asyncio loop answers requests and does no heavy work itself; analyses run on the
+lint workers and request-time parsing / cursor logic on the request workers, one job per
+document at a time (``analyses.submit``), so one slow document holds one worker and never a
+hover in another file; the Metaflow index is built on a daemon thread after ``initialized``.
+Anything sent to the client from a thread goes through :meth:`call_soon`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -31,10 +35,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCNotification, LanguageServerProtocol
+from pygls.workspace import Workspace
 
 from metaflow_expert import __version__
+from metaflow_expert.lsp.secrets import scrub, scrub_value
 from metaflow_expert.lsp.settings import ServerSettings, parse_settings, unwrap
+from metaflow_expert.lsp.text_lines import LspWorkspace
 
 if TYPE_CHECKING:  # the knowledge and engine load on the lint and index threads, not here
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -67,9 +74,50 @@ AnalysisInputs = tuple[int | None, ServerSettings, "DecoratorCatalog | None"]
 _LEVELS = {"error": 1, "warning": 2, "info": 3, "debug": 4}
 
 
+#: the editor sends edits, not whole documents
+SYNC_KIND = types.TextDocumentSyncKind.Incremental
+#: JSON-RPC's code for a request whose params do not fit its method
+INVALID_PARAMS = -32602
+#: what a request with invalid params becomes once answered: a notification nobody handles
+_ANSWERED = "$/metaflowExpert/answeredInvalidRequest"
+
+
 class MetaflowProtocol(LanguageServerProtocol):
-    """pygls' protocol plus two hooks pygls lacks: the command params (workDoneToken) reach
-    the command handler, and ``$/cancelRequest`` reaches requests already running."""
+    """pygls' protocol plus the hooks pygls lacks: the command params (workDoneToken) reach
+    the command handler, ``$/cancelRequest`` reaches requests already running, a request
+    whose params do not deserialize gets an answer, and error responses are scrubbed."""
+
+    @property
+    def workspace(self) -> Workspace:
+        """pygls' workspace, swapped (once, before the first document opens) for one whose
+        documents split lines as LSP does (see ``text_lines``)."""
+        workspace = super().workspace
+        if not isinstance(workspace, LspWorkspace) and not workspace.text_documents:
+            workspace = LspWorkspace.replacing(workspace, SYNC_KIND)
+            self._workspace = workspace
+        return workspace
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls raises here on params that do not fit the method (``line: -1``, ``[]``, a
+        missing ``position``), before any handler knows the request id: the request then got
+        no response at all and the client waited forever. Answer it with -32602."""
+        try:
+            return super().structure_message(data)
+        except Exception as exc:
+            if not (
+                isinstance(data, dict) and "id" in data and isinstance(data.get("method"), str)
+            ):
+                raise
+            method = data["method"]
+            try:
+                error = types.ResponseError(
+                    code=INVALID_PARAMS, message=f"invalid params for {method}: {_reason(exc)}"
+                )
+                self._send_response(data["id"], None, error)
+            except Exception:
+                raise exc from None
+            log.warning("answered request %r (%s) with invalid params: -32602", data["id"], method)
+            return JsonRPCNotification(method=_ANSWERED, params=None, jsonrpc="2.0")
 
     def _handle_request(self, msg_id: Any, method_name: str, params: Any) -> None:
         current_request_id.set(msg_id)
@@ -84,15 +132,29 @@ class MetaflowProtocol(LanguageServerProtocol):
             server.cancel_request(msg_id)
         super()._handle_cancel_notification(msg_id)
 
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None
+    ) -> None:
+        # an error's data is pygls' traceback, whose chained exception may hold the API key
+        if error is not None:
+            error = types.ResponseError(
+                code=error.code, message=scrub(error.message), data=scrub_value(error.data)
+            )
+        super()._send_response(msg_id, result, error)
+
 
 @dataclass
 class DocState:
-    """Per open document: the newest analysis, the one running, and the pending lint timer."""
+    """Per open document: the newest analysis, the one running, the parse running for a
+    request, and the pending lint timer."""
 
     analysis: Analysis | None = None
     analysis_version: int | None = None
     analysis_inputs: AnalysisInputs | None = None
     running: tuple[AnalysisInputs, asyncio.Future[Analysis | None]] | None = None
+    parsing: tuple[int | None, asyncio.Future[FlowFile | None]] | None = None
+    #: the document's newest job on a worker (parse or analysis); the next one waits for it
+    last_job: asyncio.Future[Any] | None = None
     timer: asyncio.TimerHandle | None = None
     model: FlowFile | None = None
     model_version: int | None = None
@@ -120,7 +182,7 @@ class MetaflowLanguageServer(LanguageServer):
         super().__init__(
             "metaflow-expert",
             __version__,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            text_document_sync_kind=SYNC_KIND,
             protocol_cls=MetaflowProtocol,
         )
         self.settings = ServerSettings()
@@ -128,11 +190,16 @@ class MetaflowLanguageServer(LanguageServer):
         self.docs: dict[str, DocState] = {}
         self.knowledge = KnowledgeState()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.analysis_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfx-lint")
+        # Several workers, at most one job per document at a time (``analyses.submit``): one
+        # pathological document then holds one worker, not every other document's lint.
+        self.analysis_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mfx-lint")
+        # parsing for requests and explain's cursor / completion logic, off the event loop
+        self.request_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mfx-request")
         self.cancel_events: dict[Any, threading.Event] = {}
         self.lock = threading.Lock()
         self.artifacts: ArtifactCache | None = None  # created by the first artifact hover
         self.tasks: set[asyncio.Future[Any]] = set()  # background lint tasks (keep a reference)
+        self.shutdown_requested = False
         self._knowledge_subscribers: list[Callable[[KnowledgeEvent], None]] = []
         self._settings_subscribers: list[Callable[[], None]] = []
 
@@ -188,7 +255,8 @@ class MetaflowLanguageServer(LanguageServer):
             "info": types.MessageType.Info,
             "debug": types.MessageType.Log,
         }[level]
-        self.call_soon(self.window_log_message, types.LogMessageParams(type=kind, message=message))
+        params = types.LogMessageParams(type=kind, message=scrub(message))
+        self.call_soon(self.window_log_message, params)
 
     def log_exception(self, what: str, exc: BaseException) -> None:
         self.log("error", f"{what}: {type(exc).__name__}: {exc}")
@@ -223,6 +291,28 @@ class MetaflowLanguageServer(LanguageServer):
             self.log("warning", w)
         return settings.knowledge_key() != old_key
 
+    # ---- end of life ------------------------------------------------------------------------
+    def prepare_shutdown(self) -> None:
+        """``shutdown``: drop the queued analyses (a running one cannot be interrupted)."""
+        self.shutdown_requested = True
+        self.analysis_pool.shutdown(wait=False, cancel_futures=True)
+        self.request_pool.shutdown(wait=False, cancel_futures=True)
+
+    def exit_process(self) -> None:
+        """``exit``: end the process now, with LSP's code (0 after ``shutdown``, else 1).
+
+        Why not return to pygls: it then joins its reader thread and Python joins the lint
+        worker, so an ``exit`` during a 15-second lint took 13 s. Nothing is lost: responses
+        are flushed as they are written, and the log is flushed here."""
+        code = 0 if self.shutdown_requested else 1
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
     # ---- requests ---------------------------------------------------------------------------
     def cancel_request(self, msg_id: Any) -> None:
         event = self.cancel_events.get(msg_id)
@@ -236,6 +326,20 @@ class MetaflowLanguageServer(LanguageServer):
     @property
     def index(self) -> KnowledgeIndex | None:
         return self.knowledge.index
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a deserialization failure, on one short line."""
+    cause: BaseException = exc
+    while cause.__cause__ is not None:
+        cause = cause.__cause__
+    try:
+        from cattrs import transform_error
+
+        text = "; ".join(transform_error(cause))  # type: ignore[arg-type]
+    except Exception:
+        text = f"{type(cause).__name__}: {cause}"
+    return " ".join(text.split())[:300] or type(exc).__name__
 
 
 def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

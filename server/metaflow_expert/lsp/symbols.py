@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import documents
+from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 
 def register(server: MetaflowLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def symbols(
+    async def symbols(
         ls: MetaflowLanguageServer, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol]:
-        try:
-            return document_symbols(ls, params.text_document.uri)
-        except Exception as exc:
-            ls.log_exception("document symbols failed", exc)
-            return []
+        return await budgets.within(
+            ls, "symbols", document_symbols(ls, params.text_document.uri), []
+        )
 
 
-def document_symbols(ls: MetaflowLanguageServer, uri: str) -> list[types.DocumentSymbol]:
-    doc = documents.view(ls, uri)
+async def document_symbols(ls: MetaflowLanguageServer, uri: str) -> list[types.DocumentSymbol]:
+    doc = await documents.view(ls, uri)
     if doc is None:
         return []
     out = []
