@@ -10,7 +10,7 @@ test("defaults map to the contract's shape", () => {
     metaflowSource: null,
     extraDocs: [],
     lint: { run: "onType", select: [], ignore: [], severity: {} },
-    ask: { model: null, baseUrl: null, maxTurns: null, maxTokens: null },
+    ask: { model: null, baseUrl: null, maxTurns: null, maxTokens: null, deadlineSeconds: null },
     logLevel: "info",
   });
 });
@@ -29,6 +29,7 @@ test("every setting is passed through in the server's shape", () => {
       "ask.baseUrl": "http://127.0.0.1:9999",
       "ask.maxTurns": 6,
       "ask.maxTokens": 0,
+      "ask.deadlineSeconds": 45,
       logLevel: "debug",
     }),
     { workspaceFolder: "/ws", home: "/home/u" },
@@ -38,7 +39,7 @@ test("every setting is passed through in the server's shape", () => {
     metaflowSource: "/home/u/src/metaflow",
     extraDocs: ["/ws/docs", "/abs/notes"],
     lint: { run: "onSave", select: ["MF1", "MF2"], ignore: ["MF201"], severity: { MF101: "warning", MF102: "off" } },
-    ask: { model: "claude-x", baseUrl: "http://127.0.0.1:9999", maxTurns: 6, maxTokens: null },
+    ask: { model: "claude-x", baseUrl: "http://127.0.0.1:9999", maxTurns: 6, maxTokens: null, deadlineSeconds: 45 },
     logLevel: "debug",
   });
 });

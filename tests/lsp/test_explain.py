@@ -127,6 +127,15 @@ def test_settings_parse_and_reject_bad_values():
     assert s.lint.doc_url("MF101") is None or "mf101" in s.lint.doc_url("MF101")
 
 
+def test_ask_settings_reach_the_agent_including_the_deadline():
+    s, warnings = parse_settings(
+        {"metaflowExpert": {"ask": {"maxTurns": 7, "deadlineSeconds": 30}}}
+    )
+    assert warnings == [] and s.ask.max_turns == 7 and s.ask.deadline_s == 30
+    s, warnings = parse_settings({"metaflowExpert": {"ask": {"deadlineSeconds": "soon"}}})
+    assert s.ask.deadline_s is None and len(warnings) == 1
+
+
 def test_positions_round_trip_utf16_and_utf8():
     from pygls.workspace.position_codec import PositionCodec
 

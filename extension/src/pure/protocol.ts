@@ -21,6 +21,7 @@ export interface ServerSettings {
     baseUrl: string | null;
     maxTurns: number | null;
     maxTokens: number | null;
+    deadlineSeconds: number | null;
   };
   logLevel: string;
 }

@@ -66,6 +66,7 @@ export function toServerSettings(get: ConfigReader, ctx: MapContext = {}): Serve
       baseUrl: str(get("ask.baseUrl")),
       maxTurns: positiveInt(get("ask.maxTurns")),
       maxTokens: positiveInt(get("ask.maxTokens")),
+      deadlineSeconds: positiveInt(get("ask.deadlineSeconds")),
     },
     logLevel: logLevel && LOG_LEVELS.has(logLevel) ? logLevel : "info",
   };

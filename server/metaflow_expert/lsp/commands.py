@@ -184,6 +184,8 @@ def _ask_settings(ls: MetaflowLanguageServer) -> AskSettings:
         s.max_turns = a.max_turns
     if a.max_tokens:
         s.max_tokens = a.max_tokens
+    if a.deadline_s and a.deadline_s > 0:
+        s.deadline = float(a.deadline_s)
     return s
 
 

@@ -59,6 +59,8 @@ class AskOptions:
     base_url: str | None = None
     max_turns: int | None = None
     max_tokens: int | None = None
+    #: seconds one answer may take in all (turns, retries, streaming); None: the agent's default
+    deadline_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
         base_url=_str(ask_raw.get("baseUrl"), warn, "ask.baseUrl"),
         max_turns=_int(ask_raw.get("maxTurns"), warn, "ask.maxTurns"),
         max_tokens=_int(ask_raw.get("maxTokens"), warn, "ask.maxTokens"),
+        deadline_s=_int(ask_raw.get("deadlineSeconds"), warn, "ask.deadlineSeconds"),
     )
     timeout = runs_raw.get("timeoutSeconds", 20.0)
     ttl = runs_raw.get("cacheSeconds", 30.0)
