@@ -286,6 +286,23 @@ def test_long_chain_does_not_crash_a_rule() -> None:
     assert [f.code for f in a.findings if f.code == "MF000"] == []
 
 
+def test_long_loop_is_one_finding_not_a_crash() -> None:
+    """MF111 replays Metaflow's ``check_path`` recursion with an explicit stack and one shared
+    path: a 10,000-step loop once gave an MF000 RecursionError and ~1.3 GB of path copies."""
+    import tracemalloc
+
+    text = _chain(10_000).replace("self.next(self.end)", "self.next(self.s1)", 1)
+    tracemalloc.start()
+    try:
+        a = analyze_text(text, "flow.py", settings=LintSettings(select=("MF111", "MF000")))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.code for f in a.findings] == ["MF111"]
+    assert a.findings[0].message.startswith("There is a loop in your flow: *s2->s3->")
+    assert peak < 400 * 2**20, peak
+
+
 def test_broken_transitions_keep_the_dataflow_linear() -> None:
     """A typo in every 7th transition: what a broken step hands on may reach any step, one
     fan-out per growth of that set, not one per broken step."""

@@ -195,26 +195,42 @@ def _cycles(ctx: RuleContext) -> list[tuple[GraphNode, str, str]]:
         return []
     found: list[tuple[GraphNode, str, str]] = []
     loops: set[frozenset[str]] = set()
-    budget = [lc.TRAVERSAL_BUDGET]
-
-    def check_path(node: GraphNode, seen: list[str]) -> None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            return
-        for t in node.out_funcs:
-            if node.type == "split-switch" and t == node.name:
-                continue
-            if t in seen:
-                loop = frozenset(seen[seen.index(t) :])
-                if loop not in loops:
-                    loops.add(loop)
-                    found.append((node, t, "->".join([*seen, t])))
-            elif t in hot:
-                check_path(graph.nodes[t], [*seen, t])
-
+    budget = lc.TRAVERSAL_BUDGET
+    # Metaflow's recursion, written with an explicit stack (a 10,000-step loop would pass
+    # Python's recursion limit) and one shared path with an index of where each name sits
+    # (the recursion copied the whole path at every level: quadratic memory).
     for start in lc.nodes(ctx):
-        if start.name in hot:
-            check_path(start, [])
+        if start.name not in hot:
+            continue
+        budget -= 1
+        if budget < 0:
+            break
+        path: list[str] = []
+        where: dict[str, int] = {}
+        stack: list[tuple[GraphNode, Iterator[str]]] = [(start, iter(start.out_funcs))]
+        while stack:
+            node, targets = stack[-1]
+            for t in targets:
+                if node.type == "split-switch" and t == node.name:
+                    continue
+                if t in where:
+                    loop = frozenset(path[where[t] :])
+                    if loop not in loops:
+                        loops.add(loop)
+                        found.append((node, t, "->".join([*path, t])))
+                elif t in hot:
+                    budget -= 1
+                    if budget < 0:
+                        continue  # Metaflow's call would return at once
+                    where[t] = len(path)
+                    path.append(t)
+                    child = graph.nodes[t]
+                    stack.append((child, iter(child.out_funcs)))
+                    break
+            else:
+                stack.pop()
+                if stack:  # the node's name was pushed when its parent stepped into it
+                    del where[path.pop()]
     return found
 
 
