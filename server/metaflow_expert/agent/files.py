@@ -109,6 +109,8 @@ def source_files(index: KnowledgeIndex) -> SourceFiles:
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
+    from metaflow_expert.knowledge.source import is_regular_file
+
     files: list[str] = []
     for folder in allowed:
         if not folder.is_dir() or not _is_within(folder, root):
@@ -119,7 +121,7 @@ def source_files(index: KnowledgeIndex) -> SourceFiles:
             )
             for name in sorted(filenames):
                 p = Path(dirpath, name)
-                if p.suffix not in TEXT_SUFFIXES or p.is_symlink():
+                if p.suffix not in TEXT_SUFFIXES or not is_regular_file(p):
                     continue
                 files.append(p.relative_to(root).as_posix())
                 if len(files) >= MAX_FILES:

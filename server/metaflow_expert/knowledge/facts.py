@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from metaflow_expert.knowledge.cache import file_stamp, stamps_valid
+from metaflow_expert.knowledge.source import is_regular_file
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -135,6 +136,8 @@ def _stamps_valid(root: str, stamps: dict[str, Stamp]) -> bool:
 
 def _read_text(root: str, rel: str, stamps: dict[str, Stamp]) -> str | None:
     path = os.path.join(root, rel)
+    if not is_regular_file(path):
+        return None
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -33,7 +33,12 @@ from metaflow_expert.knowledge.search import (
     SearchIndex,
     add_words,
 )
-from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource, locate_source
+from metaflow_expert.knowledge.source import (
+    EXT_PACKAGE,
+    MetaflowSource,
+    is_regular_file,
+    locate_source,
+)
 from metaflow_expert.knowledge.symbols import (
     Symbol,
     SymbolIndex,
@@ -214,7 +219,7 @@ def _extra_doc_files(folders: Iterable[str | os.PathLike[str]]) -> dict[str, Pat
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 p = Path(dirpath, name)
-                if p.suffix.lower() in DOC_SUFFIXES and not p.is_symlink():
+                if p.suffix.lower() in DOC_SUFFIXES and is_regular_file(p):
                     out[f"{label}/{p.relative_to(base).as_posix()}"] = p
     return out
 

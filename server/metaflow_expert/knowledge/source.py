@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,16 @@ class MetaflowSource:
         if rel.startswith(EXT_PACKAGE + "/"):
             return str(self.absolute(rel))
         return os.path.join(self.root, rel)
+
+
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """True for a regular file, not following a symlink. Why: everything read from a source
+    root is opened and read to the end; a FIFO named ``x.py`` would block that read forever,
+    and ``/dev/zero``-like files behind a link would never end. Indexing reads only these."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def read_version(package_dir: Path) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from metaflow_expert.knowledge import cache
-from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
+from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource, is_regular_file
 
 VENDOR_PREFIX = "metaflow/_vendor/"
 _SKIP_DIRS = {"__pycache__", ".git", "node_modules"}
@@ -71,7 +71,7 @@ def iter_source_files(source: MetaflowSource) -> Iterator[tuple[str, Path]]:
             for name in filenames:
                 if name.endswith(".py"):
                     p = Path(dirpath, name)
-                    if p.is_symlink():
+                    if not is_regular_file(p):  # symlinks, FIFOs, devices
                         continue
                     found.append((f"{prefix}/{p.relative_to(folder).as_posix()}", p))
         yield from sorted(found)
@@ -321,7 +321,9 @@ def _count_py(source: MetaflowSource) -> int:
     for _prefix, folder in source.roots():
         for _dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
             dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
-            n += sum(1 for f in filenames if f.endswith(".py"))
+            n += sum(
+                1 for f in filenames if f.endswith(".py") and is_regular_file(Path(_dirpath, f))
+            )
     return n
 
 
