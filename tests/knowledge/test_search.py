@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from metaflow_expert.knowledge.entries import ENTRY_KINDS
-from metaflow_expert.knowledge.search import split_identifier, tokenize
+from metaflow_expert.knowledge.search import split_identifier, stem, tokenize
 
 QUESTIONS = json.loads((Path(__file__).parent / "search_questions.json").read_text())["questions"]
 
@@ -67,7 +67,16 @@ def test_tokenizer_splits_code_words():
         "S3Client"
     )
     toks = tokenize("How do retries work in MergeArtifacts?")
-    assert "retry" in toks and "merge" in toks and "mergeartifacts" in toks and "how" not in toks
+    assert "retry" in toks and stem("merge") in toks and "mergeartifacts" in toks
+    assert "how" not in toks
+
+
+def test_stem_folds_verb_forms_onto_the_word_code_uses():
+    # a user writes "stored", "caching", "deduplicated"; the code says store, cache, deduplicate
+    assert stem("stored") == stem("store") == stem("storing") == stem("stores")
+    assert stem("caching") == stem("cache") and stem("deduplicated") == stem("deduplicate")
+    assert stem("running") == "run" and stem("passed") == "pass" and stem("called") == "call"
+    assert stem("need") == "need" and stem("string") == "string" and stem("red") == "red"
 
 
 def test_missing_terms_flag_what_metaflow_lacks(index):

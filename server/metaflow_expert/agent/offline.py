@@ -32,6 +32,8 @@ SHOW_PASSAGES = 3
 PASSAGES_AFTER_FACTS = 2
 #: a passage is shown only when its score is at least this share of the best one's
 KEEP_RATIO = 0.6
+#: an entity weight from a decorator written ``@name`` (a plain word naming it weighs less)
+WRITTEN_WEIGHT = 2.0
 EXCERPT_LINES = 12
 SEARCH_K = 20
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`@(])")
@@ -100,11 +102,20 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
         cat = index.catalog
         others = {s.path for s in [*cat.step.values(), *cat.flow.values()]} - named
         passages = [p for p in passages if p.path not in others] or passages
-    # closeness is judged on the search score: a word that happens to name a decorator
-    # ("in parallel") must not push the search's own best answers out of sight
-    best = max(p.score - p.boost for p in passages)
+    # closeness is judged on the search score of what the question does not name: a word that
+    # happens to name a decorator ("in parallel") also lifts that decorator in the search
+    # itself, and must not push the search's own best answers out of sight
+    unnamed = [p.score for p in passages if p.boost == 0]
+    best = max(unnamed) if unnamed else max(p.score - p.boost for p in passages)
     kept = [p for p in passages if p.boost > 0 or p.score - p.boost >= best * KEEP_RATIO]
-    return kept[:SHOW_PASSAGES]
+    # a decorator written ``@retry`` leads; one merely named by a plain word is context, after
+    # the search's best passage
+    written = [p for p in kept if p.boost >= WRITTEN_WEIGHT]
+    rest = [p for p in kept if p.boost < WRITTEN_WEIGHT]
+    first = next((i for i, p in enumerate(rest) if p.boost == 0), None)
+    if first is not None:
+        rest.insert(0, rest.pop(first))
+    return (written + rest)[:SHOW_PASSAGES]
 
 
 def answer_offline(
@@ -170,7 +181,9 @@ def answer_offline(
     deco, deco_cites = ("", []) if facts.error else decorator_facts(question, index, toolbox)
     # a decorator written ``@retry`` is what the question is about; one merely named by a
     # plain word ("retries left", "in parallel") is context, after the best passage
-    written = any(e.weight >= 2.0 for e in entities(question, index) if e.name.startswith("@"))
+    written = any(
+        e.weight >= WRITTEN_WEIGHT for e in entities(question, index) if e.name.startswith("@")
+    )
     if deco and written:
         parts.append(deco)
         ordered = facts.citations + deco_cites + citations

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 10  # bump when the layout of any cached payload changes (10: entries)
+FORMAT = 11  # bump when the layout of any cached payload changes (10: entries, 11: verb stems)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -155,6 +155,29 @@ def stem(word: str) -> str:
     if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return _verb_stem(word)
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _verb_stem(word: str) -> str:
+    """Fold the verb forms users write onto the ones code uses ("stored"/"storing"/"stores"
+    meet ``store``, "deduplicated" meets ``deduplicate``): strip ``-ed``/``-ing`` (undoubling
+    a final consonant) and a final silent ``e``. Only for words of 6+ letters whose stem keeps
+    a vowel (a final ``e`` from 5 letters on), so short words ("need", "red") stay as they are."""
+    if len(word) < 5 or not word.isalpha():
+        return word
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix):
+            base = word[: -len(suffix)]
+            if len(word) >= 6 and len(base) >= 3 and _VOWELS & set(base) and not base.endswith("e"):
+                if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz" + "aeiouy":
+                    base = base[:-1]
+                return base
+            return word
+    if word.endswith("e") and not word.endswith(("ee", "ie", "ye")):
         return word[:-1]
     return word
 
