@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from metaflow_expert.explain.cursor import dotted_prefix, flow_at, word_at
-from metaflow_expert.model import FlowClass, FlowFile
+from metaflow_expert.explain.cursor import dotted_prefix, flow_at, step_at, word_at
+from metaflow_expert.model import FlowClass, FlowFile, Step
 
 if TYPE_CHECKING:  # only passed in: completions must not pay for importing the catalog
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -29,6 +29,7 @@ class Item:
     doc: str = ""
     insert: str | None = None
     sort: str = ""
+    preselect: bool = False
 
 
 # Every pattern here runs in linear time on any line (a 1 MB hex digest included): the ones
@@ -47,11 +48,20 @@ _KEYWORDS_WRITTEN = re.compile(r"(?<!\w)(\w+)\s*=")
 _TRANSITION_OPEN = re.compile(r"\bself\s*\.\s*next\s*\(")
 
 
+_CONDITION_WRITTEN = re.compile(r"(?<!\w)condition\s*=")
+
+
 _STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 
 
 def _open_call(text_before: str) -> int | None:
     """Index of the innermost unclosed ``(`` in ``text_before`` (complete strings ignored)."""
+    i = _open_bracket(text_before)
+    return i if i is not None and text_before[i] == "(" else None
+
+
+def _open_bracket(text_before: str) -> int | None:
+    """Index of the innermost unclosed bracket of any kind (complete strings ignored)."""
     blanked = _STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
     depth = 0
     for i in range(len(blanked) - 1, -1, -1):
@@ -60,7 +70,7 @@ def _open_call(text_before: str) -> int | None:
             depth += 1
         elif ch in "([{":
             if depth == 0:
-                return i if ch == "(" else None
+                return i
             depth -= 1
     return None
 
@@ -122,6 +132,36 @@ def _decorator_items(catalog: DecoratorCatalog | None, kind: str, typed: str) ->
                 ),
             )
     return items
+
+
+def _step_items(
+    flow: FlowClass | None, here: Step | None, call_text: str, in_switch_dict: bool
+) -> list[Item]:
+    """Step names for ``self.next(self.``, the ones this step may go to first.
+
+    Why ranked and not filtered: Metaflow rejects a transition into ``start`` and a step going
+    to itself (except a switch, whose case may loop back), so those are listed last, never
+    first; the first legal target is preselected so Enter takes the likely answer.
+    A switch is recognised from the half-typed call (a case dict, ``condition=`` written) or,
+    failing that, from the step's parsed transition.
+    """
+    if flow is None:
+        return []
+    is_switch = (
+        in_switch_dict
+        or bool(_CONDITION_WRITTEN.search(call_text))
+        or (here is not None and here.transition is not None and here.transition.kind == "switch")
+    )
+    legal: list[Item] = []
+    illegal: list[Item] = []
+    for name, s in flow.steps.items():
+        doc = (s.docstring or "").strip()
+        if name == "start" or (here is not None and name == here.name and not is_switch):
+            why = "start has no incoming" if name == "start" else "a step cannot go to itself"
+            illegal.append(Item(name, "step", f"step ({why})", doc, sort=f"9{name}"))
+        else:
+            legal.append(Item(name, "step", "step", doc, sort=f"0{name}", preselect=not legal))
+    return legal + illegal
 
 
 def _arg_items(
@@ -191,12 +231,13 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
     _word, ws, _ = word_at(before + " ", len(before))
     prefix = dotted_prefix(before, ws)
     if prefix == ["self"]:
-        paren = _open_call(ctx[: len(ctx) - (col - ws) - len("self.")])
+        head = ctx[: len(ctx) - (col - ws) - len("self.")]
+        opener = _open_bracket(head)
+        in_switch_dict = opener is not None and head[opener] == "{"
+        paren = _open_call(head[:opener]) if in_switch_dict else _open_call(head)
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
-            return [
-                Item(name, "step", "step", (s.docstring or "").strip())
-                for name, s in (flow.steps.items() if flow else [])
-            ]
+            _flow, here = step_at(file, line)
+            return _step_items(flow, here, ctx[paren:], in_switch_dict)
         names = _artifact_names(flow)
         params = [p.attr for p in flow.parameters] if flow else []
         return [
