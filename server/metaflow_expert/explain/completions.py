@@ -51,18 +51,18 @@ _TRANSITION_OPEN = re.compile(r"\bself\s*\.\s*next\s*\(")
 _CONDITION_WRITTEN = re.compile(r"(?<!\w)condition\s*=")
 
 
-_STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 
 
-def _open_call(text_before: str) -> int | None:
+def open_call(text_before: str) -> int | None:
     """Index of the innermost unclosed ``(`` in ``text_before`` (complete strings ignored)."""
-    i = _open_bracket(text_before)
+    i = open_bracket(text_before)
     return i if i is not None and text_before[i] == "(" else None
 
 
-def _open_bracket(text_before: str) -> int | None:
+def open_bracket(text_before: str) -> int | None:
     """Index of the innermost unclosed bracket of any kind (complete strings ignored)."""
-    blanked = _STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
+    blanked = STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
     depth = 0
     for i in range(len(blanked) - 1, -1, -1):
         ch = blanked[i]
@@ -75,7 +75,7 @@ def _open_bracket(text_before: str) -> int | None:
     return None
 
 
-def _context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> str:
+def context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> str:
     start = max(0, line - max_lines)
     lines = [ln.rstrip("\r\n") for ln in file.lines[start:line]]
     current = file.lines[line].rstrip("\r\n")[:col] if line < len(file.lines) else ""
@@ -93,7 +93,7 @@ def _ends_with_string_keyword(text: str) -> bool:
     return _STRING_KW_REVERSED.match(text[::-1]) is not None
 
 
-def _decorator_before(head: str) -> str | None:
+def decorator_before(head: str) -> str | None:
     """The decorator name written just before a ``(`` (``@resources  (`` → ``resources``)."""
     m = _DECO_BEFORE_PAREN_REVERSED.match(head[::-1])
     return m.group(1)[::-1] if m else None
@@ -221,10 +221,10 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
         indent = len(before) - len(before.lstrip())
         at_class_level = flow is None or indent <= flow.span.start_col
         return _decorator_items(catalog, "flow" if at_class_level else "step", m.group(1))
-    ctx = _context_text(file, line, col)
+    ctx = context_text(file, line, col)
     # 2. a string keyword inside the transition call: artifact names (foreach=, condition=)
     if _ends_with_string_keyword(ctx):
-        paren = _open_call(_strip_open_string(ctx))
+        paren = open_call(_strip_open_string(ctx))
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
             return [Item(n, "artifact", "artifact") for n in _artifact_names(flow)]
     # 3. 'self.' inside the transition call: step names
@@ -232,9 +232,9 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
     prefix = dotted_prefix(before, ws)
     if prefix == ["self"]:
         head = ctx[: len(ctx) - (col - ws) - len("self.")]
-        opener = _open_bracket(head)
+        opener = open_bracket(head)
         in_switch_dict = opener is not None and head[opener] == "{"
-        paren = _open_call(head[:opener]) if in_switch_dict else _open_call(head)
+        paren = open_call(head[:opener]) if in_switch_dict else open_call(head)
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
             _flow, here = step_at(file, line)
             return _step_items(flow, here, ctx[paren:], in_switch_dict)
@@ -250,10 +250,10 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
         if b is not None and (b.module == "metaflow" or b.module.startswith("metaflow.")):
             return _current_items(catalog, b.name or prefix[0])
     # 5. inside a decorator's parentheses: its arguments
-    paren = _open_call(ctx)
+    paren = open_call(ctx)
     if paren is not None:
         head = ctx[:paren]
-        written_name = _decorator_before(head)
+        written_name = decorator_before(head)
         if written_name is not None:
             written = set(_KEYWORDS_WRITTEN.findall(ctx[paren:]))
             name = written_name.split(".")[-1]
