@@ -378,9 +378,9 @@ def render(
         return artifact_markdown(t.flow, t.name, link_local, runtime)
     if t.kind == "parameter" and t.parameter is not None:
         p = t.parameter
-        # ``--<name>`` is a Parameter's (or IncludeFile's) flag only: a Config is given as ``--config NAME FILE``
-        # / ``--config-value NAME JSON``, which this module cannot read from the CLI source,
-        # so it says nothing about a Config's flags rather than guess
+        # ``--<name>`` is a Parameter's (or IncludeFile's) flag only: a Config is given as
+        # ``--config NAME FILE`` / ``--config-value NAME JSON``, which this module cannot read
+        # from the CLI source, so it says nothing about a Config's flags rather than guess
         flag = f" (`--{p.param_name}`)" if p.param_name and p.kind != "Config" else ""
         out = [f"**{p.kind} `{p.attr}`**{flag}"]
         written = ", ".join(
@@ -390,8 +390,8 @@ def render(
         if written:
             out.append(f"Declared: `{p.kind}({_cell(written)})`")
         sym = None if pending else api_symbol(catalog, p.kind)
-        if sym is not None:
-            out += _symbol_block(sym, link)
+        if sym is not None:  # this declaration first; the class's own doc is one link away
+            out += _short_symbol(sym, link)
         if runtime:
             out.append(runtime)
         return "\n\n".join(out)
