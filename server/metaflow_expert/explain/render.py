@@ -242,7 +242,12 @@ def _input_text(flow: FlowClass, step: Step) -> str:
         and step.name in s.transition.target_names
     ]
     if not sources:
-        return f"`{step.name}` is not the body of a foreach here, so this is `None`."
+        # Metaflow's ``_find_input`` reads the innermost foreach frame on the stack, so a later
+        # step of a foreach body still sees the item; only outside any foreach is it None
+        return (
+            f"`{step.name}` is not entered by a foreach: the item of the innermost enclosing"
+            " foreach, or `None` outside one."
+        )
     return f"in `{step.name}`, " + "; or ".join(sources) + "."
 
 
