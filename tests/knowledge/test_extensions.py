@@ -248,7 +248,8 @@ def test_lint_hover_completion_and_docs_know_extension_decorators(ext_source, tm
     model = parse_flow_file(FLOW, "flow.py")
     line = FLOW.splitlines().index('    @acme_gpu(gpus=2, result="score")')
     md = render.render(cursor.locate(model, line, 6), catalog=cat)
-    assert "acme_gpu.py:4" in md and "| `gpus` |" in md
+    # this use sets gpus=2: listed first, by name, not in the table of the other arguments
+    assert "acme_gpu.py:4" in md and "- `gpus` = `2`" in md
     typed = FLOW.replace('    @acme_gpu(gpus=2, result="score")\n', "    @acme\n")
     m2 = parse_flow_file(typed, "flow.py")
     row = typed.splitlines().index("    @acme")

@@ -66,8 +66,11 @@ def test_render_batch_cites_class_line(model, catalog):
     t = cursor.locate(model, *at(model, "@batch", 2))
     md = render.render(t, catalog=catalog)
     assert f"batch_decorator.py:{inspect.getsourcelines(BatchDecorator)[1]}" in md
+    # every argument is shown: the ones this use sets first, by name, the rest in the table
+    head, _, table = md.partition("| argument |")
+    assert "This use sets:" in head and "- `cpu` = `4`" in head and "- `memory` = `1000`" in head
     for arg in catalog.step["batch"].args:
-        assert f"| `{arg.name}` |" in md
+        assert f"| `{arg.name}` |" in table or f"- `{arg.name}` = " in head
 
 
 def test_render_without_catalog_says_index_is_building(model):

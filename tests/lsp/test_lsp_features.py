@@ -245,3 +245,23 @@ async def test_graph_of_a_file_not_open_in_the_editor(client: LanguageClient):
     assert [f["name"] for f in graph["flows"]] == ["JoinFlow"]
     edges = {(e["source"], e["target"]): e["kind"] for e in graph["flows"][0]["edges"]}
     assert edges[("start", "a")] == "branch" and edges[("a", "join")] == "linear"
+
+
+async def test_signature_help_over_the_wire(client: LanguageClient):
+    await wait_ready(client, need_index=True)
+    text = FLOW.read_text()
+    uri = open_doc(client, FLOW)
+    help_ = await client.text_document_signature_help_async(
+        types.SignatureHelpParams(
+            text_document=_doc(uri),
+            position=pos_of(text, "@batch(cpu=4, ", offset=len("@batch(cpu=4, ")),
+        )
+    )
+    assert help_ is not None and help_.signatures[0].label.startswith("@batch(cpu=")
+    help_ = await client.text_document_signature_help_async(
+        types.SignatureHelpParams(
+            text_document=_doc(uri),
+            position=pos_of(text, 'foreach="items"', offset=len('foreach="it')),
+        )
+    )
+    assert help_ is not None and help_.active_parameter == 1  # foreach=

@@ -35,7 +35,8 @@ async def test_hover_batch_cites_the_decorator_class(client: LanguageClient):
     uri = open_doc(client, FLOW)
     md = await hover(client, uri, text, "@batch", offset=2)
     assert f"batch_decorator.py:{class_line}" in md
-    assert "| `cpu` |" in md  # the argument table, from the catalog
+    assert "- `cpu` = `4` (Metaflow's default" in md  # this use's arguments, named, first
+    assert "| `gpu` |" in md  # the rest in the argument table, from the catalog
     assert "file://" in md  # citations are links to the file
 
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from metaflow_expert.explain.cursor import dotted_prefix, flow_at, word_at
-from metaflow_expert.model import FlowClass, FlowFile
+from metaflow_expert.explain.cursor import dotted_prefix, flow_at, step_at, word_at
+from metaflow_expert.model import FlowClass, FlowFile, Step
 
 if TYPE_CHECKING:  # only passed in: completions must not pay for importing the catalog
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -29,6 +29,7 @@ class Item:
     doc: str = ""
     insert: str | None = None
     sort: str = ""
+    preselect: bool = False
 
 
 # Every pattern here runs in linear time on any line (a 1 MB hex digest included): the ones
@@ -47,12 +48,21 @@ _KEYWORDS_WRITTEN = re.compile(r"(?<!\w)(\w+)\s*=")
 _TRANSITION_OPEN = re.compile(r"\bself\s*\.\s*next\s*\(")
 
 
-_STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+_CONDITION_WRITTEN = re.compile(r"(?<!\w)condition\s*=")
 
 
-def _open_call(text_before: str) -> int | None:
+STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+
+
+def open_call(text_before: str) -> int | None:
     """Index of the innermost unclosed ``(`` in ``text_before`` (complete strings ignored)."""
-    blanked = _STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
+    i = open_bracket(text_before)
+    return i if i is not None and text_before[i] == "(" else None
+
+
+def open_bracket(text_before: str) -> int | None:
+    """Index of the innermost unclosed bracket of any kind (complete strings ignored)."""
+    blanked = STRINGS.sub(lambda m: "_" * len(m.group(0)), text_before)
     depth = 0
     for i in range(len(blanked) - 1, -1, -1):
         ch = blanked[i]
@@ -60,12 +70,12 @@ def _open_call(text_before: str) -> int | None:
             depth += 1
         elif ch in "([{":
             if depth == 0:
-                return i if ch == "(" else None
+                return i
             depth -= 1
     return None
 
 
-def _context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> str:
+def context_text(file: FlowFile, line: int, col: int, max_lines: int = 15) -> str:
     start = max(0, line - max_lines)
     lines = [ln.rstrip("\r\n") for ln in file.lines[start:line]]
     current = file.lines[line].rstrip("\r\n")[:col] if line < len(file.lines) else ""
@@ -83,7 +93,7 @@ def _ends_with_string_keyword(text: str) -> bool:
     return _STRING_KW_REVERSED.match(text[::-1]) is not None
 
 
-def _decorator_before(head: str) -> str | None:
+def decorator_before(head: str) -> str | None:
     """The decorator name written just before a ``(`` (``@resources  (`` → ``resources``)."""
     m = _DECO_BEFORE_PAREN_REVERSED.match(head[::-1])
     return m.group(1)[::-1] if m else None
@@ -122,6 +132,36 @@ def _decorator_items(catalog: DecoratorCatalog | None, kind: str, typed: str) ->
                 ),
             )
     return items
+
+
+def _step_items(
+    flow: FlowClass | None, here: Step | None, call_text: str, in_switch_dict: bool
+) -> list[Item]:
+    """Step names for ``self.next(self.``, the ones this step may go to first.
+
+    Why ranked and not filtered: Metaflow rejects a transition into ``start`` and a step going
+    to itself (except a switch, whose case may loop back), so those are listed last, never
+    first; the first legal target is preselected so Enter takes the likely answer.
+    A switch is recognised from the half-typed call (a case dict, ``condition=`` written) or,
+    failing that, from the step's parsed transition.
+    """
+    if flow is None:
+        return []
+    is_switch = (
+        in_switch_dict
+        or bool(_CONDITION_WRITTEN.search(call_text))
+        or (here is not None and here.transition is not None and here.transition.kind == "switch")
+    )
+    legal: list[Item] = []
+    illegal: list[Item] = []
+    for name, s in flow.steps.items():
+        doc = (s.docstring or "").strip()
+        if name == "start" or (here is not None and name == here.name and not is_switch):
+            why = "start has no incoming" if name == "start" else "a step cannot go to itself"
+            illegal.append(Item(name, "step", f"step ({why})", doc, sort=f"9{name}"))
+        else:
+            legal.append(Item(name, "step", "step", doc, sort=f"0{name}", preselect=not legal))
+    return legal + illegal
 
 
 def _arg_items(
@@ -181,22 +221,23 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
         indent = len(before) - len(before.lstrip())
         at_class_level = flow is None or indent <= flow.span.start_col
         return _decorator_items(catalog, "flow" if at_class_level else "step", m.group(1))
-    ctx = _context_text(file, line, col)
+    ctx = context_text(file, line, col)
     # 2. a string keyword inside the transition call: artifact names (foreach=, condition=)
     if _ends_with_string_keyword(ctx):
-        paren = _open_call(_strip_open_string(ctx))
+        paren = open_call(_strip_open_string(ctx))
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
             return [Item(n, "artifact", "artifact") for n in _artifact_names(flow)]
     # 3. 'self.' inside the transition call: step names
     _word, ws, _ = word_at(before + " ", len(before))
     prefix = dotted_prefix(before, ws)
     if prefix == ["self"]:
-        paren = _open_call(ctx[: len(ctx) - (col - ws) - len("self.")])
+        head = ctx[: len(ctx) - (col - ws) - len("self.")]
+        opener = open_bracket(head)
+        in_switch_dict = opener is not None and head[opener] == "{"
+        paren = open_call(head[:opener]) if in_switch_dict else open_call(head)
         if paren is not None and _TRANSITION_OPEN.search(ctx[max(0, paren - 40) : paren + 1]):
-            return [
-                Item(name, "step", "step", (s.docstring or "").strip())
-                for name, s in (flow.steps.items() if flow else [])
-            ]
+            _flow, here = step_at(file, line)
+            return _step_items(flow, here, ctx[paren:], in_switch_dict)
         names = _artifact_names(flow)
         params = [p.attr for p in flow.parameters] if flow else []
         return [
@@ -209,10 +250,10 @@ def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | No
         if b is not None and (b.module == "metaflow" or b.module.startswith("metaflow.")):
             return _current_items(catalog, b.name or prefix[0])
     # 5. inside a decorator's parentheses: its arguments
-    paren = _open_call(ctx)
+    paren = open_call(ctx)
     if paren is not None:
         head = ctx[:paren]
-        written_name = _decorator_before(head)
+        written_name = decorator_before(head)
         if written_name is not None:
             written = set(_KEYWORDS_WRITTEN.findall(ctx[paren:]))
             name = written_name.split(".")[-1]

@@ -9,6 +9,7 @@ tested with a real catalog and no client. ``link(path, line)`` turns a citation 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,40 @@ def _plain_link(path: str, line: int) -> str:
     return f"`{path}:{line}`"
 
 
+#: a numpy-style section header: a title line underlined with dashes
+_NUMPY_SECTION = re.compile(r"^([A-Z][A-Za-z ]+)\n-{3,}\s*$", re.MULTILINE)
+
+
+def numpy_sections_as_lists(text: str) -> str:
+    """Numpy-style ``Parameters``/``Returns`` sections as markdown lists.
+
+    Why: markdown joins the indented ``name : type`` / description lines of a numpy docstring
+    into one paragraph, which buries each argument; a bold title and one bullet per entry keep
+    them apart. Only lines under such a section change, never a code fence."""
+    if not _NUMPY_SECTION.search(text):
+        return text
+    out: list[str] = []
+    in_section = in_fence = False
+    for ln in text.replace("\r\n", "\n").split("\n"):
+        if ln.strip().startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and re.fullmatch(r"\s*-{3,}\s*", ln) and out and out[-1].strip():
+            out[-1] = f"\n**{out[-1].strip()}**\n"
+            in_section = True
+            continue
+        if not in_section or in_fence or not ln.strip():
+            out.append(ln)
+        elif not ln[:1].isspace():
+            out.append(f"- `{ln.strip()}`")
+        elif out and out[-1].startswith("- "):
+            out[-1] += f"{' —' if out[-1].endswith('`') else ''} {ln.strip()}"
+        else:
+            out.append(ln)
+    return "\n".join(out)
+
+
 def _doc(text: str | None, limit: int = MAX_DOC) -> str:
-    text = (text or "").strip()
+    text = numpy_sections_as_lists((text or "").strip())
     if len(text) > limit:
         cut = text.rfind("\n\n", 0, limit)
         text = text[: cut if cut > limit // 2 else limit].rstrip() + "\n\n…"
@@ -71,28 +104,63 @@ def _symbol_block(sym: ApiSymbol, link: Link, title: str | None = None) -> list[
     return out
 
 
-def _spec_header(spec: DecoratorSpec, link: Link, version: str | None) -> list[str]:
-    kind = "flow decorator" if spec.kind == "flow" else "step decorator"
-    ver = f" (Metaflow {version})" if version else ""
-    out = [f"**@{spec.name}** — {kind}{ver}"]
-    if spec.doc:
-        out.append(_doc(spec.doc))
-    return out
+#: characters of an argument's description kept in the table (the full text is in the source)
+CELL_CHARS = 70
+
+
+def _short_cell(text: str) -> str:
+    cell = _cell(text)
+    return cell if len(cell) <= CELL_CHARS else cell[: CELL_CHARS - 1].rstrip() + "…"
+
+
+def _first_paragraph(text: str | None) -> str:
+    return (text or "").strip().split("\n\n")[0].strip()
+
+
+def _this_use(spec: DecoratorSpec, use: DecoratorUse, link: Link) -> list[str]:
+    """What this use sets, by argument name, beside Metaflow's default for it (cited)."""
+    lines = []
+    for i, a in enumerate(use.args):
+        name = a.name or (spec.args[i].name if i < len(spec.args) else "")
+        arg = spec.arg(name) if name else None
+        value = a.source
+        if arg is None:
+            lines.append(f"- `{name or '?'}` = `{_cell(value)}`")
+            continue
+        # the defaults dict's value and the doc's words side by side, each attributed: the
+        # dict may say None where the doc explains what None becomes (``cpu``: "default 1")
+        typ = f" ({_cell(arg.type)})" if arg.type else ""
+        doc = f" — {_cell(arg.doc)}{typ}" if arg.doc or typ else ""
+        lines.append(
+            f"- `{arg.name}` = `{_cell(value)}` (Metaflow's default `{_cell(arg.default_src)}`,"
+            f" {link(arg.path or spec.defaults_path or spec.path, arg.line)}){doc}"
+        )
+    return lines
 
 
 def decorator_markdown(
     spec: DecoratorSpec, catalog: DecoratorCatalog, link: Link, use: DecoratorUse | None = None
 ) -> str:
-    out = _spec_header(spec, link, catalog.version)
+    """Summary line, what this use sets, then the other arguments shortened, then citations.
+
+    Why this order: the reader hovers a use to learn what it does; the full docstring and a
+    table of every argument (25 rows for ``@batch``) came first and buried that."""
+    kind = "flow decorator" if spec.kind == "flow" else "step decorator"
+    ver = f" (Metaflow {catalog.version})" if catalog.version else ""
+    summary = _first_paragraph(spec.doc)
+    out = [f"**@{spec.name}** — {kind}{ver}" + (f": {_cell(summary)}" if summary else "")]
+    if use is not None and use.args:
+        out.append("This use sets:\n" + "\n".join(_this_use(spec, use, link)))
     if spec.args:
+        set_here = {a.name for a in use.args} if use is not None else set()
         rows = ["| argument | default | description |", "|---|---|---|"]
         for a in spec.args:
-            typ = f" ({_cell(a.type)})" if a.type else ""
-            rows.append(f"| `{a.name}` | `{_cell(a.default_src)}` | {_cell(a.doc)}{typ} |")
-        out.append("\n".join(rows))
-    if use is not None and use.args:
-        written = ", ".join(f"`{a.source}`" for a in use.args)
-        out.append(f"Here: {written}")
+            if a.name in set_here:
+                continue
+            rows.append(f"| `{a.name}` | `{_cell(a.default_src)}` | {_short_cell(a.doc)} |")
+        if len(rows) > 2:
+            title = "Other arguments" if set_here else "Arguments"
+            out.append(f"{title} (defaults from the `defaults` dict):\n\n" + "\n".join(rows))
     if spec.current_attrs:
         attrs = ", ".join(f"`current.{c.name}`" for c in spec.current_attrs)
         out.append(f"Adds to `current`: {attrs}")
@@ -149,6 +217,38 @@ def step_summary(flow: FlowClass, step: Step, graph: FlowGraph | None = None) ->
     if node is not None and node.in_funcs:
         out.append("Reached from: " + ", ".join(f"`{n}`" for n in node.in_funcs))
     return out
+
+
+def _short_symbol(sym: ApiSymbol, link: Link) -> list[str]:
+    """A symbol's signature, first paragraph and source link: the rest is one click away."""
+    out = []
+    if sym.signature:
+        out += ["```python", sym.signature.strip(), "```"]
+    first = _first_paragraph(sym.doc)
+    if first:
+        out.append(_doc(first, 600))
+    out.append(f"Full documentation: {link(sym.path, sym.line)}")
+    return out
+
+
+def _input_text(flow: FlowClass, step: Step) -> str:
+    """Which list ``self.input`` walks here: the foreach of the step(s) that lead into this one."""
+    sources = [
+        f"one item of `self.{s.transition.foreach}` (the foreach in `{s.name}`)"
+        for s in flow.steps.values()
+        if s.transition is not None
+        and s.transition.kind == "foreach"
+        and s.transition.foreach is not None
+        and step.name in s.transition.target_names
+    ]
+    if not sources:
+        # Metaflow's ``_find_input`` reads the innermost foreach frame on the stack, so a later
+        # step of a foreach body still sees the item; only outside any foreach is it None
+        return (
+            f"`{step.name}` is not entered by a foreach: the item of the innermost enclosing"
+            " foreach, or `None` outside one."
+        )
+    return f"in `{step.name}`, " + "; or ".join(sources) + "."
 
 
 def _transition_kind_text(step: Step) -> str:
@@ -247,19 +347,23 @@ def render(
             return f"`{t.name}`: no step of that name in `{t.flow.name}`."
         return "\n\n".join(step_summary(t.flow, step, graph))
     if t.kind == "next_call":
-        out = []
+        # what this call does first: the docstring lists every form, this says which one
+        out = [f"**self.{t.name}**"]
+        if t.step is not None:
+            out[0] += f" — {_transition_kind_text(t.step)}"
         sym = None if pending else api_member(catalog, t.name)
         if sym is not None:
-            out += _symbol_block(sym, link, f"self.{t.name}")
+            out += _short_symbol(sym, link)
         elif pending:
-            out += [f"**self.{t.name}**", pending_note]
-        if t.step is not None:
-            out.append(_transition_kind_text(t.step))
+            out.append(pending_note)
         return "\n\n".join(out)
     if t.kind in ("input", "index", "merge_artifacts"):
         member = t.name
         sym = None if pending else api_member(catalog, member)
-        out = _symbol_block(sym, link, f"self.{member}") if sym else [f"**self.{member}**"]
+        out = [f"**self.{member}**"]
+        if t.kind == "input" and t.flow is not None and t.step is not None:
+            out[0] += f" — {_input_text(t.flow, t.step)}"
+        out += _short_symbol(sym, link) if sym else []
         if pending:
             out.append(pending_note)
         if t.step is not None and t.kind == "merge_artifacts" and len(t.step.params) < 2:
@@ -279,7 +383,11 @@ def render(
         return artifact_markdown(t.flow, t.name, link_local, runtime)
     if t.kind == "parameter" and t.parameter is not None:
         p = t.parameter
-        out = [f"**{p.kind} `{p.attr}`**" + (f" (`--{p.param_name}`)" if p.param_name else "")]
+        # ``--<name>`` is a Parameter's (or IncludeFile's) flag only: a Config is given as
+        # ``--config NAME FILE`` / ``--config-value NAME JSON``, which this module cannot read
+        # from the CLI source, so it says nothing about a Config's flags rather than guess
+        flag = f" (`--{p.param_name}`)" if p.param_name and p.kind != "Config" else ""
+        out = [f"**{p.kind} `{p.attr}`**{flag}"]
         written = ", ".join(
             a.source if not a.name or a.source.startswith(a.name) else f"{a.name}={a.source}"
             for a in p.args
@@ -287,8 +395,8 @@ def render(
         if written:
             out.append(f"Declared: `{p.kind}({_cell(written)})`")
         sym = None if pending else api_symbol(catalog, p.kind)
-        if sym is not None:
-            out += _symbol_block(sym, link)
+        if sym is not None:  # this declaration first; the class's own doc is one link away
+            out += _short_symbol(sym, link)
         if runtime:
             out.append(runtime)
         return "\n\n".join(out)

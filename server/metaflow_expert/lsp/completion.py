@@ -57,6 +57,7 @@ async def items_at(
                 else None,
                 insert_text=it.insert,
                 sort_text=it.sort or None,
+                preselect=it.preselect or None,
             )
         )
     return out

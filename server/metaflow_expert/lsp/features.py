@@ -19,6 +19,7 @@ from metaflow_expert.lsp import (
     lifecycle,
     navigation,
     rename,
+    signature_help,
     symbols,
 )
 from metaflow_expert.lsp.server import MetaflowLanguageServer
@@ -28,6 +29,7 @@ FEATURES = (
     diagnostics,
     hover,
     completion,
+    signature_help,
     navigation,
     symbols,
     rename,

@@ -37,8 +37,8 @@ try:
     namespace(None)
     try:
         run = Flow(name).latest_successful_run
-    except Exception as exc:
-        print(json.dumps({"none": "no runs of %s yet (%s)" % (name, type(exc).__name__)}))
+    except Exception:
+        print(json.dumps({"none": "no successful run of %s yet" % name}))
         sys.exit(0)
     if run is None:
         print(json.dumps({"none": "no successful run of %s yet" % name}))
@@ -182,7 +182,7 @@ def describe(
     info: RunInfo = cache.get(settings, folder, flow)
     if not info.artifacts:
         if info.status == "loading":
-            return "_Latest run: loading… (hover again in a moment)_"
+            return "_Latest run: being read in the background._"
         if info.status == "none":
             return f"_Latest run: {info.message}._"
         if info.status == "error":

@@ -1,0 +1,107 @@
+"""One hover per target kind: its first line says what this is (and, for a call, what this
+call does), and the whole hover stays under a size budget (issue 14, items 4 and 5).
+
+The budget: HOVER_BUDGET characters of markdown. ``@batch``, the largest decorator, is the
+case that sets it: a summary line, the arguments this use sets with their docs, then a
+shortened table of its ~20 other arguments. Everything longer is one link away.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from metaflow_expert.explain import cursor, render
+from metaflow_expert.parsing import parse_flow_file
+
+HOVER_BUDGET = 3500
+
+FLOW = '''from metaflow import Config, FlowSpec, Parameter, batch, current, retry, step
+
+
+class SnapFlow(FlowSpec):
+    """Snapshots."""
+
+    alpha = Parameter("alpha", default=0.5, help="Learning rate.")
+    cfg = Config("cfg", default="config.json")
+
+    @step
+    def start(self):
+        self.folds = [1, 2, 3]
+        self.next(self.train_fold, foreach="folds")
+
+    @batch(cpu=4, memory=1000)
+    @retry(times=2)
+    @step
+    def train_fold(self):
+        self.score = self.input * self.alpha
+        print(current.retry_count)
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.best = max(i.score for i in inputs)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.best)
+'''
+
+# (needle, offset into it, expected target kind, expected start of the hover's first line)
+CASES = [
+    ("@batch", 2, "decorator", "**@batch** — step decorator"),
+    ("times=2", 1, "decorator_arg", "**@retry(times=…)**"),
+    (
+        "self.next(self.train_fold",
+        6,
+        "next_call",
+        "**self.next** — This call: a foreach over `self.folds` into `train_fold`.",
+    ),
+    ("self.input", 7, "input", "**self.input** — in `train_fold`, one item of `self.folds`"),
+    ("def join", 5, "step_def", "**step `join`** of `SnapFlow`"),
+    ("current.retry_count", 9, "metaflow_attr", "**current.retry_count**"),
+    ("alpha = Parameter", 1, "parameter", "**Parameter `alpha`** (`--alpha`)"),
+    ("cfg = Config", 1, "parameter", "**Config `cfg`**"),
+    ("self.best)", 6, "artifact", "**artifact `self.best`** of `SnapFlow`"),
+]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    from metaflow_expert.knowledge.catalog import load_catalog
+
+    return load_catalog()
+
+
+def _hover(needle: str, offset: int, catalog) -> tuple[str, str]:
+    m = parse_flow_file(FLOW, "<memory>")
+    idx = FLOW.index(needle) + offset
+    line = FLOW.count("\n", 0, idx)
+    col = idx - (FLOW.rfind("\n", 0, idx) + 1)
+    t = cursor.locate(m, line, col)
+    assert t is not None, needle
+    md = render.render(t, catalog=catalog, graph=None)
+    assert md is not None, needle
+    return t.kind, md
+
+
+@pytest.mark.parametrize(("needle", "offset", "kind", "first"), CASES)
+def test_hover_leads_with_this_use_and_stays_short(needle, offset, kind, first, catalog):
+    got_kind, md = _hover(needle, offset, catalog)
+    assert got_kind == kind
+    assert md.split("\n", 1)[0].startswith(first), md[:300]
+    assert len(md) <= HOVER_BUDGET, (needle, len(md))
+    assert "(MetaflowNotFound)" not in md and "hover again" not in md
+
+
+def test_a_config_hover_claims_no_made_up_flag(catalog):
+    _kind, md = _hover("cfg = Config", 1, catalog)
+    assert "--cfg" not in md
+
+
+def test_numpy_sections_become_lists():
+    text = "Doc.\n\nParameters\n----------\nname : str\n    The name.\n"
+    md = render.numpy_sections_as_lists(text)
+    assert "**Parameters**" in md and "- `name : str` — The name." in md
+    fenced = "Use:\n```\nx\n    y\n```\n"
+    assert render.numpy_sections_as_lists(fenced) == fenced
