@@ -179,7 +179,9 @@ def _looks_unfinished(text: str, flows: list[FlowClass]) -> bool:
     block header (tree-sitter allows an empty block) or in a comma (``from metaflow import
     FlowSpec,``). Only decides whether Python's parser is worth running on a file tree-sitter
     found clean; a finished flow passes every test."""
-    if text.rstrip().endswith((":", ",")):
+    # the last 64 characters decide unless they are all blank (no copy of a long text)
+    tail = text[-64:].rstrip() or text.rstrip()
+    if tail.endswith((":", ",")):
         return True
     for f in flows:
         if not f.steps:

@@ -73,17 +73,22 @@ def _shift_opt(sp: Span | None, dl: int) -> Span | None:
 
 
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
-    """``d`` moved down ``dl`` lines."""
+    """``d`` moved down ``dl`` lines.
+
+    Built with the named tuples' own ``_make`` (one tuple of every field, no keyword
+    handling): a long flow shifts hundreds of decorators, and ``_make`` costs half of
+    calling the class with positional fields."""
+    make_arg = CallArg._make
     args = tuple(
         [
-            CallArg(
-                a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6]
+            make_arg(
+                (a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6])
             )
             for a in d.args
         ]
     )
-    return DecoratorUse(
-        d[0], d[1], _shift(d[2], dl), _shift(d[3], dl), args, d[5], d[6], _shift_opt(d[7], dl)
+    return DecoratorUse._make(
+        (d[0], d[1], _shift(d[2], dl), _shift(d[3], dl), args, d[5], d[6], _shift_opt(d[7], dl))
     )
 
 

@@ -307,6 +307,12 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
         return
     provided = facts.provided_names | facts.file.guarded_names
     nodes = graph.nodes
+    # join → the first split (in node order) it closes: one pass, not one per join (the
+    # per-join scan over every node was quadratic in a long flow's steps)
+    split_of: dict[str, str] = {}
+    for n, nd in nodes.items():
+        if nd.matching_join is not None:
+            split_of.setdefault(nd.matching_join, n)
     for step in flow.steps.values():
         node = nodes.get(step.name)
         if node is None or node.type != "join" or step.name not in before:
@@ -331,7 +337,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
                     step=step.name,
                 )
             continue
-        split = next((n for n, nd in nodes.items() if nd.matching_join == step.name), None)
+        split = split_of.get(step.name)
         if split is None:
             continue
         # a gang (num_parallel) is a foreach to the join: every task of it reaches the join,

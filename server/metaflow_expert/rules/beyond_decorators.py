@@ -199,16 +199,18 @@ def caught_failure_read_later(ctx: RuleContext) -> Iterator[Report]:
         return
     nodes, steps = ctx.graph.nodes, facts.flow.steps
     opaque = facts.opaque_reach  # an unresolved decorator there may set anything
-    writers: dict[str, set[str]] = {}
-    for name, names in facts.writes.items():
-        for artifact in names:
-            writers.setdefault(artifact, set()).add(name)
+    writers: dict[str, set[str]] | None = None  # artifact → steps writing it, once needed
     for use in facts.decorator_uses:
         step, spec, deco = use.step, use.spec, use.deco
         if step is None or "task_exception" not in spec.methods or spec.arg("var") is None:
             continue
         if deco.kwarg("var") is not None or deco.has_unpacked_args:
             continue
+        if writers is None:  # most flows catch nothing: they never pay for the table
+            writers = {}
+            for name, names in facts.writes.items():
+                for artifact in names:
+                    writers.setdefault(artifact, set()).add(name)
         # what the step's decorators set is set on failure too: only the body's writes count
         by_decorators = facts.decorator_writes.steps.get(step.name, frozenset())
         only_here = {

@@ -57,6 +57,8 @@ def graph_walkable(ctx: RuleContext) -> bool:
     if not graph_ready(ctx):
         return False
     assert ctx.flow is not None
+    if ctx.flow_facts is not None:
+        return not ctx.flow_facts.has_broken_step
     return not any(st.has_syntax_error for st in ctx.flow.steps.values())
 
 

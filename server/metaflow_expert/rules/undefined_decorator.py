@@ -67,14 +67,16 @@ def undefined_decorator(ctx: RuleContext) -> Iterator[Report]:
     uses: list[tuple[DecoratorUse, str, Step | None]] = [(d, "flow", None) for d in flow.decorators]
     for s in flow.steps.values():
         uses += [(d, "step", s) for d in s.decorators]
-    bound: dict[str, bool] = {}
+    # written text → the undefined name it starts with, or None: a flow repeats the same few
+    # decorators on every step, so each text is judged once
+    undefined: dict[str, str | None] = {}
     for deco, kind, step in uses:
-        name = deco.written.split(".", 1)[0]
-        if not name.isidentifier():
-            continue
-        if name not in bound:
-            bound[name] = _is_bound(file, name)
-        if bound[name]:
+        written = deco.written
+        if written in undefined:
+            name = undefined[written]
+        else:
+            name = undefined[written] = _undefined_name(file, written)
+        if name is None:
             continue
         yield Report(
             span=deco.name_span,
@@ -83,6 +85,14 @@ def undefined_decorator(ctx: RuleContext) -> Iterator[Report]:
             step=step.name if step is not None else None,
             fix=_import_fix(ctx, name, kind, deco),
         )
+
+
+def _undefined_name(file: FlowFile, written: str) -> str | None:
+    """The name a decorator written as ``written`` starts with, when nothing binds it."""
+    name = written.split(".", 1)[0]
+    if not name.isidentifier() or _is_bound(file, name):
+        return None
+    return name
 
 
 def _is_bound(file: FlowFile, name: str) -> bool:
