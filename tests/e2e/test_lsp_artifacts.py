@@ -107,7 +107,7 @@ async def test_artifact_hover_before_any_run_says_so(tmp_path: Path):
     try:
         first = await _hover(client, uri, text, "self.x = 42")
         assert "Set in: `start`" in first
-        md = await _until(client, uri, text, "self.x = 42", lambda m: "loading" not in m)
+        md = await _until(client, uri, text, "self.x = 42", lambda m: "in the background" not in m)
         assert "no successful run" in md or "no runs" in md, md
     finally:
         await client.shutdown_session()
