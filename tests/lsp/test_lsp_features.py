@@ -148,18 +148,15 @@ def _single_edit(action: types.CodeAction) -> tuple[types.TextEdit, int | None]:
 
 
 async def test_code_actions_join_inputs_and_missing_transition(client: LanguageClient):
+    # Each fix alone adds an error (inputs alone: MF107; the transition alone: MF210/MF113),
+    # so the fix check (explain/fix_check.py) offers neither; tests/lsp/test_fix_check.py
+    # covers the fixes that are offered.
     await wait_ready(client)
     text = JOIN.read_text()
     uri = open_doc(client, JOIN)
+    await wait_diagnostics(client, uri, lambda d: bool(d))
     actions = await _actions(client, uri, text, "def join")
-    fix = next(a for a in actions if "inputs" in a.title)
-    edit, version = _single_edit(fix)
-    assert version == 1 and edit.new_text == ", inputs"
-    assert edit.range.start == pos_of(text, "def join(self)", len("def join(self"))
-    # join has no self.next and `end` is reached by nothing: adding it is unambiguous
-    fix = next(a for a in actions if "self.next(self.end)" in a.title)
-    edit, version = _single_edit(fix)
-    assert edit.new_text == "\n        self.next(self.end)"
+    assert not [a for a in actions if "inputs" in a.title or "self.next" in a.title]
 
 
 async def test_code_action_from_finding_fix(client: LanguageClient):
@@ -167,7 +164,8 @@ async def test_code_action_from_finding_fix(client: LanguageClient):
     text = BROKEN.read_text()
     uri = open_doc(client, BROKEN)
     diags = await wait_diagnostics(client, uri, lambda d: any("proces" in x.message for x in d))
-    target = next(d for d in diags if "did you mean" in d.message)
+    # the typo fix unmasks MF113 (a new error), so the fix check drops it; the foreach one stays
+    target = next(d for d in diags if "Did you mean" in d.message)
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=_doc(uri),
@@ -178,7 +176,7 @@ async def test_code_action_from_finding_fix(client: LanguageClient):
     fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.edit]
     assert fixes, "the unknown-step finding carries a did-you-mean fix"
     edit, version = _single_edit(fixes[0])
-    assert edit.new_text == "process" and version == 1
+    assert edit.new_text == '"items"' and version == 1
     assert fixes[0].diagnostics and fixes[0].diagnostics[0].code == target.code
     assert text.splitlines()[target.range.start.line]
 

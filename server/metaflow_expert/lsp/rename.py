@@ -1,4 +1,7 @@
-"""Rename a step: its ``def`` and every ``self.next(...)`` naming it, in one versioned edit.
+"""Rename a step: its ``def``, every ``self.next(...)`` naming it (switch dictionaries too)
+and every ``inputs.<step>`` in joins, in one versioned edit — refused, with the reason, when
+the new name is taken (a step, method or attribute of the flow or of FlowSpec), reserved by
+Metaflow or not a valid step name (see ``references.rename_refusal``).
 
 Why only steps: a step's name is referenced by name in transitions, which Python refactoring
 tools do not understand; artifacts and everything else are left to the Python server.
@@ -12,6 +15,7 @@ from metaflow_expert.explain import cursor as explain_cursor
 from metaflow_expert.explain import references
 from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
+from metaflow_expert.model import FlowClass
 
 
 def register(server: MetaflowLanguageServer) -> None:
@@ -62,17 +66,19 @@ async def rename_step(
     if found is None:
         return None
     doc, target = found
-    if not references.is_valid_step_name(new_name):
+    assert target.flow is not None
+    refusal = await budgets.in_thread(ls, _refusal, ls, target.flow, target.name, new_name)
+    if refusal is not None:
         from pygls.exceptions import JsonRpcInvalidParams
 
-        raise JsonRpcInvalidParams(f"{new_name!r} is not a valid step name")
+        # the protocol's prepareRename never sees the new name: the refusal is this answer
+        raise JsonRpcInvalidParams(refusal)
     edits: list[types.TextEdit | types.AnnotatedTextEdit | types.SnippetTextEdit] = []
-    assert target.flow is not None
     for flow in doc.file.flows:
         # the same step name in subclasses of this flow (inherited steps) is the same step
         if flow is not target.flow and target.flow.name not in flow.bases:
             continue
-        for span in references.step_occurrences(flow, target.name):
+        for span in references.step_occurrences(flow, target.name, file=doc.file):
             edit = types.TextEdit(range=documents.to_range(ls, doc, span), new_text=new_name)
             if all(e.range != edit.range for e in edits):
                 edits.append(edit)
@@ -85,4 +91,21 @@ async def rename_step(
                 edits=edits,
             )
         ]
+    )
+
+
+def _refusal(ls: MetaflowLanguageServer, flow: FlowClass, old: str, new: str) -> str | None:
+    """Metaflow's own reserved names and step-name pattern, and FlowSpec's members, from the
+    catalog (the facts of the interpreter's Metaflow without one)."""
+    from metaflow_expert.knowledge.facts import facts_for
+
+    catalog = ls.catalog
+    facts = facts_for(catalog)
+    return references.rename_refusal(
+        flow,
+        old,
+        new,
+        flowspec_members=catalog.flowspec_members if catalog is not None else (),
+        reserved=facts.reserved_step_names or (),
+        step_name_pattern=facts.step_name_pattern,
     )
