@@ -119,3 +119,27 @@ def test_python_is_not_asked_about_a_finished_flow(monkeypatch: pytest.MonkeyPat
     assert calls == []
     found(HEAD + "        x = self.x +\n" + TAIL)
     assert len(calls) == 1
+
+
+def test_later_errors_are_placed_where_python_puts_them() -> None:
+    """Two steps with the same mistake (a space after a line-continuation backslash): after
+    the first, tree-sitter's recovery flagged the valid ``@batch`` line of the next step
+    instead of the second backslash. Each later error is checked with Python once the one
+    before is set aside, and reported on Python's line."""
+    step_text = (
+        "    @{deco}\n"
+        "    def {name}(self):\n"
+        '        print("x" + \\ \n'
+        '              "y")\n'
+        "        self.next(self.{nxt})\n\n"
+    )
+    text = (
+        "from metaflow import FlowSpec, batch, step\n\n\nclass F(FlowSpec):\n"
+        + step_text.format(deco="step", name="start", nxt="b")
+        + "    @batch(cpu=1)\n"
+        + step_text.format(deco="step", name="b", nxt="end")
+        + "    @step\n    def end(self):\n        pass\n"
+    )
+    lines = [f.line1 for f in analyze_text(text, "flow.py").findings if f.code == "MF001"]
+    backslashes = [i + 1 for i, ln in enumerate(text.split("\n")) if ln.endswith("\\ ")]
+    assert lines == backslashes == [7, 14]

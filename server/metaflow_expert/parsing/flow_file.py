@@ -203,6 +203,7 @@ def _agree_with_python(
     if err is None:
         return pieces.issues
     issues = python_check.with_python_error(src, pieces.roots, pieces.issues, err)
+    issues = python_check.confirmed_by_python(src, issues, err)
     row = err.span.start_line
     for flow in flows:
         for step in flow.steps.values():

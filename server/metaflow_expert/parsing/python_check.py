@@ -81,6 +81,55 @@ def with_python_error(
     return out
 
 
+#: How many later syntax errors are checked with Python (one ``compile()`` each).
+MAX_CONFIRMED = 5
+
+
+def confirmed_by_python(
+    src: SourceText, issues: list[SyntaxIssue], err: PythonError
+) -> list[SyntaxIssue]:
+    """``issues`` (agreeing with Python's first error ``err``) without tree-sitter's follow-on
+    errors: the ones after ``err`` that Python does not report once the statement in error is
+    set aside.
+
+    Why: after a broken statement tree-sitter's recovery may misread the next lines (a space
+    after a line-continuation backslash made it flag a valid ``@batch(...)`` four lines on),
+    and Python only ever names the first error. So the statement in error becomes ``pass``
+    and Python is asked again; the issues before its next error become that one error, at
+    Python's place, and an issue after Python's last error is dropped. Up to
+    :data:`MAX_CONFIRMED` rounds; issues past the last round stay."""
+    if len(issues) < 2:
+        return issues
+    lines = list(src.lines)
+    keep: list[SyntaxIssue] = []
+    current: PythonError | None = err
+    rest = sorted(issues, key=lambda i: (i.span.start_line, i.span.start_col))
+    for _ in range(MAX_CONFIRMED):
+        if current is None:  # Python accepts the rest: every issue left is a follow-on
+            return keep
+        row = current.span.start_line
+        here = [i for i in rest if i.span.start_line <= row]
+        on_row = [i for i in here if i.span.start_line == row]
+        if on_row:
+            keep += on_row
+        elif here:  # tree-sitter saw this error elsewhere: Python's place and words win
+            stmt = current.span
+            for i in here:
+                stmt = _union(stmt, i.extent)
+            keep.append(SyntaxIssue(current.span, current.message, stmt))
+        rest = [i for i in rest if i.span.start_line > row]
+        if not rest:
+            return keep
+        extent = next((i.extent for i in here if i.span.start_line == row), current.span)
+        first, last = extent.start_line, max(extent.end_line, row)
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        lines[first : last + 1] = [indent + "pass"] + [""] * (last - first)
+        current = python_syntax_error("\n".join(lines), lines)
+        if current is not None and current.span.start_line <= row:
+            return keep + rest  # no progress: keep what is left
+    return keep + rest
+
+
 def _statement_at(src: SourceText, roots: list[Node], row: int) -> Span | None:
     """The extent of the statement that starts or continues on ``row`` (0-based)."""
     if not 0 <= row < len(src.lines):

@@ -42,6 +42,8 @@ _SUBSCRIPT = kind_id("subscript")
 _BLOCK = kind_id("block")
 
 _SELF = SELF.encode()
+#: ``self`` tokens on one line past which the line is handed to the walk (see ``run``)
+CROWDED_LINE = 64
 #: ``.name`` right after a ``self`` token, then the whitespace and the one character after it.
 _NAME_AFTER_SELF = re.compile(rb"\.([A-Za-z_][A-Za-z0-9_]*)([ \t\r\n]*.?)", re.S)
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -119,6 +121,8 @@ class TokenScan:
         pos = find(_SELF, top.start_byte, end)
         chain = [top]  # the ancestors of the last token that needed the tree, kept for the next
         walked_until = -1
+        crowded_until = -1  # the end of the last line found too crowded for the scan
+        line_end = -1
         tail_start = self.c.r.tail_call_start
         plain_end = self.c.r.plain_call_end
         body_start = self.c.r.body_start
@@ -130,7 +134,15 @@ class TokenScan:
             if pos < walked_until or (pos and data[pos - 1] in _IDENT_OR_DOT):
                 pos = find(_SELF, after_self, end)  # walked already, or ``myself``/``x.self``
                 continue
-            m = match_name(data, after_self)
+            if pos > line_end:
+                # Each tree lookup descends from the step, as deep as the line nests: one
+                # line of ``self.a + self.a + …`` nests a level per term, so its tokens
+                # cost quadratic time (7 s for 20,000). Such a line goes to the walk, once.
+                line_end = data.find(b"\n", pos, end)
+                line_end = end if line_end < 0 else line_end
+                if data.count(_SELF, pos, line_end) > CROWDED_LINE:
+                    crowded_until = line_end
+            m = match_name(data, after_self) if pos > crowded_until else None
             if m is not None:
                 if self._classify(pos, m, descend):
                     pos = find(_SELF, after_self, end)

@@ -7,6 +7,7 @@ for free; other lines decode the byte prefix once per lookup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -14,16 +15,28 @@ from tree_sitter import Node
 from metaflow_expert.model import Span
 
 _new = tuple.__new__
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def decode(data: str | bytes) -> tuple[str, bool]:
-    """Text of ``data`` and whether it was valid UTF-8 (invalid bytes become U+FFFD)."""
+    """Text of ``data`` and whether it was valid UTF-8 (invalid bytes become U+FFFD), with
+    LSP's line breaks: ``\n``, ``\r\n`` and a lone ``\r``.
+
+    Why the lone ``\r`` becomes ``\n``: the editor (and Python) break lines there, while
+    tree-sitter counts rows only at ``\n`` and ``split("\n")`` keeps the line whole, so a
+    CR-only file was one line to us (syntax errors everywhere). One character for one keeps
+    every offset. Form feeds, ``\x85``, U+2028 and the other characters ``str.splitlines``
+    breaks at are not line breaks in LSP and stay inside their line."""
     if isinstance(data, str):
-        return data, True
-    try:
-        return bytes(data).decode("utf-8"), True
-    except UnicodeDecodeError:
-        return bytes(data).decode("utf-8", errors="replace"), False
+        text, valid = data, True
+    else:
+        try:
+            text, valid = bytes(data).decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, valid = bytes(data).decode("utf-8", errors="replace"), False
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    return text, valid
 
 
 def make_span(sl: int, sc: int, el: int, ec: int) -> Span:

@@ -137,7 +137,8 @@ def _import_fix(ctx: RuleContext, name: str, kind: str, deco: DecoratorUse) -> F
     indent_src = file.lines[last.start_line] if last.start_line < len(file.lines) else ""
     indent = indent_src[: len(indent_src) - len(indent_src.lstrip())]
     new_text = f"{indent}from metaflow import {name}\n"
-    lines = file.text.splitlines(keepends=True)
+    lines = file.text.split("\n")
+    lines = [ln + "\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if line > len(lines) or (line == len(lines) and not file.text.endswith("\n")):
         return None
     edited = "".join([*lines[:line], new_text, *lines[line:]])
