@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metaflow_expert.lint.runner import apply_fixes
+from metaflow_expert.lint.fix_check import apply_fixes
 from metaflow_expert.model import Finding, Fix, Severity, Span, TextEdit
 
 from .conftest import BAD
@@ -62,3 +62,25 @@ def test_cli_fix_moves_decorator_above_step(cli, tmp_path: Path):
     r = cli("lint", "--fix", str(path))
     assert "    @retry(times=2)\n    @step\n    def start" in path.read_text(), r.stderr
     assert r.returncode == 0
+
+
+def test_fix_file_applies_only_fixes_that_help(tmp_path) -> None:
+    """``lint --fix`` writes only fixes :func:`lint.fix_check.verify` accepts: on this flow
+    the typo fix (``self.proces`` → ``self.process``) would uncover an error an earlier check
+    hid, so only the other fix is written."""
+    from pathlib import Path
+
+    from metaflow_expert.lint.engine import analyze_text
+    from metaflow_expert.lint.fix_check import apply_fixes
+    from metaflow_expert.lint.runner import fix_file
+
+    src = Path(__file__).parents[1] / "lsp" / "flows" / "broken_flow.py"
+    flow = tmp_path / "broken_flow.py"
+    flow.write_text(src.read_text())
+    findings = analyze_text(flow.read_text(), str(flow)).findings
+    _, unchecked = apply_fixes(flow.read_text(), findings)
+    assert unchecked == 2
+    assert fix_file(str(flow), findings) == (1, None)
+    fixed = flow.read_text()
+    assert "self.next(self.proces, " in fixed
+    assert 'foreach="items"' in fixed

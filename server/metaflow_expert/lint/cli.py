@@ -225,7 +225,7 @@ def _fix(
     for i, r in enumerate(results):
         if r.error or r.path == skip:
             continue
-        applied, err = fix_file(r.path, r.findings)
+        applied, err = fix_file(r.path, r.findings, settings, catalog)
         if err:
             failed += 1
             print(f"metaflow-expert: {err}", file=sys.stderr)

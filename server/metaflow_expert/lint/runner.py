@@ -285,58 +285,19 @@ def lint_files(
         return list(pool.map(_lint_in_worker, files, chunksize=chunk))
 
 
-# --- quick fixes (``lint --fix``) ----------------------------------------------------------
-# Edits of one fix are relative to the original text (as in an LSP ``WorkspaceEdit``); fixes
-# are applied from the end backwards, and a fix overlapping one already taken waits for the
-# next run, as ruff does.
+# --- quick fixes (``lint --fix``): only those lint.fix_check shows to help ---------------
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    return starts
-
-
-def _offset(starts: list[int], text: str, line: int, col: int) -> int:
-    """Offset of 0-based (line, column in code points), clamped to the line and the text."""
-    if line >= len(starts):
-        return len(text)
-    end = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
-    return min(starts[line] + max(col, 0), end)
-
-
-def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
-    """``(new_text, number_of_fixes_applied)``; never raises on odd spans."""
-    starts = _line_starts(text)
-    chosen: list[tuple[int, int, str]] = []
-    applied = 0
-    for f in findings:
-        if f.fix is None or not f.fix.edits:
-            continue
-        ranges = []
-        for e in f.fix.edits:
-            a = _offset(starts, text, e.span.start_line, e.span.start_col)
-            b = max(a, _offset(starts, text, e.span.end_line, e.span.end_col))
-            ranges.append((a, b, e.new_text))
-        if any(_clash(r, other) for r in ranges for other in chosen) or any(
-            _clash(r, o) for i, r in enumerate(ranges) for o in ranges[i + 1 :]
-        ):
-            continue
-        chosen.extend(ranges)
-        applied += 1
-    for a, b, new in sorted(chosen, key=lambda r: (r[0], r[1]), reverse=True):
-        text = text[:a] + new + text[b:]
-    return text, applied
-
-
-def _clash(r: tuple[int, int, str], o: tuple[int, int, str]) -> bool:
-    """Overlapping ranges, or two insertions at one point (their order would be arbitrary)."""
-    return (r[0] < o[1] and o[0] < r[1]) or (r[0] == r[1] == o[0] == o[1])
-
-
-def fix_file(path: str, findings: Sequence[Finding]) -> tuple[int, str | None]:
+def fix_file(
+    path: str,
+    findings: Sequence[Finding],
+    settings: LintSettings | None = None,
+    catalog: DecoratorCatalog | None = None,
+) -> tuple[int, str | None]:
     """Apply the fixes of ``findings`` to ``path`` in place (keeping a BOM and the bytes
-    outside the edits). Returns ``(applied, error)``."""
+    outside the edits), each only if :func:`~metaflow_expert.lint.fix_check.verify` shows it
+    removes its finding and adds no error with these settings and catalog. Returns
+    ``(applied, error)``."""
     if not any(f.fix for f in findings):
         return 0, None
     try:
@@ -345,7 +306,16 @@ def fix_file(path: str, findings: Sequence[Finding]) -> tuple[int, str | None]:
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return 0, f"{path}: cannot fix ({exc.__class__.__name__})"
-    new, applied = apply_fixes(text, findings)
+    from metaflow_expert.lint.fix_check import Target, apply_fixes, verify
+
+    before = list(findings)
+    helpful = [
+        f
+        for f in before
+        if f.fix is not None
+        and verify(text, path, f.fix, Target.of(f), before, settings=settings, catalog=catalog)
+    ]
+    new, applied = apply_fixes(text, helpful)
     if applied and new != text:
         try:
             _replace_contents(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
