@@ -31,6 +31,8 @@ PACKAGE = "metaflow_expert"
 _CATALOG_NAME = re.compile(r"^(catalog|cat|spec)$|_catalog$|^catalog_")
 #: namedtuple's documented API is underscored so as not to clash with field names
 _NAMEDTUPLE_API = frozenset({"_make", "_replace", "_fields", "_asdict", "_field_defaults"})
+#: public stdlib names that start with an underscore
+_STDLIB_UNDERSCORED = frozenset({"_exit", "_getframe"})
 _MEMO_NAME = re.compile(r"(MEMO|CACHE|CACHED|SELECTED|_memo|_cache|_seen)", re.I)
 
 
@@ -293,6 +295,7 @@ def private_reads(mods: dict[str, Path]) -> list[str]:
                 and not node.attr.startswith("__")
                 and node.attr not in defined
                 and node.attr not in _NAMEDTUPLE_API
+                and node.attr not in _STDLIB_UNDERSCORED
                 and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
             ):
                 out.append(f"{short}:{node.lineno} .{node.attr}")
