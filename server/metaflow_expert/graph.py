@@ -81,6 +81,10 @@ class FlowGraph:
     doc: str = ""
     #: the traversal hit ``MAX_VISITS``; traversal-derived fields may be incomplete
     truncated: bool = False
+    #: step → no cycle (a switch's self-loop included) is reachable from it, when the
+    #: traversal needed to know (None: not computed); the loop rule reads it to skip its own
+    #: walk on a graph with no cycle at all
+    acyclic_below: dict[str, bool] | None = None
 
     def __getitem__(self, name: str) -> GraphNode:
         return self.nodes[name]
@@ -252,7 +256,7 @@ def _traverse(g: FlowGraph) -> None:
                 continue
             if (n, top.split_parents) in done:
                 if memo_ok is None:
-                    memo_ok = _acyclic_below(nodes)
+                    memo_ok = g.acyclic_below = _acyclic_below(nodes)
                 if memo_ok.get(n):
                     in_funcs[n].add(top.node.name)
                     continue
