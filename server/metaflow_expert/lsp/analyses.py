@@ -78,20 +78,24 @@ async def ensure(ls: MetaflowLanguageServer, uri: str, *, fresh: bool = False) -
     return await _result(ls, uri, state, version, future)
 
 
-def submit(state: DocState, pool: Executor, job: Callable[[], T]) -> asyncio.Future[T]:
+def submit(state: DocState, pool: Executor, job: Callable[[], T]) -> asyncio.Future[T | None]:
     """Run ``job`` on ``pool`` once the document's previous job (parse or analysis) is done.
 
     Why one at a time per document: a running job cannot be stopped, so without this every
     keystroke in a document that takes seconds to analyse would start one more thread on it
     and starve the other documents. Jobs check when they start whether their version is
-    still the newest and return None at once if not: the newest version wins."""
+    still the newest and return None at once if not: the newest version wins. None too when
+    the pool was shut down by ``exit`` while the job waited."""
     previous = state.last_job
     loop = asyncio.get_running_loop()
 
-    async def after_previous() -> T:
+    async def after_previous() -> T | None:
         if previous is not None and not previous.done():
             await asyncio.wait([previous])
-        return await loop.run_in_executor(pool, job)
+        try:
+            return await loop.run_in_executor(pool, job)
+        except RuntimeError:  # the pool was shut down (``exit``): nothing left to answer
+            return None
 
     future = asyncio.ensure_future(after_previous())
     state.last_job = future
