@@ -2,7 +2,9 @@
 
 Why a script: "six caching idioms" or "a 13-file import cycle" are claims a reviewer should be
 able to re-count on any commit (``git worktree add /tmp/old <rev>`` and point ``--root`` at
-it), not take from a note. Everything is read with ``ast``; nothing is imported.
+it), not take from a note. The counted tree is read with ``ast``, never imported; components
+come from the product's own ``graph.strongly_connected_components``. ``tests/lsp/
+test_import_cycles.py`` reads imports with :func:`imports_of` too.
 
     python scripts/wiring_report.py [--root server/metaflow_expert] [--json]
 
@@ -25,7 +27,10 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from metaflow_expert.graph import strongly_connected_components
 
 PACKAGE = "metaflow_expert"
 _CATALOG_NAME = re.compile(r"^(catalog|cat|spec)$|_catalog$|^catalog_")
@@ -63,84 +68,48 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return skip
 
 
-def import_graph(mods: dict[str, Path]) -> dict[str, set[str]]:
-    graph: dict[str, set[str]] = {m: set() for m in mods}
-    for mod, path in mods.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = _type_checking_nodes(tree)
-        is_pkg = path.name == "__init__.py"
-        for node in ast.walk(tree):
-            if id(node) in skip:
-                continue
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    pkg = mod.split(".") if is_pkg else mod.split(".")[:-1]
-                    pkg = pkg[: len(pkg) - (node.level - 1)]
-                    base = ".".join([*pkg, base] if base else pkg)
-                # ``from pkg import submodule`` names the submodule; any other name, the
-                # module it comes from (a package's own initialisation is implied for both)
-                targets = [
-                    f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names
-                ]
-            for t in targets:
-                while t and t not in mods:
-                    t = t.rpartition(".")[0]
-                if t and t != mod and t.startswith(PACKAGE + ".") and t in mods:
-                    # importing a package's own submodule from its __init__ is not a cycle edge back
-                    graph[mod].add(t)
-    return graph
-
-
-def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    out: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
+def imports_of(mod: str, path: Path, mods: Mapping[str, Path], *, type_only: bool) -> set[str]:
+    """Package modules ``mod`` imports anywhere in its text, imports inside functions included
+    (a lazy import is still a dependency). ``type_only``: count ``if TYPE_CHECKING:`` imports
+    too (the reader's and mypy's view); without it, only what runs (the interpreter's view).
+    ``import a.b.c`` / ``from a.b import c`` is an edge to the module it names (``a.b.c`` when
+    that is a module, else the nearest one above), not to every parent package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = set() if type_only else _type_checking_nodes(tree)
+    is_pkg = path.name == "__init__.py"
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
             continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, it = work[-1]
-            advanced = False
-            for nxt in it:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(sorted(graph[nxt]))))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == node:
-                        break
-                if len(comp) > 1:
-                    out.append(sorted(comp))
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = mod.split(".") if is_pkg else mod.split(".")[:-1]
+                pkg = pkg[: len(pkg) - (node.level - 1)]
+                base = ".".join([*pkg, base] if base else pkg)
+            # ``from pkg import submodule`` names the submodule; any other name, the
+            # module it comes from (a package's own initialisation is implied for both)
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names
+            ]
+        for t in targets:
+            while t and t not in mods:
+                t = t.rpartition(".")[0]
+            if t and t != mod:
+                out.add(t)
     return out
+
+
+def import_graph(mods: Mapping[str, Path], *, type_only: bool = False) -> dict[str, list[str]]:
+    return {m: sorted(imports_of(m, p, mods, type_only=type_only)) for m, p in mods.items()}
+
+
+def import_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """Components of more than one module, by the product's own components routine."""
+    return sorted(sorted(c) for c in strongly_connected_components(graph) if len(c) > 1)
 
 
 def _is_module_level(tree: ast.Module, node: ast.AST) -> bool:
@@ -318,7 +287,7 @@ def exec_uses(mods: dict[str, Path]) -> list[str]:
 
 def report(root: Path) -> dict[str, object]:
     mods = modules(root)
-    cycles = strongly_connected(import_graph(mods))
+    cycles = import_cycles(import_graph(mods))
     caches = caching_sites(mods)
     anys, probes = catalog_boundary(mods)
     artifacts = root / "parsing" / "artifacts.py"
