@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from metaflow_expert.model import Finding, Fix, Severity, Span
+from metaflow_expert.model import Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -62,15 +62,20 @@ def _offset(starts: list[int], text: str, line: int, col: int) -> int:
 
 
 def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
-    """``(new_text, number_of_fixes_applied)``; never raises on odd spans."""
+    """``(new_text, number_of_fixes_applied)`` for the fixes of ``findings``; never raises on
+    odd spans."""
+    return _apply(text, (f.fix for f in findings))
+
+
+def _apply(text: str, fixes: Iterable[Fix | None]) -> tuple[str, int]:
     starts = _line_starts(text)
     chosen: list[tuple[int, int, str]] = []
     applied = 0
-    for f in findings:
-        if f.fix is None or not f.fix.edits:
+    for fix in fixes:
+        if fix is None or not fix.edits:
             continue
         ranges = []
-        for e in f.fix.edits:
+        for e in fix.edits:
             a = _offset(starts, text, e.span.start_line, e.span.start_col)
             b = max(a, _offset(starts, text, e.span.end_line, e.span.end_col))
             ranges.append((a, b, e.new_text))
@@ -92,8 +97,7 @@ def _clash(r: tuple[int, int, str], o: tuple[int, int, str]) -> bool:
 
 def apply(text: str, fix: Fix) -> str | None:
     """``text`` with ``fix`` applied, or None when its edits clash (then it is not offered)."""
-    carrier = Finding("fix", "", Span(0, 0, 0, 0), Severity.INFO, fix=fix)
-    new, applied = apply_fixes(text, [carrier])
+    new, applied = _apply(text, [fix])
     return new if applied == 1 else None
 
 
