@@ -28,6 +28,7 @@ from metaflow_expert.model import Finding, FlowClass
 if TYPE_CHECKING:  # the agent and the graph load when a command needs them
     from metaflow_expert.agent import AskSettings
     from metaflow_expert.graph import FlowGraph, GraphNode
+    from metaflow_expert.graph_groups import ForeachGroup
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
 GRAPH = "metaflowExpert.graph"
@@ -89,10 +90,14 @@ def _flow_payload(
 ) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    counts: dict[str, int] = {}
-    for f in findings:
+    from metaflow_expert.graph_groups import foreach_groups
+
+    problems: dict[str, list[dict[str, str]]] = {}
+    for f in sorted(findings, key=Finding.sort_key):
         if f.flow in (None, flow.name) and f.step:
-            counts[f.step] = counts.get(f.step, 0) + 1
+            problems.setdefault(f.step, []).append(
+                {"code": f.code, "message": f.message, "severity": f.severity.value}
+            )
     for name, step in flow.steps.items():
         node = None
         try:
@@ -105,7 +110,8 @@ def _flow_payload(
                 "type": getattr(node, "type", None) or "unknown",
                 "line": step.def_span.start_line,
                 "decorators": [d.name for d in step.other_decorators],
-                "diagnostics": counts.get(name, 0),
+                "diagnostics": len(problems.get(name, ())),
+                "problems": problems.get(name, []),
                 "doc": step.docstring,
             }
         )
@@ -136,10 +142,29 @@ def _flow_payload(
                     "label": labels.get(target),
                 }
             )
-    return {"name": flow.name, "line": flow.span.start_line, "nodes": nodes, "edges": edges}
+    return {
+        "name": flow.name,
+        "line": flow.span.start_line,
+        "nodes": nodes,
+        "edges": edges,
+        "groups": [_group_payload(g) for g in foreach_groups(graph)] if graph is not None else [],
+    }
+
+
+def _group_payload(group: ForeachGroup) -> dict[str, Any]:
+    return {
+        "split": group.split,
+        "join": group.join,
+        "parent": group.parent,
+        "label": group.label,
+        "steps": list(group.steps),
+    }
 
 
 async def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
+    """The graph view's data: per flow its steps (with their problems listed, so a node's
+    tooltip says what is wrong), edges, and foreach bodies as nested groups (from the pure
+    core's :func:`~metaflow_expert.graph_groups.foreach_groups`)."""
     doc = await documents.analysed(ls, uri) or await _from_disk(ls, uri)
     if doc is None:
         return {"flows": []}
