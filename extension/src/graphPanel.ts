@@ -1,7 +1,8 @@
 /**
  * "Metaflow: Show Flow Graph": a webview beside the editor drawing the flow's DAG from the
- * server's `metaflowExpert.graph` command. Redrawn as the user types (debounced) and when
- * diagnostics change; a click on a step jumps to its `def`.
+ * server's `metaflowExpert.graph` command (foreach bodies boxed, each node's problems in its
+ * tooltip). Redrawn as the user types (debounced) and when diagnostics change; the panel
+ * fits, zooms and pans (webview/graph.ts); a click on a step jumps to its `def`.
  */
 
 import * as vscode from "vscode";
@@ -47,7 +48,7 @@ export class GraphPanel implements vscode.Disposable {
       title: "Flow Graph",
       script: "graph.js",
       body: `<header><span id="title"></span><span id="status" class="muted"></span></header>
-<div class="legend"><span class="lg lg-linear">linear</span><span class="lg lg-branch">branch</span><span class="lg lg-foreach">foreach</span><span class="lg lg-switch">switch</span><span class="lg lg-parallel">parallel</span><span class="lg lg-join">join</span><span class="lg-box lg-problems">has problems</span><span class="lg-box lg-missing">missing step</span></div>
+<div class="legend"><span class="lg lg-linear">linear</span><span class="lg lg-branch">branch</span><span class="lg lg-foreach">foreach</span><span class="lg lg-switch">switch</span><span class="lg lg-parallel">parallel</span><span class="lg lg-join">join</span><span class="lg-box lg-problems">has problems</span><span class="lg-box lg-missing">missing step</span><span class="lg-box lg-group">foreach body</span></div>
 <main id="graphs"><p class="muted">Waiting for the language server…</p></main>`,
     });
     this.setTitle();

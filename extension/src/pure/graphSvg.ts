@@ -5,12 +5,16 @@
  * webview only shows a string and reports clicks. Nothing here styles with inline `style=`
  * attributes: the panel's CSP forbids them; classes + the panel's stylesheet do the colouring.
  * Edges that name a step the flow lacks get a dashed "missing" node, so a half-typed
- * `self.next(self.trian)` is visible instead of silently dropped.
+ * `self.next(self.trian)` is visible instead of silently dropped. Foreach bodies (the server's
+ * `groups`, computed from Metaflow's own split_parents) are dagre clusters drawn as labelled
+ * boxes, nested foreach as nested boxes. Everything is drawn inside one `<g class="zoom">`, the
+ * element the webview scales and moves to fit, zoom and pan (see graphView.ts); the SVG's own
+ * `data-width`/`data-height` give the drawing's size.
  */
 
 import dagre from "@dagrejs/dagre";
 import { escapeHtml } from "./citations";
-import type { FlowGraphDto, GraphNode } from "./protocol";
+import type { FlowGraphDto, GraphGroup, GraphNode } from "./protocol";
 
 const CHAR_W = 7.2;
 const LINE_H = 16;
@@ -45,6 +49,62 @@ export function nodeLines(node: GraphNode): { text: string; cls: string }[] {
   }
   if (current) lines.push({ text: current, cls: "n-deco" });
   return lines;
+}
+
+/**
+ * A node's tooltip: name and type, then each problem on its own line (code and message, in
+ * the server's order), then the docstring. A count alone made the user open Problems to learn
+ * what the red outline meant.
+ */
+export function nodeTooltip(node: GraphNode | undefined, name: string): string {
+  if (!node) return `${name}: no step with this name`;
+  const lines = [`${name} (${node.type})`];
+  const problems = node.problems ?? [];
+  if (problems.length) {
+    for (const p of problems) lines.push(`${p.code}: ${p.message}`);
+  } else if (node.diagnostics > 0) {
+    lines.push(`${node.diagnostics} problem${node.diagnostics > 1 ? "s" : ""}`);
+  }
+  if (node.decorators?.length) lines.push(node.decorators.map((d) => (d.startsWith("@") ? d : `@${d}`)).join(" "));
+  if (node.doc) lines.push(node.doc.trim());
+  return lines.join("\n");
+}
+
+/** The cluster id of a group in the dagre graph (step names are identifiers: no clash). */
+export const groupId = (split: string): string => `group:${split}`;
+
+/**
+ * The groups that can be drawn: members that are steps of this flow, parents that exist
+ * (else the group is drawn at top level), no cycles through `parent`. Outer before inner.
+ */
+export function drawableGroups(flow: FlowGraphDto): GraphGroup[] {
+  const steps = new Set(flow.nodes.map((n) => n.name));
+  const bySplit = new Map<string, GraphGroup>();
+  for (const g of flow.groups ?? []) {
+    const members = g.steps.filter((s) => steps.has(s));
+    if (members.length && !bySplit.has(g.split)) bySplit.set(g.split, { ...g, parent: g.parent ?? null, steps: members });
+  }
+  for (const g of bySplit.values()) if (g.parent && !bySplit.has(g.parent)) g.parent = null;
+  const depth = new Map<string, number>();
+  const depthOf = (g: GraphGroup): number => {
+    const chain: GraphGroup[] = [];
+    let cur: GraphGroup | undefined = g;
+    while (cur && !depth.has(cur.split)) {
+      if (chain.includes(cur)) {
+        cur.parent = null; // a malformed cycle of parents: cut it here
+        depth.set(cur.split, 0);
+        break;
+      }
+      chain.push(cur);
+      cur = cur.parent ? bySplit.get(cur.parent) : undefined;
+    }
+    let d = cur ? depth.get(cur.split)! + 1 : 0;
+    for (const c of chain.reverse()) if (!depth.has(c.split)) depth.set(c.split, d++);
+    return depth.get(g.split)!;
+  };
+  const out = [...bySplit.values()];
+  for (const g of out) depthOf(g);
+  return out.sort((a, b) => depth.get(a.split)! - depth.get(b.split)!);
 }
 
 function box(name: string, node: GraphNode | undefined): NodeBox {
@@ -82,7 +142,7 @@ const EDGE_KINDS = new Set(["linear", "branch", "foreach", "switch", "parallel",
 
 /** SVG for one flow. Nodes carry `data-step`/`data-line` for click → jump. */
 export function renderFlowSvg(flow: FlowGraphDto): string {
-  const g = new dagre.graphlib.Graph({ multigraph: true, directed: true });
+  const g = new dagre.graphlib.Graph({ multigraph: true, directed: true, compound: true });
   g.setGraph({ rankdir: "TB", nodesep: 30, ranksep: 44, edgesep: 14, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
 
@@ -96,6 +156,12 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
     }
   };
   flow.nodes.forEach((n) => ensure(n.name));
+  const groups = drawableGroups(flow);
+  for (const grp of groups) g.setNode(groupId(grp.split), { label: grp.label });
+  for (const grp of groups) {
+    if (grp.parent) g.setParent(groupId(grp.split), groupId(grp.parent));
+    for (const s of grp.steps) g.setParent(s, groupId(grp.split));
+  }
   flow.edges.forEach((e, i) => {
     ensure(e.source);
     ensure(e.target);
@@ -119,7 +185,7 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="flow-graph" data-flow="${escapeHtml(flow.name)}" ` +
-      `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+      `data-width="${width}" data-height="${height}" width="${width}" height="${height}">`,
   );
   out.push("<defs>");
   for (const kind of EDGE_KINDS) {
@@ -129,6 +195,22 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
     );
   }
   out.push("</defs>");
+  out.push(`<g class="zoom">`);
+
+  // Boxes first (outer before inner), so nodes and edges are drawn over them.
+  groups.forEach((grp) => {
+    const c = g.node(groupId(grp.split)) as { x: number; y: number; width: number; height: number } | undefined;
+    if (!c || !Number.isFinite(c.width)) return;
+    const x = c.x - c.width / 2;
+    const y = c.y - c.height / 2;
+    const members = grp.steps.join(", ");
+    out.push(
+      `<g class="group" data-split="${escapeHtml(grp.split)}"${grp.parent ? ` data-parent="${escapeHtml(grp.parent)}"` : ""}>` +
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${c.width.toFixed(1)}" height="${c.height.toFixed(1)}" rx="10" ry="10"/>` +
+        `<text class="group-label" x="${(x + 8).toFixed(1)}" y="${(y + 13).toFixed(1)}">${escapeHtml(grp.label)}</text>` +
+        `<title>${escapeHtml(`${grp.label}: once per item (${members})${grp.join ? `, joined by ${grp.join}` : ""}`)}</title></g>`,
+    );
+  });
 
   flow.edges.forEach((e, i) => {
     const ed = g.edge({ v: e.source, w: e.target, name: `e${i}` }) as
@@ -189,11 +271,8 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
           `<text x="${cx.toFixed(1)}" y="${(cy + 4).toFixed(1)}" text-anchor="middle">${diags}</text></g>`,
       );
     }
-    const tip = b.node
-      ? `${b.name} (${b.node.type})${diags ? ` — ${diags} problem${diags > 1 ? "s" : ""}` : ""}${b.node.doc ? `\n${b.node.doc}` : ""}`
-      : `${b.name}: no step with this name`;
-    out.push(`<title>${escapeHtml(tip)}</title></g>`);
+    out.push(`<title>${escapeHtml(nodeTooltip(b.node, b.name))}</title></g>`);
   }
-  out.push("</svg>");
+  out.push("</g></svg>");
   return out.join("");
 }

@@ -34,7 +34,25 @@ export interface GraphNode {
   line: number;
   decorators: string[];
   diagnostics: number;
+  /** The step's problems (code + message), for the node's tooltip. */
+  problems?: GraphProblem[];
   doc?: string | null;
+}
+
+export interface GraphProblem {
+  code: string;
+  message: string;
+  severity?: string;
+}
+
+/** A foreach body: the steps between a foreach split and its join (direct members only;
+ *  a nested foreach is its own group whose `parent` is this group's `split`). */
+export interface GraphGroup {
+  split: string;
+  join?: string | null;
+  parent?: string | null;
+  label: string;
+  steps: string[];
 }
 
 export interface GraphEdge {
@@ -49,6 +67,8 @@ export interface FlowGraphDto {
   line: number;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** Foreach bodies, outer groups before the ones nested in them. */
+  groups?: GraphGroup[];
 }
 
 /** Result of `metaflowExpert.graph [uri]`. */
