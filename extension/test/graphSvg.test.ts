@@ -204,3 +204,19 @@ test("a 60-step flow lays out without overlapping nodes, every step inside the d
     }
   for (const g of flow.groups!) for (const s of g.steps) assert.ok(inside(r.get(s)!, r.get(`group:${g.split}`)!));
 });
+
+test("large flows draw compact nodes (name only; type and decorators in the tooltip)", () => {
+  const big = renderFlowSvg(bigFlow(60));
+  assert.doesNotMatch(big, /class="n-type"|class="n-deco"/);
+  assert.match(big, /<title>a0 \(linear\)\n@retry<\/title>/);
+  const small = renderFlowSvg(bigFlow(12));
+  assert.match(small, /class="n-type"/);
+});
+
+test("a foreach edge into its drawn box leaves the caption to the box", () => {
+  const svg = renderFlowSvg(nested);
+  assert.doesNotMatch(svg, /class="edge-label"[^>]*>foreach items</);
+  assert.match(svg, /<title>start → outer \(foreach: foreach items\)<\/title>/);
+  const unboxed = renderFlowSvg({ ...nested, groups: [] });
+  assert.match(unboxed, /class="edge-label"[^>]*>foreach items</);
+});

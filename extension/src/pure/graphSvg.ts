@@ -21,6 +21,12 @@ const LINE_H = 16;
 const PAD_X = 14;
 const PAD_Y = 10;
 const MAX_DECOS_PER_LINE = 30;
+/**
+ * From this many steps on, nodes show only the step name (type by outline colour, decorators
+ * and type in the tooltip) and the layout is tighter: at 60 steps the full three-line nodes made
+ * a drawing so tall that, fitted to a panel, its text was a quarter of its size.
+ */
+export const COMPACT_MIN_STEPS = 30;
 
 export interface NodeBox {
   name: string;
@@ -29,6 +35,7 @@ export interface NodeBox {
   height: number;
   missing: boolean;
   node?: GraphNode;
+  padY: number;
 }
 
 /** The text lines of a node: name, type, decorators (wrapped), in that order. */
@@ -107,14 +114,19 @@ export function drawableGroups(flow: FlowGraphDto): GraphGroup[] {
   return out.sort((a, b) => depth.get(a.split)! - depth.get(b.split)!);
 }
 
-function box(name: string, node: GraphNode | undefined): NodeBox {
-  const lines = node ? nodeLines(node) : [{ text: name, cls: "n-name" }, { text: "missing step", cls: "n-type" }];
+function box(name: string, node: GraphNode | undefined, compact: boolean): NodeBox {
+  const lines = compact
+    ? [{ text: name, cls: "n-name" }]
+    : node
+      ? nodeLines(node)
+      : [{ text: name, cls: "n-name" }, { text: "missing step", cls: "n-type" }];
   const longest = Math.max(...lines.map((l) => l.text.length));
   return {
     name,
     lines,
-    width: Math.max(90, Math.ceil(longest * CHAR_W) + 2 * PAD_X),
-    height: lines.length * LINE_H + 2 * PAD_Y,
+    width: Math.max(compact ? 60 : 90, Math.ceil(longest * CHAR_W) + 2 * PAD_X),
+    height: lines.length * LINE_H + 2 * (compact ? PAD_Y / 2 : PAD_Y),
+    padY: compact ? PAD_Y / 2 : PAD_Y,
     missing: !node,
     node,
   };
@@ -143,14 +155,19 @@ const EDGE_KINDS = new Set(["linear", "branch", "foreach", "switch", "parallel",
 /** SVG for one flow. Nodes carry `data-step`/`data-line` for click → jump. */
 export function renderFlowSvg(flow: FlowGraphDto): string {
   const g = new dagre.graphlib.Graph({ multigraph: true, directed: true, compound: true });
-  g.setGraph({ rankdir: "TB", nodesep: 30, ranksep: 44, edgesep: 14, marginx: 12, marginy: 12 });
+  const compact = flow.nodes.length >= COMPACT_MIN_STEPS;
+  g.setGraph(
+    compact
+      ? { rankdir: "TB", nodesep: 16, ranksep: 26, edgesep: 8, marginx: 8, marginy: 8 }
+      : { rankdir: "TB", nodesep: 30, ranksep: 44, edgesep: 14, marginx: 12, marginy: 12 },
+  );
   g.setDefaultEdgeLabel(() => ({}));
 
   const known = new Map(flow.nodes.map((n) => [n.name, n]));
   const boxes = new Map<string, NodeBox>();
   const ensure = (name: string) => {
     if (!boxes.has(name)) {
-      const b = box(name, known.get(name));
+      const b = box(name, known.get(name), compact);
       boxes.set(name, b);
       g.setNode(name, { width: b.width, height: b.height });
     }
@@ -162,10 +179,15 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
     if (grp.parent) g.setParent(groupId(grp.split), groupId(grp.parent));
     for (const s of grp.steps) g.setParent(s, groupId(grp.split));
   }
+  // A foreach edge into a drawn box: the box's caption already says "foreach items".
+  const boxedBy = new Map<string, string>();
+  for (const grp of groups) for (const st of grp.steps) boxedBy.set(st, grp.split);
+  const shownLabel = (e: FlowGraphDto["edges"][number]): string =>
+    e.label && !(boxedBy.get(e.target) === e.source && (e.kind === "foreach" || e.kind === "parallel")) ? String(e.label) : "";
   flow.edges.forEach((e, i) => {
     ensure(e.source);
     ensure(e.target);
-    const label = e.label ? String(e.label) : "";
+    const label = shownLabel(e);
     g.setEdge(
       e.source,
       e.target,
@@ -237,8 +259,8 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
     out.push(
       `<g class="edge edge-${kind}" data-source="${escapeHtml(e.source)}" data-target="${escapeHtml(e.target)}">` +
         `<path d="${pathFrom(ed.points)}" marker-end="url(#arrow-${kind})"/>` +
-        (e.label && ed.x !== undefined && ed.y !== undefined
-          ? `<text class="edge-label" x="${ed.x.toFixed(1)}" y="${(ed.y + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(String(e.label))}</text>`
+        (shownLabel(e) && ed.x !== undefined && ed.y !== undefined
+          ? `<text class="edge-label" x="${ed.x.toFixed(1)}" y="${(ed.y + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(shownLabel(e))}</text>`
           : "") +
         `<title>${escapeHtml(`${e.source} → ${e.target} (${e.kind}${e.label ? `: ${e.label}` : ""})`)}</title></g>`,
     );
@@ -260,7 +282,7 @@ export function renderFlowSvg(flow: FlowGraphDto): string {
     );
     b.lines.forEach((l, k) => {
       out.push(
-        `<text class="${l.cls}" x="${pos.x.toFixed(1)}" y="${(y + PAD_Y + LINE_H * (k + 1) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(l.text)}</text>`,
+        `<text class="${l.cls}" x="${pos.x.toFixed(1)}" y="${(y + b.padY + LINE_H * (k + 1) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(l.text)}</text>`,
       );
     });
     if (diags > 0) {
