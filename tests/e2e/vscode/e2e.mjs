@@ -644,4 +644,182 @@ await stage("code-lens-run", async () => {
   return "the Run lens ran `<python> broken_flow.py run` in the Metaflow terminal";
 });
 
+
+// --- Graph at scale, a proven quick fix, a refused rename (issue 14) ----------------------
+// Files of these stages: big_flow.py is generated here (tests/e2e/vscode/bigFlow.mjs, 60
+// steps); fixable_flow.py is in the workspace fixture (a typo'd step name, a Config).
+
+/** Open `name` from the explorer (Quick Open when the explorer does not list it yet). */
+async function openWorkspaceFile(name, marker) {
+  await page.keyboard.press("Escape");
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: name }).first();
+  if (await row.isVisible().catch(() => false)) await row.dblclick();
+  else {
+    await runCommand("Go to File...");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.fill(name);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await input.press("Enter");
+  }
+  await page.locator(".tabs-container .tab.active", { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: marker }).first().waitFor({ timeout: 30_000 });
+  await page.locator(".editor-instance .monaco-editor.focused").first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+}
+
+/** Select the first `text` in the active editor (Find selects it; Escape keeps the selection). */
+async function selectInActiveEditor(text) {
+  const selected = page.locator(".statusbar-item", { hasText: new RegExp(`\\(${text.length} selected\\)`) }).first();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+F");
+  const find = page.locator(".find-widget textarea, .find-widget input").first();
+  await find.waitFor({ timeout: 10_000 });
+  await find.fill(text);
+  await selected.waitFor({ timeout: 5_000 });
+  await page.keyboard.press("Escape");
+  await sleep(200);
+  await selected.waitFor({ timeout: 2_000 });
+}
+
+/** Errors in the status bar's problems item (all open files). */
+async function errorCount() {
+  const t = await page.locator('[id="status.problems"]').first().innerText();
+  const n = t.match(/\d+/);
+  return n ? Number(n[0]) : 0;
+}
+
+await stage("graph-60-steps", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { bigFlowSource, BIG_FLOW_STEPS } = await import(new URL("./bigFlow.mjs", import.meta.url).href);
+  writeFileSync(path.join(args.workspace, "big_flow.py"), bigFlowSource());
+  await runCommand("View: Close Panel"); // Problems/terminal: give the graph the window's height
+  await openWorkspaceFile("big_flow.py", "class BigFlow");
+  await runCommand("Metaflow: Show Flow Graph");
+  const frame = await webviewFrame('svg.flow-graph[data-flow="BigFlow"]', 60_000);
+  const measure = () =>
+    frame.evaluate(() => {
+      const vp = document.querySelector(".graph-viewport").getBoundingClientRect();
+      const svg = document.querySelector('svg.flow-graph[data-flow="BigFlow"]');
+      const boxes = [...svg.querySelectorAll("g.node > rect")].map((r) => r.getBoundingClientRect());
+      const out = boxes.filter((b) => b.left < vp.left - 1 || b.top < vp.top - 1 || b.right > vp.right + 1 || b.bottom > vp.bottom + 1);
+      return {
+        nodes: boxes.length,
+        outside: out.length,
+        fitted: svg.getAttribute("data-fitted"),
+        scale: Number(svg.getAttribute("data-scale")),
+        groups: svg.querySelectorAll("g.group").length,
+        nested: svg.querySelectorAll("g.group[data-parent]").length,
+        viewport: `${Math.round(vp.width)}×${Math.round(vp.height)}`,
+        drawing: `${svg.getAttribute("data-width")}×${svg.getAttribute("data-height")}`,
+      };
+    });
+  const fitted = await until(
+    `${BIG_FLOW_STEPS} nodes fitted in the panel`,
+    async () => {
+      const m = await measure();
+      return m.nodes === BIG_FLOW_STEPS && m.fitted === "true" && m.outside === 0 ? m : null;
+    },
+    30_000,
+  ).catch(async (e) => {
+    throw new Error(`${e.message}; last: ${JSON.stringify(await measure().catch(() => null))}`);
+  });
+  if (fitted.groups < 8 || fitted.nested < 3) throw new Error(`expected 8 foreach boxes, 3 nested: ${JSON.stringify(fitted)}`);
+  // Zoom in with the toolbar: the view leaves "fitted"; Fit brings every node back.
+  await frame.click('.graph-tools button[data-action="zoom-in"]');
+  await frame.click('.graph-tools button[data-action="zoom-in"]');
+  const zoomed = await measure();
+  if (!(zoomed.scale > fitted.scale) || zoomed.fitted !== "false") throw new Error(`zoom in did not zoom: ${JSON.stringify(zoomed)}`);
+  await frame.click('.graph-tools button[data-action="fit"]');
+  const refit = await measure();
+  if (refit.fitted !== "true" || refit.outside !== 0) throw new Error(`Fit did not refit: ${JSON.stringify(refit)}`);
+  return `${fitted.nodes} nodes all inside the ${fitted.viewport} panel at scale ${fitted.scale} (drawing ${fitted.drawing}); ${fitted.groups} foreach boxes, ${fitted.nested} nested; zoom ${zoomed.scale.toFixed(2)} then Fit again`;
+});
+
+await stage("quick-fix-applied", async () => {
+  await openWorkspaceFile("fixable_flow.py", "class FixableFlow");
+  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: 60_000 });
+  // The graph panel follows the editor: the step's tooltip lists its problem, code and message.
+  const frame = await webviewFrame('svg.flow-graph[data-flow="FixableFlow"]', 30_000);
+  const tip = await until(
+    "the train node's tooltip to list MF110",
+    async () => {
+      const t = await frame.$eval('g.node[data-step="train"] > title', (e) => e.textContent).catch(() => "");
+      return /MF110: .*evalute/.test(t) ? t : null;
+    },
+    30_000,
+  );
+  const before = await until("an error count in the status bar", async () => ((await errorCount()) > 0 ? errorCount() : null), 30_000);
+  await page.locator(".tabs-container .tab.active", { hasText: "fixable_flow.py" }).first().click();
+  await selectInActiveEditor("evalute)");
+  await page.keyboard.press("Control+.");
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: /evaluate/ }).first();
+  await item.waitFor({ timeout: 15_000 });
+  const title = (await item.innerText()).trim();
+  await item.click();
+  await page.locator(".editor-instance .view-lines", { hasText: "self.next(self.evaluate)" }).first().waitFor({ timeout: 15_000 });
+  const after = await until("the error count to drop", async () => {
+    const n = await errorCount();
+    return n < before ? String(n) : null;
+  }, 30_000);
+  await page.keyboard.press("Control+S");
+  await page.locator(".tabs-container .tab.active.dirty").first().waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
+  return `tooltip: "${tip.split("\n")[1]?.slice(0, 60)}…"; applied "${title}"; errors ${before} → ${after}`;
+});
+
+await stage("rename-refused", async () => {
+  const { readFileSync } = await import("node:fs");
+  const file = path.join(args.workspace, "fixable_flow.py");
+  await page.locator(".tabs-container .tab", { hasText: "fixable_flow.py" }).first().click();
+  await page.locator(".tabs-container .tab.active.dirty").first().waitFor({ state: "detached", timeout: 10_000 });
+  const before = readFileSync(file, "utf8");
+  await selectInActiveEditor("def train");
+  await page.keyboard.press("ArrowLeft"); // cursor at "def", then onto the name
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("F2");
+  const box = page.locator(".rename-box input, .rename-box .rename-input").first();
+  await box.waitFor({ timeout: 15_000 });
+  await box.fill("evaluate");
+  await box.press("Enter");
+  const shown = await until(
+    "VS Code to show the refusal",
+    async () => {
+      for (const sel of [".monaco-editor-overlaymessage", ".notification-toast", ".notifications-center"]) {
+        const t = await page.locator(sel, { hasText: "already exists" }).first().innerText().catch(() => "");
+        if (t) return t.replace(/\s+/g, " ").trim();
+      }
+      return null;
+    },
+    20_000,
+    250,
+  );
+  await sleep(500);
+  const dirty = await page.locator(".tabs-container .tab.active.dirty").count();
+  if (dirty) throw new Error("the editor has unsaved changes after a refused rename");
+  if (readFileSync(file, "utf8") !== before) throw new Error("the file changed on disk");
+  const defs = await page.locator(".editor-instance .view-lines", { hasText: "def train(self)" }).count();
+  if (!defs) throw new Error("def train is gone from the editor");
+  return `refused: "${shown.slice(0, 140)}"; file unchanged`;
+});
+
+await stage("hover-config", async () => {
+  // For the docs: what a Config's hover shows (its flags, its default).
+  await page.keyboard.press("Escape");
+  const hover = page.locator(".monaco-hover:not(.hidden)");
+  const word = page.locator(".view-line span", { hasText: /^settings$/ }).first();
+  await word.waitFor({ timeout: 10_000 });
+  const text = await until(
+    "a hover on the Config",
+    async () => {
+      await page.mouse.move(5, 5);
+      await sleep(200);
+      await word.hover();
+      await hover.first().waitFor({ timeout: 5_000 });
+      const t = await hover.first().innerText();
+      return /Config/.test(t) ? t : null;
+    },
+    60_000,
+    1000,
+  );
+  return `hover: ${text.split("\n")[0].slice(0, 100)}`;
+});
+
 await finish();
