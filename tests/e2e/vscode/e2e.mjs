@@ -671,7 +671,8 @@ async function selectInActiveEditor(text) {
   const selected = page.locator(".statusbar-item", { hasText: new RegExp(`\\(${text.length} selected\\)`) }).first();
   await page.keyboard.press("Control+Home");
   await page.keyboard.press("Control+F");
-  const find = page.locator(".find-widget textarea, .find-widget input").first();
+  // Other editor groups keep their (hidden) find widgets: take the one just opened.
+  const find = page.locator(".find-widget.visible textarea, .find-widget.visible input").filter({ visible: true }).first();
   await find.waitFor({ timeout: 10_000 });
   await find.fill(text);
   await selected.waitFor({ timeout: 5_000 });
@@ -691,10 +692,16 @@ await stage("graph-60-steps", async () => {
   const { writeFileSync } = await import("node:fs");
   const { bigFlowSource, BIG_FLOW_STEPS } = await import(new URL("./bigFlow.mjs", import.meta.url).href);
   writeFileSync(path.join(args.workspace, "big_flow.py"), bigFlowSource());
-  await runCommand("View: Close Panel"); // Problems/terminal: give the graph the window's height
+  // Problems/terminal and the secondary side bar: give the graph the window.
+  if (await page.locator(".part.panel").first().isVisible().catch(() => false)) await runCommand("Hide Panel");
+  if (await page.locator(".part.auxiliarybar").first().isVisible().catch(() => false)) await runCommand("Hide Secondary Side Bar");
   await openWorkspaceFile("big_flow.py", "class BigFlow");
   await runCommand("Metaflow: Show Flow Graph");
   const frame = await webviewFrame('svg.flow-graph[data-flow="BigFlow"]', 60_000);
+  // The graph's editor group takes the window (a 60-step flow is what needs the room).
+  await page.locator(".tabs-container .tab", { hasText: "Flow Graph" }).first().click();
+  await runCommand("Toggle Maximize Editor Group");
+  await sleep(500);
   const measure = () =>
     frame.evaluate(() => {
       const vp = document.querySelector(".graph-viewport").getBoundingClientRect();
@@ -731,6 +738,8 @@ await stage("graph-60-steps", async () => {
   await frame.click('.graph-tools button[data-action="fit"]');
   const refit = await measure();
   if (refit.fitted !== "true" || refit.outside !== 0) throw new Error(`Fit did not refit: ${JSON.stringify(refit)}`);
+  await screenshot("graph-60-steps-fitted");
+  await runCommand("Toggle Maximize Editor Group");
   return `${fitted.nodes} nodes all inside the ${fitted.viewport} panel at scale ${fitted.scale} (drawing ${fitted.drawing}); ${fitted.groups} foreach boxes, ${fitted.nested} nested; zoom ${zoomed.scale.toFixed(2)} then Fit again`;
 });
 
@@ -782,15 +791,19 @@ await stage("rename-refused", async () => {
   const shown = await until(
     "VS Code to show the refusal",
     async () => {
-      for (const sel of [".monaco-editor-overlaymessage", ".notification-toast", ".notifications-center"]) {
-        const t = await page.locator(sel, { hasText: "already exists" }).first().innerText().catch(() => "");
+      for (const sel of [".monaco-editor-overlaymessage", ".notification-toast"]) {
+        const t = await page.locator(sel, { hasText: "already exists" }).first().innerText({ timeout: 200 }).catch(() => "");
         if (t) return t.replace(/\s+/g, " ").trim();
       }
       return null;
     },
     20_000,
-    250,
-  );
+    100,
+  ).catch(async (e) => {
+    const seen = await page.locator(".monaco-editor-overlaymessage, .notification-toast").allInnerTexts().catch(() => []);
+    const line = await page.locator(".editor-instance .view-lines .view-line", { hasText: "def " }).allInnerTexts().catch(() => []);
+    throw new Error(`${e.message}; messages: ${JSON.stringify(seen)}; defs: ${JSON.stringify(line)}`);
+  });
   await sleep(500);
   const dirty = await page.locator(".tabs-container .tab.active.dirty").count();
   if (dirty) throw new Error("the editor has unsaved changes after a refused rename");
