@@ -649,6 +649,10 @@ await stage("code-lens-run", async () => {
 // Files of these stages: big_flow.py is generated here (tests/e2e/vscode/bigFlow.mjs, 60
 // steps); fixable_flow.py is in the workspace fixture (a typo'd step name, a Config).
 
+/** The editor tab of file `name` (not "Flow Graph: name", whose label also contains it). */
+const fileTab = (name, active = false) =>
+  page.locator(`.tabs-container .tab${active ? ".active" : ""}`, { hasText: new RegExp(`^\\s*${name.replace(".", "\\.")}`) }).first();
+
 /** Open `name` from the explorer (Quick Open when the explorer does not list it yet). */
 async function openWorkspaceFile(name, marker) {
   await page.keyboard.press("Escape");
@@ -661,7 +665,7 @@ async function openWorkspaceFile(name, marker) {
     await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15_000 });
     await input.press("Enter");
   }
-  await page.locator(".tabs-container .tab.active", { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await fileTab(name, true).waitFor({ timeout: 30_000 });
   await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: marker }).first().waitFor({ timeout: 30_000 });
   await page.locator(".editor-instance .monaco-editor.focused").first().waitFor({ timeout: 15_000 }).catch(() => undefined);
 }
@@ -757,7 +761,7 @@ await stage("quick-fix-applied", async () => {
     30_000,
   );
   const before = await until("an error count in the status bar", async () => ((await errorCount()) > 0 ? errorCount() : null), 30_000);
-  await page.locator(".tabs-container .tab.active", { hasText: "fixable_flow.py" }).first().click();
+  await fileTab("fixable_flow.py", true).click();
   await selectInActiveEditor("evalute)");
   await page.keyboard.press("Control+.");
   const item = page.locator(".action-widget .monaco-list-row", { hasText: /evaluate/ }).first();
@@ -777,7 +781,8 @@ await stage("quick-fix-applied", async () => {
 await stage("rename-refused", async () => {
   const { readFileSync } = await import("node:fs");
   const file = path.join(args.workspace, "fixable_flow.py");
-  await page.locator(".tabs-container .tab", { hasText: "fixable_flow.py" }).first().click();
+  await fileTab("fixable_flow.py").click();
+  await fileTab("fixable_flow.py", true).waitFor({ timeout: 10_000 });
   await page.locator(".tabs-container .tab.active.dirty").first().waitFor({ state: "detached", timeout: 10_000 });
   const before = readFileSync(file, "utf8");
   await selectInActiveEditor("def train");
@@ -816,15 +821,21 @@ await stage("rename-refused", async () => {
 await stage("hover-config", async () => {
   // For the docs: what a Config's hover shows (its flags, its default).
   await page.keyboard.press("Escape");
+  await fileTab("fixable_flow.py").click();
+  await fileTab("fixable_flow.py", true).waitFor({ timeout: 10_000 });
   const hover = page.locator(".monaco-hover:not(.hidden)");
-  const word = page.locator(".view-line span", { hasText: /^settings$/ }).first();
-  await word.waitFor({ timeout: 10_000 });
+  // Monaco merges same-coloured tokens into one span ("    settings = "): hover at the word.
+  const span = page.locator(".view-line span", { hasText: /\bsettings = / }).first();
+  await span.waitFor({ timeout: 10_000 });
   const text = await until(
     "a hover on the Config",
     async () => {
       await page.mouse.move(5, 5);
       await sleep(200);
-      await word.hover();
+      const box = await span.boundingBox();
+      const line = await span.textContent();
+      const at = line.indexOf("settings") + 3;
+      await page.mouse.move(box.x + (at * box.width) / line.length, box.y + box.height / 2);
       await hover.first().waitFor({ timeout: 5_000 });
       const t = await hover.first().innerText();
       return /Config/.test(t) ? t : null;
