@@ -738,6 +738,7 @@ await stage("graph-60-steps", async () => {
   await frame.click('.graph-tools button[data-action="zoom-in"]');
   await frame.click('.graph-tools button[data-action="zoom-in"]');
   const zoomed = await measure();
+  await screenshot("graph-60-steps-zoomed");
   if (!(zoomed.scale > fitted.scale) || zoomed.fitted !== "false") throw new Error(`zoom in did not zoom: ${JSON.stringify(zoomed)}`);
   await frame.click('.graph-tools button[data-action="fit"]');
   const refit = await measure();
