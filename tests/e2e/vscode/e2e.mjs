@@ -825,8 +825,8 @@ await stage("hover-config", async () => {
   await fileTab("fixable_flow.py").click();
   await fileTab("fixable_flow.py", true).waitFor({ timeout: 10_000 });
   const hover = page.locator(".monaco-hover:not(.hidden)");
-  // Monaco merges same-coloured tokens into one span ("    settings = "): hover at the word.
-  const span = page.locator(".view-line span", { hasText: /\bsettings = / }).first();
+  // Monaco merges same-coloured tokens into one span ("    settings = ", nbsp), so hover at the word.
+  const span = page.locator(".view-line span", { hasText: /\bsettings\s*=/ }).first();
   await span.waitFor({ timeout: 10_000 });
   const text = await until(
     "a hover on the Config",
