@@ -86,7 +86,9 @@ class RunWarning:
 
 @dataclass
 class RunOptions:
-    flow: str
+    """The "Run with…" payload of one flow (``line`` 0-based, like the graph's)."""
+
+    name: str
     line: int
     parameters: list[ParameterOption] = field(default_factory=list)
     configs: list[ConfigOption] = field(default_factory=list)
@@ -353,7 +355,7 @@ def run_options(
             flags[key] = flag.option
             flags[f"{key}Cite"] = flag.cite
     return RunOptions(
-        flow=flow.name,
+        name=flow.name,
         line=flow.span.start_line,
         parameters=parameter_options(flow, run.parameter_prefix),
         configs=config_options(flow),
