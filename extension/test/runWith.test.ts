@@ -99,6 +99,7 @@ test("remembered choices are kept only for what the flow still has", () => {
 test("the warning modal names the decorator and cites the check", () => {
   assert.equal(warningText([]), undefined);
   const text = warningText(OPTIONS.warnings);
-  assert.ok(text && text.message.startsWith("This run would fail: @batch (step train) needs --datastore=s3"));
-  assert.ok(text.detail.includes("metaflow/plugins/aws/batch/batch_decorator.py:217"));
+  assert.equal(text?.message, "This run would fail at once: @batch needs other run settings.");
+  assert.ok(text.detail.startsWith("@batch (step train) needs --datastore=s3"));
+  assert.ok(text.detail.includes("Checked at metaflow/plugins/aws/batch/batch_decorator.py:217"));
 });

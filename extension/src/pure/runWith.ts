@@ -146,14 +146,13 @@ export function missingRequired(options: RunOptions, choices: RunChoices): strin
   return options.parameters.filter((p) => p.required && !p.has_default && !choices.parameters[p.name]).map((p) => p.name);
 }
 
-/** The modal's text: one line per warning, each with the line of Metaflow that checks. */
+/** The modal's text: a short headline, then one entry per warning with the line of Metaflow
+ * that checks (the headline does not repeat the entries: a modal shows both). */
 export function warningText(warnings: RunWarning[]): { message: string; detail: string } | undefined {
   if (!warnings.length) return undefined;
-  const message =
-    warnings.length === 1
-      ? `This run would fail: ${warnings[0].message}`
-      : `This run would fail: ${warnings.length} decorators need other run settings.`;
-  const detail = warnings.map((w) => `• ${w.message}\n  checked at ${w.cite}`).join("\n");
+  const names = [...new Set(warnings.map((w) => `@${w.decorator}`))].join(", ");
+  const message = `This run would fail at once: ${names} ${warnings.length === 1 ? "needs" : "need"} other run settings.`;
+  const detail = warnings.map((w) => `${w.message}\nChecked at ${w.cite}`).join("\n\n");
   return { message, detail };
 }
 

@@ -1,7 +1,13 @@
 """A flow with a Parameter for the VS Code end-to-end test's "Run with…" stage: it prints the
 greeting it was given, so the test can see the value reach the run."""
 
-from metaflow import FlowSpec, Parameter, step
+import os
+
+# The e2e's terminal has no USER/USERNAME, without which Metaflow refuses to run ("could not
+# determine your user name"); METAFLOW_USER is the variable it reads first.
+os.environ.setdefault("METAFLOW_USER", "e2e")
+
+from metaflow import FlowSpec, Parameter, step  # noqa: E402
 
 
 class GreetFlow(FlowSpec):
