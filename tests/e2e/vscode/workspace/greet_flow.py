@@ -7,7 +7,7 @@ import os
 # determine your user name"); METAFLOW_USER is the variable it reads first.
 os.environ.setdefault("METAFLOW_USER", "e2e")
 
-from metaflow import FlowSpec, Parameter, step  # noqa: E402
+from metaflow import FlowSpec, Parameter, step
 
 
 class GreetFlow(FlowSpec):
