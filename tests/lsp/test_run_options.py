@@ -109,3 +109,14 @@ def test_without_a_catalog_only_the_flow_is_described(tmp_path):
     opts = run_options(flow, None, env={}, cwd=tmp_path)
     assert [p.name for p in opts.parameters] == ["alpha", "n_rounds"]
     assert opts.warnings == [] and opts.settings == []
+
+
+def test_the_clients_choices_are_read_defensively():
+    from metaflow_expert.lsp.run_options import choices_of
+
+    assert choices_of(None) == Choices()
+    got = choices_of(
+        {"settings": {"datastore": "s3", "environment": "", "x": 3}, "with": ["retry", 4]}
+    )
+    assert got == Choices({"datastore": "s3"}, ["retry"])
+    assert choices_of({"settings": [], "with": "retry"}) == Choices()
