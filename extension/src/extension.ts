@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const apiKey = new ApiKeyStore(context.secrets);
   manager = new ServerManager(context, log, status, apiKey);
   const m = manager;
-  context.subscriptions.push(log, status, m, registerSourceProvider(), ...registerFlowCommands(m));
+  context.subscriptions.push(log, status, m, registerSourceProvider(), ...registerFlowCommands(m, context.workspaceState));
 
   context.subscriptions.push(
     vscode.commands.registerCommand("metaflowExpert.showLog", () => log.show()),

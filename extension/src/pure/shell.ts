@@ -7,6 +7,13 @@ export function quoteArg(arg: string, platform: NodeJS.Platform = process.platfo
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** One command line: every argument quoted, the first one the program. */
+export function commandLine(parts: string[], platform: NodeJS.Platform = process.platform): string {
+  const line = parts.map((p) => quoteArg(p, platform)).join(" ");
+  // PowerShell needs the call operator to run a quoted executable path.
+  return platform === "win32" && line.startsWith('"') ? `& ${line}` : line;
+}
+
 /** `<python> FILE run` / `<python> FILE spin STEP`. */
 export function flowCommandLine(
   python: string,
@@ -15,8 +22,5 @@ export function flowCommandLine(
   step?: string,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  const parts = [python, file, verb, ...(verb === "spin" && step ? [step] : [])];
-  const line = parts.map((p) => quoteArg(p, platform)).join(" ");
-  // PowerShell needs the call operator to run a quoted executable path.
-  return platform === "win32" && line.startsWith('"') ? `& ${line}` : line;
+  return commandLine([python, file, verb, ...(verb === "spin" && step ? [step] : [])], platform);
 }

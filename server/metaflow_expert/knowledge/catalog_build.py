@@ -41,6 +41,7 @@ from metaflow_expert.knowledge.facts import (
 )
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
+from metaflow_expert.knowledge.run_build import read_run_facts
 from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
 from metaflow_expert.knowledge.validation import checks, conflicts, conversions, trailing_comment
 
@@ -700,6 +701,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
     step: dict[str, DecoratorSpec] = {}
     flow: dict[str, DecoratorSpec] = {}
     hidden: list[str] = []
+    classes: list[tuple[str, str, Definition]] = []  # for the run facts
     entries = b.registry_entries(CORE_REGISTRY)
     ext_parallel: set[str] = set()  # extension decorators that are parallel ones
     ext_entries, toggles, enabled = b.extension_registry()
@@ -714,6 +716,9 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
             if spec is None:
                 continue
             (step if kind == "step" else flow)[name] = spec
+            found = b.r.find_dotted(e.dotted)
+            if found is not None:
+                classes.append((kind, name, found))
             if kind == "step" and e.origin != "metaflow" and b.is_parallel(e.dotted):
                 ext_parallel.add(name)
     disabled = {name: cite for kind in ("step", "flow") for name, cite in off[kind].items()}
@@ -742,6 +747,7 @@ def build_catalog(source: MetaflowSource) -> tuple[DecoratorCatalog, dict[str, t
         disabled=disabled,
         facts=_with_parallel(read_facts(source.root), ext_parallel),
         flowspec_members=flowspec_members_of(reserved_names, api),
+        run=read_run_facts(b.r, classes),
     )
     # the facts are cached with the catalog, so the files they were read from are stamped too
     return catalog, {**facts_stamps(source.root), **b.r.stamps}

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from metaflow_expert.knowledge import jsonshape as js
 from metaflow_expert.knowledge.facts import MetaflowFacts
 from metaflow_expert.knowledge.jsonshape import JSON
+from metaflow_expert.knowledge.run_model import RunFacts
 
 
 @dataclass
@@ -140,6 +141,8 @@ class DecoratorCatalog:
     # decorators registered but switched off (an extension's ``TOGGLE_STEP_DECORATOR =
     # ["-batch"]``), name → ``path:line`` of the toggle: importing one fails
     disabled: dict[str, str] = field(default_factory=dict)
+    # what a run needs (settings, decorator requirements, CLI flags): :mod:`run_build`
+    run: RunFacts = field(default_factory=RunFacts)
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:
@@ -181,6 +184,7 @@ class DecoratorCatalog:
             disabled=js.text_map(d["disabled"]),
             facts=_facts_from(d["facts"]),
             flowspec_members=frozenset(js.texts(d["flowspec_members"])),
+            run=RunFacts.from_dict(d["run"]),
         )
 
 

@@ -31,6 +31,7 @@ BUDGET_S: dict[str, float] = {
     "code lens": 10.0,
     "code actions": 10.0,
     "graph": 60.0,
+    "run options": 60.0,
 }
 
 

@@ -1,7 +1,8 @@
 """Code lenses above each flow (run it, show its graph) and each step (spin it).
 
 The commands are the extension's (client-side): ``metaflowExpert.runFlow [uri]``,
-``metaflowExpert.showGraph [uri]``, ``metaflowExpert.spinStep [uri, step]``; the server only
+``metaflowExpert.runFlowWith [uri]`` (Parameters, Configs, ``--with``, ``--environment``… picked
+first), ``metaflowExpert.showGraph [uri]``, ``metaflowExpert.spinStep [uri, step]``; the server only
 says where they belong. Editors without those commands may simply not show lenses.
 """
 
@@ -13,6 +14,7 @@ from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
 RUN_FLOW = "metaflowExpert.runFlow"
+RUN_FLOW_WITH = "metaflowExpert.runFlowWith"
 SHOW_GRAPH = "metaflowExpert.showGraph"
 SPIN_STEP = "metaflowExpert.spinStep"
 
@@ -40,6 +42,12 @@ async def lenses(ls: MetaflowLanguageServer, uri: str) -> list[types.CodeLens]:
                 command=types.Command(
                     title=f"▶ Run {flow.name}", command=RUN_FLOW, arguments=[uri]
                 ),
+            )
+        )
+        out.append(
+            types.CodeLens(
+                range=rng,
+                command=types.Command(title="Run with…", command=RUN_FLOW_WITH, arguments=[uri]),
             )
         )
         out.append(

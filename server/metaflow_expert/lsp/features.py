@@ -19,6 +19,7 @@ from metaflow_expert.lsp import (
     lifecycle,
     navigation,
     rename,
+    run_options,
     signature_help,
     symbols,
 )
@@ -36,6 +37,7 @@ FEATURES = (
     code_actions,
     code_lens,
     commands,
+    run_options,
 )
 
 

@@ -625,6 +625,16 @@ await stage("code-lens-run", async () => {
   const lens = page.locator(".codelens-decoration a", { hasText: "Run BrokenFlow" }).first();
   await lens.waitFor({ timeout: 30_000 });
   await lens.click();
+  // BrokenFlow's @batch needs --datastore=s3 and this run would use the local one: the server's
+  // warning (read from batch_decorator.py's step_init) comes first, in a modal; run anyway.
+  const dialog = page.locator(".monaco-dialog-box", { hasText: "@batch" }).first();
+  await dialog.waitFor({ timeout: 30_000 });
+  const warned = (await dialog.innerText()).replace(/\s+/g, " ");
+  if (!/--datastore=s3/.test(warned) || !/batch_decorator\.py:\d+/.test(warned)) {
+    throw new Error(`the run warning does not name --datastore=s3 and cite batch_decorator.py: ${warned}`);
+  }
+  await screenshot("run-warning");
+  await dialog.locator(".monaco-button", { hasText: "Run anyway" }).first().click();
   const rows = page.locator(".xterm-rows").first();
   await until(
     "the terminal to show the run command",
@@ -641,7 +651,44 @@ await stage("code-lens-run", async () => {
     });
     throw new Error(`${e.message}; terminal DOM: ${dom}`);
   });
-  return "the Run lens ran `<python> broken_flow.py run` in the Metaflow terminal";
+  return "the Run lens warned that @batch needs --datastore=s3 (cited), then ran `<python> broken_flow.py run` in the Metaflow terminal";
+});
+
+// --- run-with (issue 14): "Run Flow With…" sets a Parameter and the run gets it --------------
+await stage("run-with", async () => {
+  // greet_flow.py has `greeting = Parameter("greeting", default="hello")` and prints it. Pick
+  // Run Flow With…, change --greeting in the quick pick, Run: the terminal runs
+  // `<python> greet_flow.py run --greeting <value>` and the flow prints the value.
+  const RUN_WITH_FILE = "greet_flow.py";
+  const VALUE = "hi-from-e2e";
+  await page.keyboard.press("Escape");
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: RUN_WITH_FILE }).first().dblclick();
+  await page.locator(".tabs-container .tab.active", { hasText: RUN_WITH_FILE }).first().waitFor({ timeout: 15_000 });
+  await page.locator(".editor-instance .monaco-editor.focused").first().waitFor({ timeout: 15_000 });
+  await runCommand("Metaflow: Run Flow With…");
+  const widget = page.locator(".quick-input-widget");
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  const row = (text) => page.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
+  await widget.filter({ hasText: "Run GreetFlow with" }).waitFor({ timeout: 60_000 });
+  await row("--greeting").waitFor({ timeout: 10_000 });
+  const prefilled = await row("--greeting").innerText();
+  if (!/hello/.test(prefilled)) throw new Error(`--greeting is not prefilled with its default: ${prefilled}`);
+  await row("--greeting").click();
+  // the input box for the value, prefilled with the default
+  await widget.filter({ hasText: "--greeting (str)" }).waitFor({ timeout: 10_000 });
+  await until("the value box to hold the default", async () => (await input.inputValue()) === "hello", 10_000, 200);
+  await input.fill(VALUE);
+  await input.press("Enter");
+  // back in the menu, with the new value shown; Run
+  await widget.filter({ hasText: "Run GreetFlow with" }).waitFor({ timeout: 10_000 });
+  await until("the menu to show the new value", async () => (await row("--greeting").innerText()).includes(VALUE), 10_000, 200);
+  await screenshot("run-with-picker");
+  await row("with the choices below").click();
+  const rows = page.locator(".xterm-rows").first();
+  const flat = async () => (await rows.innerText().catch(() => "")).replace(/\s+/g, "");
+  await until("the terminal to run greet_flow.py with --greeting", async () => (await flat()).includes(`greet_flow.pyrun--greeting${VALUE}`), 60_000);
+  await until("the flow to print the greeting it was given", async () => (await flat()).includes(`greetingis${VALUE}`), 120_000);
+  return `Run With… ran \`<python> greet_flow.py run --greeting ${VALUE}\` and the flow printed it`;
 });
 
 

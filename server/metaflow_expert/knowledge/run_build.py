@@ -1,0 +1,487 @@
+"""Reading what a run needs from the Metaflow source: the records of :mod:`run_model`.
+
+Why: ``@batch`` on a flow run with the default local datastore fails at once ("The *@batch*
+decorator requires --datastore=s3."), and ``@pypi`` without ``--environment=pypi`` likewise.
+Those demands live in each decorator's own ``step_init``/``flow_init`` as
+``if flow_datastore.TYPE != "s3": raise …``; the settings they test are top-level options of
+the flow's CLI (``cli.py``: ``--datastore``, ``default=DEFAULT_DATASTORE``) whose defaults
+``from_conf`` resolves from the environment and the config files. Reading all of it here, with
+``ast`` and never importing Metaflow, lets the editor warn before a run with the exact line
+that would raise, for the Metaflow version in use.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from metaflow_expert.knowledge.entries import CONFIG_FUNCS, config_prefix, message_text
+from metaflow_expert.knowledge.modules import Definition, ModuleReader
+from metaflow_expert.knowledge.run_model import (
+    CliFlag,
+    ConfigFiles,
+    Requirement,
+    RunFacts,
+    RunSetting,
+)
+from metaflow_expert.knowledge.source import EXT_PACKAGE
+
+CLI = "metaflow/cli.py"
+CONFIG = "metaflow/metaflow_config.py"
+PLUGINS = "metaflow/plugins/__init__.py"
+PARAMETERS = "metaflow/parameters.py"
+CONFIG_OPTIONS = "metaflow/user_configs/config_options.py"
+#: the top-level option adding a decorator to every step (looked up by name, cited where found)
+WITH_OPTION = "--with"
+
+
+def read_run_facts(
+    reader: ModuleReader, decorators: Iterable[tuple[str, str, Definition]]
+) -> RunFacts:
+    """The run facts of one source tree; ``decorators`` are the catalog's (kind, name, class)."""
+    settings, type_attrs, with_flag = _cli_settings(reader)
+    requirements: list[Requirement] = []
+    for kind, name, d in decorators:
+        requirements += _requirements(reader, kind, name, d, settings, type_attrs)
+    prefix, prefix_cite = _parameter_prefix(reader)
+    file_flag, value_flag = _config_flags(reader)
+    return RunFacts(
+        settings=settings,
+        requirements=requirements,
+        config_files=_config_files(reader),
+        parameter_prefix=prefix,
+        parameter_cite=prefix_cite,
+        config_file_flag=file_flag,
+        config_value_flag=value_flag,
+        with_flag=with_flag,
+    )
+
+
+# -- the flow CLI's top-level options ------------------------------------------------------------
+def _cli_settings(
+    reader: ModuleReader,
+) -> tuple[dict[str, RunSetting], dict[str, str], CliFlag | None]:
+    """Options of ``cli.py``'s commands declared as ``click.option("--x", default=NAME,
+    type=click.Choice([...]))`` with ``NAME = from_conf(...)`` in ``metaflow_config.py``: the
+    settings a decorator can demand. Also the attribute the choices read (``d.TYPE``), which is
+    what a decorator's check compares, and the ``--with`` option."""
+    tree = reader.tree(CLI)
+    configs = _config_defaults(reader)
+    settings: dict[str, RunSetting] = {}
+    type_attrs: dict[str, str] = {}
+    with_flag: CliFlag | None = None
+    for fn in ast.walk(tree) if tree is not None else []:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        for dec in fn.decorator_list:
+            if not (
+                isinstance(dec, ast.Call)
+                and isinstance(dec.func, ast.Attribute)
+                and dec.func.attr == "option"
+                and dec.args
+                and isinstance(dec.args[0], ast.Constant)
+                and isinstance(dec.args[0].value, str)
+            ):
+                continue
+            option = dec.args[0].value
+            cite = f"{CLI}:{dec.args[0].lineno}"
+            if option == WITH_OPTION and with_flag is None:
+                with_flag = CliFlag(option, cite)
+            default = _kw(dec, "default")
+            choice = _kw(dec, "type")
+            if not (
+                option.startswith("--")
+                and isinstance(default, ast.Name)
+                and default.id in configs
+                and isinstance(choice, ast.Call)
+                and choice.args
+            ):
+                continue
+            name = option[2:]
+            if name in settings:
+                continue
+            key, value, default_cite = configs[default.id]
+            choices, attr = _choices(reader, choice.args[0])
+            settings[name] = RunSetting(name, option, cite, choices, key, value, default_cite)
+            if attr:
+                type_attrs[name] = attr
+    return settings, type_attrs, with_flag
+
+
+def _kw(call: ast.Call, name: str) -> ast.AST | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
+    """``NAME = from_conf("KEY", "literal")`` → NAME: (``METAFLOW_KEY``, literal, cite)."""
+    tree = reader.tree(CONFIG)
+    prefix = _conf_prefix(reader)
+    out: dict[str, tuple[str, str, str]] = {}
+    for node in tree.body if tree is not None else []:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "from_conf"
+            and node.value.args
+            and isinstance(node.value.args[0], ast.Constant)
+        ):
+            continue
+        args = node.value.args
+        default = args[1] if len(args) > 1 else None
+        first = args[0]
+        if not (isinstance(default, ast.Constant) and isinstance(default.value, str)):
+            continue
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            continue
+        key = f"{prefix}{first.value}"
+        out[node.targets[0].id] = (key, default.value, f"{CONFIG}:{node.lineno}")
+    return out
+
+
+def _conf_prefix(reader: ModuleReader) -> str:
+    tree = reader.tree(CONFIG_FUNCS)
+    fn = _function(tree, "from_conf")
+    if fn is None:
+        return ""
+    return config_prefix(reader.segment(CONFIG_FUNCS, fn))
+
+
+def _function(tree: ast.Module | None, name: str) -> ast.FunctionDef | None:
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def _choices(reader: ModuleReader, node: ast.AST) -> tuple[list[str], str]:
+    """``["local"] + [m.TYPE for m in ENVIRONMENTS]`` → the literals plus the names of the
+    ``ENVIRONMENTS_DESC`` registry list, and the attribute compared (``TYPE``)."""
+    out: list[str] = []
+    attr = ""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.List):
+            out += [
+                e.value
+                for e in sub.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+        elif isinstance(sub, ast.ListComp) and len(sub.generators) == 1:
+            gen = sub.generators[0]
+            if isinstance(sub.elt, ast.Attribute) and isinstance(gen.iter, ast.Name):
+                attr = sub.elt.attr
+                out += _registry_names(reader, f"{gen.iter.id}_DESC")
+    return list(dict.fromkeys(out)), attr
+
+
+def _registry_names(reader: ModuleReader, list_name: str) -> list[str]:
+    tree = reader.tree(PLUGINS)
+    for node in tree.body if tree is not None else []:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == list_name for t in node.targets)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
+            return [
+                e.elts[0].value
+                for e in node.value.elts
+                if isinstance(e, ast.Tuple)
+                and e.elts
+                and isinstance(e.elts[0], ast.Constant)
+                and isinstance(e.elts[0].value, str)
+            ]
+    return []
+
+
+# -- decorator requirements ----------------------------------------------------------------------
+def _requirements(
+    reader: ModuleReader,
+    kind: str,
+    name: str,
+    d: Definition,
+    settings: dict[str, RunSetting],
+    type_attrs: dict[str, str],
+) -> list[Requirement]:
+    """The checks of the class's methods and of its plugin base classes' (a subclass inherits
+    its base's ``step_init``); a method the subclass overrides is not inherited."""
+    out: list[Requirement] = []
+    seen_methods: set[str] = set()
+    todo, depth, seen = [d], 0, set()
+    while todo and depth < 6:
+        nxt: list[Definition] = []
+        for cls in todo:
+            key = (cls.rel, getattr(cls.node, "lineno", 0))
+            if key in seen or not isinstance(cls.node, ast.ClassDef):
+                continue
+            seen.add(key)
+            if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
+                for fn in cls.node.body:
+                    if not isinstance(fn, ast.FunctionDef) or fn.name in seen_methods:
+                        continue
+                    seen_methods.add(fn.name)
+                    out += _method_checks(kind, name, cls.rel, fn, settings, type_attrs)
+            nxt += reader.base_classes(cls)
+        todo, depth = nxt, depth + 1
+    return out
+
+
+def _method_checks(
+    kind: str,
+    name: str,
+    rel: str,
+    fn: ast.FunctionDef,
+    settings: dict[str, RunSetting],
+    type_attrs: dict[str, str],
+) -> list[Requirement]:
+    """``if <param>.TYPE != "s3"`` / ``not in ("s3", "azure")`` / ``not in <local list>``
+    followed by a ``raise``, where ``<param>`` is a hook parameter named after a setting
+    (``flow_datastore`` → ``datastore``, ``environment`` → ``environment``)."""
+    params = {a.arg: s for a in fn.args.args if (s := _setting_of(a.arg, settings))}
+    if not params:
+        return []
+    lists = _local_lists(fn)
+    out: list[Requirement] = []
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.If):
+            continue
+        raised = next((b for b in node.body if isinstance(b, ast.Raise)), None)
+        test = node.test
+        if raised is None or not (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.left, ast.Attribute)
+            and isinstance(test.left.value, ast.Name)
+            and test.left.value.id in params
+        ):
+            continue
+        setting = params[test.left.value.id]
+        if test.left.attr != type_attrs.get(setting, test.left.attr):
+            continue
+        allowed = _allowed(test.ops[0], test.comparators[0], lists)
+        if not allowed:
+            continue
+        exc = raised.exc
+        msg_node = exc.args[0] if isinstance(exc, ast.Call) and exc.args else exc
+        got = message_text(msg_node) if msg_node is not None else None
+        out.append(
+            Requirement(
+                decorator=name,
+                kind=kind,
+                hook=fn.name,
+                setting=setting,
+                allowed=allowed,
+                message=got[0] if got else "",
+                path=rel,
+                line=test.lineno,
+            )
+        )
+    return out
+
+
+def _setting_of(param: str, settings: dict[str, RunSetting]) -> str | None:
+    return next((s for s in settings if param == s or param.endswith("_" + s)), None)
+
+
+def _strings(node: ast.AST) -> list[str] | None:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        vals = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(vals) == len(node.elts) and all(isinstance(v, str) for v in vals):
+            return [str(v) for v in vals]
+    return None
+
+
+def _local_lists(fn: ast.FunctionDef) -> dict[str, list[str]]:
+    """Lists of literals the method builds in its own body, in order: ``x = ["conda"]``,
+    ``x.extend(["pypi"])``, ``x.append("y")``, ``x += ["z"]`` (conda's supported environments)."""
+    out: dict[str, list[str]] = {}
+    for stmt in fn.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            vals = _strings(stmt.value)
+            if vals is not None:
+                out[stmt.targets[0].id] = vals
+            else:
+                out.pop(stmt.targets[0].id, None)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            vals = _strings(stmt.value)
+            if stmt.target.id in out and vals is not None:
+                out[stmt.target.id] += vals
+        elif (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and isinstance(stmt.value.func.value, ast.Name)
+            and stmt.value.func.value.id in out
+            and len(stmt.value.args) == 1
+        ):
+            target, arg = stmt.value.func.value.id, stmt.value.args[0]
+            if stmt.value.func.attr == "extend" and (vals := _strings(arg)) is not None:
+                out[target] += vals
+            elif (
+                stmt.value.func.attr == "append"
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
+                out[target].append(arg.value)
+    return out
+
+
+def _allowed(op: ast.cmpop, right: ast.AST, lists: dict[str, list[str]]) -> list[str]:
+    if isinstance(op, ast.NotEq) and isinstance(right, ast.Constant):
+        return [right.value] if isinstance(right.value, str) else []
+    if isinstance(op, ast.NotIn):
+        if isinstance(right, ast.Name):
+            return list(lists.get(right.id, []))
+        return _strings(right) or []
+    return []
+
+
+# -- CLI flags -----------------------------------------------------------------------------------
+def _parameter_prefix(reader: ModuleReader) -> tuple[str, str]:
+    """``click.Option(("--" + arg.name,), …)`` in ``parameters.py`` → ("--", cite)."""
+    tree = reader.tree(PARAMETERS)
+    for node in ast.walk(tree) if tree is not None else []:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Option"
+            and node.args
+            and isinstance(node.args[0], (ast.Tuple, ast.List))
+            and node.args[0].elts
+        ):
+            first = node.args[0].elts[0]
+            if (
+                isinstance(first, ast.BinOp)
+                and isinstance(first.op, ast.Add)
+                and isinstance(first.left, ast.Constant)
+                and isinstance(first.left.value, str)
+                and isinstance(first.right, ast.Attribute)
+                and first.right.attr == "name"
+            ):
+                return first.left.value, f"{PARAMETERS}:{first.lineno}"
+    return "", ""
+
+
+def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]:
+    """The two-valued ``click.Option([...], nargs=2, type=MultipleTuple([names, T()]))`` of
+    ``config_options.py``: the one converting a path takes a file, the other a value."""
+    tree = reader.tree(CONFIG_OPTIONS)
+    file_flag = value_flag = None
+    for node in ast.walk(tree) if tree is not None else []:
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Option"
+            and node.args
+            and isinstance(node.args[0], (ast.List, ast.Tuple))
+            and node.args[0].elts
+            and isinstance(node.args[0].elts[0], ast.Constant)
+            and isinstance(node.args[0].elts[0].value, str)
+        ):
+            continue
+        nargs = _kw(node, "nargs")
+        if not (isinstance(nargs, ast.Constant) and nargs.value == 2):
+            continue
+        converters = [
+            c.func.id
+            for c in ast.walk(_kw(node, "type") or ast.Constant(None))
+            if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Name)
+            and c.func.id != "MultipleTuple"
+        ]
+        first = node.args[0].elts[0]
+        option = str(first.value)  # type: ignore[attr-defined]
+        flag = CliFlag(
+            option, f"{CONFIG_OPTIONS}:{first.lineno}", converters[-1] if converters else ""
+        )
+        if any("Path" in c for c in converters):
+            file_flag = file_flag or flag
+        else:
+            value_flag = value_flag or flag
+    return file_flag, value_flag
+
+
+# -- configuration files -------------------------------------------------------------------------
+def _config_files(reader: ModuleReader) -> ConfigFiles | None:
+    """``init_config``/``init_local_config``/``from_conf`` of ``metaflow_config_funcs.py``: the
+    variables and file names ``from_conf`` reads, cited at its ``os.environ.get``."""
+    tree = reader.tree(CONFIG_FUNCS)
+    init, local, conf = (
+        _function(tree, n) for n in ("init_config", "init_local_config", "from_conf")
+    )
+    if init is None or conf is None:
+        return None
+    home_var = home_default = profile_var = file = profile_file = ""
+    for sub in ast.walk(init):
+        if isinstance(sub, ast.Call) and _is_environ_get(sub) and sub.args:
+            var = sub.args[0]
+            if not (isinstance(var, ast.Constant) and isinstance(var.value, str)):
+                continue
+            if len(sub.args) > 1 and isinstance(sub.args[1], ast.Constant):
+                home_var, home_default = var.value, str(sub.args[1].value)
+            elif not profile_var:
+                profile_var = var.value
+        elif (
+            isinstance(sub, ast.Constant)
+            and isinstance(sub.value, str)
+            and sub.value.endswith(".json")
+        ):
+            if "%s" in sub.value:
+                profile_file = profile_file or sub.value
+            else:
+                file = file or sub.value
+    local_dir = local_file = ""
+    if local is not None:
+        imported = [
+            a.name for sub in ast.walk(local) if isinstance(sub, ast.ImportFrom) for a in sub.names
+        ]
+        literals = _string_constants(reader.tree(CONFIG))
+        # the first imported name is the directory, the second the file (``DATASTORE_LOCAL_DIR,
+        # LOCAL_CONFIG_FILE``), as init_local_config joins them
+        values = [literals[n] for n in imported if n in literals]
+        if len(values) >= 2:
+            local_dir, local_file = values[0], values[1]
+    cite_line = next(
+        (s.lineno for s in ast.walk(conf) if isinstance(s, ast.Call) and _is_environ_get(s)),
+        conf.lineno,
+    )
+    return ConfigFiles(
+        prefix=config_prefix(reader.segment(CONFIG_FUNCS, conf)),
+        home_var=home_var,
+        home_default=home_default,
+        profile_var=profile_var,
+        file=file,
+        profile_file=profile_file,
+        local_dir=local_dir,
+        local_file=local_file,
+        cite=f"{CONFIG_FUNCS}:{cite_line}",
+    )
+
+
+def _is_environ_get(call: ast.Call) -> bool:
+    f = call.func
+    return (
+        isinstance(f, ast.Attribute)
+        and f.attr == "get"
+        and isinstance(f.value, ast.Attribute)
+        and f.value.attr == "environ"
+    )
+
+
+def _string_constants(tree: ast.Module | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in tree.body if tree is not None else []:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            out[node.targets[0].id] = node.value.value
+    return out
