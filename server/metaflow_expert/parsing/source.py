@@ -14,6 +14,12 @@ from tree_sitter import Node
 
 from metaflow_expert.model import Span
 
+#: The largest source text analysed, in characters: the editor's ``lint.maxFileChars`` default
+#: and the cap on ``lint -`` (stdin). Why a cap: tree-sitter-python's scanner is quadratic in
+#: the comment lines after an indented block (200 KB: 3 s; 5 MB: many minutes), and stdin may
+#: never end (``lint - < /dev/zero``).
+MAX_SOURCE_CHARS = 1_000_000
+
 _new = tuple.__new__
 _LONE_CR = re.compile("\r(?!\n)")
 
