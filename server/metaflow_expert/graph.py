@@ -24,7 +24,9 @@ and only about cost: Metaflow's traversal walks every path (exponential in conse
 splits); ours is iterative (no recursion limit) and skips calls whose outcome is already
 decided (see :func:`_traverse`), which is linear-ish on acyclic graphs. Where cycles leave
 the full walk, it stops after ``MAX_VISITS`` node visits, setting ``FlowGraph.truncated``.
-``nodes`` keeps source order (Metaflow's is alphabetical, from ``dir()``); no computed field
+Split parents and branches are shared, interned chains (:class:`SplitChain`) rather than a
+list per node, so memory stays linear in the nesting depth; ``split_parents`` and
+``split_branches`` still read as Metaflow's lists. ``nodes`` keeps source order (Metaflow's is alphabetical, from ``dir()``); no computed field
 depends on that order.
 
 ``parallel_step`` needs to know which decorators Metaflow marks ``IS_PARALLEL``; that set is
