@@ -8,10 +8,12 @@ graph must tolerate.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import random
 import sys
 import textwrap
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -627,6 +629,59 @@ def test_long_diamond_chains_are_linear(join_is_split: bool) -> None:
         assert n["m38"].matching_join == "j39" and n["j38"].matching_join is None
         assert n["a39"].split_branches == ["a39"] and n["a39"].split_parents == ["m38"]
     assert g.sorted_nodes[:4] == ["start", "a0", "b0", "j0"]
+
+
+def _nested_splits(n: int, *, foreach_every: int = 0) -> str:
+    """``s_i`` splits into ``s_{i+1}`` and ``leaf_i``; no split is ever joined, every leaf goes
+    to end. Step ``s_i`` is ``i`` splits deep. With ``foreach_every`` some ``s_i`` are foreaches
+    over ``s_{i+1}`` instead, so ``is_inside_foreach`` is set below the first one."""
+    lines = [
+        "class F(FlowSpec):",
+        "    @step",
+        "    def start(self):",
+        "        self.next(self.s0)",
+    ]
+    for i in range(n):
+        nxt = f"self.s{i + 1}" if i + 1 < n else "self.end"
+        if foreach_every and i % foreach_every == 1 and i + 1 < n:
+            lines += ["    @step", f"    def s{i}(self):", f"        self.next({nxt}, foreach='x')"]
+            continue
+        lines += ["    @step", f"    def s{i}(self):", f"        self.next({nxt}, self.leaf{i})"]
+        lines += ["    @step", f"    def leaf{i}(self):", "        self.next(self.end)"]
+    lines += ["    @step", "    def end(self, inputs):", "        pass"]
+    return HEADER + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("foreach_every", [0, 3])
+def test_nested_splits_match_metaflow(tmp_path: Path, foreach_every: int) -> None:
+    """The shape of the memory test below, small enough for Metaflow to build."""
+    text = _nested_splits(12, foreach_every=foreach_every)
+    _assert_same_graph(tmp_path, f"nested{foreach_every}", text)
+
+
+def test_deep_nesting_memory_is_linear_and_released() -> None:
+    """5,000 nested unjoined splits: a list of split parents and branches on every step took
+    about 450 MB (the square of the depth); shared chains keep it linear. Memory, not time,
+    is asserted (no timing in tests); the bound is generous (about 20 MB measured)."""
+    n = 5000
+    (flow,) = parse_flow_file(_nested_splits(n)).flows
+    gc.collect()
+    tracemalloc.start()
+    try:
+        g = build_graph(flow)
+        _, peak = tracemalloc.get_traced_memory()
+        deepest = g.nodes[f"s{n - 1}"]
+        assert deepest.split_parents == [f"s{i}" for i in range(n - 1)]
+        assert deepest.split_branches == [f"s{i}" for i in range(1, n)]
+        assert g.nodes[f"leaf{n - 1}"].split_branches[-1] == f"leaf{n - 1}"
+        assert not g.truncated and len(g.sorted_nodes) == len(g.nodes)
+        del g, deepest
+        gc.collect()
+        left, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000_000, f"peak {peak / 1e6:.0f} MB"
+    assert left < 5_000_000, f"{left / 1e6:.0f} MB kept after the graph was dropped"
 
 
 def test_exponential_traversal_is_bounded() -> None:

@@ -8,7 +8,8 @@ can be compared line by line with ``metaflow/lint.py``):
   (names or None); ``sorted_nodes`` (traversal order); ``graph[name]``, ``name in graph``,
   ``iter(graph)`` like Metaflow's.
 - ``GraphNode`` fields: name, type ("start"|"linear"|"split"|"foreach"|"split-switch"|"join"|
-  "end"|None), out_funcs, in_funcs (sorted list), split_parents, split_branches,
+  "end"|None), out_funcs, in_funcs (sorted list), split_parents, split_branches (lists built
+  on each read from the shared ``parent_chain``/``branch_chain``, see :class:`SplitChain`),
   matching_join, is_inside_foreach, has_tail_next, invalid_tail_next, tail_next_lineno,
   func_lineno, num_args, foreach_param, num_parallel, parallel_foreach, parallel_step,
   condition, switch_cases (dict key → step), is_start_step, is_end_step, decorators (names),
@@ -23,7 +24,9 @@ and only about cost: Metaflow's traversal walks every path (exponential in conse
 splits); ours is iterative (no recursion limit) and skips calls whose outcome is already
 decided (see :func:`_traverse`), which is linear-ish on acyclic graphs. Where cycles leave
 the full walk, it stops after ``MAX_VISITS`` node visits, setting ``FlowGraph.truncated``.
-``nodes`` keeps source order (Metaflow's is alphabetical, from ``dir()``); no computed field
+Split parents and branches are shared, interned chains (:class:`SplitChain`) rather than a
+list per node, so memory stays linear in the nesting depth; ``split_parents`` and
+``split_branches`` still read as Metaflow's lists. ``nodes`` keeps source order (Metaflow's is alphabetical, from ``dir()``); no computed field
 depends on that order.
 
 ``parallel_step`` needs to know which decorators Metaflow marks ``IS_PARALLEL``; that set is
@@ -43,6 +46,37 @@ from metaflow_expert.model import FlowClass, Step
 MAX_VISITS = 200_000
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class SplitChain:
+    """A non-empty list of step names stored as its last name plus the list before it.
+
+    Why: a step ``d`` splits deep has ``d`` split parents and ``d`` split branches, so lists
+    on every node cost memory in the square of the nesting (5,000 nested splits took 450 MB).
+    Chains share their prefixes: a push is one cell, every node keeps a pointer. The traversal
+    interns the cells (one per name and prefix), so two equal chains of one graph are the same
+    object and compare and hash by identity, in constant time."""
+
+    name: str
+    #: the chain without its last name (None: ``name`` is the only one)
+    up: SplitChain | None
+    depth: int
+
+    def names(self) -> list[str]:
+        """The names first to last, as Metaflow's list holds them."""
+        out: list[str] = []
+        c: SplitChain | None = self
+        while c is not None:
+            out.append(c.name)
+            c = c.up
+        out.reverse()
+        return out
+
+
+def chain_names(chain: SplitChain | None) -> list[str]:
+    """The names of a chain, possibly empty, first to last."""
+    return chain.names() if chain is not None else []
+
+
 @dataclass(slots=True)
 class GraphNode:
     name: str
@@ -50,8 +84,10 @@ class GraphNode:
     out_funcs: list[str]
     step: Step
     in_funcs: list[str] = field(default_factory=list)
-    split_parents: list[str] = field(default_factory=list)
-    split_branches: list[str] = field(default_factory=list)
+    #: Metaflow's ``split_parents``, shared with the other nodes (``split_parents`` lists it)
+    parent_chain: SplitChain | None = None
+    #: Metaflow's ``split_branches``, shared likewise
+    branch_chain: SplitChain | None = None
     matching_join: str | None = None
     is_inside_foreach: bool = False
     has_tail_next: bool = False
@@ -69,6 +105,17 @@ class GraphNode:
     is_end_step: bool = False
     decorators: list[str] = field(default_factory=list)
     doc: str = ""
+
+    @property
+    def split_parents(self) -> list[str]:
+        """Metaflow's ``split_parents``: the open splits above this step, outermost first.
+        A new list on each read (O(depth)); rules that only compare or peek use the chain."""
+        return chain_names(self.parent_chain)
+
+    @property
+    def split_branches(self) -> list[str]:
+        """Metaflow's ``split_branches``: the branch taken below each open split."""
+        return chain_names(self.branch_chain)
 
 
 @dataclass
@@ -172,38 +219,69 @@ def _identify_start_end(g: FlowGraph) -> None:
         g.nodes[g.end_step].type = "end"
 
 
+_Chain = SplitChain | None
+
+
+class ChainInterner:
+    """Hands out one :class:`SplitChain` cell per (name, prefix): equal chains are one object.
+
+    The graph's traversal uses one per graph; the split/join rule's replay of Metaflow's walk
+    uses one for its own stack of open splits (same shape, same reason)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, _Chain], SplitChain] = {}
+
+    def push(self, chain: _Chain, name: str) -> SplitChain:
+        """``chain + [name]``."""
+        key = (name, chain)
+        cell = self.cells.get(key)
+        if cell is None:
+            depth = chain.depth + 1 if chain is not None else 1
+            cell = self.cells[key] = SplitChain(name, chain, depth)
+        return cell
+
+
 @dataclass(slots=True)
 class _Frame:
     """One call of Metaflow's ``traverse``: what the node writes, what its children get."""
 
     node: GraphNode
     #: the ``split_parents`` this call received (with the node, the memo key)
-    parents_in: tuple[str, ...]
-    #: what the node assigns to its own split_parents/split_branches (None: nothing)
-    own: tuple[tuple[str, ...], tuple[str, ...]] | None
+    parents_in: _Chain
+    #: whether the node assigns its own split_parents/split_branches, and what
+    writes: bool
+    own_parents: _Chain
+    own_branches: _Chain
     #: the split whose ``matching_join`` this node (a join) assigns
     closes: str | None
-    split_parents: tuple[str, ...]
-    split_branches: tuple[str, ...]
+    split_parents: _Chain
+    split_branches: _Chain
     add_split_branch: bool
     #: next index into ``node.out_funcs``, walked last to first (see ``_traverse``)
     index: int
 
 
-def _enter(node: GraphNode, parents: tuple[str, ...], branches: tuple[str, ...]) -> _Frame:
+def _up(chain: _Chain) -> _Chain:
+    """``chain[:-1]``."""
+    return chain.up if chain is not None else None
+
+
+def _enter(node: GraphNode, parents: _Chain, branches: _Chain, cells: ChainInterner) -> _Frame:
     """The body of Metaflow's ``traverse`` before its loop over ``out_funcs``, as data."""
     t = node.type
     last = len(node.out_funcs) - 1
     if t in ("split", "foreach"):
-        own = (parents, branches)
-        return _Frame(node, parents, own, None, (*parents, node.name), branches, True, last)
+        pushed = cells.push(parents, node.name)
+        return _Frame(node, parents, True, parents, branches, None, pushed, branches, True, last)
     if t == "join":
-        if not parents:  # Metaflow ignores joins without splits
-            return _Frame(node, parents, None, None, parents, branches, False, last)
-        own = (parents, branches[:-1])
-        return _Frame(node, parents, own, parents[-1], parents[:-1], branches[:-1], False, last)
+        if parents is None:  # Metaflow ignores joins without splits
+            return _Frame(node, parents, False, None, None, None, parents, branches, False, last)
+        popped = _up(branches)
+        return _Frame(
+            node, parents, True, parents, popped, parents.name, parents.up, popped, False, last
+        )
     # split-switch pushes nothing; linear, start and end nodes just record
-    return _Frame(node, parents, (parents, branches), None, parents, branches, False, last)
+    return _Frame(node, parents, True, parents, branches, None, parents, branches, False, last)
 
 
 def _traverse(g: FlowGraph) -> None:
@@ -223,13 +301,14 @@ def _traverse(g: FlowGraph) -> None:
     in_funcs: dict[str, set[str]] = {n: set() for n in nodes}
     if g.start_step and g.start_step in nodes:
         memo_ok: dict[str, bool] | None = None  # computed on the first repeated call
-        done: set[tuple[str, tuple[str, ...]]] = set()
+        cells = ChainInterner()
+        done: set[tuple[str, _Chain]] = set()
         written: set[str] = set()
         joined: set[str] = set()
         rev_order: dict[str, None] = {}  # first occurrence in the reversed call sequence
         # ``seen`` is the list Metaflow passes down: the path below the start node.
         on_path: dict[str, int] = {}
-        stack = [_enter(nodes[g.start_step], (), ())]
+        stack = [_enter(nodes[g.start_step], None, None, cells)]
         path_names: list[str | None] = [None]
         visits = 1
         while stack:
@@ -241,10 +320,10 @@ def _traverse(g: FlowGraph) -> None:
                     on_path[name] -= 1
                 node = top.node
                 rev_order.setdefault(node.name, None)
-                if top.own is not None and node.name not in written:
+                if top.writes and node.name not in written:
                     written.add(node.name)
-                    node.split_parents = list(top.own[0])
-                    node.split_branches = list(top.own[1])
+                    node.parent_chain = top.own_parents
+                    node.branch_chain = top.own_branches
                 if top.closes is not None and top.closes not in joined:
                     joined.add(top.closes)
                     nodes[top.closes].matching_join = node.name
@@ -265,8 +344,10 @@ def _traverse(g: FlowGraph) -> None:
                 break
             visits += 1
             in_funcs[n].add(top.node.name)
-            branches = (*top.split_branches, n) if top.add_split_branch else top.split_branches
-            stack.append(_enter(nodes[n], top.split_parents, branches))
+            branches = top.split_branches
+            if top.add_split_branch:
+                branches = cells.push(branches, n)
+            stack.append(_enter(nodes[n], top.split_parents, branches, cells))
             path_names.append(n)
             on_path[n] = on_path.get(n, 0) + 1
         g.sorted_nodes = list(reversed(rev_order))
@@ -342,7 +423,38 @@ def strongly_connected_components(successors: Mapping[str, Sequence[str]]) -> li
 
 
 def _postprocess(g: FlowGraph) -> None:
-    for node in g.nodes.values():
-        foreaches = [p for p in node.split_parents if p in g.nodes and g.nodes[p].type == "foreach"]
-        if [f for f in foreaches if g.nodes[f].matching_join != node.name]:
+    """Metaflow's ``is_inside_foreach``: some foreach among the split parents is not closed by
+    this very step. Counted per shared chain cell, so deep nesting stays linear."""
+    nodes = g.nodes
+    closed_here: dict[str, set[str]] = {}  # join → the foreaches it is the matching_join of
+    for name, node in nodes.items():
+        if node.type == "foreach" and node.matching_join is not None:
+            closed_here.setdefault(node.matching_join, set()).add(name)
+    foreach_count: dict[SplitChain, int] = {}
+
+    def count(chain: _Chain) -> int:
+        pending: list[SplitChain] = []
+        while chain is not None and chain not in foreach_count:
+            pending.append(chain)
+            chain = chain.up
+        total = foreach_count[chain] if chain is not None else 0
+        for cell in reversed(pending):
+            cell_node = nodes.get(cell.name)
+            total += cell_node is not None and cell_node.type == "foreach"
+            foreach_count[cell] = total
+        return total
+
+    for node in nodes.values():
+        if not count(node.parent_chain):
+            continue
+        mine = closed_here.get(node.name)
+        if not mine:
             node.is_inside_foreach = True
+            continue
+        chain = node.parent_chain
+        while chain is not None:
+            parent = nodes.get(chain.name)
+            if parent is not None and parent.type == "foreach" and chain.name not in mine:
+                node.is_inside_foreach = True
+                break
+            chain = chain.up

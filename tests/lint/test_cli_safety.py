@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -319,3 +320,41 @@ def test_rule_command_suggests_the_closest_code(cli):
     assert r.returncode == 2 and "did you mean MF203?" in _one_error_line(r)
     r = cli("rule", "unknown-transition-targt")
     assert r.returncode == 2 and "did you mean unknown-transition-target?" in _one_error_line(r)
+
+
+# --- stdin -------------------------------------------------------------------------------
+
+
+def _lint_stdin(stdin: Any) -> subprocess.CompletedProcess[bytes]:
+    """``lint -`` fed ``stdin``: bytes, or an open file."""
+    feed: dict[str, Any] = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}
+    return subprocess.run(
+        _cmd("lint", "--isolated", "--no-catalog", "-", "--stdin-filename", "flow.py"),
+        **feed,
+        capture_output=True,
+        env=cli_env(),
+        timeout=60,  # /dev/zero used to be read until memory ran out
+    )
+
+
+def test_stdin_past_the_source_limit_is_one_line_exit_two(tmp_path: Path):
+    from metaflow_expert.parsing.source import MAX_SOURCE_CHARS
+
+    at_limit = GOOD + "#" * (MAX_SOURCE_CHARS - len(GOOD) - 1) + "\n"
+    assert len(at_limit) == MAX_SOURCE_CHARS
+    r = _lint_stdin(at_limit.encode())
+    assert r.returncode == 0, r.stderr
+    r = _lint_stdin(("#" + at_limit).encode())
+    assert r.returncode == 2 and r.stdout == b""
+    line = _one_error_line(subprocess.CompletedProcess(r.args, 2, "", r.stderr.decode()))
+    assert line == (
+        f"metaflow-expert: <stdin>: more than {MAX_SOURCE_CHARS:,} characters "
+        "(the limit for one source); not read"
+    )
+
+
+def test_endless_stdin_is_refused_not_read_to_the_end():
+    with open("/dev/zero", "rb") as zero:
+        r = _lint_stdin(zero)
+    assert r.returncode == 2 and b"characters (the limit for one source)" in r.stderr
+    assert b"Traceback" not in r.stderr

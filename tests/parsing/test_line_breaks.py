@@ -5,6 +5,7 @@ U+2028…) must stay inside their line, or every later position is one line off.
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,12 @@ import pytest
 
 from metaflow_expert.lint.engine import analyze_text
 from metaflow_expert.parsing import parse_flow_file
+from metaflow_expert.parsing.source import (
+    SourceText,
+    decode,
+    split_lines,
+    split_lines_reference,
+)
 
 FLOW = (
     "from metaflow import FlowSpec, step\n"
@@ -69,3 +76,35 @@ def test_cli_reads_a_cr_only_file_like_lf(tmp_path: Path) -> None:
         return [ln.split(":", 1)[1] for ln in out.stdout.splitlines() if ln.startswith(str(p))]
 
     assert lint(cr) == lint(lf)
+
+
+# --- one rule: the parser's decode and the editor's split_lines agree with the reference --
+
+PIECES = ["a", " ", "é", "😀", "\n", "\n", "\r\n", "\r", "\r\r\n", "\f", "\v", "\x1c", "\x1d"]
+PIECES += ["\x1e", "\x85", "\u2028", "\u2029", "def f(self):\n"]
+
+
+def _reference_contents(text: str) -> list[str]:
+    """The reference's lines without their breaks, with the empty last line a trailing
+    break leaves (as ``split("\\n")`` and the editor count it)."""
+    lines = [ln.rstrip("\r\n") for ln in split_lines_reference(text)]
+    if not text or text.endswith(("\n", "\r")):
+        lines.append("")
+    return lines
+
+
+def test_decode_and_split_lines_are_fast_paths_of_the_reference() -> None:
+    rng = random.Random(13)
+    for _ in range(3000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30)))
+        assert split_lines(text) == split_lines_reference(text), repr(text)
+        decoded, valid = decode(text)
+        assert valid and len(decoded) == len(text), repr(text)  # offsets are kept
+        assert SourceText.of(decoded).lines == _reference_contents(text), repr(text)
+
+
+def test_the_editor_store_uses_the_parser_rule() -> None:
+    from metaflow_expert.lsp import text_lines
+
+    assert text_lines.split_lines is split_lines
+    assert text_lines.split_lines_reference is split_lines_reference

@@ -202,11 +202,23 @@ def _summary(
 
 
 def _read_stdin() -> tuple[str | None, str | None]:
-    data = sys.stdin.buffer.read()
+    """stdin's text, or ``(None, "one-line reason")``.
+
+    At most ``MAX_SOURCE_CHARS`` characters are taken (4 bytes each at most in UTF-8, so
+    the read stops there): a pipe that never ends (``lint - < /dev/zero``) used to be read
+    until memory ran out."""
+    from metaflow_expert.parsing.source import MAX_SOURCE_CHARS
+
+    limit = MAX_SOURCE_CHARS
+    too_long = f"<stdin>: more than {limit:,} characters (the limit for one source); not read"
+    data = sys.stdin.buffer.read(4 * limit + 1)
+    if len(data) > 4 * limit:
+        return None, too_long
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, f"<stdin>: not valid UTF-8 (offset {exc.start})"
+    return (None, too_long) if len(text) > limit else (text, None)
 
 
 def _fix(

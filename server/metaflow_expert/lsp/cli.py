@@ -38,8 +38,11 @@ def run(args: argparse.Namespace) -> int:
     # out of the collector once loaded (lifecycle).
     gc.set_threshold(50_000, 20, 100)
     from metaflow_expert.lsp.features import create_server
+    from metaflow_expert.lsp.transport import FrameReader, serve_tcp
 
     server = create_server()
+    # pygls reads only what FrameReader hands it, on stdio and TCP alike: well-formed frames,
+    # whatever the client sent (see transport.py)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():
@@ -47,11 +50,12 @@ def run(args: argparse.Namespace) -> int:
                 f"metaflow-expert serve: --tcp needs HOST:PORT, got {args.tcp!r}", file=sys.stderr
             )
             return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
+        try:
+            serve_tcp(server, host.strip("[]") or "127.0.0.1", int(port))
+        except OSError as exc:  # the address is taken or not ours
+            print(f"metaflow-expert serve: cannot listen on {args.tcp}: {exc}", file=sys.stderr)
+            return 2
     else:
-        from metaflow_expert.lsp.transport import FrameReader
-
-        # pygls reads only what FrameReader hands it: well-formed frames, whatever the client
-        # sent (see transport.py); stdout stays pygls' own
+        # stdout stays pygls' own
         server.start_io(stdin=FrameReader(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0

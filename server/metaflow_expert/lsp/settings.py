@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from metaflow_expert.parsing.source import MAX_SOURCE_CHARS
+
 LintRun = Literal["onType", "onSave"]
 SEVERITIES = ("error", "warning", "info", "hint", "off")
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -40,7 +42,7 @@ class LintOptions:
     debounce_ms: int = 200
     rule_doc_url: str | None = None
     nested_foreach: bool | None = None
-    max_file_chars: int = 1_000_000
+    max_file_chars: int = MAX_SOURCE_CHARS
 
     def doc_url(self, code: str) -> str | None:
         """The link a diagnostic's ``codeDescription`` carries (a file or https URL)."""
@@ -160,7 +162,7 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
         if isinstance(lint_raw.get("ruleDocUrl"), str)
         else None,
         nested_foreach=nested if isinstance(nested, bool) else None,
-        max_file_chars=max_chars if max_chars and max_chars > 0 else 1_000_000,
+        max_file_chars=max_chars if max_chars and max_chars > 0 else MAX_SOURCE_CHARS,
     )
     ask = AskOptions(
         model=_str(ask_raw.get("model"), warn, "ask.model"),

@@ -6,35 +6,21 @@ inside a line every incremental edit landed a line off and the file filled with 
 :class:`LspTextDocument` is pygls' document with the LSP split (its incremental edits, offsets
 and position conversions all read ``lines``); :class:`LspWorkspace` creates those documents.
 
-:func:`split_lines` is the reference (a regex over the three breaks); when the text holds
-none of the extra characters, ``str.splitlines`` gives the same list faster, and is used then
-(``tests/lsp/test_text_sync_fuzz.py`` checks the two agree on random text).
+The split itself is the pure core's (:func:`metaflow_expert.parsing.source.split_lines`, the
+fast path of ``split_lines_reference`` there): the parser and the editor's document store
+break lines by one rule. Both names are re-exported here for the document-sync tests.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from pygls.workspace import TextDocument, Workspace
 
-#: a line with its break, or a last line without one (linear: each line is scanned once)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-#: what ``str.splitlines`` breaks at beyond LSP's three
-_EXTRA_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+from metaflow_expert.parsing.source import split_lines, split_lines_reference
 
-
-def split_lines_reference(text: str) -> list[str]:
-    """The lines of ``text`` with their breaks, split only where LSP splits."""
-    return _LINE.findall(text)
-
-
-def split_lines(text: str) -> list[str]:
-    """:func:`split_lines_reference`, through ``str.splitlines`` when that cannot differ."""
-    if _EXTRA_BREAKS.search(text) is None:
-        return text.splitlines(True)
-    return split_lines_reference(text)
+__all__ = ["LspTextDocument", "LspWorkspace", "split_lines", "split_lines_reference"]
 
 
 class LspTextDocument(TextDocument):

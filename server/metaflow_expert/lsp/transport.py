@@ -1,4 +1,4 @@
-"""The stdio reader under pygls: turns whatever the client sends into well-formed frames.
+"""The reader under pygls: turns whatever the client sends into well-formed frames.
 
 Why a wrapper: pygls' reader accepts exactly ``Content-Length: N\\r\\n`` and, after anything
 else (a lowercase ``content-length``, LF-only headers, a length that is off), stays alive but
@@ -15,6 +15,10 @@ and die with ``MemoryError``. This reader sits between stdin and pygls (pygls on
   start) is cut after the JSON value, and the rest is read again as the next frame.
 
 A body cut short cannot be repaired: pygls logs it as unparsable and the next frame is read.
+
+The same reader serves stdio and TCP: :func:`serve_tcp` accepts one client and hands its
+socket to pygls' stdio loop, so a TCP client gets exactly the framing stdio gets (pygls' own
+TCP server reads frames with its strict reader).
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import BinaryIO
+import socket
+import sys
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +142,19 @@ class FrameReader:
                 break
             out += chunk
         return out
+
+
+def serve_tcp(server: LanguageServer, host: str, port: int) -> None:
+    """Listen on ``host:port``, serve the first client through a :class:`FrameReader`, return
+    when it disconnects.
+
+    Why one client: the server keeps one document store and one writer, as pygls' own TCP
+    server does (it shuts down after its first connection ends). The bound address goes to
+    stderr, so ``--tcp 127.0.0.1:0`` can be used with the port the system chose."""
+    with socket.create_server((host, port)) as listener:
+        bound_host, bound_port = listener.getsockname()[:2]
+        print(f"metaflow-expert serve: listening on {bound_host}:{bound_port}", file=sys.stderr)
+        sys.stderr.flush()
+        conn, _addr = listener.accept()
+    with conn, conn.makefile("rb") as incoming, conn.makefile("wb") as outgoing:
+        server.start_io(stdin=FrameReader(incoming), stdout=outgoing)  # type: ignore[arg-type]

@@ -14,13 +14,44 @@ from tree_sitter import Node
 
 from metaflow_expert.model import Span
 
+#: The largest source text analysed, in characters: the editor's ``lint.maxFileChars`` default
+#: and the cap on ``lint -`` (stdin). Why a cap: tree-sitter-python's scanner is quadratic in
+#: the comment lines after an indented block (200 KB: 3 s; 5 MB: many minutes), and stdin may
+#: never end (``lint - < /dev/zero``).
+MAX_SOURCE_CHARS = 1_000_000
+
 _new = tuple.__new__
+
+# LSP's line breaks are ``\n``, ``\r\n`` and a lone ``\r``, and nothing else; this module is
+# the one place that says so. ``split_lines_reference`` is the rule; ``split_lines`` (the
+# editor's document store, lsp/text_lines.py) and ``decode`` (the parser) are its two fast
+# paths, each tested equal to it (tests/parsing/test_line_breaks.py).
+
+#: a line with its break, or a last line without one (linear: each line is scanned once)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+#: what ``str.splitlines`` breaks at beyond LSP's three
+_EXTRA_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: the one break ``split("\n")`` misses
 _LONE_CR = re.compile("\r(?!\n)")
+
+
+def split_lines_reference(text: str) -> list[str]:
+    """The lines of ``text`` with their breaks, split only where LSP splits."""
+    return _LINE.findall(text)
+
+
+def split_lines(text: str) -> list[str]:
+    """:func:`split_lines_reference`, through ``str.splitlines`` when that cannot differ
+    (the text holds none of the characters only ``str.splitlines`` breaks at)."""
+    if _EXTRA_BREAKS.search(text) is None:
+        return text.splitlines(True)
+    return split_lines_reference(text)
 
 
 def decode(data: str | bytes) -> tuple[str, bool]:
     """Text of ``data`` and whether it was valid UTF-8 (invalid bytes become U+FFFD), with
-    LSP's line breaks: ``\n``, ``\r\n`` and a lone ``\r``.
+    LSP's line breaks made ``\n`` and ``\r\n`` only, so that ``split("\n")`` (less a
+    trailing ``\r``) gives :func:`split_lines_reference`'s lines.
 
     Why the lone ``\r`` becomes ``\n``: the editor (and Python) break lines there, while
     tree-sitter counts rows only at ``\n`` and ``split("\n")`` keeps the line whole, so a

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from metaflow_expert.graph import ChainInterner, SplitChain
 from metaflow_expert.model import Related
 from metaflow_expert.rules import lint_common as lc
 from metaflow_expert.rules.registry import Report, RuleContext, rule
@@ -29,7 +30,8 @@ class _Open:
     roots: tuple[str, ...]
 
 
-def _all_equal(values: list[tuple[str, ...]]) -> bool:
+def _all_equal(values: list[SplitChain | None]) -> bool:
+    """Chains of one graph are interned: equal lists of names are the same chain object."""
     return all(v == values[0] for v in values[1:])
 
 
@@ -39,7 +41,10 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
     end = graph.end_step
     out: dict[str, Report] = {}
     stopped = [False]
-    visited: set[tuple[str, tuple[_Open, ...]]] = set()
+    # The open splits are a chain of split step names (a split's roots are its out_funcs):
+    # interned, so the memo key hashes in constant time and deep nesting stays linear.
+    chains = ChainInterner()
+    visited: set[tuple[str, SplitChain | None]] = set()
     # Metaflow's walk follows loops too (it has no cycle guard) and reports what it meets on
     # the second time around; the (step, open splits) memo ends a loop that keeps the stack
     # as it is, this depth ends one that keeps opening splits.
@@ -62,9 +67,13 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         sn = graph.nodes.get(o.split)
         return [Related(text, lc.tail_span(ctx, sn))] if sn is not None else []
 
-    def join_check(n: GraphNode, stack: tuple[_Open, ...]) -> tuple[tuple[_Open, ...], bool]:
+    def opened(stack: SplitChain) -> _Open:
+        """The innermost open split."""
+        return _Open(stack.name, tuple(graph.nodes[stack.name].out_funcs))
+
+    def join_check(n: GraphNode, stack: SplitChain | None) -> tuple[SplitChain | None, bool]:
         """The stack after join ``n`` and whether the join matched its split."""
-        if not stack:
+        if stack is None:
             report(
                 n,
                 f"Step *{n.name}* seems like a join step (it takes an extra input argument) "
@@ -72,16 +81,16 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
                 "every join.",
             )
             return stack, False
-        top = stack[-1]
+        top = opened(stack)
         branches: list[str] = []
         for src in n.in_funcs:
-            sb = graph.nodes[src].split_branches
-            if sb:
-                branches.append(sb[-1])
+            sb = graph.nodes[src].branch_chain
+            if sb is not None:
+                branches.append(sb.name)  # the last of its split_branches
             elif src == top.split:
                 # A foreach straight into its join: Metaflow's check crashes here; MF115
                 # (check_empty_foreaches) names the real mistake.
-                return stack[:-1], False
+                return stack.up, False
             else:
                 branches.append(src)
         resolved = set(branches)
@@ -95,31 +104,34 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
                 split_related(top, f"the split at {top.split}"),
                 split=top.split,
             )
-            return stack[:-1], False
-        return stack[:-1], True
+            return stack.up, False
+        return stack.up, True
 
-    def parents(src: str) -> tuple[str, ...]:
+    def parents(src: str) -> SplitChain | None:
+        """``split_parents`` (less the last for a join), as a chain: O(1) to compare."""
         p = graph.nodes[src]
-        return tuple(p.split_parents[:-1] if p.type == "join" else p.split_parents)
+        chain = p.parent_chain
+        return chain.up if p.type == "join" and chain is not None else chain
 
-    def visit(n: GraphNode, stack: tuple[_Open, ...]) -> tuple[_Open, ...] | None:
-        """One call of Metaflow's recursive walk on ``n``: its checks, then the open splits
-        its successors get, or None when the walk goes no further from here."""
+    def visit(n: GraphNode, stack: SplitChain | None) -> tuple[bool, SplitChain | None]:
+        """One call of Metaflow's recursive walk on ``n``: its checks, then whether the walk
+        goes further from here and the open splits its successors get."""
         # What happens below a step depends only on the step and the open splits, so each
         # pair is walked once (Metaflow re-walks every path: exponential in the splits).
         key = (n.name, stack)
         if key in visited:
-            return None
+            return False, None
         visited.add(key)
         budget[0] -= 1
         if budget[0] < 0:
-            return None
+            return False, None
+        new: SplitChain | None
         if n.type in ("split", "foreach"):
-            new = (*stack, _Open(n.name, tuple(n.out_funcs)))
+            new = chains.push(stack, n.name)
         elif n.type == "end":
             new = stack
-            if stack:
-                top = stack[-1]
+            if stack is not None:
+                top = opened(stack)
                 report(
                     n,
                     f"The terminal step *{end}* was reached before a split started at step(s) "
@@ -140,27 +152,28 @@ def _balance(ctx: RuleContext) -> Iterator[Report]:
         if stopped[0]:
             # Metaflow stops at the first problem; past it, this path would only repeat it.
             stopped[0] = False
-            return None
-        return new
+            return False, None
+        return True, new
 
     # Metaflow's walk is recursive (depth-first, successors in order); an explicit stack
     # visits the same steps in the same order without Python's recursion limit (a chain of
     # a few thousand steps crashed the rule).
-    todo: list[tuple[GraphNode, tuple[_Open, ...]]] = []
+    todo: list[tuple[GraphNode, SplitChain | None]] = []
     if graph.start_step is not None:
-        todo.append((graph.nodes[graph.start_step], ()))
+        todo.append((graph.nodes[graph.start_step], None))
     while todo:
         n, stack = todo.pop()
-        new = visit(n, stack)
-        if new is None:
+        go_on, new = visit(n, stack)
+        if not go_on:
             continue
-        children: list[tuple[GraphNode, tuple[_Open, ...]]] = []
+        depth = new.depth if new is not None else 0
+        children: list[tuple[GraphNode, SplitChain | None]] = []
         for t in n.out_funcs:
             if n.type == "split-switch" and t == n.name:
                 continue
             if t not in graph.nodes:
                 continue  # an unknown step: Metaflow's walk crashes on it; MF110 names it
-            if len(new) > max_depth:
+            if depth > max_depth:
                 continue  # a loop through an unjoined split: Metaflow recurses forever
             children.append((graph.nodes[t], new))
         todo.extend(reversed(children))

@@ -520,6 +520,21 @@ if (process.env.E2E_FAKE_KEY) {
     // has not loaded yet (webview/browser/pre/index.html), and those messages are lost.
     const cores = (await import("node:os")).availableParallelism();
     const load = await startBurners(cores * Number(process.env.E2E_LOAD_PER_CORE || 3), 240_000);
+    // Burners alone did not make the old extension lose the question (the browser still got
+    // its share of the cores), so the browser's renderer is also slowed through the DevTools
+    // protocol (E2E_CPU_THROTTLE times, default 20) from the question's Enter until the new
+    // panel has shown it or THROTTLE_MS have passed: the page's script then loads long after
+    // that 200 ms flush, every time. The webview frames are same-site with the workbench, so
+    // they share its renderer and its throttling.
+    const rate = Number(process.env.E2E_CPU_THROTTLE || 20);
+    const THROTTLE_MS = 20_000;
+    const cdp = await page.context().newCDPSession(page);
+    let throttled = false;
+    const throttle = async (on) => {
+      if (on === throttled) return;
+      throttled = on;
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: on ? rate : 1 });
+    };
     const times = [];
     try {
       await focusFlowEditor();
@@ -529,9 +544,11 @@ if (process.env.E2E_FAKE_KEY) {
       await page.locator(".quick-input-widget", { hasText: "Ask Metaflow Expert" }).waitFor({ timeout: 30_000 });
       const first = "What does the @step decorator do?";
       await input.fill(first);
+      if (rate > 1) await throttle(true);
       await input.press("Enter");
       const asked = Date.now();
-      const frame = await webviewFrame("#transcript", 60_000);
+      const unthrottle = setTimeout(() => void throttle(false).catch(() => undefined), THROTTLE_MS);
+      const frame = await webviewFrame("#transcript", 120_000);
       /** Wait for turn `n` (1-based) to show `question`, then to end with a mode badge. */
       const answered = async (n, question, since) => {
         await until(
@@ -554,6 +571,14 @@ if (process.env.E2E_FAKE_KEY) {
         );
         times.push(`${question.split(" ").slice(0, 4).join(" ")}…: shown ${(shown / 1000).toFixed(1)}s, answered (${mode}) ${((Date.now() - since) / 1000).toFixed(1)}s`);
       };
+      await until(
+        `turn 1 with the question "${first}" in the new panel (renderer slowed ${rate}x)`,
+        async () => frame.$$eval(".turn .question", (qs) => qs[0]?.textContent ?? "").then((q) => q === first),
+        THROTTLE_MS + 30_000,
+        500,
+      );
+      clearTimeout(unthrottle);
+      await throttle(false);
       await answered(1, first, asked);
       const turns = await frame.$$eval(".turn", (ts) => ts.length);
       if (turns !== 1) throw new Error(`a new panel should hold one turn, has ${turns}`);
@@ -581,8 +606,10 @@ if (process.env.E2E_FAKE_KEY) {
         250,
       );
       if (restored) times.push(`transcript restored ${((Date.now() - reloaded) / 1000).toFixed(1)}s after Reload Webviews`);
-      return `${load.pids.length} CPU burner(s) on ${cores} core(s) (pids ${load.pids.join(", ")}); ${times.join("; ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`;
+      return `${load.pids.length} CPU burner(s) on ${cores} core(s) (pids ${load.pids.join(", ")}), renderer slowed ${rate}x while the panel opened; ${times.join("; ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`;
     } finally {
+      await throttle(false).catch(() => undefined);
+      await cdp.detach().catch(() => undefined);
       load.stop();
     }
   });
