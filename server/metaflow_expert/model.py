@@ -259,9 +259,16 @@ class Step:
 
     @cached_property
     def other_decorators(self) -> list[DecoratorUse]:
-        """The decorators other than ``@step`` (asked per step by many rules: computed once;
-        ``decorators`` is never changed after parsing)."""
-        return [d for i, d in enumerate(self.decorators) if i != self.step_decorator_index]
+        """The decorators other than ``@step`` that Metaflow keeps on the step (asked per step
+        by many rules: computed once; ``decorators`` is never changed after parsing).
+
+        Why not simply "all but ``@step``": each ``@step`` Metaflow applies starts the step's
+        decorator list afresh, so with a second ``@step`` above the first only the decorators
+        above the topmost one survive (MF220 reports the rest). Those below the lowest
+        ``@step`` are kept: Metaflow fails on them (MF206 reports them)."""
+        top = min(self.extra_step_decorators, default=self.step_decorator_index)
+        low = self.step_decorator_index
+        return [d for i, d in enumerate(self.decorators) if i < top or i > low]
 
     def writes(self) -> list[ArtifactAccess]:
         return [a for a in self.artifacts if a.kind == "write"]
