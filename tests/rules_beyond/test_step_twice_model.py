@@ -83,3 +83,27 @@ def test_duplicate_above_the_topmost_step_is_still_reported(tmp_path: Path, cata
         _load(tmp_path, src)
     findings = analyze_text(src, "flow.py", settings=LintSettings(), catalog=catalog).findings
     assert [(f.code, f.span.line1) for f in findings if f.code == "MF207"] == [("MF207", 10)]
+
+
+def test_dropped_parallel_is_judged_like_metaflows_check(tmp_path: Path, catalog: Any) -> None:
+    """``@step @parallel @step``: the upper ``@step`` drops ``@parallel``, so the gang's
+    ``num_parallel`` call has no parallel step, as Metaflow's own check says (same line)."""
+    from .test_precision_dataflow import metaflow
+    from .test_step_definitions import FLOW as TWICE
+
+    r = metaflow(tmp_path, TWICE, "--no-pylint", "check")
+    assert r.returncode != 0
+    assert "on line 6:" in r.stdout + r.stderr
+    assert "does not have a @parallel decorator" in r.stdout + r.stderr
+    findings = analyze_text(TWICE, "flow.py", settings=LintSettings(), catalog=catalog).findings
+    assert [(f.code, f.line1) for f in findings if f.code.startswith("MF1")] == [("MF116", 6)]
+
+
+def test_a_dropped_decorator_is_still_built(tmp_path: Path, catalog: Any) -> None:
+    """Metaflow builds a decorator before the upper ``@step`` forgets it: a bad argument on
+    it still fails the import, so its argument check stays."""
+    src = FLOW.replace("@retry(times=2)", "@retry(tries=2)")
+    with pytest.raises(Exception, match="does not support the attribute 'tries'"):
+        _load(tmp_path, src)
+    findings = analyze_text(src, "flow.py", settings=LintSettings(), catalog=catalog).findings
+    assert [(f.code, f.line1) for f in findings if f.code == "MF301"] == [("MF301", 11)]

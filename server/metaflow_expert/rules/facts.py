@@ -277,7 +277,7 @@ def _resolve_decorators(flow: FlowClass, catalog: DecoratorCatalog) -> list[Use]
             if spec is not None:
                 out.append(Use(deco, spec, "flow", None))
     for step in flow.steps.values():
-        for deco in step.other_decorators:
+        for deco in step.applied_decorators:  # built even if a second @step drops it
             if deco.from_metaflow:
                 spec = catalog.lookup(deco.name, "step")
                 if spec is not None:
@@ -337,6 +337,8 @@ class FlowFacts:
         unknown = False
         unknown_steps: set[str] = set()
         for use in self.decorator_uses:
+            if use.step is not None and use.deco not in use.step.other_decorators:
+                continue  # dropped by a second @step: it never runs
             spec = use.spec
             names = set(spec.sets_attrs)
             computed = spec.sets_unknown
