@@ -259,9 +259,30 @@ class Step:
 
     @cached_property
     def other_decorators(self) -> list[DecoratorUse]:
-        """The decorators other than ``@step`` (asked per step by many rules: computed once;
-        ``decorators`` is never changed after parsing)."""
-        return [d for i, d in enumerate(self.decorators) if i != self.step_decorator_index]
+        """The decorators other than ``@step`` that Metaflow keeps on the step (asked per step
+        by many rules: computed once; ``decorators`` is never changed after parsing).
+
+        Why not simply :attr:`applied_decorators`: each ``@step`` Metaflow applies starts the
+        step's decorator list afresh, so with a second ``@step`` above the first only the
+        Metaflow decorators above the topmost one survive (MF220 reports the rest). Those
+        below the lowest ``@step`` are kept: Metaflow fails on them (MF206 reports them); so
+        are other decorators (a plain function wrapper is not undone)."""
+        top = min(self.extra_step_decorators, default=self.step_decorator_index)
+        low = self.step_decorator_index
+        steps = {low, *self.extra_step_decorators}
+        return [
+            d
+            for i, d in enumerate(self.decorators)
+            if i not in steps and (i < top or i > low or not d.from_metaflow)
+        ]
+
+    @cached_property
+    def applied_decorators(self) -> list[DecoratorUse]:
+        """Every decorator Python applies to the step except the ``@step``s, including those
+        a second ``@step`` drops: Metaflow still builds them (an unknown argument fails at
+        import), it only forgets them afterwards."""
+        steps = {self.step_decorator_index, *self.extra_step_decorators}
+        return [d for i, d in enumerate(self.decorators) if i not in steps]
 
     def writes(self) -> list[ArtifactAccess]:
         return [a for a in self.artifacts if a.kind == "write"]

@@ -14,6 +14,10 @@ class CardFlow(FlowSpec):
     @step
     def end(self):
         print(current.project_name)
+
+
+if __name__ == "__main__":
+    CardFlow()
 """
 
 
@@ -38,3 +42,23 @@ def test_mf216_needs_catalog_and_metaflow_current(check):
         "from metaflow import", "from mylib import current\nfrom metaflow import"
     )
     assert check("MF216", other) == []
+
+
+def test_mf216_base_class_may_get_flow_decorators_from_subclasses(check):
+    """A module that never runs the class (no ``__main__`` block calling it) holds a base that
+    subclasses elsewhere complete with ``@trigger``/``@project``: what only a flow decorator
+    provides is unknown there; what a step decorator provides is still judged."""
+    base = SRC.split("\n\nif __name__")[0] + "\n"
+    found = check("MF216", base)
+    assert [f.message.split("*")[1] for f in found] == ["current.card"]
+    other_runs = base + "\n\nif __name__ == '__main__':\n    OtherFlow()\n"
+    assert [f.message.split("*")[1] for f in check("MF216", other_runs)] == ["current.card"]
+
+
+def test_mf216_counts_only_the_decorators_metaflow_keeps(check):
+    """``@card`` between two ``@step``s is dropped by the upper one (MF220's case)."""
+    src = SRC.replace("    @step\n    def start", "    @step\n    @card\n    @step\n    def start")
+    assert [f.message.split("*")[1] for f in check("MF216", src)] == [
+        "current.card",
+        "current.project_name",
+    ]

@@ -17,8 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 12  # bump when the layout of any cached payload changes (10: entries, 11: verb stems,
-# 12: the catalog's run facts)
+#: bump when the layout or the meaning of any cached payload changes (10: entries, 11: verb
+#: stems, 12: the catalog's run facts, 13: flow attributes set through the helpers a decorator
+#: hands the flow to)
+FORMAT = 13
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

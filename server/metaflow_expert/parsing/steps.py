@@ -327,7 +327,6 @@ def method_info(
     step_index = step_indices[-1]
     params = positional_params(src, parts.params)
     info.params = params
-    step_deco = decos[step_index]
     tail = parse_tail(src, parts.stmts, len(params))
     fn_span = (
         src.span_between(parts.def_kw, parts.fn) if parts.def_kw is not None else src.span(parts.fn)
@@ -352,8 +351,9 @@ def method_info(
         body_span=body_span,
         defined_in=class_name,
         docstring=docstring_of(src, parts.stmts),
-        is_start_annotated=_flag(step_deco, KW_START),
-        is_end_annotated=_flag(step_deco, KW_END),
+        # the topmost ``@step`` runs last and sets the flags afresh (see ``Step.other_decorators``)
+        is_start_annotated=_flag(decos[step_indices[0]], KW_START),
+        is_end_annotated=_flag(decos[step_indices[0]], KW_END),
         transition=tail.transition,
         last_statement_span=tail.last_statement_span,
         has_syntax_error=parts.outer.has_error or parts.outer.is_error,

@@ -164,7 +164,7 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
 _NOT_CONSTANT = object()
 
 
-def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
+def _assigned_literal(file: FlowFile, acc: ArtifactAccess) -> object:
     """The literal value of a one-line ``self.x = <literal>`` write, else ``_NOT_CONSTANT``."""
     if acc.via != "attr" or acc.span.start_line >= len(file.lines):
         return _NOT_CONSTANT
@@ -172,10 +172,36 @@ def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
     if not rest.startswith("=") or rest.startswith("=="):
         return _NOT_CONSTANT
     try:
-        value = ast.literal_eval(rest[1:].strip())
+        return ast.literal_eval(rest[1:].strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _NOT_CONSTANT
-    return (type(value).__name__, repr(value))
+
+
+def _assigned_constant(file: FlowFile, acc: ArtifactAccess) -> object:
+    """:func:`_assigned_literal` as a hashable ``(type name, repr)``, else ``_NOT_CONSTANT``."""
+    value = _assigned_literal(file, acc)
+    return _NOT_CONSTANT if value is _NOT_CONSTANT else (type(value).__name__, repr(value))
+
+
+def _one_task_foreach(facts: FlowFacts, graph: FlowGraph, split: str) -> bool:
+    """The foreach at ``split`` runs exactly one task: the split step itself assigns its
+    variable a one-item literal list or tuple (``self.items = [1]``), unconditionally (a
+    statement of the body itself, level with the tail ``self.next``), and nothing else
+    mentions the variable in that step or outside the steps (a helper could append to it).
+
+    Why: Metaflow starts one task per item, and ``merge_artifacts`` only fails on values that
+    differ between the join's inputs; one input cannot disagree with itself."""
+    var = graph.nodes[split].foreach_param
+    step = facts.flow.steps.get(split)
+    if not isinstance(var, str) or step is None or step.transition is None:
+        return False
+    accs = [a for a in step.artifacts if a.name == var]
+    if len(accs) != 1 or accs[0].kind != "write" or var in facts.file.self_names_outside_steps:
+        return False
+    if accs[0].span.start_col != step.transition.span.start_col:
+        return False  # inside an ``if``/loop/``with``: the inherited value may stay
+    value = _assigned_literal(facts.file.file, accs[0])
+    return isinstance(value, (list, tuple)) and len(value) == 1
 
 
 def _branch_writes(
@@ -273,7 +299,9 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     the outer join; in a gang, a write made only under a test of the task's place in it
     (`if current.parallel.node_index == 0:`) is not a conflict, and a gang whose parallel
     decorator is not Metaflow's own (`@metaflow_ray` runs the body on the control task only)
-    is not judged.
+    is not judged, nor is a foreach over a one-item literal (`self.items = [1]`: one task,
+    one value). In a foreach join the advice is to read each input (`inp.x`), since its
+    inputs are not named by branch.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own: values from the branches are only
@@ -329,11 +357,18 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
                 if guarded(facts, step, acc):
                     continue
                 reported.add(name)
+                # a foreach's (or gang's) inputs are not named by branch: iterate over them
+                split = split_of.get(step.name)
+                each = split is not None and nodes[split].type == "foreach"
+                use = (
+                    f"read *inp.{name}* for each *inp* in *inputs*"
+                    if each
+                    else (f"use *inputs.<branch>.{name}*")
+                )
                 yield Report(
                     span=acc.span,
                     message=f"Join step *{step.name}* reads *self.{name}*, but a join does not "
-                    f"inherit artifacts: use *inputs.<branch>.{name}* or call "
-                    "*self.merge_artifacts(inputs)* first.",
+                    f"inherit artifacts: {use} or call *self.merge_artifacts(inputs)* first.",
                     step=step.name,
                 )
             continue
@@ -346,8 +381,10 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
         gang = _is_gang(graph, split)
         if gang and not _every_task_runs_the_body(facts, graph, split):
             continue  # only the control task may assign: nothing to conflict
-        branches = _branch_writes(facts, split, step.name, gang=gang)
         is_foreach = nodes[split].type == "foreach"
+        if is_foreach and not gang and _one_task_foreach(facts, graph, split):
+            continue  # one task reaches the join: nothing to conflict with
+        branches = _branch_writes(facts, split, step.name, gang=gang)
         counts: dict[str, int] = {}
         writes_of: dict[str, list[ArtifactAccess]] = {}
         for written in branches:

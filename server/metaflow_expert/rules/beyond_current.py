@@ -36,6 +36,10 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
     step when neither the step nor the flow carries a decorator that adds that attribute (as
     documented in the decorators of the indexed Metaflow source).
 
+    An attribute a flow decorator provides is only judged on a flow class the file runs (its
+    `if __name__ == "__main__":` block calls it): a base class is completed by subclasses in
+    other modules, which may carry that decorator.
+
     ## Why is this bad?
     `current` only has these attributes while the decorator runs; without it the step fails
     with `AttributeError` — unless the decorator is added at run time with `--with`.
@@ -75,12 +79,13 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
     rows = [u[0] for u in uses]
     flow_decos = {d.name for d in flow.decorators}
     unknown = ctx.flow_facts.unresolved_steps if ctx.flow_facts is not None else frozenset()
+    completable = _completable(ctx)
     for step in flow.steps.values():
         if any(not d.from_metaflow for d in step.other_decorators):
             continue  # a step mutator may add decorators
         if step.name in unknown:
             continue  # a decorator the catalog cannot resolve may add any attribute
-        step_decos = {d.name for d in step.decorators}
+        step_decos = {d.name for d in step.other_decorators}  # what Metaflow keeps
         body = step.body_span
         lo = bisect.bisect_left(rows, body.start_line)
         hi = bisect.bisect_right(rows, min(body.end_line, len(ctx.file.lines) - 1))
@@ -88,6 +93,8 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
             on_step, on_flow = providers[attr]
             if step_decos & on_step or flow_decos & on_flow:
                 continue
+            if on_flow and completable:
+                continue  # a subclass elsewhere may add the flow decorator: unknown, not missing
             need = sorted(on_step) if on_step else sorted(on_flow)
             where = "step" if on_step else "flow"
             names = " or ".join(f"@{n}" for n in need)
@@ -97,6 +104,19 @@ def current_attribute_without_decorator(ctx: RuleContext) -> Iterator[Report]:
                 f"the {where}; add the decorator" + (" (or run with --with)." if on_step else "."),
                 step=step.name,
             )
+
+
+def _completable(ctx: RuleContext) -> bool:
+    """Whether the flow class may be completed by subclasses in other modules: the file never
+    runs it (no ``if __name__ == "__main__":`` block calling it, the fact MF102 uses for base
+    classes). Metaflow only runs, and only gives ``current`` attributes to, the class
+    ``python file.py`` instantiates; a base like ``class BaseFlow(FlowSpec)`` reading
+    ``current.trigger`` is run as ``@trigger class Deployed(BaseFlow)`` from another file, so
+    what a flow decorator would provide there is unknown. Step decorators sit on the step
+    itself, so what they provide stays judged."""
+    run = ctx.file_facts.run_classes
+    flow = ctx.flow
+    return flow is not None and (run is None or flow.name not in run)
 
 
 def _uses(

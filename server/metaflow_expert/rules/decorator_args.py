@@ -80,7 +80,7 @@ def _all_decorators(ctx: RuleContext) -> Iterator[tuple[DecoratorUse, str, Step 
     for deco in flow.decorators:
         yield deco, "flow", None
     for step in flow.steps.values():
-        for deco in step.other_decorators:
+        for deco in step.applied_decorators:  # a dropped one is still built (MF220's case)
             yield deco, "step", step
 
 

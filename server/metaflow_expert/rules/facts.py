@@ -44,6 +44,8 @@ _SELF_ATTR = re.compile(r"\bself\.([A-Za-z_]\w*)")
 # ``if __name__ == "__main__":`` and the classes called after it
 MAIN_LINE = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]\s*:""", re.MULTILINE)
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+#: a decorator default that is a literal attribute name: ``"spark_df"``
+_STRING_NAME = re.compile(r"""^(['"])([A-Za-z_]\w*)\1$""")
 
 
 def main_block(text: str) -> re.Match[str] | None:
@@ -275,7 +277,7 @@ def _resolve_decorators(flow: FlowClass, catalog: DecoratorCatalog) -> list[Use]
             if spec is not None:
                 out.append(Use(deco, spec, "flow", None))
     for step in flow.steps.values():
-        for deco in step.other_decorators:
+        for deco in step.applied_decorators:  # built even if a second @step drops it
             if deco.from_metaflow:
                 spec = catalog.lookup(deco.name, "step")
                 if spec is not None:
@@ -335,6 +337,8 @@ class FlowFacts:
         unknown = False
         unknown_steps: set[str] = set()
         for use in self.decorator_uses:
+            if use.step is not None and use.deco not in use.step.other_decorators:
+                continue  # dropped by a second @step: it never runs
             spec = use.spec
             names = set(spec.sets_attrs)
             computed = spec.sets_unknown
@@ -342,6 +346,11 @@ class FlowFacts:
                 arg = use.deco.kwarg(arg_name)
                 if arg is None:
                     computed = computed or use.deco.has_unpacked_args
+                    # not given: the decorator's ``defaults`` value names the attribute
+                    spec_arg = spec.arg(arg_name)
+                    named = _STRING_NAME.match(spec_arg.default_src) if spec_arg else None
+                    if named is not None:
+                        names.add(named.group(2))
                 elif arg.is_literal and isinstance(arg.value, str):
                     names.add(arg.value)
                 elif not (arg.is_literal and not arg.value):  # a computed name
