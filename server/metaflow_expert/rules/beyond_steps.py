@@ -109,12 +109,14 @@ def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Report]:
         self.next(self.end)
     ```
     """
-    flow, graph = ctx.flow, ctx.graph
-    if flow is None or graph is None:
+    flow, facts = ctx.flow, ctx.flow_facts
+    if flow is None or facts is None:
         return
+    shapes = facts.step_shapes  # the shared classification (empty without a graph)
     for step in flow.steps.values():
-        node = graph.nodes.get(step.name)
-        if node is None or node.type in ("join", None):
+        shape = shapes.get(step.name)
+        # no valid transition (node type None): what the step is meant to be is unknown
+        if shape is None or shape.joins or shape.node_type is None:
             continue
         for call in step.merge_artifacts_calls:
             yield Report(
