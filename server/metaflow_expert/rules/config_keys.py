@@ -1,0 +1,293 @@
+"""MF222: a key read from a ``Config`` that the Config's static default does not have.
+
+Why statically: a ``Config`` is a dict read once, before the run; ``self.config.learning_rate``
+on a config without that key raises ``AttributeError`` only when the step runs (on a remote
+worker, after the steps before it). When the Config's default is known from the file alone —
+``default="params.json"`` (a JSON file beside the flow) or a literal ``default_value`` (a dict,
+or a JSON string) — the keys it has are known, and a misspelt one can be named with a
+suggestion.
+
+What Metaflow does (``metaflow/user_configs/config_parameters.py``, ``config_options.py``):
+the default file's text, or the ``default_value`` (a dict is dumped to JSON), goes to the
+Config's ``parser`` or, without one, to ``json.loads``; a dict becomes a ``ConfigValue``, whose
+keys are read as attributes (nested dicts too) or by subscript. A Config with a ``parser``,
+with ``plain=True``, with a computed default, or whose default file is missing, unreadable or
+not a JSON object is skipped: its keys are unknown, not wrong. Run with ``--config`` the keys
+may differ, so this is a warning.
+
+Where keys are read: ``self.<cfg>.a.b`` / ``self.<cfg>["a"]`` in steps (switch keys included),
+``<cfg>.a`` in a step decorator's arguments (the class attribute), and the expressions of
+``config_expr("<name>.a")`` in decorator arguments, which Metaflow evaluates with each Config
+bound to its *name*.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from metaflow_expert.model import CallArg, Fix, ParameterDecl, Severity, Span, TextEdit
+from metaflow_expert.parsing.attribute_chain import ChainKey, read_chain
+from metaflow_expert.rules.registry import Report, RuleContext, rule
+from metaflow_expert.rules.suggest import closest
+
+#: a default file larger than this is not read (a config is a few kB; the editor re-reads
+#: it on every analysis)
+MAX_DEFAULT_BYTES = 1 << 20
+
+# ``Config(name, default, default_value, help, required, parser, plain)``: positions of the
+# arguments that decide the default (Config.__init__'s signature)
+_POSITION = {"default": 1, "default_value": 2, "parser": 5, "plain": 6}
+
+_CONFIG_EXPR = re.compile(r"""\bconfig_expr\(\s*[rRuU]?(['"])([^'"\\\n]*)\1\s*\)""")
+_STRING = re.compile(r"""(['"])(?:\\.|(?!\1)[^\\\n])*\1""")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+class ConfigDefault(NamedTuple):
+    """A Config whose default value is known from the file: its attribute and name, the
+    value, and where it comes from (for messages)."""
+
+    decl: ParameterDecl
+    value: dict[str, object]
+    origin: str
+
+
+def _arg(decl: ParameterDecl, name: str) -> CallArg | None:
+    found = decl.kwarg(name)
+    if found is not None:
+        return found
+    positional = [a for a in decl.args if a.name is None and a.star is None]
+    at = _POSITION[name]
+    return positional[at] if len(positional) > at else None
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def read_default_file(path: Path) -> str | None:
+    """The text of a Config's default file: a regular file of at most
+    :data:`MAX_DEFAULT_BYTES`, read fresh (the editor sees the file as it is now); None for
+    anything else."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DEFAULT_BYTES:
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DEFAULT_BYTES + 1)
+        if len(data) > MAX_DEFAULT_BYTES:
+            return None
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
+    """``decl``'s default value when the file alone decides it (see the module docstring);
+    ``flow_path`` locates a relative default file (Metaflow opens it from the working
+    directory: the flow's folder, where ``python flow.py run`` is usually started)."""
+    if decl.kind != "Config" or any(a.star for a in decl.args):
+        return None
+    parser = _arg(decl, "parser")
+    if parser is not None and not (parser.is_literal and parser.value is None):
+        return None  # a custom parser: the value is whatever it returns
+    plain = _arg(decl, "plain")
+    if plain is not None and not (plain.is_literal and not plain.value):
+        return None  # plain=True: not a ConfigValue, any object
+    default, default_value = _arg(decl, "default"), _arg(decl, "default_value")
+    if default is not None and default_value is not None:
+        return None  # MF311 says so; Metaflow refuses the Config
+    if default_value is not None:
+        value = default_value.value
+        if isinstance(value, dict):
+            try:  # what Metaflow does with it: JSON and back (keys become strings)
+                loaded = _json_object(json.dumps(value))
+            except (TypeError, ValueError):
+                return None
+        elif isinstance(value, str):
+            loaded = _json_object(value)
+        else:
+            return None
+        return ConfigDefault(decl, loaded, "its default_value") if loaded is not None else None
+    if default is None or not isinstance(default.value, str):
+        return None
+    if not flow_path or flow_path.startswith("<"):
+        return None  # not a file on disk: nothing to read beside it
+    target = Path(os.path.expanduser(default.value))
+    if not target.is_absolute():
+        target = Path(flow_path).resolve().parent / target
+    text = read_default_file(target)
+    loaded = _json_object(text) if text is not None else None
+    if loaded is None:
+        return None
+    return ConfigDefault(decl, loaded, f"its default file {default.value}")
+
+
+class KeyRead(NamedTuple):
+    """Keys read from one Config at one place: the chain and the line it is on."""
+
+    config: ConfigDefault
+    keys: list[ChainKey]
+    line: int
+    #: column of the text the chain's offsets count from
+    col: int
+
+
+def _masked(source: str) -> str:
+    """``source`` with the content of its string literals blanked (same length)."""
+    return _STRING.sub(
+        lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[0], source
+    )
+
+
+def _decorator_reads(
+    arg: CallArg,
+    lines: list[str],
+    by_attr: dict[str, ConfigDefault] | None,
+    by_name: dict[str, ConfigDefault],
+) -> Iterator[KeyRead]:
+    """Keys read in one decorator argument: ``config_expr("<name>.a")`` (and
+    ``config_expr("<name>").a``) by every decorator; ``<cfg>.a`` when ``by_attr`` is given (a
+    step decorator, inside the class body where the Config attribute is in scope)."""
+    span = arg.span
+    if span.start_line != span.end_line or span.start_line >= len(lines):
+        return  # keys are placed by column: one-line arguments only
+    line, col = span.start_line, span.start_col
+    source = lines[line][col : span.end_col]
+    for found in _CONFIG_EXPR.finditer(source):
+        expr = found.group(2)
+        head = _NAME.match(expr)
+        cfg = by_name.get(head.group(0)) if head is not None else None
+        if head is None or cfg is None:
+            continue
+        base = found.start(2)
+        keys = [
+            k._replace(start=k.start + base, end=k.end + base) for k in read_chain(expr, head.end())
+        ]
+        if head.end() == len(expr):  # config_expr("cfg").a.b: the chain follows the call
+            keys = read_chain(source, found.end())
+        if keys:
+            yield KeyRead(cfg, keys, line, col)
+    if by_attr:
+        masked = _masked(source)
+        for attr, cfg in by_attr.items():
+            for found in re.finditer(rf"(?<![\w.]){re.escape(attr)}\b", masked):
+                keys = read_chain(source, found.end())
+                if keys:
+                    yield KeyRead(cfg, keys, line, col)
+
+
+def _unknown(read: KeyRead) -> tuple[ChainKey, list[str]] | None:
+    """The first key of ``read`` its Config's default lacks, with the keys it could have
+    been; None when every key is there (or the chain leaves the dicts)."""
+    node: object = read.config.value
+    for key in read.keys:
+        if not isinstance(node, dict):
+            return None  # a list or a scalar: indexing it is not a key lookup
+        if key.key not in node:
+            return key, [k for k in node if isinstance(k, str)]
+        node = node[key.key]
+    return None
+
+
+@rule(
+    "MF222",
+    name="unknown-config-key",
+    summary="a key read from a `Config` that its static default (file or `default_value`) lacks",
+    severity=Severity.WARNING,
+)
+def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
+    """## What it does
+    When a `Config` has a default known from the file alone — `default="params.json"` (read
+    from beside the flow file) or a literal `default_value` — checks the keys read from it:
+    `self.config.x`, `self.config["x"]`, nested `self.config.a.b`, `config.x` in a step
+    decorator's arguments and `config_expr("config.x")`, and suggests the closest key.
+    Configs with a `parser=`, `plain=True` or a default that is not a JSON object are skipped.
+
+    ## Why is this bad?
+    A `ConfigValue` raises `AttributeError` (or `KeyError`) for a key it does not have, and
+    only when the step runs, possibly on a remote worker after the steps before it.
+
+    ## Example
+    ```python
+    config = Config("config", default_value={"learning_rate": 0.1})
+
+    @step
+    def train(self):
+        fit(lr=self.config.learnig_rate)
+    ```
+
+    ## Use instead
+    ```python
+    @step
+    def train(self):
+        fit(lr=self.config.learning_rate)
+    ```
+    """
+    flow = ctx.flow
+    if flow is None or not any(p.kind == "Config" for p in flow.parameters):
+        return  # the common case costs one scan of the flow's parameters
+    known = [
+        d for d in (static_default(p, ctx.file.path) for p in flow.parameters) if d is not None
+    ]
+    if not known:
+        return
+    by_attr = {d.decl.attr: d for d in known}
+    by_name = {d.decl.param_name: d for d in known if d.decl.param_name}
+    lines = ctx.file.lines
+    reads: list[tuple[KeyRead, str | None]] = []
+    for step in flow.steps.values():
+        for acc in step.artifacts:
+            cfg = by_attr.get(acc.name)
+            if cfg is None or acc.kind != "read" or acc.via != "attr":
+                continue
+            span = acc.span
+            if span.end_line >= len(lines):
+                continue
+            keys = read_chain(lines[span.end_line], span.end_col)
+            if keys:
+                reads.append((KeyRead(cfg, keys, span.end_line, 0), step.name))
+        for deco in step.other_decorators:
+            for arg in deco.args:
+                reads.extend((r, step.name) for r in _decorator_reads(arg, lines, by_attr, by_name))
+    for deco in flow.decorators:
+        for arg in deco.args:
+            reads.extend((r, None) for r in _decorator_reads(arg, lines, None, by_name))
+    seen: set[Span] = set()
+    for read, step_name in reads:
+        miss = _unknown(read)
+        if miss is None:
+            continue
+        key, choices = miss
+        span = Span(read.line, read.col + key.start, read.line, read.col + key.end)
+        if span in seen:
+            continue
+        seen.add(span)
+        cfg = read.config
+        best = closest(key.key, choices)
+        if best:
+            hint = f"; did you mean *{best}*?"
+        else:
+            shown = ", ".join(f"*{c}*" for c in sorted(choices)[:8])
+            hint = f" (it has {shown}{', …' if len(choices) > 8 else ''})." if choices else "."
+        # an attribute can only be replaced by a name Python reads as one
+        fixable = best is not None and (key.subscript or best.isidentifier())
+        yield Report(
+            span=span,
+            message=f"Config *{cfg.decl.param_name or cfg.decl.attr}* has no key *{key.key}* "
+            f"in {cfg.origin}{hint}",
+            step=step_name,
+            fix=Fix(f"Replace with '{best}'", (TextEdit(span, best),))
+            if fixable and best
+            else None,
+        )
