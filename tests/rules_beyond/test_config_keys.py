@@ -207,3 +207,50 @@ def test_metaflow_fails_on_the_key_we_report_and_runs_the_fixed_flow(tmp_path: P
     assert lint(path) == []
     ran = _metaflow(path, "run")
     assert ran.returncode == 0, ran.stderr[-2000:]
+
+
+DECORATED = """\
+from metaflow import Config, FlowSpec, config_expr, environment, project, step
+
+
+@project(name=config_expr("config").project_nme)
+class HelloConfig(FlowSpec):
+    config = Config("config", default_value={"cpu": 2, "env_name": "R", "magic": 42, "project": "h"})
+
+    @environment(
+        vars={
+            "normal": config.env_nmae,
+            "stringify": config_expr("str(config.magik)"),
+            "a_string": "config.not_a_key",
+        }
+    )
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    HelloConfig()
+"""
+
+
+def test_decorator_arguments_over_several_lines_and_flow_decorators(tmp_path: Path) -> None:
+    from metaflow_expert.lint.fix_check import apply_fixes
+
+    path = tmp_path / "hello.py"
+    path.write_text(DECORATED)
+    found = lint(path)
+    assert [at(f, DECORATED) for f in found] == ["project_nme", "env_nmae", "magik"]
+    assert [f.step for f in found] == [None, "start", "start"]
+    failed = _metaflow(path, "run")
+    assert failed.returncode != 0 and "AttributeError: project_nme" in failed.stderr
+    fixed, applied = apply_fixes(DECORATED, found)
+    assert applied == 3
+    path.write_text(fixed)
+    assert lint(path) == []
+    ran = _metaflow(path, "run")
+    assert ran.returncode == 0, ran.stderr[-2000:]

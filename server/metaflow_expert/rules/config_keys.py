@@ -46,7 +46,6 @@ _POSITION = {"default": 1, "default_value": 2, "parser": 5, "plain": 6}
 
 _CONFIG_EXPR = re.compile(r"""\bconfig_expr\(\s*[rRuU]?(['"])([^'"\\\n]*)\1\s*\)""")
 _STRING = re.compile(r"""(['"])(?:\\.|(?!\1)[^\\\n])*\1""")
-_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 class ConfigDefault(NamedTuple):
@@ -134,13 +133,21 @@ def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
 
 
 class KeyRead(NamedTuple):
-    """Keys read from one Config at one place: the chain and the line it is on."""
+    """Keys read from one Config at one place: the chain, with offsets into ``source``, the
+    text that starts at ``line``/``col`` of the file (it may span lines)."""
 
     config: ConfigDefault
     keys: list[ChainKey]
+    source: str
     line: int
-    #: column of the text the chain's offsets count from
     col: int
+
+    def span(self, key: ChainKey) -> Span:
+        before = self.source[: key.start]
+        breaks = before.count("\n")
+        line = self.line + breaks
+        col = self.col + key.start if not breaks else key.start - before.rfind("\n") - 1
+        return Span(line, col, line, col + (key.end - key.start))
 
 
 def _masked(source: str) -> str:
@@ -150,41 +157,58 @@ def _masked(source: str) -> str:
     )
 
 
+def _uses(name: str, text: str) -> Iterator[int]:
+    """Where ``name`` ends in ``text``, wherever it is used as a name (not ``x.name``)."""
+    for found in re.finditer(rf"(?<![\w.]){re.escape(name)}\b", text):
+        yield found.end()
+
+
+def _arg_source(arg: CallArg, lines: list[str]) -> str | None:
+    span = arg.span
+    if span.end_line >= len(lines):
+        return None
+    if span.start_line == span.end_line:
+        return lines[span.start_line][span.start_col : span.end_col]
+    body = lines[span.start_line : span.end_line + 1]
+    return "\n".join([body[0][span.start_col :], *body[1:-1], body[-1][: span.end_col]])
+
+
 def _decorator_reads(
     arg: CallArg,
     lines: list[str],
     by_attr: dict[str, ConfigDefault] | None,
     by_name: dict[str, ConfigDefault],
 ) -> Iterator[KeyRead]:
-    """Keys read in one decorator argument: ``config_expr("<name>.a")`` (and
-    ``config_expr("<name>").a``) by every decorator; ``<cfg>.a`` when ``by_attr`` is given (a
-    step decorator, inside the class body where the Config attribute is in scope)."""
-    span = arg.span
-    if span.start_line != span.end_line or span.start_line >= len(lines):
-        return  # keys are placed by column: one-line arguments only
-    line, col = span.start_line, span.start_col
-    source = lines[line][col : span.end_col]
+    """Keys read in one decorator argument: in ``config_expr("…")`` expressions, which
+    name Configs by their *name* (``config_expr("str(cfg.a)")``, ``config_expr("cfg").a``),
+    for every decorator; ``<cfg>.a`` when ``by_attr`` is given (a step decorator, inside the
+    class body where the Config attribute is in scope)."""
+    source = _arg_source(arg, lines)
+    if source is None:
+        return
+    line, col = arg.span.start_line, arg.span.start_col
     for found in _CONFIG_EXPR.finditer(source):
-        expr = found.group(2)
-        head = _NAME.match(expr)
-        cfg = by_name.get(head.group(0)) if head is not None else None
-        if head is None or cfg is None:
-            continue
-        base = found.start(2)
-        keys = [
-            k._replace(start=k.start + base, end=k.end + base) for k in read_chain(expr, head.end())
-        ]
-        if head.end() == len(expr):  # config_expr("cfg").a.b: the chain follows the call
-            keys = read_chain(source, found.end())
-        if keys:
-            yield KeyRead(cfg, keys, line, col)
+        expr, base = found.group(2), found.start(2)
+        for name, cfg in by_name.items():
+            if expr == name:  # config_expr("cfg").a.b: the chain follows the call
+                keys = read_chain(source, found.end())
+                if keys:
+                    yield KeyRead(cfg, keys, source, line, col)
+                continue
+            for end in _uses(name, expr):
+                keys = [
+                    k._replace(start=k.start + base, end=k.end + base)
+                    for k in read_chain(expr, end)
+                ]
+                if keys:
+                    yield KeyRead(cfg, keys, source, line, col)
     if by_attr:
         masked = _masked(source)
         for attr, cfg in by_attr.items():
-            for found in re.finditer(rf"(?<![\w.]){re.escape(attr)}\b", masked):
-                keys = read_chain(source, found.end())
+            for end in _uses(attr, masked):
+                keys = read_chain(source, end)
                 if keys:
-                    yield KeyRead(cfg, keys, line, col)
+                    yield KeyRead(cfg, keys, source, line, col)
 
 
 def _unknown(read: KeyRead) -> tuple[ChainKey, list[str]] | None:
@@ -254,9 +278,10 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
             span = acc.span
             if span.end_line >= len(lines):
                 continue
-            keys = read_chain(lines[span.end_line], span.end_col)
+            text = lines[span.end_line]
+            keys = read_chain(text, span.end_col)
             if keys:
-                reads.append((KeyRead(cfg, keys, span.end_line, 0), step.name))
+                reads.append((KeyRead(cfg, keys, text, span.end_line, 0), step.name))
         for deco in step.other_decorators:
             for arg in deco.args:
                 reads.extend((r, step.name) for r in _decorator_reads(arg, lines, by_attr, by_name))
@@ -269,7 +294,7 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
         if miss is None:
             continue
         key, choices = miss
-        span = Span(read.line, read.col + key.start, read.line, read.col + key.end)
+        span = read.span(key)
         if span in seen:
             continue
         seen.add(span)
