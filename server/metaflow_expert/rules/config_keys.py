@@ -259,8 +259,13 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
     ```
     """
     flow = ctx.flow
-    if flow is None or not any(p.kind == "Config" for p in flow.parameters):
-        return  # the common case costs one scan of the flow's parameters
+    if flow is None or not flow.parameters:
+        return
+    for decl in flow.parameters:  # the common case costs one scan of the flow's parameters
+        if decl.kind == "Config":
+            break
+    else:
+        return
     known = [
         d for d in (static_default(p, ctx.file.path) for p in flow.parameters) if d is not None
     ]

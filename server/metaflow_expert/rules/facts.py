@@ -125,30 +125,35 @@ class StepShape(NamedTuple):
 
 
 def step_shape(node: GraphNode) -> StepShape:
-    """The :class:`StepShape` of one graph node (see :attr:`FlowFacts.step_shapes`)."""
+    """The :class:`StepShape` of one graph node (see :attr:`FlowFacts.step_shapes`).
+
+    Built positionally: every rule that walks the steps asks for every shape, and a keyword
+    call costs half again as much (a named tuple per step of every flow)."""
     t = node.type
     splits = t in _SPLIT_TYPES
+    num_args = node.num_args
     argument: StepMistake | None = None
-    if node.num_args > 2:
+    if num_args > 2:
         argument = "too-many-args"
-    elif node.num_args == 2 and t != "join":
+    elif num_args == 2 and t != "join":
         argument = "join-and-split" if splits else "inputs-not-join"
-    elif node.num_args == 0:
+    elif num_args == 0:
         argument = "missing-self"
     transition: StepMistake | None = None
     if t != "end" and not node.has_tail_next:
         transition = "next-not-last" if node.step.non_tail_next_calls else "no-transition"
+    # name, node_type, takes_inputs, joins, splits, foreach, switch, parallel, mistakes
     return StepShape(
-        name=node.name,
-        node_type=t,
-        takes_inputs=node.num_args == 2,
-        joins=t == "join",
-        splits=splits,
-        foreach=t == "foreach",
-        switch=t == "split-switch",
-        parallel=bool(node.parallel_foreach or node.parallel_step),
-        argument_mistake=argument,
-        transition_mistake=transition,
+        node.name,
+        t,
+        num_args == 2,
+        t == "join",
+        splits,
+        t == "foreach",
+        t == "split-switch",
+        node.parallel_foreach or node.parallel_step,
+        argument,
+        transition,
     )
 
 
