@@ -254,3 +254,26 @@ def test_decorator_arguments_over_several_lines_and_flow_decorators(tmp_path: Pa
     assert lint(path) == []
     ran = _metaflow(path, "run")
     assert ran.returncode == 0, ran.stderr[-2000:]
+
+
+def test_default_file_reader_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
+    import os
+
+    from metaflow_expert.rules.config_keys import MAX_DEFAULT_BYTES, read_default_file
+
+    small = tmp_path / "ok.json"
+    small.write_text('{"a": 1}')
+    assert read_default_file(small) == '{"a": 1}'
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (MAX_DEFAULT_BYTES + 1))
+    assert read_default_file(big) is None
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # nobody writes: reading it would block
+    assert read_default_file(fifo) is None
+    link = tmp_path / "link.json"
+    link.symlink_to("/dev/zero")
+    assert read_default_file(link) is None
+    assert read_default_file(tmp_path / "missing.json") is None
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"\xe9": 1}')
+    assert read_default_file(latin) is None

@@ -77,18 +77,31 @@ def _json_object(text: str) -> dict[str, object] | None:
 def read_default_file(path: Path) -> str | None:
     """The text of a Config's default file: a regular file of at most
     :data:`MAX_DEFAULT_BYTES`, read fresh (the editor sees the file as it is now); None for
-    anything else."""
+    anything else. Opened without blocking and checked on the open descriptor, so a FIFO or
+    a device swapped in under the name is never read."""
     try:
-        info = path.stat()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DEFAULT_BYTES:
             return None
-        with path.open("rb") as fh:
-            data = fh.read(MAX_DEFAULT_BYTES + 1)
-        if len(data) > MAX_DEFAULT_BYTES:
-            return None
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_DEFAULT_BYTES:
+            chunk = os.read(fd, MAX_DEFAULT_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_DEFAULT_BYTES:
+            return None  # it grew since fstat
+        return b"".join(chunks).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    finally:
+        os.close(fd)
 
 
 def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
@@ -122,7 +135,7 @@ def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
         return None
     if not flow_path or flow_path.startswith("<"):
         return None  # not a file on disk: nothing to read beside it
-    target = Path(os.path.expanduser(default.value))
+    target = Path(default.value)  # as Metaflow's open(): no ``~`` expansion
     if not target.is_absolute():
         target = Path(flow_path).resolve().parent / target
     text = read_default_file(target)
