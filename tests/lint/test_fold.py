@@ -116,3 +116,17 @@ def test_outputs_show_related_information() -> None:
     sarif = json.loads(format_sarif(items))
     [res] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "MF107"]
     assert res["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 18
+
+
+def test_merge_artifacts_says_why_the_step_is_no_join() -> None:
+    """MF210 reads the shared classification for its reason: a step several steps lead to
+    that takes no ``inputs``; and, folded into MF107, a join that also splits."""
+    text = JOIN_AND_SPLIT.read_text().replace(
+        "    def join(self, inputs):\n",
+        "    def join(self):\n        self.merge_artifacts(inputs)\n",
+    )
+    [f] = [f for f in analyze_text(text).findings if f.code == "MF210"]
+    assert f.step == "join"
+    assert f.message.endswith("(*publish*, *report*) but it takes no `inputs` argument.")
+    root = next(f for f in analyze_text(JOIN_AND_SPLIT.read_text()).findings if f.code == "MF107")
+    assert any(r.message.endswith("it takes `inputs` but also splits.") for r in root.related)
