@@ -259,7 +259,7 @@ def test_decorator_arguments_over_several_lines_and_flow_decorators(tmp_path: Pa
 def test_default_file_reader_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
     import os
 
-    from metaflow_expert.rules.config_keys import MAX_DEFAULT_BYTES, read_default_file
+    from metaflow_expert.rules.config_defaults import MAX_DEFAULT_BYTES, read_default_file
 
     small = tmp_path / "ok.json"
     small.write_text('{"a": 1}')
@@ -277,3 +277,10 @@ def test_default_file_reader_refuses_what_is_not_a_small_regular_file(tmp_path: 
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'{"\xe9": 1}')
     assert read_default_file(latin) is None
+
+
+def test_config_arguments_given_by_position_are_left_alone(tmp_path: Path) -> None:
+    text = FLOW.replace(
+        'Config("config", default="params.json")', 'Config("config", "params.json")'
+    )
+    assert lint(write(tmp_path, text.replace("learning_rate", "learnig_rate"))) == []

@@ -7,13 +7,10 @@ worker, after the steps before it). When the Config's default is known from the 
 or a JSON string) — the keys it has are known, and a misspelt one can be named with a
 suggestion.
 
-What Metaflow does (``metaflow/user_configs/config_parameters.py``, ``config_options.py``):
-the default file's text, or the ``default_value`` (a dict is dumped to JSON), goes to the
-Config's ``parser`` or, without one, to ``json.loads``; a dict becomes a ``ConfigValue``, whose
-keys are read as attributes (nested dicts too) or by subscript. A Config with a ``parser``,
-with ``plain=True``, with a computed default, or whose default file is missing, unreadable or
-not a JSON object is skipped: its keys are unknown, not wrong. Run with ``--config`` the keys
-may differ, so this is a warning.
+A ``ConfigValue`` reads keys as attributes (nested dicts too) or by subscript, and raises for
+a key it lacks. Which Configs have a known default: :mod:`~metaflow_expert.rules.config_defaults`
+(a ``parser``, ``plain=True`` or a computed default: skipped, unknown rather than wrong). Run
+with ``--config`` the keys may differ, so this is a warning.
 
 Where keys are read: ``self.<cfg>.a.b`` / ``self.<cfg>["a"]`` in steps (switch keys included),
 ``<cfg>.a`` in a step decorator's arguments (the class attribute), and the expressions of
@@ -23,126 +20,18 @@ bound to its *name*.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NamedTuple
 
-from metaflow_expert.model import CallArg, Fix, ParameterDecl, Severity, Span, TextEdit
+from metaflow_expert.model import CallArg, Fix, Severity, Span, TextEdit
 from metaflow_expert.parsing.attribute_chain import ChainKey, read_chain
+from metaflow_expert.rules.config_defaults import ConfigDefault, static_default
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 from metaflow_expert.rules.suggest import closest
 
-#: a default file larger than this is not read (a config is a few kB; the editor re-reads
-#: it on every analysis)
-MAX_DEFAULT_BYTES = 1 << 20
-
-# ``Config(name, default, default_value, help, required, parser, plain)``: positions of the
-# arguments that decide the default (Config.__init__'s signature)
-_POSITION = {"default": 1, "default_value": 2, "parser": 5, "plain": 6}
-
 _CONFIG_EXPR = re.compile(r"""\bconfig_expr\(\s*[rRuU]?(['"])([^'"\\\n]*)\1\s*\)""")
 _STRING = re.compile(r"""(['"])(?:\\.|(?!\1)[^\\\n])*\1""")
-
-
-class ConfigDefault(NamedTuple):
-    """A Config whose default value is known from the file: its attribute and name, the
-    value, and where it comes from (for messages)."""
-
-    decl: ParameterDecl
-    value: dict[str, object]
-    origin: str
-
-
-def _arg(decl: ParameterDecl, name: str) -> CallArg | None:
-    found = decl.kwarg(name)
-    if found is not None:
-        return found
-    positional = [a for a in decl.args if a.name is None and a.star is None]
-    at = _POSITION[name]
-    return positional[at] if len(positional) > at else None
-
-
-def _json_object(text: str) -> dict[str, object] | None:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def read_default_file(path: Path) -> str | None:
-    """The text of a Config's default file: a regular file of at most
-    :data:`MAX_DEFAULT_BYTES`, read fresh (the editor sees the file as it is now); None for
-    anything else. Opened without blocking and checked on the open descriptor, so a FIFO or
-    a device swapped in under the name is never read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError):
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DEFAULT_BYTES:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_DEFAULT_BYTES:
-            chunk = os.read(fd, MAX_DEFAULT_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_DEFAULT_BYTES:
-            return None  # it grew since fstat
-        return b"".join(chunks).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    finally:
-        os.close(fd)
-
-
-def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
-    """``decl``'s default value when the file alone decides it (see the module docstring);
-    ``flow_path`` locates a relative default file (Metaflow opens it from the working
-    directory: the flow's folder, where ``python flow.py run`` is usually started)."""
-    if decl.kind != "Config" or any(a.star for a in decl.args):
-        return None
-    parser = _arg(decl, "parser")
-    if parser is not None and not (parser.is_literal and parser.value is None):
-        return None  # a custom parser: the value is whatever it returns
-    plain = _arg(decl, "plain")
-    if plain is not None and not (plain.is_literal and not plain.value):
-        return None  # plain=True: not a ConfigValue, any object
-    default, default_value = _arg(decl, "default"), _arg(decl, "default_value")
-    if default is not None and default_value is not None:
-        return None  # MF311 says so; Metaflow refuses the Config
-    if default_value is not None:
-        value = default_value.value
-        if isinstance(value, dict):
-            try:  # what Metaflow does with it: JSON and back (keys become strings)
-                loaded = _json_object(json.dumps(value))
-            except (TypeError, ValueError):
-                return None
-        elif isinstance(value, str):
-            loaded = _json_object(value)
-        else:
-            return None
-        return ConfigDefault(decl, loaded, "its default_value") if loaded is not None else None
-    if default is None or not isinstance(default.value, str):
-        return None
-    if not flow_path or flow_path.startswith("<"):
-        return None  # not a file on disk: nothing to read beside it
-    target = Path(default.value)  # as Metaflow's open(): no ``~`` expansion
-    if not target.is_absolute():
-        target = Path(flow_path).resolve().parent / target
-    text = read_default_file(target)
-    loaded = _json_object(text) if text is not None else None
-    if loaded is None:
-        return None
-    return ConfigDefault(decl, loaded, f"its default file {default.value}")
 
 
 class KeyRead(NamedTuple):
