@@ -284,3 +284,25 @@ def test_config_arguments_given_by_position_are_left_alone(tmp_path: Path) -> No
         'Config("config", default="params.json")', 'Config("config", "params.json")'
     )
     assert lint(write(tmp_path, text.replace("learning_rate", "learnig_rate"))) == []
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        'if "lr_decay" in self.config:',
+        "if 'lr_decay' not in self.config: pass\n        else:",
+        'if hasattr(self.config, "lr_decay"):',
+        'if self.config.get("lr_decay"):',
+    ],
+)
+def test_keys_the_flow_tests_for_are_optional(tmp_path: Path, guard: str) -> None:
+    text = FLOW.replace(
+        '        print("lr", self.config.learning_rate)\n',
+        f'        print("lr", self.config.learning_rate)\n        {guard}\n'
+        "            print(self.config.lr_decay)\n",
+    )
+    compile(text, "cfgflow.py", "exec")  # the guard is real Python, not a syntax error
+    assert lint(write(tmp_path, text)) == []
+    unguarded = text.replace(guard, "if True:")
+    [f] = lint(write(tmp_path, unguarded))
+    assert at(f, unguarded) == "lr_decay"

@@ -126,6 +126,17 @@ def _unknown(read: KeyRead) -> tuple[ChainKey, list[str]] | None:
     return None
 
 
+def tested_for(text: str, key: str) -> bool:
+    """The file tests whether a config has ``key`` (``"key" in self.config``,
+    ``hasattr(…, "key")``, ``.get("key")``): the key is optional on purpose, and a default
+    without it is no mistake. Asked only for a key about to be reported."""
+    quoted = rf"""['"]{re.escape(key)}['"]"""
+    return (
+        re.search(rf"{quoted}\s*(?:not\s+)?in\b|(?:hasattr\([^)\n]*,|\.get\()\s*{quoted}", text)
+        is not None
+    )
+
+
 @rule(
     "MF222",
     name="unknown-config-key",
@@ -138,7 +149,8 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
     from beside the flow file) or a literal `default_value` — checks the keys read from it:
     `self.config.x`, `self.config["x"]`, nested `self.config.a.b`, `config.x` in a step
     decorator's arguments and `config_expr("config.x")`, and suggests the closest key.
-    Configs with a `parser=`, `plain=True` or a default that is not a JSON object are skipped.
+    Configs with a `parser=`, `plain=True` or a default that is not a JSON object are skipped,
+    and so are keys the file tests for (`"x" in self.config`, `.get("x")`, `hasattr`).
 
     ## Why is this bad?
     A `ConfigValue` raises `AttributeError` (or `KeyError`) for a key it does not have, and
@@ -202,7 +214,7 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
             continue
         key, choices = miss
         span = read.span(key)
-        if span in seen:
+        if span in seen or tested_for(ctx.file.text, key.key):
             continue
         seen.add(span)
         cfg = read.config
