@@ -306,3 +306,32 @@ def test_keys_the_flow_tests_for_are_optional(tmp_path: Path, guard: str) -> Non
     unguarded = text.replace(guard, "if True:")
     [f] = lint(write(tmp_path, unguarded))
     assert at(f, unguarded) == "lr_decay"
+
+
+def test_switch_on_a_config_key(tmp_path: Path) -> None:
+    src = textwrap.dedent(
+        """\
+        from metaflow import Config, FlowSpec, step
+
+        class F(FlowSpec):
+            cfg = Config("cfg", default_value={"mode": "fast"})
+
+            @step
+            def start(self):
+                self.next({self.cfg.mdoe: self.fast, "slow": self.slow}, condition="x")
+
+            @step
+            def fast(self):
+                self.next(self.end)
+
+            @step
+            def slow(self):
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+        """
+    )
+    [f] = lint(tmp_path / "f.py", src)
+    assert at(f, src) == "mdoe" and "did you mean *mode*" in f.message
