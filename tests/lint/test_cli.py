@@ -46,6 +46,7 @@ def test_json_format_is_one_based(cli, flows: Path):
         "message",
         "mirrors",
         "cites",
+        "related",
     }
     hint = next(d for d in data if d["code"] == "MF110")
     assert "did you mean *end*" in hint["message"]

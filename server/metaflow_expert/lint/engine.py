@@ -3,7 +3,8 @@
 Order of work: parse (never raises), build a graph per flow, run the selected rules — file
 rules once, flow rules once per **leaf** flow (a base class subclassed in the same file is
 linted through its subclasses, because Metaflow only ever builds graphs of the flows you run) —
-then settings: per-file ignores, ``# noqa``, severity overrides; finally dedupe and sort.
+then settings: per-file ignores, ``# noqa``, severity overrides; dedupe and sort; finally
+findings that only restate a step's mistake fold into the one stating it (``lint/fold.py``).
 Every rule call is guarded: an exception becomes one ``MF000`` finding naming the rule.
 """
 
@@ -26,6 +27,7 @@ from metaflow_expert.lint.config import (
     parse_noqa,
     suppressed,
 )
+from metaflow_expert.lint.fold import fold_restated
 from metaflow_expert.model import Finding, FlowClass, FlowFile, Severity, Span, Step
 from metaflow_expert.parsing import parse_flow_file
 from metaflow_expert.parsing.gc_pause import paused_gc
@@ -180,7 +182,9 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
                 raw.extend(_call(r, ctx, ctx.flow))
     if not internal_on:
         raw = [f for f in raw if f.code != INTERNAL_ERROR]
-    analysis.findings = _finish(raw, ff, settings, catalog)
+    # after settings: a follow-on whose root is ignored or suppressed stays visible
+    by_flow = {ctx.flow.name: ctx.flow_facts for ctx in flow_ctxs if ctx.flow and ctx.flow_facts}
+    analysis.findings = fold_restated(_finish(raw, ff, settings, catalog), by_flow)
 
 
 def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:

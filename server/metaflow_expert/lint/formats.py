@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from metaflow_expert import __version__
-from metaflow_expert.model import Finding
+from metaflow_expert.model import Finding, Related
 
 Item = tuple[str, Finding]
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -24,8 +24,22 @@ def severity_of(f: Finding) -> str:
     return getattr(f.severity, "value", str(f.severity))
 
 
+def related_dict(path: str, r: Related) -> dict[str, Any]:
+    """One related place of a finding (``path``: the finding's file unless it names another)."""
+    s = r.span
+    return {
+        "path": r.path or path,
+        "line": s.start_line + 1,
+        "column": s.start_col + 1,
+        "end_line": s.end_line + 1,
+        "end_column": s.end_col + 1,
+        "message": r.message,
+    }
+
+
 def finding_dict(path: str, f: Finding) -> dict[str, Any]:
-    """The JSON record of one finding (1-based positions; end column is exclusive)."""
+    """The JSON record of one finding (1-based positions; end column is exclusive), with its
+    related places (a folded follow-on finding is one, ``lint/fold.py``)."""
     s = f.span
     return {
         "path": path,
@@ -38,15 +52,22 @@ def finding_dict(path: str, f: Finding) -> dict[str, Any]:
         "message": f.message,
         "mirrors": f.mirrors,
         "cites": f.cites,
+        "related": [related_dict(path, r) for r in f.related],
     }
 
 
 def format_text(items: Sequence[Item], **_: Any) -> str:
-    """``path:line:col: CODE message`` per finding (what editors and ``grep`` understand)."""
-    return "".join(
-        f"{p}:{f.span.start_line + 1}:{f.span.start_col + 1}: {f.code} {f.message}\n"
-        for p, f in items
-    )
+    """``path:line:col: CODE message`` per finding (what editors and ``grep`` understand),
+    each related place below it, indented: ``    path:line:col: note: message``."""
+    out: list[str] = []
+    for p, f in items:
+        out.append(f"{p}:{f.span.start_line + 1}:{f.span.start_col + 1}: {f.code} {f.message}\n")
+        for r in f.related:
+            s = r.span
+            out.append(
+                f"    {r.path or p}:{s.start_line + 1}:{s.start_col + 1}: note: {r.message}\n"
+            )
+    return "".join(out)
 
 
 def format_json(items: Sequence[Item], **_: Any) -> str:
@@ -62,7 +83,8 @@ def _gh_escape_prop(s: str) -> str:
 
 
 def format_github(items: Sequence[Item], **_: Any) -> str:
-    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=CODE::message``."""
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=CODE::message``
+    (related places as further lines of the message)."""
     out = []
     for p, f in items:
         s = f.span
@@ -71,7 +93,8 @@ def format_github(items: Sequence[Item], **_: Any) -> str:
             f"file={_gh_escape_prop(p)},line={s.start_line + 1},col={s.start_col + 1},"
             f"endLine={s.end_line + 1},endColumn={s.end_col + 1},title={_gh_escape_prop(f.code)}"
         )
-        out.append(f"::{level} {props}::{_gh_escape_data(f.message)}\n")
+        notes = "".join(f"\n{r.path or p}:{r.span.start_line + 1}: {r.message}" for r in f.related)
+        out.append(f"::{level} {props}::{_gh_escape_data(f.message + notes)}\n")
     return "".join(out)
 
 
@@ -96,6 +119,23 @@ def _sarif_rules(items: Sequence[Item], rules: dict[str, Any]) -> list[dict[str,
             )
         out.append(entry)
     return out
+
+
+def _sarif_related(i: int, path: str, r: Related) -> dict[str, Any]:
+    s = r.span
+    return {
+        "id": i,
+        "message": {"text": r.message},
+        "physicalLocation": {
+            "artifactLocation": {"uri": (r.path or path).replace("\\", "/")},
+            "region": {
+                "startLine": s.start_line + 1,
+                "startColumn": s.start_col + 1,
+                "endLine": s.end_line + 1,
+                "endColumn": s.end_col + 1,
+            },
+        },
+    }
 
 
 def format_sarif(items: Sequence[Item], rules: dict[str, Any] | None = None, **_: Any) -> str:
@@ -126,6 +166,10 @@ def format_sarif(items: Sequence[Item], rules: dict[str, Any] | None = None, **_
                 }
             ],
         }
+        if f.related:
+            result["relatedLocations"] = [
+                _sarif_related(i, p, r) for i, r in enumerate(f.related, start=1)
+            ]
         props = {k: v for k, v in (("mirrors", f.mirrors), ("cites", f.cites)) if v}
         if props:
             result["properties"] = props

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from metaflow_expert.model import CallSite, Severity, Span
 from metaflow_expert.rules.beyond_artifacts import followable
+from metaflow_expert.rules.facts import FlowFacts, StepShape
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 
 
@@ -109,20 +110,34 @@ def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Report]:
         self.next(self.end)
     ```
     """
-    flow, graph = ctx.flow, ctx.graph
-    if flow is None or graph is None:
+    flow, facts = ctx.flow, ctx.flow_facts
+    if flow is None or facts is None:
         return
+    shapes = facts.step_shapes  # the shared classification (empty without a graph)
     for step in flow.steps.values():
-        node = graph.nodes.get(step.name)
-        if node is None or node.type in ("join", None):
+        shape = shapes.get(step.name)
+        # no valid transition (node type None): what the step is meant to be is unknown
+        if shape is None or shape.joins or shape.node_type is None:
             continue
+        why = _why_not_a_join(shape, facts)
         for call in step.merge_artifacts_calls:
             yield Report(
                 span=call.span,
                 message=f"merge_artifacts can only be called in a join and step *{step.name}* "
-                "is not a join.",
+                f"is not a join{why}",
                 step=step.name,
             )
+
+
+def _why_not_a_join(shape: StepShape, facts: FlowFacts) -> str:
+    """The end of MF210's message: why the shared classification says this is no join."""
+    if shape.argument_mistake == "join-and-split":
+        return ": it takes `inputs` but also splits."
+    node = facts.graph.nodes.get(shape.name) if facts.graph is not None else None
+    if not shape.takes_inputs and node is not None and len(node.in_funcs) > 1:
+        came = ", ".join(f"*{n}*" for n in node.in_funcs)
+        return f": several steps lead to it ({came}) but it takes no `inputs` argument."
+    return "."
 
 
 @rule(

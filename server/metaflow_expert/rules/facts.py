@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
 from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step
@@ -75,6 +75,88 @@ class Use(NamedTuple):
     spec: DecoratorSpec
     kind: str  # "step" | "flow"
     step: Step | None
+
+
+#: What makes a step odd, named once so every rule (and the engine's folding of follow-on
+#: findings, ``lint/fold.py``) speaks of the same mistake. The argument mistakes follow
+#: Metaflow's ``check_num_args`` (in its order); the transition ones ``check_static_transitions``.
+StepMistake = Literal[
+    "too-many-args",  # more than ``self, inputs``
+    "join-and-split",  # takes ``inputs`` but transitions to several steps (split/foreach/switch)
+    "inputs-not-join",  # takes ``inputs`` but is no join for another reason (end, bad transition)
+    "missing-self",  # no ``self`` parameter
+    "no-transition",  # a non-end step without a tail ``self.next``
+    "next-not-last",  # … that calls ``self.next`` somewhere else in its body
+]
+
+#: Metaflow's node types that send the flow to several steps
+_SPLIT_TYPES = frozenset({"split", "foreach", "split-switch"})
+
+
+class StepShape(NamedTuple):
+    """One step as Metaflow's graph classifies it, and the mistakes that make it odd.
+
+    Why one record: a step that takes ``inputs`` and splits is a "split" to the graph, "not a
+    join" to ``merge_artifacts`` and "both a join and a split" to ``check_num_args``; when
+    each rule re-derived that from the node, the user got one error per rule for one mistake.
+    Rules read this classification, and the engine folds the findings that only restate a
+    mistake into the finding that states it (``lint/fold.py``)."""
+
+    name: str
+    #: ``DAGNode.type``: start, linear, join, split, foreach, split-switch, end (None: no
+    #: valid transition)
+    node_type: str | None
+    #: takes the extra ``inputs`` argument (``num_args == 2``)
+    takes_inputs: bool
+    #: Metaflow treats it as a join (only then may it read ``inputs`` or merge artifacts)
+    joins: bool
+    #: transitions to several steps: a split, a foreach (``num_parallel`` too) or a switch
+    splits: bool
+    foreach: bool
+    switch: bool
+    #: a ``num_parallel`` foreach or a ``@parallel`` step
+    parallel: bool
+    #: what is wrong with its arguments, as ``check_num_args`` decides (None: nothing)
+    argument_mistake: StepMistake | None
+    #: what is wrong with its transition, as ``check_static_transitions`` decides
+    transition_mistake: StepMistake | None
+
+    @property
+    def mistakes(self) -> tuple[StepMistake, ...]:
+        return tuple(m for m in (self.argument_mistake, self.transition_mistake) if m)
+
+
+def step_shape(node: GraphNode) -> StepShape:
+    """The :class:`StepShape` of one graph node (see :attr:`FlowFacts.step_shapes`).
+
+    Built positionally: every rule that walks the steps asks for every shape, and a keyword
+    call costs half again as much (a named tuple per step of every flow)."""
+    t = node.type
+    splits = t in _SPLIT_TYPES
+    num_args = node.num_args
+    argument: StepMistake | None = None
+    if num_args > 2:
+        argument = "too-many-args"
+    elif num_args == 2 and t != "join":
+        argument = "join-and-split" if splits else "inputs-not-join"
+    elif num_args == 0:
+        argument = "missing-self"
+    transition: StepMistake | None = None
+    if t != "end" and not node.has_tail_next:
+        transition = "next-not-last" if node.step.non_tail_next_calls else "no-transition"
+    # name, node_type, takes_inputs, joins, splits, foreach, switch, parallel, mistakes
+    return StepShape(
+        node.name,
+        t,
+        num_args == 2,
+        t == "join",
+        splits,
+        t == "foreach",
+        t == "split-switch",
+        node.parallel_foreach or node.parallel_step,
+        argument,
+        transition,
+    )
 
 
 class DecoratorWrites(NamedTuple):
@@ -301,6 +383,16 @@ class FlowFacts:
         if graph is None:
             return []
         return [graph.nodes[name] for name in sorted(graph.nodes)]
+
+    @cached_property
+    def step_shapes(self) -> dict[str, StepShape]:
+        """Step name → its :class:`StepShape` (join, split, foreach, switch, parallel, and
+        the mistake that made it odd): the one classification the rules share. Empty
+        without a graph."""
+        graph = self.graph
+        if graph is None:
+            return {}
+        return {name: step_shape(node) for name, node in graph.nodes.items()}
 
     @cached_property
     def has_broken_step(self) -> bool:

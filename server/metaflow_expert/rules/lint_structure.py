@@ -425,21 +425,23 @@ def num_args(ctx: RuleContext) -> Iterator[Report]:
         self.next(self.a, self.b)
     ```
     """
-    if not lc.steps_ready(ctx):
+    if not lc.steps_ready(ctx) or ctx.flow_facts is None:
         return
+    shapes = ctx.flow_facts.step_shapes  # the classification every rule shares
     for n in lc.nodes(ctx):
-        if n.num_args > 2:
+        mistake = shapes[n.name].argument_mistake
+        if mistake == "too-many-args":
             msg = (
                 f"Step {n.name} has too many arguments. Normal steps take only 'self' as an "
                 "argument. Join steps take 'self' and 'inputs'."
             )
-        elif n.num_args == 2 and n.type != "join":
+        elif mistake in ("join-and-split", "inputs-not-join"):
             msg = (
                 f"Step *{n.name}* is both a join step (it takes an extra argument) and a split "
                 "step (it transitions to multiple steps). This is not allowed. Add a new step "
                 "so that split and join become separate steps."
             )
-        elif n.num_args == 0:
+        elif mistake == "missing-self":
             msg = f"Step *{n.name}* is missing the 'self' argument."
         else:
             continue

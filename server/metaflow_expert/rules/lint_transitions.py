@@ -53,10 +53,11 @@ def static_transitions(ctx: RuleContext) -> Iterator[Report]:
         self.next(self.end)
     ```
     """
-    if not lc.graph_ready(ctx):
+    if not lc.graph_ready(ctx) or ctx.flow_facts is None:
         return
+    shapes = ctx.flow_facts.step_shapes
     for n in lc.nodes(ctx):
-        if n.type == "end" or n.has_tail_next:
+        if shapes[n.name].transition_mistake is None:  # the end step, or a tail self.next
             continue
         st = lc.step_of(n)
         rel: list[Related] = []
