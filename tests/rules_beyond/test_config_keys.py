@@ -99,6 +99,25 @@ def test_each_way_of_reading_a_key_is_checked(tmp_path: Path, wrong: str, right:
     assert verify(text, str(path), f.fix, Target.of(f), before)
 
 
+def test_two_typos_in_one_step_are_fixed_one_at_a_time(tmp_path: Path) -> None:
+    """A fix is judged by its own finding (code, step and message), so each of two typos in
+    one step gets its proven fix; a fix that left the other typo behind still counts."""
+    text = FLOW.replace("self.config.learning_rate", "self.config.learnig_rate").replace(
+        'self.config["model"].depth', 'self.config["modle"].depth'
+    )
+    path = write(tmp_path, text)
+    found = lint(path)
+    assert len(found) == 2 and len({f.step for f in found}) == 1
+    before = analyze_text(text, str(path)).findings
+    for f in found:
+        assert f.fix is not None
+        assert verify(text, str(path), f.fix, Target.of(f), before)
+    other_fix = found[1].fix
+    assert other_fix is not None
+    # the second typo's fix does not remove the first finding
+    assert not verify(text, str(path), other_fix, Target.of(found[0]), before)
+
+
 def test_default_value_dict_and_json_string(tmp_path: Path) -> None:
     src = textwrap.dedent(
         """\

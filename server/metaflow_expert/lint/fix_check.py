@@ -25,16 +25,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Target:
-    """The diagnostic a fix is offered for: a finding's code in a flow's step (its position
-    may move once the fix is applied, so position is not part of its identity)."""
+    """The diagnostic a fix is offered for: a finding's code and message in a flow's step.
+    Its position may move once the fix is applied, so position is not part of its identity;
+    the message is, so that one of two typos in the same step can be fixed on its own."""
 
     code: str
     flow: str | None
     step: str | None
+    message: str
 
     @classmethod
     def of(cls, finding: Finding) -> Target:
-        return cls(finding.code, finding.flow, finding.step)
+        return cls(finding.code, finding.flow, finding.step, finding.message)
+
+    def same_kind(self, finding: Finding) -> bool:
+        """Same code in the same step, whatever the message."""
+        return (finding.code, finding.flow, finding.step) == (self.code, self.flow, self.step)
+
+    def is_(self, finding: Finding) -> bool:
+        return self.same_kind(finding) and finding.message == self.message
 
 
 def _key(f: Finding) -> tuple[str, str | None, str | None, str]:
@@ -111,8 +120,9 @@ def verify(
     settings: LintSettings | None = None,
     catalog: DecoratorCatalog | None = None,
 ) -> bool:
-    """True when, after ``fix``, no finding matches ``target`` (same code, flow and step) and
-    no error-severity finding is new (counted by code, flow, step and message, so an error
+    """True when, after ``fix``, the target is gone (no finding with its code, step and
+    message, and fewer findings of its code in its step: a fix that only rewords the
+    finding does not count) and no error-severity finding is new (counted by code, flow, step and message, so an error
     that only moved is not new). ``before`` is the analysis of ``text`` with the same settings
     and catalog. Never raises: a fix that cannot be checked is not offered."""
     try:
@@ -124,7 +134,9 @@ def verify(
         after = analyze_text(new_text, path, settings=settings, catalog=catalog).findings
     except Exception:
         return False
-    if any(Target.of(f) == target for f in after):
+    if any(target.is_(f) for f in after) or sum(map(target.same_kind, after)) >= sum(
+        map(target.same_kind, before)
+    ):
         return False
     old_errors = Counter(_key(f) for f in before if f.severity is Severity.ERROR)
     new_errors = Counter(_key(f) for f in after if f.severity is Severity.ERROR)
