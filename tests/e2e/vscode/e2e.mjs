@@ -151,14 +151,25 @@ async function finish() {
 
 /** Run a command from the palette by its title. */
 async function runCommand(title) {
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("Control+Shift+P");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.waitFor({ state: "visible", timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await row.waitFor({ state: "visible", timeout: 10_000 });
-  await input.press("Enter");
+  // With focus inside a webview (a graph or Ask panel just clicked), the palette can open and
+  // close again as the webview takes focus back: try again rather than wait on a closed box.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Control+Shift+P");
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+      await row.waitFor({ state: "visible", timeout: 10_000 });
+      await input.press("Enter");
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`runCommand(${JSON.stringify(title)}): attempt ${attempt} failed (${String(e.message).split("\n")[0]}); retrying`);
+      await sleep(1_000);
+    }
+  }
 }
 
 /** The webview frame (among all frames) that has `selector`: panels are nested iframes. */
