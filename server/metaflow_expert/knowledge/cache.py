@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = 11  # bump when the layout of any cached payload changes (10: entries, 11: verb stems)
+FORMAT = 12  # bump when the layout of any cached payload changes (10: entries, 11: verb stems,
+# 12: run-time click.Option entries)
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

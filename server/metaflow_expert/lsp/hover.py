@@ -59,6 +59,7 @@ async def hover_at(
         graph=graph,
         runtime=runtime,
         pending_note=_pending_note(ls),
+        entries=ls.index.entries if ls.index is not None else None,
     )
     if not text:
         return None
