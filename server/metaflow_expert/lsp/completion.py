@@ -1,5 +1,6 @@
 """Completion: decorator names after ``@``, decorator arguments inside the parentheses, step
-names in ``self.next(self.``, artifact names for ``foreach=``/``condition=``, ``current.``.
+names in ``self.next(self.``, artifact names for ``foreach=``/``condition=``, ``current.``,
+and the config/environment variables Metaflow reads inside ``os.environ["``.
 
 Why thin: the decision of what fits where lives in ``explain.completions`` (pure, tested on
 text); this module converts its items to LSP ``CompletionItem``s.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from metaflow_expert.explain import completions
+from metaflow_expert.explain import completions, quoted
 from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
@@ -20,6 +21,7 @@ _KINDS = {
     "artifact": types.CompletionItemKind.Field,
     "attribute": types.CompletionItemKind.Property,
     "function": types.CompletionItemKind.Function,
+    "variable": types.CompletionItemKind.Variable,
 }
 
 TRIGGERS = ["@", ".", "(", ",", '"', "'"]
@@ -44,7 +46,11 @@ async def items_at(
     if doc is None:
         return []
     line, col = documents.cursor(ls, doc, position)
-    found = await budgets.in_thread(ls, completions.complete, doc.file, line, col, ls.catalog)
+    entries = ls.index.entries if ls.index is not None else None
+    before = doc.file.lines[line][:col] if 0 <= line < len(doc.file.lines) else ""
+    found = quoted.env_key_items(before, entries)  # os.environ["… : the names Metaflow reads
+    if found is None:
+        found = await budgets.in_thread(ls, completions.complete, doc.file, line, col, ls.catalog)
     out = []
     for it in found:
         out.append(

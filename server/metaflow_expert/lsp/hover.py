@@ -2,17 +2,24 @@
 
 Why thin: ``explain.cursor`` finds the thing, ``explain.render`` writes the markdown from the
 decorator catalog; this module adds file-URI links for citations and, for artifacts, a line
-about the latest run (read in a subprocess by ``run_artifacts``; never awaited here).
+about the latest run (read in a subprocess by ``run_artifacts``; never awaited here). A string
+naming a config variable, env var or CLI option is explained by ``explain.quoted`` first.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from metaflow_expert.explain import cursor as explain_cursor
-from metaflow_expert.explain import render
+from metaflow_expert.explain import quoted, render
 from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
+from metaflow_expert.model import Span
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.entry_index import EntryIndex
 
 
 def register(server: MetaflowLanguageServer) -> None:
@@ -30,13 +37,18 @@ async def hover_at(
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
-    if target is None:
-        return None
     knowledge = ls.knowledge
 
     def link(path: str, line_no: int) -> str:
         return citations.markdown_link(knowledge, path, line_no)
+
+    entries = ls.index.entries if ls.index is not None else None
+    named = _quoted_name(ls, doc, line, col, entries, link)
+    if named is not None:
+        return named
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
+    if target is None:
+        return None
 
     def link_local(line_no: int) -> str:
         return f"[line {line_no}]({uri}#L{line_no})"
@@ -59,13 +71,38 @@ async def hover_at(
         graph=graph,
         runtime=runtime,
         pending_note=_pending_note(ls),
-        entries=ls.index.entries if ls.index is not None else None,
+        entries=entries,
     )
     if not text:
         return None
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
         range=documents.to_range(ls, doc, target.span),
+    )
+
+
+def _quoted_name(
+    ls: MetaflowLanguageServer,
+    doc: documents.DocView,
+    line: int,
+    col: int,
+    entries: EntryIndex | None,
+    link: render.Link,
+) -> types.Hover | None:
+    """A string naming something Metaflow reads (``"METAFLOW_DEFAULT_DATASTORE"``,
+    ``"--max-workers"``): its kind, default and definition, from the index entries."""
+    if entries is None or not (0 <= line < len(doc.file.lines)):
+        return None
+    found = quoted.quoted_at(doc.file.lines[line].rstrip("\r\n"), col)
+    if found is None:
+        return None
+    text, start, end = found
+    md = quoted.hover_markdown(entries, text, link)
+    if md is None:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
+        range=documents.to_range(ls, doc, Span(line, start, line, end)),
     )
 
 
