@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.tools import Toolbox
+from metaflow_expert.knowledge.search import stem
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -196,6 +197,8 @@ class Vocabulary:
     word_list: list[str]
     idents: frozenset[str]
     text_lower: str
+    #: the words' stems (:func:`search.stem`): "hardcoding" is known when "hardcoded" is
+    stems: frozenset[str] = frozenset()
 
 
 _VOCABS: dict[str, Vocabulary] = {}
@@ -224,7 +227,11 @@ def vocabulary(toolbox: Toolbox) -> Vocabulary:
     low = corpus.lower()
     words = frozenset(re.findall(r"[a-z][a-z0-9]+", low))
     vocab = Vocabulary(
-        words, sorted(words), frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", corpus)), low
+        words,
+        sorted(words),
+        frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", corpus)),
+        low,
+        frozenset(stem(w) for w in words),
     )
     with _LOCK:
         _VOCABS[key] = vocab
@@ -308,6 +315,7 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
             len(w) < MIN_WORD
             or w in _STOP
             or any(v in vocab.words for v in _variants(w))
+            or stem(w) in vocab.stems  # another form of a word the source has
             or w in vocab.text_lower
         ):
             continue

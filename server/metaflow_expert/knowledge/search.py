@@ -204,6 +204,25 @@ def cli_names(text: str) -> set[str]:
     return out
 
 
+#: words by which a question asks for a kind of entry, not for code that uses the thing:
+#: "which *variable* / *setting* …", "the *flag* …" (index kinds, :mod:`entries`); not "config",
+#: which as often means a flow's ``Config``
+KIND_INTENT = {
+    "config": frozenset(["setting", "settings", "variable", "var"]),
+    "env var": frozenset(["env", "environment", "variable", "var"]),
+    "cli option": frozenset(["flag", "option", "options", "cli"]),
+}
+#: how much an entry of the asked-for kind is lifted: enough to pass the code that merely
+#: reads the same words, not enough to beat a hit the question names outright
+INTENT_BOOST = 1.5
+
+
+def kind_intent(query: str) -> frozenset[str]:
+    """The entry kinds ``query`` asks for by a kind word (see :data:`KIND_INTENT`)."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", query)}
+    return frozenset(kind for kind, said in KIND_INTENT.items() if words & said)
+
+
 def split_identifier(ident: str) -> list[str]:
     """``RetryDecorator`` → [retry, decorator]; ``merge_artifacts`` → [merge, artifacts]."""
     parts: list[str] = []
@@ -480,9 +499,16 @@ class SearchIndex:
             for doc in self.aliases.get(name, ()):
                 scores[doc] = scores.get(doc, 0.0) + top
         for name in cli_names(query):  # ``--tag``, ``flow.py dump``: named on a command line
+            # a written ``--option`` is named as surely as ``@retry``; a bare word after
+            # ``flow.py`` may be an argument rather than a command, so it weighs half
+            lift = top if name.startswith(CLI_ALIAS + "-") else top / 2
             for doc in self.aliases.get(name, ()):
-                scores[doc] = scores.get(doc, 0.0) + top / 2
-        ranked = [(s * self.priors[i], i) for i, s in scores.items()]
+                scores[doc] = scores.get(doc, 0.0) + lift
+        intent = kind_intent(query)
+        ranked = [
+            (s * self.priors[i] * (INTENT_BOOST if self.meta[i][4] in intent else 1.0), i)
+            for i, s in scores.items()
+        ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         hits: list[SearchHit] = []
         seen: set[tuple[str, int]] = set()
