@@ -173,7 +173,10 @@ _OTHER_TOOLS = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 _FLOW_COMMAND = re.compile(
-    r"\b\w+\.py\s+(?:--?[\w-]+(?:[ =][\w./-]+)?\s+)*([a-z][a-z0-9]*-[a-z0-9-]+)"
+    # a dashed command anywhere after the options (an option's value is never dashed), or any
+    # word right after ``flow.py`` (after options, a word may be an option's value)
+    r"\b\w+\.py\s+(?:(?:--?[\w-]+(?:[ =][\w./-]+)?\s+)*([a-z][a-z0-9]*-[a-z0-9-]+)"
+    r"|([a-z][a-z0-9]*)\b(?![.\w/-]))"
 )
 _PHRASE = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,})(?:\s+(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,}))+")
 _DECO = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
@@ -322,8 +325,9 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
         if _near(w, vocab) is None:
             reasons.append(f"“{word}” does not occur in the source or docs")
     command = _FLOW_COMMAND.search(question)
-    if command and not toolbox.index.entries.lookup(command.group(1)):
-        reasons.append(f"`{command.group(1)}` is not a command of the flow's CLI")
+    name = (command.group(1) or command.group(2)) if command else None
+    if name and not toolbox.index.entries.lookup(name):
+        reasons.append(f"`{name}` is not a command of the flow's CLI")
     return list(dict.fromkeys(reasons))
 
 

@@ -1,0 +1,45 @@
+"""Ranking classes added after the evaluation set's dev split, each on questions written
+here: a message quoted inside a sentence is a phrase of its own, a question asking for a
+kind (variable, setting, flag) lifts entries of that kind, and an ``--option`` written on a
+command line is what the question is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from metaflow_expert.knowledge import phrase
+from metaflow_expert.knowledge.search import kind_intent
+
+
+@pytest.fixture(scope="module")
+def index(cache_dir):
+    from metaflow_expert.knowledge.index import load_index
+
+    return load_index(cache_dir=cache_dir)
+
+
+def test_quoted_messages_are_found_inside_a_sentence():
+    q = "hi, i don't get why 'Step start failed because the thing broke' shows up, it's odd"
+    assert phrase.quoted_messages(q) == ["Step start failed because the thing broke"]
+    assert phrase.is_message_like("why do i get 'the thing broke again and again'?")
+    # apostrophes inside words, a quoted name and a quoted command line are no messages
+    assert phrase.quoted_messages("it's odd that i don't see it") == []
+    assert phrase.quoted_messages("what is 'max_workers'") == []
+    assert phrase.quoted_messages("i ran `python flow.py resume` today") == []
+    assert "step start failed because the thing broke" in phrase.pasted_lines(q)
+
+
+def test_kind_words_name_the_kinds_asked_for():
+    assert kind_intent("which variable sets the s3 root") == {"config", "env var"}
+    assert kind_intent("the flag that turns off pylint") == {"cli option"}
+    assert kind_intent("ship a config json with my flow") == frozenset()  # a flow's Config
+
+
+def test_a_question_asking_for_a_variable_finds_the_config_entry(index):
+    hits = index.search("which variable holds the default container image for batch steps", k=5)
+    assert any(h.kind == "config" and h.path == "metaflow/metaflow_config.py" for h in hits)
+
+
+def test_an_option_written_on_a_command_line_ranks_first(index):
+    hits = index.search("python flow.py --metadata local run to avoid the service", k=3)
+    assert (hits[0].path, hits[0].symbol) == ("metaflow/cli.py", "--metadata")
