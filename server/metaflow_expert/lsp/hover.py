@@ -43,9 +43,14 @@ async def hover_at(
         return citations.markdown_link(knowledge, path, line_no)
 
     entries = ls.index.entries if ls.index is not None else None
-    named = _quoted_name(ls, doc, line, col, entries, link)
-    if named is not None:
-        return named
+    if entries is not None:
+        found = await budgets.in_thread(ls, _quoted_name, doc.file.lines, line, col, entries, link)
+        if found is not None:
+            md, span = found
+            return types.Hover(
+                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
+                range=documents.to_range(ls, doc, span),
+            )
     target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
     if target is None:
         return None
@@ -82,28 +87,19 @@ async def hover_at(
 
 
 def _quoted_name(
-    ls: MetaflowLanguageServer,
-    doc: documents.DocView,
-    line: int,
-    col: int,
-    entries: EntryIndex | None,
-    link: render.Link,
-) -> types.Hover | None:
+    lines: list[str], line: int, col: int, entries: EntryIndex, link: render.Link
+) -> tuple[str, Span] | None:
     """A string naming something Metaflow reads (``"METAFLOW_DEFAULT_DATASTORE"``,
-    ``"--max-workers"``): its kind, default and definition, from the index entries."""
-    if entries is None or not (0 <= line < len(doc.file.lines)):
+    ``"--max-workers"``): its kind, default and definition from the index entries, and the
+    string's span. Runs on a worker (the line may be a pasted megabyte)."""
+    if not (0 <= line < len(lines)):
         return None
-    found = quoted.quoted_at(doc.file.lines[line].rstrip("\r\n"), col)
+    found = quoted.quoted_at(lines[line].rstrip("\r\n"), col)
     if found is None:
         return None
     text, start, end = found
     md = quoted.hover_markdown(entries, text, link)
-    if md is None:
-        return None
-    return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
-        range=documents.to_range(ls, doc, Span(line, start, line, end)),
-    )
+    return None if md is None else (md, Span(line, start, line, end))
 
 
 def _pending_note(ls: MetaflowLanguageServer) -> str:
