@@ -38,3 +38,13 @@ def test_commands_of_the_flow_cli(index):
     assert not any("command" in r for r in missing_reasons("python flow.py --with retry run", tb))
     answer = ask("python flow.py --with retry run, is that the syntax?", index=index, offline=True)
     assert not answer.not_found
+
+
+def test_a_lone_modifier_the_source_lacks_is_wording_not_a_feature(index):
+    tb = Toolbox(index)
+    # "apart"-like adverbs and "-ory"/"-ly" adjectives say how, not what
+    assert missing_reasons("keep my two flows apart when deploying them", tb) == []
+    assert missing_reasons("make a flow parameter obligatory for every run", tb) == []
+    # a lone noun the source lacks still names a missing feature, even beside a modifier
+    assert missing_reasons("deploy my flow with quuxflorp", tb)
+    assert missing_reasons("keep my flows apart with quuxflorp", tb)

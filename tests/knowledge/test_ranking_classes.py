@@ -43,3 +43,37 @@ def test_a_question_asking_for_a_variable_finds_the_config_entry(index):
 def test_an_option_written_on_a_command_line_ranks_first(index):
     hits = index.search("python flow.py --metadata local run to avoid the service", k=3)
     assert (hits[0].path, hits[0].symbol) == ("metaflow/cli.py", "--metadata")
+
+
+def test_a_thin_wrapper_gives_way_to_the_class_it_wraps(index):
+    # NBRunner repeats Runner's docstring in fewer words; unless the question says notebook,
+    # the class it wraps is the answer
+    names = [
+        h.symbol.rsplit(".", 1)[-1]
+        for h in index.search(
+            "kick off my flow from a separate python script and wait until it is done", k=10
+        )
+    ]
+    assert "Runner" in names
+    assert "NBRunner" not in names or names.index("Runner") < names.index("NBRunner")
+    said = [
+        h.symbol.rsplit(".", 1)[-1]
+        for h in index.search("kick off my flow from a notebook and wait until it is done", k=10)
+    ]
+    assert "NBRunner" in said
+    assert "Runner" not in said or said.index("NBRunner") < said.index("Runner")
+
+
+def test_abbreviations_of_a_wrapper_prefix():
+    from metaflow_expert.knowledge.search import abbreviates
+
+    assert abbreviates("nb", "notebook") and abbreviates("nb", "nb")
+    assert not abbreviates("nb", "script") and not abbreviates("nb", "n")
+
+
+def test_a_numeronym_names_the_one_package_it_abbreviates(index):
+    si = index.search_index
+    assert si.numeronym("k8s") == "kubernetes"
+    assert si.numeronym("q9z") is None and si.numeronym("kubernetes") is None
+    hits = index.search("k8s pod tolerations for every step", k=5)
+    assert any("kubernetes" in h.path.lower() or "KUBERNETES" in h.symbol for h in hits)

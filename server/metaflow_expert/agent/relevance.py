@@ -9,7 +9,8 @@ still shares words with real code). So the check is on the question's *named thi
 - ``metaflow.x`` must be a module or package of the indexed source;
 - a proper-noun phrase ("Azure Data Factory") must occur in the source or docs;
 - every content word must occur in the source or docs, or be a near-spelling of one (typos
-  such as "retyr" still match "retry": same first letter, one or two edits);
+  such as "retyr" still match "retry": same first letter, one or two edits); a lone adverb or
+  adjective the source lacks ("apart", "obligatory") is the user's wording, not a feature;
 - the name of another well-known tool (``prefect``, ``mlflow``, ``dvc``…) that the source does
   not mention is never read as a typo: "prefect" is not a misspelt "prefetch";
 - a command written after ``flow.py`` must be a command of the flow's CLI.
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
 FUZZY_CUTOFF = 80.0
+#: how many plain lower-case words the source lacks make a question about a missing feature
+PLAIN_WORDS_MISSING = 2
 MIN_WORD = 4
 _STOP = frozenset(
     [
@@ -286,6 +289,7 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
     vocab = vocabulary(toolbox)
     catalog = toolbox.index.catalog
     reasons: list[str] = []
+    plain: list[str] = []
     known_decos = set(catalog.step) | set(catalog.flow) | {"step"}
     for name in _DECO.findall(question):
         declared = re.search(rf"\bname\s*=\s*[\"']{re.escape(name.lower())}[\"']", vocab.text_lower)
@@ -323,12 +327,95 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
         ):
             continue
         if _near(w, vocab) is None:
-            reasons.append(f"“{word}” does not occur in the source or docs")
+            if word.isalpha() and word.islower():
+                plain.append(word)
+            else:
+                reasons.append(f"“{word}” does not occur in the source or docs")
+    # one plain modifier the source happens not to use ("apart", "obligatory") is how a user
+    # words an ordinary goal; a feature the source lacks leaves more than one absent word
+    # behind, a name (a tool, ``@decorator``, ``CamelCase``, a module, a command) or a noun
+    if len(plain) >= PLAIN_WORDS_MISSING or reasons or not all(_is_wording(w) for w in plain):
+        reasons.extend(f"“{w}” does not occur in the source or docs" for w in plain)
     command = _FLOW_COMMAND.search(question)
     name = (command.group(1) or command.group(2)) if command else None
     if name and not toolbox.index.entries.lookup(name):
         reasons.append(f"`{name}` is not a command of the flow's CLI")
     return list(dict.fromkeys(reasons))
+
+
+#: closed-class English words (adverbs of place, manner and time, prepositions, conjunctions)
+#: that say *how* a user wants something, never *what*: the source need not use them
+_WORDING = frozenset(
+    [
+        "across",
+        "afterwards",
+        "almost",
+        "along",
+        "already",
+        "although",
+        "altogether",
+        "always",
+        "among",
+        "amongst",
+        "anyhow",
+        "anyway",
+        "anywhere",
+        "apart",
+        "around",
+        "aside",
+        "away",
+        "basically",
+        "beforehand",
+        "beside",
+        "besides",
+        "beyond",
+        "despite",
+        "elsewhere",
+        "entirely",
+        "everywhere",
+        "fully",
+        "instead",
+        "maybe",
+        "meanwhile",
+        "mostly",
+        "nearly",
+        "nevertheless",
+        "nonetheless",
+        "nowhere",
+        "otherwise",
+        "partly",
+        "perhaps",
+        "quite",
+        "rather",
+        "really",
+        "separately",
+        "simply",
+        "somehow",
+        "somewhere",
+        "sometimes",
+        "still",
+        "though",
+        "together",
+        "toward",
+        "towards",
+        "unless",
+        "upon",
+        "usually",
+        "versus",
+        "whereas",
+        "whether",
+    ]
+)
+#: endings of adverbs and adjectives ("properly", "obligatory", "reusable"): how, not what
+_MODIFIER_ENDINGS = ("ly", "ous", "ful", "less", "able", "ible", "ive", "ory", "ary")
+
+
+def _is_wording(word: str) -> bool:
+    """Is ``word`` an ordinary modifier rather than a name? A feature the source lacks is named
+    by a noun ("retention", "quuxflorp"); a lone adverb or adjective the source happens not to
+    use ("apart", "obligatory") only words an ordinary goal."""
+    w = word.lower()
+    return w in _WORDING or (len(w) >= 6 and w.endswith(_MODIFIER_ENDINGS))
 
 
 def _near(word: str, vocab: Vocabulary) -> str | None:

@@ -223,6 +223,23 @@ def kind_intent(query: str) -> frozenset[str]:
     return frozenset(kind for kind, said in KIND_INTENT.items() if words & said)
 
 
+_NUMERONYM = re.compile(r"([a-z])(\d{1,2})([a-z])")
+#: ``NBRunner``: an abbreviation (2–4 capitals) before another class's name
+_WRAPPER = re.compile(r"([A-Z]{2,4})([A-Z][a-z]\w*)")
+#: how far down the ranking a wrapper is looked for
+WRAPPER_WINDOW = 20
+
+
+def abbreviates(prefix: str, word: str) -> bool:
+    """Does ``word`` spell ``prefix`` ("nb") or start with its letters in order ("notebook")?"""
+    if word == prefix or word.startswith(prefix):
+        return True
+    if word[:1] != prefix[:1] or len(word) <= len(prefix):
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in prefix[1:])
+
+
 def split_identifier(ident: str) -> list[str]:
     """``RetryDecorator`` → [retry, decorator]; ``merge_artifacts`` → [merge, artifacts]."""
     parts: list[str] = []
@@ -329,6 +346,7 @@ class SearchIndex:
         self.idents = idents
         self._ident_keys = list(idents)
         self._vocab: list[str] | None = None
+        self._path_words: frozenset[str] | None = None
 
     # -- persistence --------------------------------------------------------------------------
     @classmethod
@@ -447,6 +465,61 @@ class SearchIndex:
             return True
         return stem(word.lower()) not in self.postings
 
+    def numeronym(self, word: str) -> str | None:
+        """The one folder or module name a numeronym abbreviates (``k8s`` → ``kubernetes``:
+        first letter, so many letters, last letter), or None. Only names of the source's own
+        folders and modules count: numeronyms name systems, and a system Metaflow supports
+        has a package; among all words ``k8s`` would be ambiguous (``keytokens``…)."""
+        m = _NUMERONYM.fullmatch(word.lower())
+        if not m:
+            return None
+        if self._path_words is None:
+            self._path_words = frozenset(
+                w for path, *_ in self.meta for w in re.split(r"[/_.\-]", path.lower()) if w
+            )
+        first, count, last = m.group(1), int(m.group(2)), m.group(3)
+        found = [
+            w
+            for w in self._path_words
+            if len(w) == count + 2 and w[0] == first and w[-1] == last and w.isalpha()
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _prefer_wrapped(
+        self, ranked: list[tuple[float, int]], words: list[str]
+    ) -> list[tuple[float, int]]:
+        """A thin wrapper named by an abbreviation before the class it wraps (``NBRunner`` wraps
+        ``Runner``, ``NBDeployer`` wraps ``Deployer``) repeats that class's docstring in fewer
+        words, so BM25 ranks it first. Unless the question says the wrapper's own word (a word
+        the prefix abbreviates: "notebook" for ``NB``), the wrapped class takes its place and
+        the wrapper the wrapped class's score."""
+        said = [w.lower() for w in words]
+        scores = {i: s for s, i in ranked}
+        changed = False
+        for _s, i in ranked[:WRAPPER_WINDOW]:
+            _path, _line, _end, symbol, kind, _snip, vendored = self.meta[i]
+            m = _WRAPPER.fullmatch(symbol.rsplit(".", 1)[-1])
+            if kind != "class" or vendored or not m:
+                continue
+            prefix = m.group(1).lower()
+            if any(abbreviates(prefix, w) for w in said):
+                continue
+            bases = [
+                j
+                for j in self.idents.get(m.group(2).lower(), ())
+                if self.meta[j][4] == "class" and not self.meta[j][6]
+            ]
+            if len(bases) != 1 or scores.get(bases[0], 0.0) >= scores[i]:
+                continue
+            base = bases[0]
+            scores[i], scores[base] = scores.get(base, 0.0), scores[i]
+            changed = True
+        if not changed:
+            return ranked
+        out = [(s, i) for i, s in scores.items()]
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return out
+
     def _known(self, term: str) -> bool:
         """Does ``term`` occur in at least one non-vendored document?"""
         post = self.postings.get(term)
@@ -486,6 +559,10 @@ class SearchIndex:
         for t in tokenize(query):
             for term, conf in self._correct(t):
                 terms[term] = max(terms.get(term, 0.0), conf)
+        for w in words:
+            expanded = self.numeronym(w)
+            if expanded:
+                terms[expanded] = 1.0
         scores = self._bm25(list(terms.items()))
         if scores:
             top = max(scores.values())
@@ -510,6 +587,7 @@ class SearchIndex:
             for i, s in scores.items()
         ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
+        ranked = self._prefer_wrapped(ranked, words)
         hits: list[SearchHit] = []
         seen: set[tuple[str, int]] = set()
         for s, i in ranked:
