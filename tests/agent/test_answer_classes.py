@@ -40,11 +40,13 @@ def test_commands_of_the_flow_cli(index):
     assert not answer.not_found
 
 
-def test_a_lone_modifier_the_source_lacks_is_wording_not_a_feature(index):
+def test_a_lone_ordinary_word_the_source_lacks_is_wording_not_a_feature(index):
     tb = Toolbox(index)
-    # "apart"-like adverbs and "-ory"/"-ly" adjectives say how, not what
+    # one ordinary word says how, not what
     assert missing_reasons("keep my two flows apart when deploying them", tb) == []
     assert missing_reasons("make a flow parameter obligatory for every run", tb) == []
-    # a lone noun the source lacks still names a missing feature, even beside a modifier
+    # a noun naming a practice, or what to integrate with, still names a missing feature,
+    # and so do two absent words
+    assert missing_reasons("automatic quuxification of my step outputs", tb)
     assert missing_reasons("deploy my flow with quuxflorp", tb)
-    assert missing_reasons("keep my flows apart with quuxflorp", tb)
+    assert missing_reasons("keep my flows apart, obligatory for all", tb)

@@ -9,8 +9,9 @@ still shares words with real code). So the check is on the question's *named thi
 - ``metaflow.x`` must be a module or package of the indexed source;
 - a proper-noun phrase ("Azure Data Factory") must occur in the source or docs;
 - every content word must occur in the source or docs, or be a near-spelling of one (typos
-  such as "retyr" still match "retry": same first letter, one or two edits); a lone adverb or
-  adjective the source lacks ("apart", "obligatory") is the user's wording, not a feature;
+  such as "retyr" still match "retry": same first letter, one or two edits); a lone ordinary
+  word the source lacks ("apart", "couple") is the user's wording unless it names a thing
+  (a noun of a practice, "retention", or what to integrate with: "deploy with quuxflorp");
 - the name of another well-known tool (``prefect``, ``mlflow``, ``dvc``…) that the source does
   not mention is never read as a typo: "prefect" is not a misspelt "prefetch";
 - a command written after ``flow.py`` must be a command of the flow's CLI.
@@ -331,10 +332,14 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
                 plain.append(word)
             else:
                 reasons.append(f"“{word}” does not occur in the source or docs")
-    # one plain modifier the source happens not to use ("apart", "obligatory") is how a user
-    # words an ordinary goal; a feature the source lacks leaves more than one absent word
-    # behind, a name (a tool, ``@decorator``, ``CamelCase``, a module, a command) or a noun
-    if len(plain) >= PLAIN_WORDS_MISSING or reasons or not all(_is_wording(w) for w in plain):
+    # one plain word the source happens not to use ("apart", "couple") is how a user words an
+    # ordinary goal; a feature the source lacks leaves more than one absent word behind, a
+    # name (a tool, ``@decorator``, ``CamelCase``, a module, a command) or a noun naming it
+    if (
+        len(plain) >= PLAIN_WORDS_MISSING
+        or reasons
+        or any(_names_a_thing(w, question) for w in plain)
+    ):
         reasons.extend(f"“{w}” does not occur in the source or docs" for w in plain)
     command = _FLOW_COMMAND.search(question)
     name = (command.group(1) or command.group(2)) if command else None
@@ -343,79 +348,24 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
-#: closed-class English words (adverbs of place, manner and time, prepositions, conjunctions)
-#: that say *how* a user wants something, never *what*: the source need not use them
-_WORDING = frozenset(
-    [
-        "across",
-        "afterwards",
-        "almost",
-        "along",
-        "already",
-        "although",
-        "altogether",
-        "always",
-        "among",
-        "amongst",
-        "anyhow",
-        "anyway",
-        "anywhere",
-        "apart",
-        "around",
-        "aside",
-        "away",
-        "basically",
-        "beforehand",
-        "beside",
-        "besides",
-        "beyond",
-        "despite",
-        "elsewhere",
-        "entirely",
-        "everywhere",
-        "fully",
-        "instead",
-        "maybe",
-        "meanwhile",
-        "mostly",
-        "nearly",
-        "nevertheless",
-        "nonetheless",
-        "nowhere",
-        "otherwise",
-        "partly",
-        "perhaps",
-        "quite",
-        "rather",
-        "really",
-        "separately",
-        "simply",
-        "somehow",
-        "somewhere",
-        "sometimes",
-        "still",
-        "though",
-        "together",
-        "toward",
-        "towards",
-        "unless",
-        "upon",
-        "usually",
-        "versus",
-        "whereas",
-        "whether",
-    ]
-)
-#: endings of adverbs and adjectives ("properly", "obligatory", "reusable"): how, not what
-_MODIFIER_ENDINGS = ("ly", "ous", "ful", "less", "able", "ible", "ive", "ory", "ary")
+#: endings of nouns that name a thing or a practice ("retention", "versioning", "approval")
+_NOUN_ENDINGS = ("tion", "sion", "ment", "ing", "ity", "ance", "ence", "ism", "ship", "age")
+#: words after which a noun is what the user integrates with or runs on ("deploy *to* X",
+#: "integrate *with* X", "run *on* X")
+_OBJECT_OF = frozenset(["with", "to", "on", "onto", "into", "via", "through", "using", "in"])
 
 
-def _is_wording(word: str) -> bool:
-    """Is ``word`` an ordinary modifier rather than a name? A feature the source lacks is named
-    by a noun ("retention", "quuxflorp"); a lone adverb or adjective the source happens not to
-    use ("apart", "obligatory") only words an ordinary goal."""
+def _names_a_thing(word: str, question: str) -> bool:
+    """Does a word the source lacks name the thing asked about, rather than word the goal?
+    A feature Metaflow lacks is named by a noun: one of a practice ("retention") or the
+    tool it should integrate with or run on ("deploy with quuxflorp"); a lone ordinary word
+    elsewhere ("keep them apart", "a couple more times", "make it obligatory") only words an
+    ordinary goal."""
     w = word.lower()
-    return w in _WORDING or (len(w) >= 6 and w.endswith(_MODIFIER_ENDINGS))
+    if len(w) >= 6 and w.endswith(_NOUN_ENDINGS):
+        return True
+    before = re.search(rf"(\w+)\W+{re.escape(word)}\b", question)
+    return bool(before and before.group(1).lower() in _OBJECT_OF)
 
 
 def _near(word: str, vocab: Vocabulary) -> str | None:

@@ -228,6 +228,8 @@ _NUMERONYM = re.compile(r"([a-z])(\d{1,2})([a-z])")
 _WRAPPER = re.compile(r"([A-Z]{2,4})([A-Z][a-z]\w*)")
 #: how far down the ranking a wrapper is looked for
 WRAPPER_WINDOW = 20
+#: how many of the wrapper's own words (the wrapped class lacks them) keep it first
+WRAPPER_OWN_WORDS = 2
 
 
 def abbreviates(prefix: str, word: str) -> bool:
@@ -485,14 +487,23 @@ class SearchIndex:
         ]
         return found[0] if len(found) == 1 else None
 
+    def _has(self, doc: int, term: str) -> bool:
+        post = self.postings.get(term)
+        if post is None:
+            return False
+        ids = array("I")
+        ids.frombytes(post[0])
+        return doc in ids
+
     def _prefer_wrapped(
-        self, ranked: list[tuple[float, int]], words: list[str]
+        self, ranked: list[tuple[float, int]], words: list[str], terms: list[str]
     ) -> list[tuple[float, int]]:
         """A thin wrapper named by an abbreviation before the class it wraps (``NBRunner`` wraps
         ``Runner``, ``NBDeployer`` wraps ``Deployer``) repeats that class's docstring in fewer
         words, so BM25 ranks it first. Unless the question says the wrapper's own word (a word
-        the prefix abbreviates: "notebook" for ``NB``), the wrapped class takes its place and
-        the wrapper the wrapped class's score."""
+        the prefix abbreviates: "notebook" for ``NB``, or words of the wrapper's that the
+        wrapped class lacks: "jupyter … cell"; one such word may be chance: "block"), the
+        wrapped class takes its place and the wrapper the wrapped class's score."""
         said = [w.lower() for w in words]
         scores = {i: s for s, i in ranked}
         changed = False
@@ -512,6 +523,9 @@ class SearchIndex:
             if len(bases) != 1 or scores.get(bases[0], 0.0) >= scores[i]:
                 continue
             base = bases[0]
+            own = [t for t in terms if self._has(i, t) and not self._has(base, t)]
+            if len(own) >= WRAPPER_OWN_WORDS:
+                continue  # the question says the wrapper's own words ("jupyter", "cell")
             scores[i], scores[base] = scores.get(base, 0.0), scores[i]
             changed = True
         if not changed:
@@ -587,7 +601,7 @@ class SearchIndex:
             for i, s in scores.items()
         ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
-        ranked = self._prefer_wrapped(ranked, words)
+        ranked = self._prefer_wrapped(ranked, words, list(terms))
         hits: list[SearchHit] = []
         seen: set[tuple[str, int]] = set()
         for s, i in ranked:
