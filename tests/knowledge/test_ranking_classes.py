@@ -77,3 +77,20 @@ def test_a_numeronym_names_the_one_package_it_abbreviates(index):
     assert si.numeronym("q9z") is None and si.numeronym("kubernetes") is None
     hits = index.search("k8s pod tolerations for every step", k=5)
     assert any("kubernetes" in h.path.lower() or "KUBERNETES" in h.symbol for h in hits)
+
+
+def test_inside_questions_are_told_from_how_to_questions():
+    from metaflow_expert.knowledge.search import asks_inside
+
+    assert asks_inside("how does the scheduler pick the next task")
+    assert asks_inside("what decides where a task's logs end up")
+    assert not asks_inside("how do i pass a flag to my run")
+    assert not asks_inside("how does --max-workers limit tasks")  # it names the option
+
+
+def test_an_inside_question_prefers_the_implementing_code_to_cli_entries(index):
+    # the resume command's --clone-* options name how a user drives cloning, not where it is
+    # decided; the runtime module, which the question names, is
+    hits = index.search("when i resume, how does the runtime decide what to clone", k=3)
+    assert hits[0].path == "metaflow/runtime.py"
+    assert not any(h.kind in ("cli option", "cli command") for h in hits)

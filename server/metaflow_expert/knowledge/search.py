@@ -217,6 +217,29 @@ KIND_INTENT = {
 INTENT_BOOST = 1.5
 
 
+#: "how does the runtime …", "how is my code …", "what decides …": a question about how
+#: Metaflow does something inside (not "how do I …", which may well want a flag)
+_INSIDE = re.compile(
+    r"\bhow\s+(?:does|do|is|are)\s+(?!i\b|we\b|you\b|one\b)\w+|\bwhat\s+decides\b"
+    r"|\binternal(?:ly|s)?\b|\bunder the hood\b",
+    re.I,
+)
+#: the entry kinds that only name how a user drives a thing (the command line), never where
+#: it is done; an inside question that writes no ``--option`` wants the implementing code
+DRIVING_KINDS = frozenset(["cli option", "cli command"])
+#: how much a module whose file name an inside question says is lifted
+MODULE_NAMED_BOOST = 1.5
+#: a file name says where only if one of its words is in at most this share of the documents
+NAMED_MODULE_RARE = 0.05
+#: how much those entries weigh in an inside question
+INSIDE_DAMP = 0.5
+
+
+def asks_inside(query: str) -> bool:
+    """Does ``query`` ask how Metaflow does something inside (see :data:`_INSIDE`)?"""
+    return bool(_INSIDE.search(query)) and not _OPTION.search(query)
+
+
 def kind_intent(query: str) -> frozenset[str]:
     """The entry kinds ``query`` asks for by a kind word (see :data:`KIND_INTENT`)."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", query)}
@@ -487,6 +510,28 @@ class SearchIndex:
         ]
         return found[0] if len(found) == 1 else None
 
+    def _lift_named_modules(self, scores: dict[int, float], terms: set[str]) -> None:
+        """In a question about how Metaflow does something inside, the module whose file name
+        the question says in full ("the runtime", "heartbeat", "logs … saved" for
+        ``save_logs.py``) is where it is done: it is lifted as much as an entry of an asked-for
+        kind. A name of common words only (``task.py``: "task" is in 9% of the documents)
+        says nothing about where."""
+        rare = len(self.meta) * NAMED_MODULE_RARE
+        for i, s in list(scores.items()):
+            path, _line, _end, _symbol, kind, _snip, vendored = self.meta[i]
+            if kind != "module" or vendored:
+                continue
+            stem_name = path.rsplit("/", 1)[-1].removesuffix(".py")
+            if stem_name == "__init__":
+                continue
+            words = [stem(w) for w in split_identifier(stem_name) if w not in STOPWORDS]
+            if words and all(w in terms for w in words) and min(map(self._df, words)) <= rare:
+                scores[i] = s * MODULE_NAMED_BOOST
+
+    def _df(self, term: str) -> int:
+        post = self.postings.get(term)
+        return len(post[0]) // 4 if post else 0
+
     def _has(self, doc: int, term: str) -> bool:
         post = self.postings.get(term)
         if post is None:
@@ -596,8 +641,18 @@ class SearchIndex:
             for doc in self.aliases.get(name, ()):
                 scores[doc] = scores.get(doc, 0.0) + lift
         intent = kind_intent(query)
+        inside = asks_inside(query)
+        damped = DRIVING_KINDS if inside else frozenset()
+        if inside:
+            self._lift_named_modules(scores, set(terms))
         ranked = [
-            (s * self.priors[i] * (INTENT_BOOST if self.meta[i][4] in intent else 1.0), i)
+            (
+                s
+                * self.priors[i]
+                * (INTENT_BOOST if self.meta[i][4] in intent else 1.0)
+                * (INSIDE_DAMP if self.meta[i][4] in damped else 1.0),
+                i,
+            )
             for i, s in scores.items()
         ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
