@@ -50,3 +50,11 @@ def test_a_lone_ordinary_word_the_source_lacks_is_wording_not_a_feature(index):
     assert missing_reasons("automatic quuxification of my step outputs", tb)
     assert missing_reasons("deploy my flow with quuxflorp", tb)
     assert missing_reasons("keep my flows apart, obligatory for all", tb)
+
+
+def test_a_lone_absent_word_written_as_code_or_naming_the_feature_is_missing(index):
+    tb = Toolbox(index)
+    assert missing_reasons("how do i call FlowSpec.quuxify() on my flow", tb)
+    assert missing_reasons("what does the --quuxify flag of run do", tb)
+    # right before a content word, it is part of the feature's name
+    assert missing_reasons("switch the card viewer to a quuxy layout", tb)

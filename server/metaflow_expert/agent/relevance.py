@@ -328,7 +328,7 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
         ):
             continue
         if _near(w, vocab) is None:
-            if word.isalpha() and word.islower():
+            if word.isalpha() and word.islower() and not _written_as_code(word, question):
                 plain.append(word)
             else:
                 reasons.append(f"“{word}” does not occur in the source or docs")
@@ -355,17 +355,29 @@ _NOUN_ENDINGS = ("tion", "sion", "ment", "ing", "ity", "ance", "ence", "ism", "s
 _OBJECT_OF = frozenset(["with", "to", "on", "onto", "into", "via", "through", "using", "in"])
 
 
+def _written_as_code(word: str, question: str) -> bool:
+    """``FlowSpec.rollback()``, ``--turbo``, ```rollback```: a word written as code is a name,
+    never the user's wording."""
+    w = re.escape(word)
+    return bool(re.search(rf"[.-]{w}\b|\b{w}\s*\(|`{w}", question))
+
+
 def _names_a_thing(word: str, question: str) -> bool:
     """Does a word the source lacks name the thing asked about, rather than word the goal?
     A feature Metaflow lacks is named by a noun: one of a practice ("retention") or the
-    tool it should integrate with or run on ("deploy with quuxflorp"); a lone ordinary word
+    tool it should integrate with or run on ("deploy with quuxflorp"), or part of the name
+    of the feature, right before a content word ("a dark theme"); a lone ordinary word
     elsewhere ("keep them apart", "a couple more times", "make it obligatory") only words an
     ordinary goal."""
     w = word.lower()
     if len(w) >= 6 and w.endswith(_NOUN_ENDINGS):
         return True
     before = re.search(rf"(\w+)\W+{re.escape(word)}\b", question)
-    return bool(before and before.group(1).lower() in _OBJECT_OF)
+    if before and before.group(1).lower() in _OBJECT_OF:
+        return True
+    # a word right before a content word is part of the feature's name ("dark theme")
+    after = re.search(rf"\b{re.escape(word)} ([A-Za-z]+)", question)
+    return bool(after and len(after.group(1)) >= MIN_WORD and after.group(1).lower() not in _STOP)
 
 
 def _near(word: str, vocab: Vocabulary) -> str | None:
