@@ -133,6 +133,37 @@ def test_every_from_conf_variable_is_indexed_with_its_env_name(index, trees):
     assert expected > 100
 
 
+def test_options_built_at_run_time_are_indexed(index, trees):
+    """``click.Option([...])`` objects inserted into a command (``--config``,
+    ``--config-value``, a Parameter's ``"--" + name``) are CLI options too, cited at their
+    first dashed name, with help read from the variable it is kept in."""
+    by_place = {(e.path, e.line): e for e in index.entries.all if e.kind == CLI_OPTION}
+    expected = 0
+    for rel, (tree, lines) in trees.items():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "Option"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "click"
+                and node.args
+                and isinstance(node.args[0], (ast.List, ast.Tuple))
+            ):
+                expected += 1
+                first = node.args[0].elts[0]
+                entry = by_place.get((rel, first.lineno))
+                assert entry is not None, (rel, first.lineno)
+                assert entry.text.split(" / ")[0].split("{}")[0] in lines[entry.line - 1]
+    assert expected >= 3
+    (config,) = index.entries.lookup("--config")
+    (value,) = index.entries.lookup("--config-value")
+    for e in (config, value):
+        assert e.path == "metaflow/user_configs/config_options.py"
+        assert e.metavar.startswith("<name> ") and "Cannot be used with resume" in e.help
+    assert config.metavar == "<name> <path>" and "METAFLOW_FLOW_CONFIG" in config.help
+
+
 def test_env_var_reads_are_indexed(index, trees):
     names = {e.text for e in index.entries.all if e.kind == ENV_VAR}
     expected = set()
@@ -160,7 +191,8 @@ def test_every_entry_cites_a_line_that_shows_it(index):
         lines = index.lines(e.path)
         assert lines is not None and 1 <= e.line <= e.end_line <= len(lines), e
         if e.kind in (CLI_OPTION, CONFIG, ENV_VAR, CLI_COMMAND):
-            name = symbol.split(" / ")[0]
+            # a name built at run time (``"--" + arg.name`` → ``--{}``): its literal part
+            name = symbol.split(" / ")[0].split("{}")[0]
             assert name in lines[e.line - 1], e
         elif head and "'" not in head and '"' not in head:
             assert _word(head) in lines[e.line - 1], e

@@ -8,6 +8,8 @@ shortened table of its ~20 other arguments. Everything longer is one link away.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from metaflow_expert.explain import cursor, render
@@ -60,27 +62,32 @@ CASES = [
     ("self.input", 7, "input", "**self.input** — in `train_fold`, one item of `self.folds`"),
     ("def join", 5, "step_def", "**step `join`** of `SnapFlow`"),
     ("current.retry_count", 9, "metaflow_attr", "**current.retry_count**"),
-    ("alpha = Parameter", 1, "parameter", "**Parameter `alpha`** (`--alpha`)"),
+    ("alpha = Parameter", 1, "parameter", "**Parameter `alpha`**"),
     ("cfg = Config", 1, "parameter", "**Config `cfg`**"),
     ("self.best)", 6, "artifact", "**artifact `self.best`** of `SnapFlow`"),
 ]
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    from metaflow_expert.knowledge.catalog import load_catalog
+def index():
+    from metaflow_expert.knowledge.index import load_index
 
-    return load_catalog()
+    return load_index()
 
 
-def _hover(needle: str, offset: int, catalog) -> tuple[str, str]:
+@pytest.fixture(scope="module")
+def catalog(index):
+    return index.catalog
+
+
+def _hover(needle: str, offset: int, catalog, entries=None) -> tuple[str, str]:
     m = parse_flow_file(FLOW, "<memory>")
     idx = FLOW.index(needle) + offset
     line = FLOW.count("\n", 0, idx)
     col = idx - (FLOW.rfind("\n", 0, idx) + 1)
     t = cursor.locate(m, line, col)
     assert t is not None, needle
-    md = render.render(t, catalog=catalog, graph=None)
+    md = render.render(t, catalog=catalog, graph=None, entries=entries)
     assert md is not None, needle
     return t.kind, md
 
@@ -97,6 +104,30 @@ def test_hover_leads_with_this_use_and_stays_short(needle, offset, kind, first, 
 def test_a_config_hover_claims_no_made_up_flag(catalog):
     _kind, md = _hover("cfg = Config", 1, catalog)
     assert "--cfg" not in md
+
+
+def test_a_config_hover_shows_its_real_flags_cited(index):
+    """``--config <name> <path>`` / ``--config-value <name> <value>``: the run-time click
+    options of ``config_options.py``, each cited at a line that names it (issue 14 item 4)."""
+    _kind, md = _hover("cfg = Config", 1, index.catalog, index.entries)
+    assert "--cfg" not in md
+    assert md.split("\n", 1)[0] == "**Config `cfg`**"
+    flags = re.findall(r"`(--config(?:-value)? cfg[^`]*)` \(`([^`]+):(\d+)`\)", md)
+    assert [f.split()[0] for f, _p, _l in flags] == ["--config", "--config-value"], md
+    for flag, path, line in flags:
+        assert index.check_citation(path, int(line))
+        assert flag.split()[0] in index.read_source(path, int(line), int(line))[0][1]
+    assert len(md) <= HOVER_BUDGET
+
+
+def test_a_parameter_flag_comes_from_the_cli_definition(index):
+    """``--alpha``: the option Metaflow builds as ``"--" + name``, cited where it does."""
+    _kind, md = _hover("alpha = Parameter", 1, index.catalog, index.entries)
+    assert md.split("\n", 1)[0] == "**Parameter `alpha`** (`--alpha`)"
+    m = re.search(r"`--alpha` \(`([^`]+):(\d+)`\)", md)
+    assert m is not None, md
+    text = index.read_source(m.group(1), int(m.group(2)), int(m.group(2)))[0][1]
+    assert '"--"' in text and "Option" in text
 
 
 def test_numpy_sections_become_lists():

@@ -84,9 +84,11 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
 
 def _without(question: str, facts: Facts) -> str:
     """The question less the options and variables the facts found (``max-num-splits`` and
-    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such)."""
+    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such). Each
+    leaves a ``--`` behind, so the option's value (``--with retry``) still reads as one and
+    not as a command of the flow's CLI."""
     for token in sorted(facts.resolved, key=len, reverse=True):
-        question = question.replace(token, " ").replace(token.lstrip("-"), " ")
+        question = question.replace(token, " -- ").replace(token.lstrip("-"), " -- ")
     return question
 
 

@@ -9,7 +9,9 @@ still shares words with real code). So the check is on the question's *named thi
 - ``metaflow.x`` must be a module or package of the indexed source;
 - a proper-noun phrase ("Azure Data Factory") must occur in the source or docs;
 - every content word must occur in the source or docs, or be a near-spelling of one (typos
-  such as "retyr" still match "retry": same first letter, one or two edits);
+  such as "retyr" still match "retry": same first letter, one or two edits); a lone ordinary
+  word the source lacks ("apart", "couple") is the user's wording unless it names a thing
+  (a noun of a practice, "retention", or what to integrate with: "deploy with quuxflorp");
 - the name of another well-known tool (``prefect``, ``mlflow``, ``dvc``…) that the source does
   not mention is never read as a typo: "prefect" is not a misspelt "prefetch";
 - a command written after ``flow.py`` must be a command of the flow's CLI.
@@ -27,11 +29,14 @@ from typing import TYPE_CHECKING
 
 from metaflow_expert.agent.files import PathRefused
 from metaflow_expert.agent.tools import Toolbox
+from metaflow_expert.knowledge.search import stem
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
 
 FUZZY_CUTOFF = 80.0
+#: how many plain lower-case words the source lacks make a question about a missing feature
+PLAIN_WORDS_MISSING = 2
 MIN_WORD = 4
 _STOP = frozenset(
     [
@@ -172,7 +177,10 @@ _OTHER_TOOLS = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 _FLOW_COMMAND = re.compile(
-    r"\b\w+\.py\s+(?:--?[\w-]+(?:[ =][\w./-]+)?\s+)*([a-z][a-z0-9]*-[a-z0-9-]+)"
+    # a dashed command anywhere after the options (an option's value is never dashed), or any
+    # word right after ``flow.py`` (after options, a word may be an option's value)
+    r"\b\w+\.py\s+(?:(?:--?[\w-]+(?:[ =][\w./-]+)?\s+)*([a-z][a-z0-9]*-[a-z0-9-]+)"
+    r"|([a-z][a-z0-9]*)\b(?![.\w/-]))"
 )
 _PHRASE = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,})(?:\s+(?:[A-Z][A-Za-z0-9]*|[A-Z]{2,}))+")
 _DECO = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
@@ -196,6 +204,8 @@ class Vocabulary:
     word_list: list[str]
     idents: frozenset[str]
     text_lower: str
+    #: the words' stems (:func:`search.stem`): "hardcoding" is known when "hardcoded" is
+    stems: frozenset[str] = frozenset()
 
 
 _VOCABS: dict[str, Vocabulary] = {}
@@ -224,7 +234,11 @@ def vocabulary(toolbox: Toolbox) -> Vocabulary:
     low = corpus.lower()
     words = frozenset(re.findall(r"[a-z][a-z0-9]+", low))
     vocab = Vocabulary(
-        words, sorted(words), frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", corpus)), low
+        words,
+        sorted(words),
+        frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", corpus)),
+        low,
+        frozenset(stem(w) for w in words),
     )
     with _LOCK:
         _VOCABS[key] = vocab
@@ -276,6 +290,7 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
     vocab = vocabulary(toolbox)
     catalog = toolbox.index.catalog
     reasons: list[str] = []
+    plain: list[str] = []
     known_decos = set(catalog.step) | set(catalog.flow) | {"step"}
     for name in _DECO.findall(question):
         declared = re.search(rf"\bname\s*=\s*[\"']{re.escape(name.lower())}[\"']", vocab.text_lower)
@@ -308,15 +323,61 @@ def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
             len(w) < MIN_WORD
             or w in _STOP
             or any(v in vocab.words for v in _variants(w))
+            or stem(w) in vocab.stems  # another form of a word the source has
             or w in vocab.text_lower
         ):
             continue
         if _near(w, vocab) is None:
-            reasons.append(f"“{word}” does not occur in the source or docs")
+            if word.isalpha() and word.islower() and not _written_as_code(word, question):
+                plain.append(word)
+            else:
+                reasons.append(f"“{word}” does not occur in the source or docs")
+    # one plain word the source happens not to use ("apart", "couple") is how a user words an
+    # ordinary goal; a feature the source lacks leaves more than one absent word behind, a
+    # name (a tool, ``@decorator``, ``CamelCase``, a module, a command) or a noun naming it
+    if (
+        len(plain) >= PLAIN_WORDS_MISSING
+        or reasons
+        or any(_names_a_thing(w, question) for w in plain)
+    ):
+        reasons.extend(f"“{w}” does not occur in the source or docs" for w in plain)
     command = _FLOW_COMMAND.search(question)
-    if command and not toolbox.index.entries.lookup(command.group(1)):
-        reasons.append(f"`{command.group(1)}` is not a command of the flow's CLI")
+    name = (command.group(1) or command.group(2)) if command else None
+    if name and not toolbox.index.entries.lookup(name):
+        reasons.append(f"`{name}` is not a command of the flow's CLI")
     return list(dict.fromkeys(reasons))
+
+
+#: endings of nouns that name a thing or a practice ("retention", "versioning", "approval")
+_NOUN_ENDINGS = ("tion", "sion", "ment", "ing", "ity", "ance", "ence", "ism", "ship", "age")
+#: words after which a noun is what the user integrates with or runs on ("deploy *to* X",
+#: "integrate *with* X", "run *on* X")
+_OBJECT_OF = frozenset(["with", "to", "on", "onto", "into", "via", "through", "using", "in"])
+
+
+def _written_as_code(word: str, question: str) -> bool:
+    """``FlowSpec.rollback()``, ``--turbo``, ```rollback```: a word written as code is a name,
+    never the user's wording."""
+    w = re.escape(word)
+    return bool(re.search(rf"[.-]{w}\b|\b{w}\s*\(|`{w}", question))
+
+
+def _names_a_thing(word: str, question: str) -> bool:
+    """Does a word the source lacks name the thing asked about, rather than word the goal?
+    A feature Metaflow lacks is named by a noun: one of a practice ("retention") or the
+    tool it should integrate with or run on ("deploy with quuxflorp"), or part of the name
+    of the feature, right before a content word ("a dark theme"); a lone ordinary word
+    elsewhere ("keep them apart", "a couple more times", "make it obligatory") only words an
+    ordinary goal."""
+    w = word.lower()
+    if len(w) >= 6 and w.endswith(_NOUN_ENDINGS):
+        return True
+    before = re.search(rf"(\w+)\W+{re.escape(word)}\b", question)
+    if before and before.group(1).lower() in _OBJECT_OF:
+        return True
+    # a word right before a content word is part of the feature's name ("dark theme")
+    after = re.search(rf"\b{re.escape(word)} ([A-Za-z]+)", question)
+    return bool(after and len(after.group(1)) >= MIN_WORD and after.group(1).lower() not in _STOP)
 
 
 def _near(word: str, vocab: Vocabulary) -> str | None:

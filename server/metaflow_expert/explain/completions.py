@@ -18,7 +18,7 @@ from metaflow_expert.model import FlowClass, FlowFile, Step
 if TYPE_CHECKING:  # only passed in: completions must not pay for importing the catalog
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
 
-ItemKind = Literal["decorator", "argument", "step", "artifact", "attribute", "function"]
+ItemKind = Literal["decorator", "argument", "step", "artifact", "attribute", "function", "variable"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _decorator_items(catalog: DecoratorCatalog | None, kind: str, typed: str) ->
                 Item(
                     step_sym.name,
                     "decorator",
-                    step_sym.signature,
+                    f"step decorator · {step_sym.signature}",
                     (step_sym.doc or "").split("\n\n")[0],
                     sort="0",
                 ),
@@ -180,7 +180,7 @@ def _arg_items(
             Item(
                 a.name,
                 "argument",
-                f"default {a.default_src}",
+                f"{'flow' if flow_level else 'step'} decorator argument · default {a.default_src}",
                 a.doc,
                 insert=f"{a.name}=",
                 sort=f"{i:03d}",
@@ -196,7 +196,9 @@ def _current_items(catalog: DecoratorCatalog | None, head: str) -> list[Item]:
     prefix = head + "."
     for key, sym in sorted(catalog.api.items()):
         if key.startswith(prefix):
-            out.append(Item(key[len(prefix) :], "attribute", sym.signature, sym.doc))
+            what = f"{sym.kind} of {head}" if sym.kind else f"attribute of {head}"
+            shown = f"{what} · {sym.signature}" if sym.signature else what
+            out.append(Item(key[len(prefix) :], "attribute", shown, sym.doc))
     base = catalog.api.get(head)
     if base is not None and base.kind == "variable":
         names = {i.label for i in out}
@@ -204,7 +206,9 @@ def _current_items(catalog: DecoratorCatalog | None, head: str) -> list[Item]:
             for c in spec.current_attrs:
                 if c.name not in names:
                     names.add(c.name)
-                    out.append(Item(c.name, "attribute", f"{c.type} (from @{spec.name})", c.doc))
+                    added = f"attribute of {head} added by @{spec.name}"
+                    shown = f"{added} · {c.type}" if c.type else added
+                    out.append(Item(c.name, "attribute", shown, c.doc))
     return out
 
 

@@ -14,11 +14,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from metaflow_expert.explain.cursor import Target
-from metaflow_expert.model import DecoratorUse, FlowClass, Step
+from metaflow_expert.knowledge.entries import CLI_OPTION
+from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Step
 
 if TYPE_CHECKING:  # the catalog and the graph are only passed in: no import cost here
     from metaflow_expert.graph import FlowGraph, GraphNode
     from metaflow_expert.knowledge.catalog import ApiSymbol, DecoratorCatalog, DecoratorSpec
+    from metaflow_expert.knowledge.entries import Entry
+    from metaflow_expert.knowledge.entry_index import EntryIndex
 
 Link = Callable[[str, int], str]
 
@@ -231,6 +234,62 @@ def _short_symbol(sym: ApiSymbol, link: Link) -> list[str]:
     return out
 
 
+#: the wildcard an option built at run time has in its name (``"--" + arg.name`` → ``--{}``)
+_BUILT_NAME = "{}"
+
+
+def _near(entries: list[Entry], sym: ApiSymbol | None) -> list[Entry]:
+    """Entries in the package of ``sym``'s file first (``metaflow/user_configs/`` for
+    ``Config``): several commands may define an option of the same name."""
+    if sym is None:
+        return entries
+    folder = sym.path.rsplit("/", 1)[0] + "/"
+    return sorted(entries, key=lambda e: not e.path.startswith(folder))
+
+
+def cli_flags(
+    p: ParameterDecl, catalog: DecoratorCatalog | None, entries: EntryIndex | None
+) -> list[tuple[str, Entry]]:
+    """How ``p`` is given on the command line, each form with the CLI definition it comes
+    from (read from Metaflow's click options, not assumed):
+
+    - a ``Config``: the run-time ``--config`` / ``--config-value`` options, whose first value
+      is the config's name (``config_options.py``);
+    - a ``Parameter`` / ``IncludeFile``: the option built as ``"--" + name`` in the module
+      that defines ``Parameter``.
+    Empty while the index is not loaded, or when the source defines no such option."""
+    if entries is None or not p.param_name:
+        return []
+    sym = api_symbol(catalog, p.kind)
+    out: list[tuple[str, Entry]] = []
+    if p.kind == "Config":
+        for flag in ("--config", "--config-value"):
+            found = [e for e in _near(entries.lookup(flag), sym) if e.kind == CLI_OPTION]
+            if not found:
+                continue
+            e = found[0]
+            values = e.metavar.replace("<name>", p.param_name, 1) if e.metavar else p.param_name
+            out.append((f"{flag} {values}", e))
+        return out
+    param_sym = api_symbol(catalog, "Parameter")
+    if param_sym is None:
+        return []
+    for e in entries.of_kind(CLI_OPTION):
+        if e.path == param_sym.path and e.text.startswith("-") and _BUILT_NAME in e.text:
+            out.append((e.text.replace(_BUILT_NAME, p.param_name), e))
+            break
+    return out
+
+
+def _flag_lines(flags: list[tuple[str, Entry]], link: Link) -> list[str]:
+    if not flags:
+        return []
+    forms = " or ".join(f"`{shown}` ({link(e.path, e.line)})" for shown, e in flags)
+    helps = [_cell(e.help) for _shown, e in flags if e.help]
+    said = f" — {helps[0][:200]}" if helps else ""
+    return [f"Command line (cli option): {forms}{said}"]
+
+
 def _input_text(flow: FlowClass, step: Step) -> str:
     """Which list ``self.input`` walks here: the foreach of the step(s) that lead into this one."""
     sources = [
@@ -306,8 +365,12 @@ def render(
     graph: FlowGraph | None = None,
     runtime: str | None = None,
     pending_note: str = INDEX_PENDING,
+    entries: EntryIndex | None = None,
 ) -> str | None:
     """Hover markdown for ``target``; None when there is nothing useful to say.
+
+    ``entries`` (the index's error messages, CLI options, config and env variables) give a
+    Parameter's or Config's command-line flags and explain a string naming an entry.
 
     ``pending_note`` is what to say in place of Metaflow's docs while ``catalog`` is None
     (still indexing, or indexing failed and why)."""
@@ -383,17 +446,21 @@ def render(
         return artifact_markdown(t.flow, t.name, link_local, runtime)
     if t.kind == "parameter" and t.parameter is not None:
         p = t.parameter
-        # ``--<name>`` is a Parameter's (or IncludeFile's) flag only: a Config is given as
-        # ``--config NAME FILE`` / ``--config-value NAME JSON``, which this module cannot read
-        # from the CLI source, so it says nothing about a Config's flags rather than guess
-        flag = f" (`--{p.param_name}`)" if p.param_name and p.kind != "Config" else ""
-        out = [f"**{p.kind} `{p.attr}`**{flag}"]
+        # the flags come from the indexed click options: ``--<name>`` for a Parameter, but
+        # ``--config <name> <path>`` / ``--config-value <name> <value>`` for a Config
+        flags = cli_flags(p, catalog, entries)
+        head = f" (`{flags[0][0]}`)" if len(flags) == 1 else ""
+        out = [f"**{p.kind} `{p.attr}`**{head}"]
+        if len(flags) > 1:
+            out += _flag_lines(flags, link)
         written = ", ".join(
             a.source if not a.name or a.source.startswith(a.name) else f"{a.name}={a.source}"
             for a in p.args
         )
         if written:
             out.append(f"Declared: `{p.kind}({_cell(written)})`")
+        if len(flags) == 1:
+            out += _flag_lines(flags, link)
         sym = None if pending else api_symbol(catalog, p.kind)
         if sym is not None:  # this declaration first; the class's own doc is one link away
             out += _short_symbol(sym, link)

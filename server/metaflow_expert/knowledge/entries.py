@@ -93,6 +93,9 @@ class Entry(NamedTuple):
     context: str = ""
     condition: str = ""
     read_at: tuple[str, ...] = ()
+    #: a CLI option's values as the source declares them (``metavar=``, or the value types of
+    #: ``nargs`` > 1: ``ConvertPath`` → ``path``), space separated; empty when it takes one
+    metavar: str = ""
 
     @property
     def cite(self) -> str:
@@ -199,6 +202,8 @@ class _Reader(ast.NodeVisitor):
         self.hot: set[int] | None = None
         self.command = ""
         self.conditions: list[str] = []
+        #: the enclosing definitions, innermost last (where a help variable is assigned)
+        self.functions: list[ast.AST] = []
         self.out: list[Entry] = []
         #: config names this module imports from metaflow_config: name → line
         self.config_imports: list[tuple[str, int]] = []
@@ -304,12 +309,14 @@ class _Reader(ast.NodeVisitor):
             if isinstance(dec, ast.Call) and not isinstance(node, ast.ClassDef):
                 self.click_decorator(dec, node)
         self.scope.append(node.name)
+        self.functions.append(node)
         saved, self.conditions = self.conditions, []
         for stmt in node.body:
             self.visit(stmt)
         if isinstance(node, ast.ClassDef):
             self.headline(node)
         self.conditions = saved
+        self.functions.pop()
         self.scope.pop()
 
     visit_FunctionDef = _scoped
@@ -397,6 +404,15 @@ class _Reader(ast.NodeVisitor):
         ):
             # in a decorator: its command; in a shared option factory: the factory
             self.click_option(node, self.command or (self.scope[-1] if self.scope else ""))
+        elif (
+            self.uses_click
+            and fname in ("Option", "Argument")
+            and owner == "click"
+            and isinstance(func, ast.Attribute)
+        ):
+            # an option built at run time and inserted into a command's params
+            # (``click.Option(["--config", "config"], ...)``, ``click.Option(("--" + name,))``)
+            self.click_option_object(node, fname == "Option")
         if fname == "getenv" or (fname == "get" and isinstance(func, ast.Attribute)):
             target = func.value if isinstance(func, ast.Attribute) else None
             if fname == "getenv" or (target is not None and _is_environ(target)):
@@ -520,8 +536,94 @@ class _Reader(ast.NodeVisitor):
                 default=_short(self.segment(default_node), 200) if default_node else "",
                 help=helped[0] if helped else "",
                 context=self.context,
+                metavar=metavar_of(node),
             )
         )
+
+    def click_option_object(self, node: ast.Call, is_option: bool) -> None:
+        """``click.Option(names, **kw)``: its dashed names (a built name ``"--" + x`` becomes
+        ``--{}``); the Python name in the list is not a flag. A ``help`` kept in a variable
+        is read from that variable's first string assignment in the enclosing function."""
+        first = node.args[0] if node.args else None
+        if not isinstance(first, (ast.List, ast.Tuple)):
+            return
+        names: list[tuple[str, int]] = []
+        for el in first.elts:
+            if isinstance(el, ast.Constant) and isinstance(el.value, str):
+                names.append((el.value, el.lineno))
+            elif (
+                isinstance(el, ast.BinOp)
+                and isinstance(el.left, ast.Constant)
+                and isinstance(el.left.value, str)
+            ):
+                names.append((el.left.value + WILDCARD, el.lineno))
+        if is_option:
+            names = [(n, ln) for n, ln in names if n.startswith("-")]
+        if not names:
+            return
+        default_node = _kwarg(node, "default")
+        if isinstance(default_node, (ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+            default_node = None  # computed per flow at run time: nothing to show
+        help_node = _kwarg(node, "help")
+        if isinstance(help_node, ast.Name) and self.functions:
+            help_node = _first_string_assignment(self.functions[-1], help_node.id)
+        helped = message_text(help_node) if help_node is not None else None
+        help_text = helped[0] if helped else ""
+        envvar = _kwarg(node, "envvar")
+        if isinstance(envvar, ast.Constant) and isinstance(envvar.value, str):
+            help_text += f" (environment variable {envvar.value})"
+        self.out.append(
+            Entry(
+                CLI_OPTION,
+                " / ".join(n for n, _ in names),
+                self.rel,
+                names[0][1],
+                node.end_lineno or names[0][1],
+                name=self.scope[-1] if self.scope else "",
+                default=_short(self.segment(default_node), 200) if default_node else "",
+                help=help_text.strip(),
+                context=self.context,
+                metavar=metavar_of(node),
+            )
+        )
+
+
+def metavar_of(option: ast.Call) -> str:
+    """What an option takes, from its own declaration: ``metavar="X"``; else, for a tuple type
+    (``MultipleTuple([click.Choice(names), ConvertPath()])``), one word per value: a
+    ``Choice`` → ``name``, a type class → its name without ``Convert``, split into words."""
+    meta = _kwarg(option, "metavar")
+    if isinstance(meta, ast.Constant) and isinstance(meta.value, str):
+        return meta.value
+    nargs, typ = _kwarg(option, "nargs"), _kwarg(option, "type")
+    if not (isinstance(nargs, ast.Constant) and isinstance(nargs.value, int) and nargs.value > 1):
+        return ""
+    if not isinstance(typ, ast.Call) or not typ.args:
+        return ""
+    values = typ.args[0]
+    if not isinstance(values, (ast.List, ast.Tuple)):
+        return ""
+    words = []
+    for v in values.elts:
+        cls = _dotted(v.func if isinstance(v, ast.Call) else v).split(".")[-1]
+        if cls == "Choice":
+            words.append("name")
+        elif cls:
+            cls = cls.removeprefix("Convert") or cls
+            words.append(" ".join(re.findall(r"[A-Z][a-z]*|[a-z]+", cls)).lower())
+    return " ".join(f"<{w}>" for w in words)
+
+
+def _first_string_assignment(fn: ast.AST, name: str) -> ast.AST | None:
+    """The value of the first ``name = <message>`` in ``fn`` (a help text built in steps)."""
+    for sub in ast.walk(fn):
+        if (
+            isinstance(sub, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets)
+            and message_text(sub.value) is not None
+        ):
+            return sub.value
+    return None
 
 
 def config_prefix(text: str) -> str:

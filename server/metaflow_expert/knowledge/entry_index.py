@@ -81,7 +81,8 @@ def entry_snippet(e: Entry) -> str:
             s += f" — when {e.condition}"
         return s + (f" (in {e.context})" if e.context else "")
     if e.kind == CLI_OPTION:
-        s = f"{e.text} (command {e.name})" if e.name else e.text
+        s = f"{e.text} {e.metavar}" if e.metavar else e.text
+        s = f"{s} (command {e.name})" if e.name else s
         s += f" default {e.default}" if e.default else ""
         return s + (f": {e.help}" if e.help else "")
     if e.kind == CLI_COMMAND:

@@ -26,6 +26,12 @@ _QUESTION = re.compile(
     r"explain|tell|show|list|give|find)\b(?!\s+not\b)",
     re.I,
 )
+# a message quoted inside the user's own sentence ("got 'A previous run id was not found.'"):
+# quotes that open and close outside a word, so "don't … it's" is no quote
+_QUOTED_MESSAGE = re.compile(
+    r"(?<![A-Za-z0-9])(?:'([^'\n]{12,400})'|\"([^\"\n]{12,400})\"|`([^`\n]{12,400})`)(?![A-Za-z0-9])"
+)
+_MESSAGE_WORDS = 4
 _TRACE_NOISE = re.compile(r"^\s*(Traceback \(most recent call last\)|File \"|\^+$)")
 _WILDCARD_GAP = r".{0,120}?"
 
@@ -42,17 +48,30 @@ def normalize(text: str, template: bool = False) -> str:
     return " ".join(text.split())
 
 
+def quoted_messages(query: str) -> list[str]:
+    """Messages the user quotes inside their own words: quoted spans of four words or more
+    (``why do i get 'Specify --origin-run-id' after resume``); a quoted name is not one."""
+    out = []
+    for m in _QUOTED_MESSAGE.finditer(query):
+        text = next(g for g in m.groups() if g is not None)
+        if sum(1 for t in text.split() if re.fullmatch(r"[A-Za-z][a-z]*[.,:;!?]?", t)) >= (
+            _MESSAGE_WORDS
+        ):  # words, not a command line (``python flow.py resume``)
+            out.append(text)
+    return out
+
+
 def is_message_like(query: str) -> bool:
-    """A pasted message rather than a question: quoted, several lines, an ``XError:`` prefix,
-    or a sentence that does not start like a question ("could not …" is not one) and does not
-    end with ``?`` unless long: three words or more, or two with code-like punctuation
-    (``Expects Run('…')``)."""
+    """A pasted message rather than a question: quoted (whole, or a message quoted inside the
+    question), several lines, an ``XError:`` prefix, or a sentence that does not start like a
+    question ("could not …" is not one) and does not end with ``?`` unless long: three words
+    or more, or two with code-like punctuation (``Expects Run('…')``)."""
     q = query.strip()
     if len(q) < 12:
         return False
     if q[0] in "'\"`" and q[-1] == q[0]:
         return True
-    if "\n" in q or _EXC_PREFIX.match(q):
+    if "\n" in q or _EXC_PREFIX.match(q) or quoted_messages(q):
         return True
     words = q.split()
     if _QUESTION.match(q) or (q.endswith("?") and len(words) < 10):
@@ -70,6 +89,9 @@ def pasted_lines(query: str) -> list[str]:
     lines = [ln for ln in q.splitlines() if ln.strip() and not _TRACE_NOISE.match(ln)]
     if len(lines) > 1:
         pieces += lines[-30:]
+    # a quoted message is matched on its own: normalising the whole question turns it into
+    # one wildcard mark
+    pieces += quoted_messages(q)[:5]
     out: list[str] = []
     for p in pieces:
         n = normalize(_EXC_PREFIX.sub("", p))

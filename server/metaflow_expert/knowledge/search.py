@@ -204,6 +204,67 @@ def cli_names(text: str) -> set[str]:
     return out
 
 
+#: words by which a question asks for a kind of entry, not for code that uses the thing:
+#: "which *variable* / *setting* …", "the *flag* …" (index kinds, :mod:`entries`); not "config",
+#: which as often means a flow's ``Config``
+KIND_INTENT = {
+    "config": frozenset(["setting", "settings", "variable", "var"]),
+    "env var": frozenset(["env", "environment", "variable", "var"]),
+    "cli option": frozenset(["flag", "option", "options", "cli"]),
+}
+#: how much an entry of the asked-for kind is lifted: enough to pass the code that merely
+#: reads the same words, not enough to beat a hit the question names outright
+INTENT_BOOST = 1.5
+
+
+#: "how does the runtime …", "how is my code …", "what decides …": a question about how
+#: Metaflow does something inside (not "how do I …", which may well want a flag)
+_INSIDE = re.compile(
+    r"\bhow\s+(?:does|do|is|are)\s+(?!i\b|we\b|you\b|one\b)\w+|\bwhat\s+decides\b"
+    r"|\binternal(?:ly|s)?\b|\bunder the hood\b",
+    re.I,
+)
+#: the entry kinds that only name how a user drives a thing (the command line), never where
+#: it is done; an inside question that writes no ``--option`` wants the implementing code
+DRIVING_KINDS = frozenset(["cli option", "cli command"])
+#: how much a module whose file name an inside question says is lifted
+MODULE_NAMED_BOOST = 1.5
+#: a file name says where only if one of its words is in at most this share of the documents
+NAMED_MODULE_RARE = 0.05
+#: how much those entries weigh in an inside question
+INSIDE_DAMP = 0.5
+
+
+def asks_inside(query: str) -> bool:
+    """Does ``query`` ask how Metaflow does something inside (see :data:`_INSIDE`)?"""
+    return bool(_INSIDE.search(query)) and not _OPTION.search(query)
+
+
+def kind_intent(query: str) -> frozenset[str]:
+    """The entry kinds ``query`` asks for by a kind word (see :data:`KIND_INTENT`)."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", query)}
+    return frozenset(kind for kind, said in KIND_INTENT.items() if words & said)
+
+
+_NUMERONYM = re.compile(r"([a-z])(\d{1,2})([a-z])")
+#: ``NBRunner``: an abbreviation (2–4 capitals) before another class's name
+_WRAPPER = re.compile(r"([A-Z]{2,4})([A-Z][a-z]\w*)")
+#: how far down the ranking a wrapper is looked for
+WRAPPER_WINDOW = 20
+#: how many of the wrapper's own words (the wrapped class lacks them) keep it first
+WRAPPER_OWN_WORDS = 2
+
+
+def abbreviates(prefix: str, word: str) -> bool:
+    """Does ``word`` spell ``prefix`` ("nb") or start with its letters in order ("notebook")?"""
+    if word == prefix or word.startswith(prefix):
+        return True
+    if word[:1] != prefix[:1] or len(word) <= len(prefix):
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in prefix[1:])
+
+
 def split_identifier(ident: str) -> list[str]:
     """``RetryDecorator`` → [retry, decorator]; ``merge_artifacts`` → [merge, artifacts]."""
     parts: list[str] = []
@@ -310,6 +371,7 @@ class SearchIndex:
         self.idents = idents
         self._ident_keys = list(idents)
         self._vocab: list[str] | None = None
+        self._path_words: frozenset[str] | None = None
 
     # -- persistence --------------------------------------------------------------------------
     @classmethod
@@ -428,6 +490,95 @@ class SearchIndex:
             return True
         return stem(word.lower()) not in self.postings
 
+    def numeronym(self, word: str) -> str | None:
+        """The one folder or module name a numeronym abbreviates (``k8s`` → ``kubernetes``:
+        first letter, so many letters, last letter), or None. Only names of the source's own
+        folders and modules count: numeronyms name systems, and a system Metaflow supports
+        has a package; among all words ``k8s`` would be ambiguous (``keytokens``…)."""
+        m = _NUMERONYM.fullmatch(word.lower())
+        if not m:
+            return None
+        if self._path_words is None:
+            self._path_words = frozenset(
+                w for path, *_ in self.meta for w in re.split(r"[/_.\-]", path.lower()) if w
+            )
+        first, count, last = m.group(1), int(m.group(2)), m.group(3)
+        found = [
+            w
+            for w in self._path_words
+            if len(w) == count + 2 and w[0] == first and w[-1] == last and w.isalpha()
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _lift_named_modules(self, scores: dict[int, float], terms: set[str]) -> None:
+        """In a question about how Metaflow does something inside, the module whose file name
+        the question says in full ("the runtime", "heartbeat", "logs … saved" for
+        ``save_logs.py``) is where it is done: it is lifted as much as an entry of an asked-for
+        kind. A name of common words only (``task.py``: "task" is in 9% of the documents)
+        says nothing about where."""
+        rare = len(self.meta) * NAMED_MODULE_RARE
+        for i, s in list(scores.items()):
+            path, _line, _end, _symbol, kind, _snip, vendored = self.meta[i]
+            if kind != "module" or vendored:
+                continue
+            stem_name = path.rsplit("/", 1)[-1].removesuffix(".py")
+            if stem_name == "__init__":
+                continue
+            words = [stem(w) for w in split_identifier(stem_name) if w not in STOPWORDS]
+            if words and all(w in terms for w in words) and min(map(self._df, words)) <= rare:
+                scores[i] = s * MODULE_NAMED_BOOST
+
+    def _df(self, term: str) -> int:
+        post = self.postings.get(term)
+        return len(post[0]) // 4 if post else 0
+
+    def _has(self, doc: int, term: str) -> bool:
+        post = self.postings.get(term)
+        if post is None:
+            return False
+        ids = array("I")
+        ids.frombytes(post[0])
+        return doc in ids
+
+    def _prefer_wrapped(
+        self, ranked: list[tuple[float, int]], words: list[str], terms: list[str]
+    ) -> list[tuple[float, int]]:
+        """A thin wrapper named by an abbreviation before the class it wraps (``NBRunner`` wraps
+        ``Runner``, ``NBDeployer`` wraps ``Deployer``) repeats that class's docstring in fewer
+        words, so BM25 ranks it first. Unless the question says the wrapper's own word (a word
+        the prefix abbreviates: "notebook" for ``NB``, or words of the wrapper's that the
+        wrapped class lacks: "jupyter … cell"; one such word may be chance: "block"), the
+        wrapped class takes its place and the wrapper the wrapped class's score."""
+        said = [w.lower() for w in words]
+        scores = {i: s for s, i in ranked}
+        changed = False
+        for _s, i in ranked[:WRAPPER_WINDOW]:
+            _path, _line, _end, symbol, kind, _snip, vendored = self.meta[i]
+            m = _WRAPPER.fullmatch(symbol.rsplit(".", 1)[-1])
+            if kind != "class" or vendored or not m:
+                continue
+            prefix = m.group(1).lower()
+            if any(abbreviates(prefix, w) for w in said):
+                continue
+            bases = [
+                j
+                for j in self.idents.get(m.group(2).lower(), ())
+                if self.meta[j][4] == "class" and not self.meta[j][6]
+            ]
+            if len(bases) != 1 or scores.get(bases[0], 0.0) >= scores[i]:
+                continue
+            base = bases[0]
+            own = [t for t in terms if self._has(i, t) and not self._has(base, t)]
+            if len(own) >= WRAPPER_OWN_WORDS:
+                continue  # the question says the wrapper's own words ("jupyter", "cell")
+            scores[i], scores[base] = scores.get(base, 0.0), scores[i]
+            changed = True
+        if not changed:
+            return ranked
+        out = [(s, i) for i, s in scores.items()]
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return out
+
     def _known(self, term: str) -> bool:
         """Does ``term`` occur in at least one non-vendored document?"""
         post = self.postings.get(term)
@@ -467,6 +618,10 @@ class SearchIndex:
         for t in tokenize(query):
             for term, conf in self._correct(t):
                 terms[term] = max(terms.get(term, 0.0), conf)
+        for w in words:
+            expanded = self.numeronym(w)
+            if expanded:
+                terms[expanded] = 1.0
         scores = self._bm25(list(terms.items()))
         if scores:
             top = max(scores.values())
@@ -480,10 +635,28 @@ class SearchIndex:
             for doc in self.aliases.get(name, ()):
                 scores[doc] = scores.get(doc, 0.0) + top
         for name in cli_names(query):  # ``--tag``, ``flow.py dump``: named on a command line
+            # a written ``--option`` is named as surely as ``@retry``; a bare word after
+            # ``flow.py`` may be an argument rather than a command, so it weighs half
+            lift = top if name.startswith(CLI_ALIAS + "-") else top / 2
             for doc in self.aliases.get(name, ()):
-                scores[doc] = scores.get(doc, 0.0) + top / 2
-        ranked = [(s * self.priors[i], i) for i, s in scores.items()]
+                scores[doc] = scores.get(doc, 0.0) + lift
+        intent = kind_intent(query)
+        inside = asks_inside(query)
+        damped = DRIVING_KINDS if inside else frozenset()
+        if inside:
+            self._lift_named_modules(scores, set(terms))
+        ranked = [
+            (
+                s
+                * self.priors[i]
+                * (INTENT_BOOST if self.meta[i][4] in intent else 1.0)
+                * (INSIDE_DAMP if self.meta[i][4] in damped else 1.0),
+                i,
+            )
+            for i, s in scores.items()
+        ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
+        ranked = self._prefer_wrapped(ranked, words, list(terms))
         hits: list[SearchHit] = []
         seen: set[tuple[str, int]] = set()
         for s, i in ranked:

@@ -2,17 +2,24 @@
 
 Why thin: ``explain.cursor`` finds the thing, ``explain.render`` writes the markdown from the
 decorator catalog; this module adds file-URI links for citations and, for artifacts, a line
-about the latest run (read in a subprocess by ``run_artifacts``; never awaited here).
+about the latest run (read in a subprocess by ``run_artifacts``; never awaited here). A string
+naming a config variable, env var or CLI option is explained by ``explain.quoted`` first.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from metaflow_expert.explain import cursor as explain_cursor
-from metaflow_expert.explain import render
+from metaflow_expert.explain import quoted, render
 from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
+from metaflow_expert.model import Span
+
+if TYPE_CHECKING:
+    from metaflow_expert.knowledge.entry_index import EntryIndex
 
 
 def register(server: MetaflowLanguageServer) -> None:
@@ -30,13 +37,23 @@ async def hover_at(
     if doc is None:
         return None
     line, col = documents.cursor(ls, doc, position)
-    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
-    if target is None:
-        return None
     knowledge = ls.knowledge
 
     def link(path: str, line_no: int) -> str:
         return citations.markdown_link(knowledge, path, line_no)
+
+    entries = ls.index.entries if ls.index is not None else None
+    if entries is not None:
+        found = await budgets.in_thread(ls, _quoted_name, doc.file.lines, line, col, entries, link)
+        if found is not None:
+            md, span = found
+            return types.Hover(
+                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
+                range=documents.to_range(ls, doc, span),
+            )
+    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
+    if target is None:
+        return None
 
     def link_local(line_no: int) -> str:
         return f"[line {line_no}]({uri}#L{line_no})"
@@ -59,6 +76,7 @@ async def hover_at(
         graph=graph,
         runtime=runtime,
         pending_note=_pending_note(ls),
+        entries=entries,
     )
     if not text:
         return None
@@ -66,6 +84,22 @@ async def hover_at(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
         range=documents.to_range(ls, doc, target.span),
     )
+
+
+def _quoted_name(
+    lines: list[str], line: int, col: int, entries: EntryIndex, link: render.Link
+) -> tuple[str, Span] | None:
+    """A string naming something Metaflow reads (``"METAFLOW_DEFAULT_DATASTORE"``,
+    ``"--max-workers"``): its kind, default and definition from the index entries, and the
+    string's span. Runs on a worker (the line may be a pasted megabyte)."""
+    if not (0 <= line < len(lines)):
+        return None
+    found = quoted.quoted_at(lines[line].rstrip("\r\n"), col)
+    if found is None:
+        return None
+    text, start, end = found
+    md = quoted.hover_markdown(entries, text, link)
+    return None if md is None else (md, Span(line, start, line, end))
 
 
 def _pending_note(ls: MetaflowLanguageServer) -> str:
