@@ -136,3 +136,20 @@ def test_numpy_sections_become_lists():
     assert "**Parameters**" in md and "- `name : str` — The name." in md
     fenced = "Use:\n```\nx\n    y\n```\n"
     assert render.numpy_sections_as_lists(fenced) == fenced
+
+
+def test_a_decorator_hover_gives_the_default_metaflow_applies(index):
+    """``@batch``'s ``defaults`` say ``cpu: None`` while its doc says "default 1": the hover
+    gives ``"1"``, read from the class-level dict the decorator hands to a call, citing both
+    that dict's line and the call (issue 14 item 4)."""
+    _kind, md = _hover("@batch", 2, index.catalog)
+    line = next(x for x in md.splitlines() if x.startswith("- `cpu` = `4`"))
+    assert 'Metaflow\'s default `"1"` when unset' in line, line
+    cites = re.findall(r"`([^`]+\.py):(\d+)`", line)
+    assert len(cites) == 2, line
+    (dict_path, dict_line), (call_path, call_line) = cites
+    assert '"cpu"' in index.read_source(dict_path, int(dict_line), int(dict_line))[0][1]
+    call = index.read_source(call_path, int(call_line), int(call_line))[0][1]
+    assert "resource_defaults" in call
+    spec = index.catalog.step["batch"]
+    assert spec.arg("cpu").default_src == "None" and spec.arg("cpu").shown_default == '"1"'

@@ -51,7 +51,7 @@ def test_decorator_arguments_with_the_sources_defaults(catalog):
     sig = _at("@batch(cpu=4, mem", catalog)
     assert sig is not None and sig.label.startswith("@batch(cpu=")
     spec = catalog.step["batch"]
-    assert [p.label for p in sig.params] == [f"{a.name}={a.default_src}" for a in spec.args]
+    assert [p.label for p in sig.params] == [f"{a.name}={a.shown_default}" for a in spec.args]
     assert _active(sig).startswith("memory=")
     assert all(p.label in sig.label for p in sig.params)
 

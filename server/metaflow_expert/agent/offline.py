@@ -237,7 +237,7 @@ def decorator_facts(
             lines.append("| argument | default | doc |\n| --- | --- | --- |")
             for arg in spec.args:
                 doc = " ".join((arg.doc or "").split())[:160].replace("|", "\\|")
-                lines.append(f"| `{arg.name}` | `{arg.default_src}` | {doc} |")
+                lines.append(f"| `{arg.name}` | `{arg.shown_default}` | {doc} |")
         else:
             lines.append("\nIt takes no arguments.")
         if spec.current_attrs:

@@ -180,7 +180,7 @@ def _arg_items(
             Item(
                 a.name,
                 "argument",
-                f"{'flow' if flow_level else 'step'} decorator argument · default {a.default_src}",
+                f"{'flow' if flow_level else 'step'} decorator argument · default {a.shown_default}",
                 a.doc,
                 insert=f"{a.name}=",
                 sort=f"{i:03d}",

@@ -20,6 +20,7 @@ from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Step
 if TYPE_CHECKING:  # the catalog and the graph are only passed in: no import cost here
     from metaflow_expert.graph import FlowGraph, GraphNode
     from metaflow_expert.knowledge.catalog import ApiSymbol, DecoratorCatalog, DecoratorSpec
+    from metaflow_expert.knowledge.catalog_model import ArgSpec
     from metaflow_expert.knowledge.entries import Entry
     from metaflow_expert.knowledge.entry_index import EntryIndex
 
@@ -120,6 +121,24 @@ def _first_paragraph(text: str | None) -> str:
     return (text or "").strip().split("\n\n")[0].strip()
 
 
+def _cite(cite: str, link: Link) -> str:
+    path, _, line = cite.rpartition(":")
+    return link(path, int(line)) if line.isdigit() else cite
+
+
+def _default_cited(spec: DecoratorSpec, arg: ArgSpec, link: Link) -> str:
+    """```1`` when unset (``None`` in ``defaults``; path:line)`` for an effective default, else
+    the ``defaults`` value with its line."""
+    if arg.effective_src:
+        return (
+            f"`{_cell(arg.effective_src)}` when unset: `None` in `defaults`, filled from"
+            f" {_cite(arg.effective_cite, link)} by {_cite(arg.applied_cite, link)}"
+        )
+    return (
+        f"`{_cell(arg.default_src)}`, {link(arg.path or spec.defaults_path or spec.path, arg.line)}"
+    )
+
+
 def _this_use(spec: DecoratorSpec, use: DecoratorUse, link: Link) -> list[str]:
     """What this use sets, by argument name, beside Metaflow's default for it (cited)."""
     lines = []
@@ -130,13 +149,12 @@ def _this_use(spec: DecoratorSpec, use: DecoratorUse, link: Link) -> list[str]:
         if arg is None:
             lines.append(f"- `{name or '?'}` = `{_cell(value)}`")
             continue
-        # the defaults dict's value and the doc's words side by side, each attributed: the
-        # dict may say None where the doc explains what None becomes (``cpu``: "default 1")
+        # the default a user gets (the effective one when Metaflow substitutes a None, cited
+        # where it is applied) beside the doc's words, each attributed
         typ = f" ({_cell(arg.type)})" if arg.type else ""
         doc = f" — {_cell(arg.doc)}{typ}" if arg.doc or typ else ""
         lines.append(
-            f"- `{arg.name}` = `{_cell(value)}` (Metaflow's default `{_cell(arg.default_src)}`,"
-            f" {link(arg.path or spec.defaults_path or spec.path, arg.line)}){doc}"
+            f"- `{arg.name}` = `{_cell(value)}` (Metaflow's default {_default_cited(spec, arg, link)}){doc}"
         )
     return lines
 
@@ -160,10 +178,10 @@ def decorator_markdown(
         for a in spec.args:
             if a.name in set_here:
                 continue
-            rows.append(f"| `{a.name}` | `{_cell(a.default_src)}` | {_short_cell(a.doc)} |")
+            rows.append(f"| `{a.name}` | `{_cell(a.shown_default)}` | {_short_cell(a.doc)} |")
         if len(rows) > 2:
             title = "Other arguments" if set_here else "Arguments"
-            out.append(f"{title} (defaults from the `defaults` dict):\n\n" + "\n".join(rows))
+            out.append(f"{title} (the defaults Metaflow applies):\n\n" + "\n".join(rows))
     if spec.current_attrs:
         attrs = ", ".join(f"`current.{c.name}`" for c in spec.current_attrs)
         out.append(f"Adds to `current`: {attrs}")
@@ -185,7 +203,7 @@ def decorator_arg_markdown(
             f"{link(spec.path, spec.line)}"
         )
     out = [f"**@{spec.name}({a.name}=…)**"]
-    meta = f"default `{a.default_src}`"
+    meta = f"default {_default_cited(spec, a, link)}"
     if a.type:
         meta += f" · {a.type}"
     out.append(meta)

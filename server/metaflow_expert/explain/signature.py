@@ -106,7 +106,7 @@ def _decorator(
     spec = catalog.lookup(name, "flow" if flow_level else "step") or catalog.lookup(name)
     if spec is None:
         return None
-    texts = [f"{a.name}={a.default_src}" for a in spec.args]
+    texts = [f"{a.name}={a.shown_default}" for a in spec.args]
     index, keyword, typed = _cursor_argument(call_text)
     first = (spec.doc or "").strip().split("\n\n")[0]
     return Signature(

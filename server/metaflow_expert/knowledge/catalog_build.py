@@ -212,6 +212,7 @@ class _Builder:
                 if not desc:  # no numpydoc entry: the comment on the key's line, if any
                     desc = trailing_comment(self.r.lines(owner.rel), line)
                 args.append(ArgSpec(key, src, desc, line, typ, owner.rel))
+        self._effective_defaults(d, args)
         allow_multiple, am_cite = False, ""
         got = self.r.class_attr(d, "allow_multiple")
         if got is not None:
@@ -256,6 +257,37 @@ class _Builder:
             var_args=sorted(a for a in writes.var_args if a in {x.name for x in args}),
             sets_unknown=writes.unknown,
         )
+
+    def _effective_defaults(self, d: Definition, args: list[ArgSpec]) -> None:
+        """Fill ``effective_*`` for ``None`` defaults that a class-level dict handed to a call
+        in the class's methods supplies (``compute_resource_attributes(decos, self,
+        self.resource_defaults)``): read from the call, not from a list of known names."""
+        unset = {a.name: a for a in args if a.default_src == "None"}
+        if not unset or not isinstance(d.node, ast.ClassDef):
+            return
+        for node in ast.walk(d.node):
+            if not isinstance(node, ast.Call):
+                continue
+            for given in [*node.args, *(kw.value for kw in node.keywords)]:
+                if not (
+                    isinstance(given, ast.Attribute)
+                    and isinstance(given.value, ast.Name)
+                    and given.value.id == "self"
+                    and given.attr != "defaults"
+                ):
+                    continue
+                got = self.r.class_attr(d, given.attr)
+                if got is None:
+                    continue
+                owner, stmt = got
+                if not isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    continue
+                for key, src, line in self._dict_items(owner, stmt.value):
+                    arg = unset.get(key)
+                    if arg is not None and not arg.effective_src:
+                        arg.effective_src = src
+                        arg.effective_cite = f"{owner.rel}:{line}"
+                        arg.applied_cite = f"{d.rel}:{node.lineno}"
 
     def _inherited_checks(self, d: Definition) -> dict[str, list[tuple[list[str], str]]]:
         """``_checks`` of the class and of its plugin base classes (a subclass inherits its

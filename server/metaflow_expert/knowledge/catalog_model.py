@@ -21,7 +21,12 @@ from metaflow_expert.knowledge.run_model import RunFacts
 
 @dataclass
 class ArgSpec:
-    """One accepted decorator argument: a key of the class's ``defaults`` dict."""
+    """One accepted decorator argument: a key of the class's ``defaults`` dict.
+
+    ``effective_src``/``effective_cite``: what Metaflow applies when the user leaves a
+    ``None`` default unset, when the class hands another class-level dict to a call (``@batch``
+    passes ``self.resource_defaults`` to ``compute_resource_attributes``: ``cpu`` is
+    ``None`` in ``defaults`` but becomes ``"1"``); ``applied_cite`` is that call."""
 
     name: str
     default_src: str
@@ -29,6 +34,14 @@ class ArgSpec:
     line: int
     type: str = ""
     path: str = ""
+    effective_src: str = ""
+    effective_cite: str = ""
+    applied_cite: str = ""
+
+    @property
+    def shown_default(self) -> str:
+        """The default a user gets: the effective one when Metaflow substitutes it."""
+        return self.effective_src or self.default_src
 
 
 @dataclass
@@ -214,6 +227,9 @@ def _arg_from(x: object) -> ArgSpec:
         line=js.integer(a["line"]),
         type=js.text(a["type"]),
         path=js.text(a["path"]),
+        effective_src=js.text(a["effective_src"]),
+        effective_cite=js.text(a["effective_cite"]),
+        applied_cite=js.text(a["applied_cite"]),
     )
 
 

@@ -284,8 +284,12 @@ def _decorator_section(spec: DecoratorSpec) -> list[str]:
         for a in spec.args:
             desc = " ".join(a.doc.split())
             typ = f" — {a.type}" if a.type else ""
+            eff = ""
+            if a.effective_src:
+                ep, _, el = a.effective_cite.rpartition(":")
+                eff = f" (`{a.effective_src}` when unset: {cite(a.name, ep, int(el))})"
             out.append(
-                f"- {cite(a.name, a.path or spec.path, a.line)} default `{a.default_src}`{typ}"
+                f"- {cite(a.name, a.path or spec.path, a.line)} default `{a.default_src}`{eff}{typ}"
                 + (f": {desc}" if desc else "")
             )
     if spec.current_attrs:
