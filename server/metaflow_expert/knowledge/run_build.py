@@ -37,7 +37,6 @@ from metaflow_expert.knowledge.run_model import (
     RunFacts,
     RunSetting,
 )
-from metaflow_expert.knowledge.source import EXT_PACKAGE
 
 CLI = "metaflow/cli.py"
 CONFIG = "metaflow/metaflow_config.py"
@@ -190,22 +189,13 @@ def _requirements(
     its base's ``step_init``); a method the subclass overrides is not inherited."""
     out: list[Requirement] = []
     seen_methods: set[str] = set()
-    todo, depth, seen = [d], 0, set()
-    while todo and depth < 6:
-        nxt: list[Definition] = []
-        for cls in todo:
-            key = (cls.rel, getattr(cls.node, "lineno", 0))
-            if key in seen or not isinstance(cls.node, ast.ClassDef):
+    for cls in reader.plugin_lineage(d):
+        assert isinstance(cls.node, ast.ClassDef)  # what the lineage yields
+        for fn in cls.node.body:
+            if not isinstance(fn, ast.FunctionDef) or fn.name in seen_methods:
                 continue
-            seen.add(key)
-            if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
-                for fn in cls.node.body:
-                    if not isinstance(fn, ast.FunctionDef) or fn.name in seen_methods:
-                        continue
-                    seen_methods.add(fn.name)
-                    out += _method_checks(kind, name, cls.rel, fn, settings, type_attrs)
-            nxt += reader.base_classes(cls)
-        todo, depth = nxt, depth + 1
+            seen_methods.add(fn.name)
+            out += _method_checks(kind, name, cls.rel, fn, settings, type_attrs)
     return out
 
 
