@@ -493,30 +493,14 @@ class _Reader(ast.NodeVisitor):
         )
 
     def click_option(self, option: OptionDecl, command: str) -> None:
-        names = option.names
-        default_node = option.kw("default")
         help_node = option.kw("help")
         helped = message_text(help_node) if help_node is not None else None
-        self.out.append(
-            Entry(
-                CLI_OPTION,
-                " / ".join(n.text for n in names),
-                self.rel,
-                names[0].line,
-                option.call.end_lineno or names[0].line,
-                name=command,
-                default=_short(self.segment(default_node), 200) if default_node else "",
-                help=helped[0] if helped else "",
-                context=self.context,
-                metavar=metavar_of(option),
-            )
-        )
+        self.option_entry(option, command, option.kw("default"), helped[0] if helped else "")
 
     def click_option_object(self, option: OptionDecl) -> None:
         """``click.Option(names, **kw)``: its dashed names (a built name ``"--" + x`` is
         ``--{}``). A ``help`` kept in a variable is read from that variable's first string
         assignment in the enclosing function."""
-        names = option.names
         default_node = option.kw("default")
         if isinstance(default_node, (ast.ListComp, ast.DictComp, ast.GeneratorExp)):
             default_node = None  # computed per flow at run time: nothing to show
@@ -528,6 +512,14 @@ class _Reader(ast.NodeVisitor):
         envvar = option.kw("envvar")
         if isinstance(envvar, ast.Constant) and isinstance(envvar.value, str):
             help_text += f" (environment variable {envvar.value})"
+        command = self.scope[-1] if self.scope else ""
+        self.option_entry(option, command, default_node, help_text.strip())
+
+    def option_entry(
+        self, option: OptionDecl, command: str, default: ast.AST | None, help_text: str
+    ) -> None:
+        """The entry of an option, cited at its first name."""
+        names = option.names
         self.out.append(
             Entry(
                 CLI_OPTION,
@@ -535,9 +527,9 @@ class _Reader(ast.NodeVisitor):
                 self.rel,
                 names[0].line,
                 option.call.end_lineno or names[0].line,
-                name=self.scope[-1] if self.scope else "",
-                default=_short(self.segment(default_node), 200) if default_node else "",
-                help=help_text.strip(),
+                name=command,
+                default=_short(self.segment(default), 200) if default else "",
+                help=help_text,
                 context=self.context,
                 metavar=metavar_of(option),
             )
