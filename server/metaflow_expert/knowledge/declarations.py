@@ -178,21 +178,56 @@ def env_prefix(funcs_text: str) -> str:
     return config_prefix(ast.get_source_segment(funcs_text, fn) or "") if fn is not None else ""
 
 
-def is_environ_get(call: ast.Call) -> bool:
-    """``os.environ.get(…)`` (or ``<x>.environ.get``)."""
-    f = call.func
-    return (
-        isinstance(f, ast.Attribute)
-        and f.attr == "get"
-        and isinstance(f.value, ast.Attribute)
-        and f.value.attr == "environ"
+# -- environment reads ---------------------------------------------------------------------------
+def is_environ(node: ast.AST) -> bool:
+    """``os.environ`` or a bare ``environ`` (``from os import environ``)."""
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
     )
+
+
+def is_env_call(call: ast.Call) -> bool:
+    """``os.environ.get(…)``, ``environ.get(…)`` or ``os.getenv(…)``/``getenv(…)``."""
+    f = call.func
+    if isinstance(f, ast.Attribute) and f.attr == "get":
+        return is_environ(f.value)
+    return (isinstance(f, ast.Attribute) and f.attr == "getenv") or (
+        isinstance(f, ast.Name) and f.id == "getenv"
+    )
+
+
+class EnvRead(NamedTuple):
+    """A read of a named environment variable: its key literal and the default expression
+    (None when the read has none)."""
+
+    key: ast.Constant
+    default: ast.expr | None
+
+
+def env_read(node: ast.AST) -> EnvRead | None:
+    """``os.environ.get("K", d)``, ``os.getenv("K", d)``, ``os.environ["K"]`` or
+    ``"K" in os.environ``, the key written as a string literal; else None."""
+    args: list[ast.expr] = []
+    if isinstance(node, ast.Call) and is_env_call(node):
+        args = node.args
+    elif isinstance(node, ast.Subscript) and is_environ(node.value):
+        args = [node.slice] if isinstance(node.ctx, ast.Load) else []
+    elif (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], (ast.In, ast.NotIn))
+        and is_environ(node.comparators[0])
+    ):
+        args = [node.left]
+    if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+        return None
+    return EnvRead(args[0], args[1] if len(args) > 1 else None)
 
 
 def environment_read_line(fn: ast.FunctionDef) -> int:
     """The line where ``from_conf`` reads the environment (its first ``os.environ.get``): what
     the configuration precedence is cited at. The function's own line when it has none."""
     return next(
-        (s.lineno for s in ast.walk(fn) if isinstance(s, ast.Call) and is_environ_get(s)),
+        (s.lineno for s in ast.walk(fn) if isinstance(s, ast.Call) and is_env_call(s)),
         fn.lineno,
     )

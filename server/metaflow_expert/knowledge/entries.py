@@ -34,6 +34,7 @@ from metaflow_expert.knowledge.declarations import (
     OptionDecl,
     click_option,
     env_prefix,
+    env_read,
     environment_read_line,
     from_conf_assignment,
     from_conf_function,
@@ -174,13 +175,6 @@ def _first_arg(call: ast.Call, *keywords: str) -> ast.AST | None:
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _is_environ(node: ast.AST) -> bool:
-    """``os.environ`` or a bare ``environ`` (``from os import environ``)."""
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-        isinstance(node, ast.Name) and node.id == "environ"
-    )
 
 
 class _Reader(ast.NodeVisitor):
@@ -401,32 +395,24 @@ class _Reader(ast.NodeVisitor):
             # an option built at run time and inserted into a command's params
             # (``click.Option(["--config", "config"], ...)``, ``click.Option(("--" + name,))``)
             self.click_option_object(option)
-        if fname == "getenv" or (fname == "get" and isinstance(func, ast.Attribute)):
-            target = func.value if isinstance(func, ast.Attribute) else None
-            if fname == "getenv" or (target is not None and _is_environ(target)):
-                self.env_read(node.args, node)
+        self.env_read(node)
         self.generic_visit(node)
 
     # -- environment ---------------------------------------------------------------------------
-    def env_read(self, args: list[ast.expr], node: ast.AST) -> None:
-        if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+    def env_read(self, node: ast.AST) -> None:
+        read = env_read(node)
+        if read is None:
             return
-        key = args[0]
-        default = self.segment(args[1]) if len(args) > 1 else ""
+        key = read.key
+        default = self.segment(read.default) if read.default is not None else ""
         self.add(ENV_VAR, str(key.value), key.lineno, key.end_lineno or key.lineno, default=default)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if _is_environ(node.value) and isinstance(node.ctx, ast.Load):
-            self.env_read([node.slice], node)
+        self.env_read(node)
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        if (
-            len(node.ops) == 1
-            and isinstance(node.ops[0], (ast.In, ast.NotIn))
-            and _is_environ(node.comparators[0])
-        ):
-            self.env_read([node.left], node)
+        self.env_read(node)
         self.generic_visit(node)
 
     # -- configuration -------------------------------------------------------------------------

@@ -21,10 +21,10 @@ from metaflow_expert.knowledge.declarations import (
     WILDCARD,
     click_option,
     config_prefix,
+    env_read,
     environment_read_line,
     from_conf_assignment,
     from_conf_function,
-    is_environ_get,
     top_function,
     value_types,
 )
@@ -360,14 +360,13 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
         return None
     home_var = home_default = profile_var = file = profile_file = ""
     for sub in ast.walk(init):
-        if isinstance(sub, ast.Call) and is_environ_get(sub) and sub.args:
-            var = sub.args[0]
-            if not (isinstance(var, ast.Constant) and isinstance(var.value, str)):
-                continue
-            if len(sub.args) > 1 and isinstance(sub.args[1], ast.Constant):
-                home_var, home_default = var.value, str(sub.args[1].value)
+        read = env_read(sub) if isinstance(sub, ast.Call) else None
+        if read is not None:
+            var = str(read.key.value)
+            if isinstance(read.default, ast.Constant):
+                home_var, home_default = var, str(read.default.value)
             elif not profile_var:
-                profile_var = var.value
+                profile_var = var
         elif (
             isinstance(sub, ast.Constant)
             and isinstance(sub.value, str)
