@@ -7,6 +7,8 @@ from pathlib import Path
 
 from metaflow_expert.knowledge.catalog import load_catalog
 from metaflow_expert.knowledge.catalog_model import DecoratorCatalog
+from metaflow_expert.knowledge.declarations import WILDCARD
+from metaflow_expert.knowledge.entries import CLI_OPTION, CONFIG, Entry
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
 
 
@@ -88,3 +90,29 @@ def test_a_new_check_in_a_copy_is_read(metaflow_copy: Path, tmp_path):
     src = locate_source(metaflow_copy)
     (req,) = load_catalog(src, cache_dir=tmp_path).run.requirements_of("frob")
     assert (req.allowed, req.message, req.line) == (["azure", "gs"], "frob needs azure", 11)
+
+
+def test_run_facts_and_index_entries_read_the_same_declarations(source, cache_dir, index):
+    """One reader per declaration (``knowledge/declarations.py``): every CLI flag and config
+    default the "Run with…" facts cite is the very option or config entry the search index
+    holds, at the same line, with the same names and values."""
+    run = load_catalog(source, cache_dir=cache_dir).run
+    by_cite: dict[str, list[Entry]] = {}
+    for e in index.entries.all:
+        by_cite.setdefault(e.cite, []).append(e)
+
+    def entry(cite: str, kind: str) -> Entry:
+        (found,) = [e for e in by_cite.get(cite, []) if e.kind == kind]
+        return found
+
+    for setting in run.settings.values():
+        option = entry(setting.option_cite, CLI_OPTION)
+        assert option.text.split(" / ")[0] == setting.option
+        config = entry(setting.default_cite, CONFIG)
+        assert config.text == setting.config_key and config.default == f'"{setting.default}"'
+    flags = [run.with_flag, run.config_file_flag, run.config_value_flag]
+    for flag in flags:
+        assert flag is not None
+        assert entry(flag.cite, CLI_OPTION).text.split(" / ")[0] == flag.option
+    parameter = entry(run.parameter_cite, CLI_OPTION)
+    assert parameter.text == run.parameter_prefix + WILDCARD

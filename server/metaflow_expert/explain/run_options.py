@@ -161,7 +161,6 @@ def parameter_options(flow: FlowClass, prefix: str) -> list[ParameterOption]:
             continue
         default = _arg(decl, "default")
         required = decl.kwarg("required")
-        help_arg = decl.kwarg("help")
         out.append(
             ParameterOption(
                 attr=decl.attr,
@@ -171,12 +170,18 @@ def parameter_options(flow: FlowClass, prefix: str) -> list[ParameterOption]:
                 type=_type_of(decl, default),
                 default=_shown(default) if default is not None else "",
                 has_default=default is not None,
-                help=str(help_arg.value) if help_arg is not None and help_arg.is_literal else "",
+                help=_literal_help(decl),
                 required=bool(required is not None and required.value is True),
                 line=decl.span.start_line,
             )
         )
     return out
+
+
+def _literal_help(decl: ParameterDecl) -> str:
+    """A Parameter's or Config's ``help=`` when written as a literal."""
+    help_arg = decl.kwarg("help")
+    return str(help_arg.value) if help_arg is not None and help_arg.is_literal else ""
 
 
 def config_options(flow: FlowClass) -> list[ConfigOption]:
@@ -186,14 +191,13 @@ def config_options(flow: FlowClass) -> list[ConfigOption]:
             continue
         default = decl.kwarg("default")
         value = decl.kwarg("default_value")
-        help_arg = decl.kwarg("help")
         out.append(
             ConfigOption(
                 attr=decl.attr,
                 name=decl.param_name,
                 default_file=_shown(default),
                 default_value=_shown(value),
-                help=str(help_arg.value) if help_arg is not None and help_arg.is_literal else "",
+                help=_literal_help(decl),
                 line=decl.span.start_line,
             )
         )

@@ -30,13 +30,8 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from metaflow_expert.knowledge.modules import Definition, ModuleReader
-from metaflow_expert.knowledge.source import EXT_PACKAGE
+from metaflow_expert.knowledge.modules import PLUGIN_PREFIXES, Definition, ModuleReader
 
-#: Where base classes and helper functions are followed (the framework's own ``Decorator``
-#: sets no artifacts).
-_PLUGIN_PREFIXES = ("metaflow/plugins/", EXT_PACKAGE)
-_MAX_DEPTH = 6
 #: How many calls deep a flow handed to a plugin function is followed.
 _MAX_CALLS = 4
 #: How many bindings a name is followed through (caller to caller, local to local).
@@ -87,18 +82,8 @@ class _Scope:
 def flow_writes(reader: ModuleReader, d: Definition) -> FlowWrites:
     """What the class of ``d`` (and its plugin base classes) sets on the flow object."""
     out = FlowWrites()
-    todo, seen, depth = [d], set(), 0
-    while todo and depth < _MAX_DEPTH:
-        nxt: list[Definition] = []
-        for cls in todo:
-            key = (cls.rel, getattr(cls.node, "lineno", 0))
-            if key in seen or not isinstance(cls.node, ast.ClassDef):
-                continue
-            seen.add(key)
-            if cls is d or cls.rel.startswith(_PLUGIN_PREFIXES):
-                _ClassReader(reader, cls, out).read()
-            nxt += reader.base_classes(cls)
-        todo, depth = nxt, depth + 1
+    for cls in reader.plugin_lineage(d):
+        _ClassReader(reader, cls, out).read()
     return out
 
 
@@ -176,7 +161,7 @@ class _ClassReader:
             found = self.reader.find(scope.rel, name)
         if found is None or not isinstance(found.node, _Function):
             return None
-        if not found.rel.startswith(_PLUGIN_PREFIXES):
+        if not found.rel.startswith(PLUGIN_PREFIXES):
             return None
         return found.node, found.rel
 

@@ -42,7 +42,7 @@ from metaflow_expert.knowledge.facts import (
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
 from metaflow_expert.knowledge.run_build import read_run_facts
-from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
+from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.validation import checks, conflicts, conversions, trailing_comment
 
 # The user-facing surface: names of public entry points (where they live is looked up).
@@ -293,21 +293,12 @@ class _Builder:
         """``_checks`` of the class and of its plugin base classes (a subclass inherits its
         base's ``step_init``), each with the ``path:line`` of the raise."""
         merged: dict[str, list[tuple[list[str], str]]] = {}
-        todo, depth, seen = [d], 0, set()
-        while todo and depth < 6:
-            nxt = []
-            for cls in todo:
-                key = (cls.rel, getattr(cls.node, "lineno", 0))
-                if key in seen or not isinstance(cls.node, ast.ClassDef):
-                    continue
-                seen.add(key)
-                if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
-                    for kind, found in checks(cls.node).items():
-                        bucket = merged.setdefault(kind, [])
-                        for names, line in found:
-                            bucket.append((names, f"{cls.rel}:{line}"))
-                nxt += self.r.base_classes(cls)
-            todo, depth = nxt, depth + 1
+        for cls in self.r.plugin_lineage(d):
+            assert isinstance(cls.node, ast.ClassDef)  # what the lineage yields
+            for kind, found in checks(cls.node).items():
+                bucket = merged.setdefault(kind, [])
+                for names, line in found:
+                    bucket.append((names, f"{cls.rel}:{line}"))
         return merged
 
     def _dict_items(self, owner: Definition, value: ast.AST | None) -> list[tuple[str, str, int]]:

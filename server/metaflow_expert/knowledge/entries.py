@@ -28,6 +28,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from metaflow_expert.knowledge.declarations import (
+    CONFIG_FUNCS,
+    WILDCARD,
+    OptionDecl,
+    click_option,
+    env_prefix,
+    env_read,
+    environment_read_line,
+    from_conf_assignment,
+    from_conf_function,
+    value_types,
+)
+from metaflow_expert.knowledge.declarations import dotted as _dotted
+from metaflow_expert.knowledge.declarations import kwarg as _kwarg
+
 ERROR_MESSAGE = "error message"
 CLI_OPTION = "cli option"
 CLI_COMMAND = "cli command"
@@ -35,7 +50,6 @@ CONFIG = "config"
 ENV_VAR = "env var"
 ENTRY_KINDS = (ERROR_MESSAGE, CLI_OPTION, CLI_COMMAND, CONFIG, ENV_VAR)
 
-CONFIG_FUNCS = "metaflow/metaflow_config_funcs.py"
 # calls whose first argument is a message shown to the user (``echo``: Metaflow's CLI output)
 _MESSAGE_CALLS = frozenset(
     ["echo", "echo_always", "secho", "warn", "warning", "error", "exception", "critical", "fail"]
@@ -44,7 +58,6 @@ _LOGGER_OWNERS = frozenset(["logger", "logging", "log", "_logger", "warnings", "
 _MAX_TEXT = 400
 _FORMAT_FIELD = re.compile(r"\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfigxXeEc]")
-WILDCARD = "{}"
 # variables that hold a message to raise or print (``msg``, ``msg3``, ``error_message``)
 _MESSAGE_NAME = re.compile(r"(?:^|_)(?:msg|message|errmsg|err_msg|error|warning)\d*$", re.I)
 
@@ -159,31 +172,9 @@ def _first_arg(call: ast.Call, *keywords: str) -> ast.AST | None:
     return None
 
 
-def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None)
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else node.attr
-    if isinstance(node, ast.Call):
-        return _dotted(node.func)
-    return ""
-
-
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _is_environ(node: ast.AST) -> bool:
-    """``os.environ`` or a bare ``environ`` (``from os import environ``)."""
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-        isinstance(node, ast.Name) and node.id == "environ"
-    )
 
 
 class _Reader(ast.NodeVisitor):
@@ -396,49 +387,32 @@ class _Reader(ast.NodeVisitor):
             got = message_text(node.args[0])
             if got is not None and _wordy(got[0]):
                 self.add(ERROR_MESSAGE, got[0], got[1], node.end_lineno or got[1], name=fname)
-        if (
-            self.uses_click
-            and fname in ("option", "argument")
-            and owner == "click"
-            and isinstance(func, ast.Attribute)
-        ):
+        option = click_option(node) if self.uses_click and owner == "click" else None
+        if option is not None and not option.runtime:
             # in a decorator: its command; in a shared option factory: the factory
-            self.click_option(node, self.command or (self.scope[-1] if self.scope else ""))
-        elif (
-            self.uses_click
-            and fname in ("Option", "Argument")
-            and owner == "click"
-            and isinstance(func, ast.Attribute)
-        ):
+            self.click_option(option, self.command or (self.scope[-1] if self.scope else ""))
+        elif option is not None:
             # an option built at run time and inserted into a command's params
             # (``click.Option(["--config", "config"], ...)``, ``click.Option(("--" + name,))``)
-            self.click_option_object(node, fname == "Option")
-        if fname == "getenv" or (fname == "get" and isinstance(func, ast.Attribute)):
-            target = func.value if isinstance(func, ast.Attribute) else None
-            if fname == "getenv" or (target is not None and _is_environ(target)):
-                self.env_read(node.args, node)
+            self.click_option_object(option)
+        self.env_read(node)
         self.generic_visit(node)
 
     # -- environment ---------------------------------------------------------------------------
-    def env_read(self, args: list[ast.expr], node: ast.AST) -> None:
-        if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+    def env_read(self, node: ast.AST) -> None:
+        read = env_read(node)
+        if read is None:
             return
-        key = args[0]
-        default = self.segment(args[1]) if len(args) > 1 else ""
+        key = read.key
+        default = self.segment(read.default) if read.default is not None else ""
         self.add(ENV_VAR, str(key.value), key.lineno, key.end_lineno or key.lineno, default=default)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if _is_environ(node.value) and isinstance(node.ctx, ast.Load):
-            self.env_read([node.slice], node)
+        self.env_read(node)
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        if (
-            len(node.ops) == 1
-            and isinstance(node.ops[0], (ast.In, ast.NotIn))
-            and _is_environ(node.comparators[0])
-        ):
-            self.env_read([node.left], node)
+        self.env_read(node)
         self.generic_visit(node)
 
     # -- configuration -------------------------------------------------------------------------
@@ -459,25 +433,15 @@ class _Reader(ast.NodeVisitor):
                     name=node.targets[0].id,
                     condition=self.conditions[-1] if self.conditions else "",
                 )
-        call = node.value
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Name)
-            and call.func.id == "from_conf"
-            and call.args
-            and isinstance(call.args[0], ast.Constant)
-            and isinstance(call.args[0].value, str)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            default_node = call.args[1] if len(call.args) > 1 else _kwarg(call, "default")
-            default = self.segment(default_node) if default_node is not None else "None"
+        conf = from_conf_assignment(node)
+        if conf is not None:
+            default = self.segment(conf.default) if conf.default is not None else "None"
             self.add(
                 CONFIG,
-                f"{self.prefix}{call.args[0].value}",
-                node.lineno,
-                node.end_lineno or node.lineno,
-                name=node.targets[0].id,
+                f"{self.prefix}{conf.key}",
+                conf.line,
+                conf.end_line,
+                name=conf.name,
                 default=_short(default, 200),
             )
         self.generic_visit(node)
@@ -514,101 +478,62 @@ class _Reader(ast.NodeVisitor):
             )
         )
 
-    def click_option(self, node: ast.Call, command: str) -> None:
-        names = [
-            a
-            for a in node.args
-            if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value
-        ]
-        if not names:
-            return
-        default_node = _kwarg(node, "default")
-        help_node = _kwarg(node, "help")
+    def click_option(self, option: OptionDecl, command: str) -> None:
+        help_node = option.kw("help")
         helped = message_text(help_node) if help_node is not None else None
-        self.out.append(
-            Entry(
-                CLI_OPTION,
-                " / ".join(str(a.value) for a in names),
-                self.rel,
-                names[0].lineno,
-                node.end_lineno or names[0].lineno,
-                name=command,
-                default=_short(self.segment(default_node), 200) if default_node else "",
-                help=helped[0] if helped else "",
-                context=self.context,
-                metavar=metavar_of(node),
-            )
-        )
+        self.option_entry(option, command, option.kw("default"), helped[0] if helped else "")
 
-    def click_option_object(self, node: ast.Call, is_option: bool) -> None:
-        """``click.Option(names, **kw)``: its dashed names (a built name ``"--" + x`` becomes
-        ``--{}``); the Python name in the list is not a flag. A ``help`` kept in a variable
-        is read from that variable's first string assignment in the enclosing function."""
-        first = node.args[0] if node.args else None
-        if not isinstance(first, (ast.List, ast.Tuple)):
-            return
-        names: list[tuple[str, int]] = []
-        for el in first.elts:
-            if isinstance(el, ast.Constant) and isinstance(el.value, str):
-                names.append((el.value, el.lineno))
-            elif (
-                isinstance(el, ast.BinOp)
-                and isinstance(el.left, ast.Constant)
-                and isinstance(el.left.value, str)
-            ):
-                names.append((el.left.value + WILDCARD, el.lineno))
-        if is_option:
-            names = [(n, ln) for n, ln in names if n.startswith("-")]
-        if not names:
-            return
-        default_node = _kwarg(node, "default")
+    def click_option_object(self, option: OptionDecl) -> None:
+        """``click.Option(names, **kw)``: its dashed names (a built name ``"--" + x`` is
+        ``--{}``). A ``help`` kept in a variable is read from that variable's first string
+        assignment in the enclosing function."""
+        default_node = option.kw("default")
         if isinstance(default_node, (ast.ListComp, ast.DictComp, ast.GeneratorExp)):
             default_node = None  # computed per flow at run time: nothing to show
-        help_node = _kwarg(node, "help")
+        help_node: ast.AST | None = option.kw("help")
         if isinstance(help_node, ast.Name) and self.functions:
             help_node = _first_string_assignment(self.functions[-1], help_node.id)
         helped = message_text(help_node) if help_node is not None else None
         help_text = helped[0] if helped else ""
-        envvar = _kwarg(node, "envvar")
+        envvar = option.kw("envvar")
         if isinstance(envvar, ast.Constant) and isinstance(envvar.value, str):
             help_text += f" (environment variable {envvar.value})"
+        command = self.scope[-1] if self.scope else ""
+        self.option_entry(option, command, default_node, help_text.strip())
+
+    def option_entry(
+        self, option: OptionDecl, command: str, default: ast.AST | None, help_text: str
+    ) -> None:
+        """The entry of an option, cited at its first name."""
+        names = option.names
         self.out.append(
             Entry(
                 CLI_OPTION,
-                " / ".join(n for n, _ in names),
+                " / ".join(n.text for n in names),
                 self.rel,
-                names[0][1],
-                node.end_lineno or names[0][1],
-                name=self.scope[-1] if self.scope else "",
-                default=_short(self.segment(default_node), 200) if default_node else "",
-                help=help_text.strip(),
+                names[0].line,
+                option.call.end_lineno or names[0].line,
+                name=command,
+                default=_short(self.segment(default), 200) if default else "",
+                help=help_text,
                 context=self.context,
-                metavar=metavar_of(node),
+                metavar=metavar_of(option),
             )
         )
 
 
-def metavar_of(option: ast.Call) -> str:
+def metavar_of(option: OptionDecl) -> str:
     """What an option takes, from its own declaration: ``metavar="X"``; else, for a tuple type
     (``MultipleTuple([click.Choice(names), ConvertPath()])``), one word per value: a
     ``Choice`` → ``name``, a type class → its name without ``Convert``, split into words."""
-    meta = _kwarg(option, "metavar")
+    meta = option.kw("metavar")
     if isinstance(meta, ast.Constant) and isinstance(meta.value, str):
         return meta.value
-    nargs, typ = _kwarg(option, "nargs"), _kwarg(option, "type")
-    if not (isinstance(nargs, ast.Constant) and isinstance(nargs.value, int) and nargs.value > 1):
-        return ""
-    if not isinstance(typ, ast.Call) or not typ.args:
-        return ""
-    values = typ.args[0]
-    if not isinstance(values, (ast.List, ast.Tuple)):
-        return ""
     words = []
-    for v in values.elts:
-        cls = _dotted(v.func if isinstance(v, ast.Call) else v).split(".")[-1]
+    for cls in value_types(option):
         if cls == "Choice":
             words.append("name")
-        elif cls:
+        else:
             cls = cls.removeprefix("Convert") or cls
             words.append(" ".join(re.findall(r"[A-Z][a-z]*|[a-z]+", cls)).lower())
     return " ".join(f"<{w}>" for w in words)
@@ -626,12 +551,6 @@ def _first_string_assignment(fn: ast.AST, name: str) -> ast.AST | None:
     return None
 
 
-def config_prefix(text: str) -> str:
-    """The environment prefix ``from_conf`` puts before a key (``"METAFLOW_%s" % name``)."""
-    m = re.search(r"""["'](\w+)%s["']""", text)
-    return m.group(1) if m else ""
-
-
 def precedence(path: Path) -> Entry | None:
     """Which source of a configuration value wins: the ordered list in ``from_conf``'s
     docstring, cited at the line that applies it (the nested ``os.environ.get``)."""
@@ -640,9 +559,7 @@ def precedence(path: Path) -> Entry | None:
         tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError):
         return None
-    fn = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "from_conf"), None
-    )
+    fn = from_conf_function(tree)
     if fn is None:
         return None
     doc = ast.get_docstring(fn) or ""
@@ -654,11 +571,7 @@ def precedence(path: Path) -> Entry | None:
             order[-1] += " " + ln.strip()  # an item continued on the next line
         elif order:
             break
-    line = fn.lineno
-    for sub in ast.walk(fn):
-        if isinstance(sub, ast.Call) and _dotted(sub.func).endswith("environ.get"):
-            line = sub.lineno
-            break
+    line = environment_read_line(fn)
     return Entry(
         CONFIG,
         "configuration precedence: " + "; ".join(order),
@@ -697,7 +610,7 @@ def build_entries(files: Iterable[tuple[str, Path]]) -> list[Entry]:
             texts[rel] = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-    prefix = config_prefix(_function_text(texts.get(CONFIG_FUNCS, ""), "from_conf"))
+    prefix = env_prefix(texts.get(CONFIG_FUNCS, ""))
     out: list[Entry] = []
     imports: dict[str, list[str]] = {}
     for rel, text in texts.items():
@@ -710,11 +623,6 @@ def build_entries(files: Iterable[tuple[str, Path]]) -> list[Entry]:
         for e in out
     ]
     return out
-
-
-def _function_text(text: str, name: str) -> str:
-    m = re.search(rf"^def {name}\(.*?(?=^\S)", text, re.S | re.M)
-    return m.group(0) if m else ""
 
 
 def by_kind(entries: Iterable[Entry]) -> dict[str, int]:

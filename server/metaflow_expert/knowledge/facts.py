@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 import os
 import re
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -94,6 +96,69 @@ def default_facts() -> MetaflowFacts:
 def facts_for(catalog: DecoratorCatalog | None) -> MetaflowFacts:
     """The catalog's facts when there is a catalog, else :func:`default_facts`."""
     return catalog.facts if catalog is not None else default_facts()
+
+
+# --------------------------------------------------------------------------------------------
+# names derived from a catalog
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Name sets that depend on the catalog alone, which rules ask for on every analysis.
+
+    Why here and memoized per catalog: rebuilding them per file (as ``FileFacts`` did) walked
+    every decorator spec and API symbol each time a file was linted; a catalog never changes
+    once built, so one computation serves every analysis that uses it."""
+
+    #: every name ``from metaflow import …`` binds: registered decorators (hidden ones
+    #: included), top-level names and plugins, API entry points
+    importable: frozenset[str]
+    #: ``current.<attribute>`` → (step decorators, flow decorators) that add it; attributes
+    #: ``current`` always has are left out
+    current_providers: Mapping[str, tuple[frozenset[str], frozenset[str]]]
+
+
+# id(catalog) -> (weak reference to it, its names); an entry leaves with its catalog
+_NAMES: dict[int, tuple[weakref.ref[DecoratorCatalog], CatalogNames]] = {}
+
+
+def names_for(catalog: DecoratorCatalog) -> CatalogNames:
+    """The :class:`CatalogNames` of ``catalog``, computed on first use and kept while it lives
+    (keyed by identity: a catalog is a mutable dataclass, hence unhashable)."""
+    key = id(catalog)
+    hit = _NAMES.get(key)
+    if hit is not None and hit[0]() is catalog:
+        return hit[1]
+    names = CatalogNames(_importable(catalog), _current_providers(catalog))
+
+    def forget(ref: weakref.ref[DecoratorCatalog]) -> None:
+        if _NAMES.get(key, (None,))[0] is ref:
+            del _NAMES[key]
+
+    _NAMES[key] = (weakref.ref(catalog, forget), names)
+    return names
+
+
+def _importable(cat: DecoratorCatalog) -> frozenset[str]:
+    names = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
+    names |= set(cat.toplevel_plugins)
+    names |= {n.split(".")[0] for n in cat.api}
+    return frozenset(names)
+
+
+def _current_providers(
+    cat: DecoratorCatalog,
+) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for spec in cat.all():
+        for attr in spec.current_attrs:
+            steps, flows = found.setdefault(attr.name, (set(), set()))
+            (steps if spec.kind == "step" else flows).add(spec.name)
+    return {
+        name: (frozenset(steps), frozenset(flows))
+        for name, (steps, flows) in found.items()
+        if f"current.{name}" not in cat.api  # always there, whatever the decorators
+    }
 
 
 # --------------------------------------------------------------------------------------------

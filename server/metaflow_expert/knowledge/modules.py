@@ -9,10 +9,16 @@ classes in other files, so names are resolved by following ``from … import …
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from metaflow_expert.knowledge.cache import file_stamp
-from metaflow_expert.knowledge.source import MetaflowSource
+from metaflow_expert.knowledge.source import EXT_PACKAGE, MetaflowSource
+
+#: where the base classes a decorator inherits behaviour from live (its own class aside)
+PLUGIN_PREFIXES = ("metaflow/plugins/", EXT_PACKAGE)
+#: how many generations of base classes :meth:`ModuleReader.plugin_lineage` follows
+LINEAGE_DEPTH = 6
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,25 @@ class ModuleReader:
             if found is not None and isinstance(found.node, ast.ClassDef):
                 out.append(found)
         return out
+
+    def plugin_lineage(self, d: Definition) -> Iterator[Definition]:
+        """The class ``d``, then its base classes breadth first that live in Metaflow's plugins
+        or an extension, each once: what a decorator inherits its hooks from (a subclass
+        inherits its base's ``step_init``). Bases elsewhere (``StepDecorator``) are passed
+        through, not yielded. The one walk the catalog's checks, run requirements and flow
+        writes share."""
+        todo, depth, seen = [d], 0, set()
+        while todo and depth < LINEAGE_DEPTH:
+            nxt: list[Definition] = []
+            for cls in todo:
+                key = (cls.rel, getattr(cls.node, "lineno", 0))
+                if key in seen or not isinstance(cls.node, ast.ClassDef):
+                    continue
+                seen.add(key)
+                if cls is d or cls.rel.startswith(PLUGIN_PREFIXES):
+                    yield cls
+                nxt += self.base_classes(cls)
+            todo, depth = nxt, depth + 1
 
     def class_attr(
         self, d: Definition, attr: str, _depth: int = 0

@@ -6,7 +6,8 @@ Those demands live in each decorator's own ``step_init``/``flow_init`` as
 ``if flow_datastore.TYPE != "s3": raise …``; the settings they test are top-level options of
 the flow's CLI (``cli.py``: ``--datastore``, ``default=DEFAULT_DATASTORE``) whose defaults
 ``from_conf`` resolves from the environment and the config files. Reading all of it here, with
-``ast`` and never importing Metaflow, lets the editor warn before a run with the exact line
+``ast`` and never importing Metaflow (the option and config declarations through
+:mod:`declarations`, the same reader the index's entries use), lets the editor warn before a run with the exact line
 that would raise, for the Metaflow version in use.
 """
 
@@ -15,7 +16,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from metaflow_expert.knowledge.entries import CONFIG_FUNCS, config_prefix, message_text
+from metaflow_expert.knowledge.declarations import (
+    CONFIG_FUNCS,
+    WILDCARD,
+    click_option,
+    config_prefix,
+    env_read,
+    environment_read_line,
+    from_conf_assignment,
+    from_conf_function,
+    top_function,
+    value_types,
+)
+from metaflow_expert.knowledge.entries import message_text
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.run_model import (
     CliFlag,
@@ -24,7 +37,6 @@ from metaflow_expert.knowledge.run_model import (
     RunFacts,
     RunSetting,
 )
-from metaflow_expert.knowledge.source import EXT_PACKAGE
 
 CLI = "metaflow/cli.py"
 CONFIG = "metaflow/metaflow_config.py"
@@ -74,21 +86,15 @@ def _cli_settings(
         if not isinstance(fn, ast.FunctionDef):
             continue
         for dec in fn.decorator_list:
-            if not (
-                isinstance(dec, ast.Call)
-                and isinstance(dec.func, ast.Attribute)
-                and dec.func.attr == "option"
-                and dec.args
-                and isinstance(dec.args[0], ast.Constant)
-                and isinstance(dec.args[0].value, str)
-            ):
+            decl = click_option(dec) if isinstance(dec, ast.Call) else None
+            if decl is None or decl.runtime or not decl.is_option:
                 continue
-            option = dec.args[0].value
-            cite = f"{CLI}:{dec.args[0].lineno}"
+            option = decl.names[0].text
+            cite = f"{CLI}:{decl.names[0].line}"
             if option == WITH_OPTION and with_flag is None:
                 with_flag = CliFlag(option, cite)
-            default = _kw(dec, "default")
-            choice = _kw(dec, "type")
+            default = decl.kw("default")
+            choice = decl.kw("type")
             if not (
                 option.startswith("--")
                 and isinstance(default, ast.Name)
@@ -108,52 +114,27 @@ def _cli_settings(
     return settings, type_attrs, with_flag
 
 
-def _kw(call: ast.Call, name: str) -> ast.AST | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
-
 def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
     """``NAME = from_conf("KEY", "literal")`` → NAME: (``METAFLOW_KEY``, literal, cite)."""
     tree = reader.tree(CONFIG)
     prefix = _conf_prefix(reader)
     out: dict[str, tuple[str, str, str]] = {}
     for node in tree.body if tree is not None else []:
-        if not (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name)
-            and node.value.func.id == "from_conf"
-            and node.value.args
-            and isinstance(node.value.args[0], ast.Constant)
-        ):
+        conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
+        if conf is None:
             continue
-        args = node.value.args
-        default = args[1] if len(args) > 1 else None
-        first = args[0]
+        default = conf.default
         if not (isinstance(default, ast.Constant) and isinstance(default.value, str)):
             continue
-        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
-            continue
-        key = f"{prefix}{first.value}"
-        out[node.targets[0].id] = (key, default.value, f"{CONFIG}:{node.lineno}")
+        out[conf.name] = (f"{prefix}{conf.key}", default.value, f"{CONFIG}:{conf.line}")
     return out
 
 
 def _conf_prefix(reader: ModuleReader) -> str:
-    tree = reader.tree(CONFIG_FUNCS)
-    fn = _function(tree, "from_conf")
+    fn = from_conf_function(reader.tree(CONFIG_FUNCS))
     if fn is None:
         return ""
     return config_prefix(reader.segment(CONFIG_FUNCS, fn))
-
-
-def _function(tree: ast.Module | None, name: str) -> ast.FunctionDef | None:
-    for node in tree.body if tree is not None else []:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            return node
-    return None
 
 
 def _choices(reader: ModuleReader, node: ast.AST) -> tuple[list[str], str]:
@@ -208,22 +189,13 @@ def _requirements(
     its base's ``step_init``); a method the subclass overrides is not inherited."""
     out: list[Requirement] = []
     seen_methods: set[str] = set()
-    todo, depth, seen = [d], 0, set()
-    while todo and depth < 6:
-        nxt: list[Definition] = []
-        for cls in todo:
-            key = (cls.rel, getattr(cls.node, "lineno", 0))
-            if key in seen or not isinstance(cls.node, ast.ClassDef):
+    for cls in reader.plugin_lineage(d):
+        assert isinstance(cls.node, ast.ClassDef)  # what the lineage yields
+        for fn in cls.node.body:
+            if not isinstance(fn, ast.FunctionDef) or fn.name in seen_methods:
                 continue
-            seen.add(key)
-            if cls is d or cls.rel.startswith(("metaflow/plugins/", EXT_PACKAGE)):
-                for fn in cls.node.body:
-                    if not isinstance(fn, ast.FunctionDef) or fn.name in seen_methods:
-                        continue
-                    seen_methods.add(fn.name)
-                    out += _method_checks(kind, name, cls.rel, fn, settings, type_attrs)
-            nxt += reader.base_classes(cls)
-        todo, depth = nxt, depth + 1
+            seen_methods.add(fn.name)
+            out += _method_checks(kind, name, cls.rel, fn, settings, type_attrs)
     return out
 
 
@@ -346,24 +318,12 @@ def _parameter_prefix(reader: ModuleReader) -> tuple[str, str]:
     """``click.Option(("--" + arg.name,), …)`` in ``parameters.py`` → ("--", cite)."""
     tree = reader.tree(PARAMETERS)
     for node in ast.walk(tree) if tree is not None else []:
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "Option"
-            and node.args
-            and isinstance(node.args[0], (ast.Tuple, ast.List))
-            and node.args[0].elts
-        ):
-            first = node.args[0].elts[0]
-            if (
-                isinstance(first, ast.BinOp)
-                and isinstance(first.op, ast.Add)
-                and isinstance(first.left, ast.Constant)
-                and isinstance(first.left.value, str)
-                and isinstance(first.right, ast.Attribute)
-                and first.right.attr == "name"
-            ):
-                return first.left.value, f"{PARAMETERS}:{first.lineno}"
+        decl = click_option(node) if isinstance(node, ast.Call) else None
+        if decl is None or not decl.runtime or not decl.is_option:
+            continue
+        first = decl.names[0]
+        if first.built_from.split(".")[-1] == "name" and first.text.endswith(WILDCARD):
+            return first.text.removesuffix(WILDCARD), f"{PARAMETERS}:{first.line}"
     return "", ""
 
 
@@ -373,33 +333,16 @@ def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]
     tree = reader.tree(CONFIG_OPTIONS)
     file_flag = value_flag = None
     for node in ast.walk(tree) if tree is not None else []:
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "Option"
-            and node.args
-            and isinstance(node.args[0], (ast.List, ast.Tuple))
-            and node.args[0].elts
-            and isinstance(node.args[0].elts[0], ast.Constant)
-            and isinstance(node.args[0].elts[0].value, str)
-        ):
+        decl = click_option(node) if isinstance(node, ast.Call) else None
+        if decl is None or not decl.runtime or not decl.is_option or decl.names[0].built_from:
             continue
-        nargs = _kw(node, "nargs")
+        nargs = decl.kw("nargs")
         if not (isinstance(nargs, ast.Constant) and nargs.value == 2):
             continue
-        converters = [
-            c.func.id
-            for c in ast.walk(_kw(node, "type") or ast.Constant(None))
-            if isinstance(c, ast.Call)
-            and isinstance(c.func, ast.Name)
-            and c.func.id != "MultipleTuple"
-        ]
-        first = node.args[0].elts[0]
-        option = str(first.value)  # type: ignore[attr-defined]
-        flag = CliFlag(
-            option, f"{CONFIG_OPTIONS}:{first.lineno}", converters[-1] if converters else ""
-        )
-        if any("Path" in c for c in converters):
+        types = value_types(decl)
+        first = decl.names[0]
+        flag = CliFlag(first.text, f"{CONFIG_OPTIONS}:{first.line}", types[-1] if types else "")
+        if any("Path" in t for t in types):
             file_flag = file_flag or flag
         else:
             value_flag = value_flag or flag
@@ -411,21 +354,19 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
     """``init_config``/``init_local_config``/``from_conf`` of ``metaflow_config_funcs.py``: the
     variables and file names ``from_conf`` reads, cited at its ``os.environ.get``."""
     tree = reader.tree(CONFIG_FUNCS)
-    init, local, conf = (
-        _function(tree, n) for n in ("init_config", "init_local_config", "from_conf")
-    )
+    init, local = (top_function(tree, n) for n in ("init_config", "init_local_config"))
+    conf = from_conf_function(tree)
     if init is None or conf is None:
         return None
     home_var = home_default = profile_var = file = profile_file = ""
     for sub in ast.walk(init):
-        if isinstance(sub, ast.Call) and _is_environ_get(sub) and sub.args:
-            var = sub.args[0]
-            if not (isinstance(var, ast.Constant) and isinstance(var.value, str)):
-                continue
-            if len(sub.args) > 1 and isinstance(sub.args[1], ast.Constant):
-                home_var, home_default = var.value, str(sub.args[1].value)
+        read = env_read(sub) if isinstance(sub, ast.Call) else None
+        if read is not None:
+            var = str(read.key.value)
+            if isinstance(read.default, ast.Constant):
+                home_var, home_default = var, str(read.default.value)
             elif not profile_var:
-                profile_var = var.value
+                profile_var = var
         elif (
             isinstance(sub, ast.Constant)
             and isinstance(sub.value, str)
@@ -446,10 +387,7 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
         values = [literals[n] for n in imported if n in literals]
         if len(values) >= 2:
             local_dir, local_file = values[0], values[1]
-    cite_line = next(
-        (s.lineno for s in ast.walk(conf) if isinstance(s, ast.Call) and _is_environ_get(s)),
-        conf.lineno,
-    )
+    cite_line = environment_read_line(conf)
     return ConfigFiles(
         prefix=config_prefix(reader.segment(CONFIG_FUNCS, conf)),
         home_var=home_var,
@@ -460,16 +398,6 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
         local_dir=local_dir,
         local_file=local_file,
         cite=f"{CONFIG_FUNCS}:{cite_line}",
-    )
-
-
-def _is_environ_get(call: ast.Call) -> bool:
-    f = call.func
-    return (
-        isinstance(f, ast.Attribute)
-        and f.attr == "get"
-        and isinstance(f.value, ast.Attribute)
-        and f.value.attr == "environ"
     )
 
 

@@ -19,7 +19,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
+from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for, names_for
 from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step
 from metaflow_expert.rules.dataflow import (
     NameSet,
@@ -32,6 +32,8 @@ from metaflow_expert.rules.dataflow import (
 from metaflow_expert.rules.guards import HASATTR_SELF, Guards, step_guards
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from metaflow_expert.graph import FlowGraph, GraphNode
     from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
 
@@ -278,35 +280,22 @@ class FileFacts:
         catalog = self.catalog
         return (catalog.flowspec_members or None) if catalog is not None else None
 
-    @cached_property
-    def current_providers(self) -> dict[str, tuple[set[str], set[str]]]:
+    @property
+    def current_providers(self) -> Mapping[str, tuple[frozenset[str], frozenset[str]]]:
         """``current.<attribute>`` → (step decorators, flow decorators) that add it, per the
-        catalog; attributes ``current`` always has are left out. Empty without a catalog."""
+        catalog; attributes ``current`` always has are left out. Empty without a catalog.
+        Memoized per catalog (``knowledge.facts.names_for``): it depends on nothing else."""
         catalog = self.catalog
-        out: dict[str, tuple[set[str], set[str]]] = {}
-        if catalog is None:
-            return out
-        for spec in catalog.all():
-            for attr in spec.current_attrs:
-                steps, flows = out.setdefault(attr.name, (set(), set()))
-                (steps if spec.kind == "step" else flows).add(spec.name)
-        for name in list(out):
-            if f"current.{name}" in catalog.api:  # always there, whatever the decorators
-                del out[name]
-        return out
+        return names_for(catalog).current_providers if catalog is not None else {}
 
-    @cached_property
+    @property
     def importable_names(self) -> frozenset[str] | None:
         """Every name ``from metaflow import …`` binds in the catalog's Metaflow (its
         registered decorators, hidden ones included, top-level names and plugins, API entry
-        points); None without a catalog. A decorator switched off by an extension is not one."""
-        cat = self.catalog
-        if cat is None:
-            return None
-        names = set(cat.step) | set(cat.flow) | set(cat.hidden) | set(cat.toplevel_names)
-        names |= set(cat.toplevel_plugins)
-        names |= {n.split(".")[0] for n in cat.api}
-        return frozenset(names)
+        points); None without a catalog. A decorator switched off by an extension is not one.
+        Memoized per catalog (``knowledge.facts.names_for``)."""
+        catalog = self.catalog
+        return names_for(catalog).importable if catalog is not None else None
 
     def is_unresolved(self, deco: DecoratorUse) -> bool:
         """``deco`` names Metaflow (an import from it, or ``@metaflow.x``) but the catalog's
