@@ -70,3 +70,29 @@ def test_the_search_top_hit_is_among_ask_first_three_citations(index) -> None:
         # and they name different files first, when there are that many
         firsts = [c.path for c in answer.citations[:3]]
         assert len(set(firsts)) == len(firsts), q
+
+
+def test_an_entry_of_a_kind_the_facts_do_not_state_follows_them(index) -> None:
+    # the option's fact leads (``--datastore`` is written), but the question is about the
+    # setting: the search's top hit, a config entry, is not a repeat of an option's fact
+    q = "make s3 the default datastore via config rather than passing --datastore on each run"
+    facts = direct_facts(q, index)
+    assert facts.kinds == {"cli option"}
+    top = index.search(q, k=1)[0]
+    assert (top.path, top.kind) == ("metaflow/metaflow_config.py", "config")
+    answer = ask(q, index=index, offline=True)
+    places = [(c.path, c.line) for c in answer.citations]
+    assert places[: len(facts.citations)] == [(c.path, c.line) for c in facts.citations]
+    assert (top.path, top.line) in places[:3]
+
+
+def test_entries_of_the_kind_the_facts_state_are_not_repeated(index) -> None:
+    # the same option of other commands would only pad the option's fact
+    q = "what does --max-workers default to for run"
+    facts = direct_facts(q, index)
+    answer = ask(q, index=index, offline=True)
+    extra = [c for c in answer.citations if c not in facts.citations]
+    opts = {
+        (e.path, e.line) for e in index.entries.lookup("--max-workers") if e.kind == "cli option"
+    }
+    assert not [c for c in extra if (c.path, c.line) in opts]

@@ -25,7 +25,6 @@ from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
-from metaflow_expert.knowledge.entries import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -174,9 +173,11 @@ def answer_offline(
     shown = prune(passages, question, index)
     if facts.blocks:
         # the facts already state the entries the question names: passages that repeat an
-        # entry (the same option of another deployer) would only pad the answer
+        # entry of the kind they state (the same option of another deployer) would only pad
+        # the answer; an entry of another kind says what they do not ("switch the datastore
+        # via config, not --datastore": the config entry after the option's fact)
         stated = {(c.path, c.line) for c in facts.citations}
-        shown = [p for p in shown if p.kind not in ENTRY_KINDS and (p.path, p.line) not in stated]
+        shown = [p for p in shown if p.kind not in facts.kinds and (p.path, p.line) not in stated]
         shown = shown[:PASSAGES_AFTER_FACTS]
     for p in shown:
         short = p.symbol.rsplit(".", 1)[-1]
