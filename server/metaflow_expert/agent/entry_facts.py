@@ -50,6 +50,9 @@ class Facts:
     named: bool = False
     error: bool = False
     resolved: list[str] = field(default_factory=list)
+    #: the entry kinds the facts state (:data:`entries.ENTRY_KINDS`): passages of another
+    #: kind say something the facts do not
+    kinds: set[str] = field(default_factory=set)
 
 
 def direct_facts(question: str, index: KnowledgeIndex) -> Facts:
@@ -150,6 +153,7 @@ def _options(question: str, index: KnowledgeIndex, out: Facts) -> None:
         if lines:
             out.blocks.append(f"**`{opt}`** (CLI option):\n" + "\n".join(lines))
             out.resolved.append(opt)
+            out.kinds.add(CLI_OPTION)
 
 
 def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
@@ -182,6 +186,7 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
         if not lines:
             continue
         out.resolved.append(name)
+        out.kinds |= {CONFIG, ENV_VAR}  # a ``METAFLOW_*`` name is both
         pre = index.entries.precedence
         if configs and pre is not None and not shown_precedence:
             cite = _cite(index, pre, "environ")
@@ -249,4 +254,5 @@ def _commands(question: str, index: KnowledgeIndex, out: Facts) -> None:
         out.citations.append(cite)
         help_ = f": {e.help}" if e.help else ""
         out.blocks.append(f"**`{_place(e)}`** (CLI command, {cite.label()}){help_}")
+        out.kinds.add(CLI_COMMAND)
         return

@@ -3,10 +3,12 @@
 Used when there is no API key, when asked (``--offline``) and as the fallback when the API is
 unreachable. It leads with the direct fact when the question names one (:mod:`entry_facts`:
 an option's default, a ``METAFLOW_*`` variable's default and which setting wins, the raising
-line of a pasted error; a named decorator's arguments and defaults), then shows only the
-passages that score close to the best one, so a one-passage answer is not padded with three
-weaker ones. The summary is extractive (first sentences of the matching docstrings and doc
-sections), so everything shown is text from the indexed source. When the question names
+line of a pasted error; a named decorator's arguments and defaults), then shows the
+search's best two files and only those other passages that score close to the best one, so a
+one-passage answer is not padded with three weaker ones, yet a best hit that is a fluke on two
+words does not hide the search's next answer. The summary is extractive (first sentences of
+the matching docstrings and doc sections), so everything shown is text from the indexed
+source. When the question names
 something the indexed source lacks (see :mod:`relevance`) the answer says plainly that it is
 not found in the indexed Metaflow version.
 """
@@ -23,7 +25,6 @@ from metaflow_expert.agent.relevance import entities, missing_reasons
 from metaflow_expert.agent.tools import Toolbox
 from metaflow_expert.agent.types import Answer, Citation
 from metaflow_expert.agent.verify import check_one
-from metaflow_expert.knowledge.entries import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.index import KnowledgeIndex
@@ -32,6 +33,8 @@ SHOW_PASSAGES = 3
 PASSAGES_AFTER_FACTS = 2
 #: a passage is shown only when its score is at least this share of the best one's
 KEEP_RATIO = 0.6
+#: how many of the search's best files are shown even below that share
+MIN_SHOWN = 2
 #: an entity weight from a decorator written ``@name`` (a plain word naming it weighs less)
 WRITTEN_WEIGHT = 2.0
 EXCERPT_LINES = 12
@@ -94,12 +97,25 @@ def _without(question: str, facts: Facts) -> str:
 
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
     """The passages worth showing: what the question names (a decorator or API symbol, found
-    by :func:`entities` even where the search missed it) and those close to the best search
-    score; when the question names decorators, none from another decorator's file (a
-    question about ``@retry`` does not bring ``@catch``'s docstring)."""
+    by :func:`entities` even where the search missed it), the search's best
+    :data:`MIN_SHOWN` files, and those close to the best search score; when the question
+    writes a decorator (``@retry``), none from another decorator's file (it does not bring
+    ``@catch``'s docstring). A decorator named by a plain word ("secrets", "retries") is
+    context and excludes nothing: "mount k8s secrets into every pod" is about
+    ``@kubernetes`` as much as ``@secrets``.
+
+    So the search's top hit is always among the first passages. Ask cites it among its first
+    three unless (stated reasons): the question's facts lead (:mod:`entry_facts`: an entry
+    the question names, or the raising line of a pasted message, after which entry passages
+    repeat the facts and are dropped), decorators written ``@name`` lead, or the passage's
+    citation does not verify (nothing unverified is shown offline)."""
     if not passages:
         return []
-    named = {e.path for e in entities(question, index) if e.name.startswith("@")}
+    named = {
+        e.path
+        for e in entities(question, index)
+        if e.name.startswith("@") and e.weight >= WRITTEN_WEIGHT
+    }
     if named:
         cat = index.catalog
         others = {s.path for s in [*cat.step.values(), *cat.flow.values()]} - named
@@ -109,7 +125,15 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
     # itself, and must not push the search's own best answers out of sight
     unnamed = [p.score for p in passages if p.boost == 0]
     best = max(unnamed) if unnamed else max(p.score - p.boost for p in passages)
-    kept = [p for p in passages if p.boost > 0 or p.score - p.boost >= best * KEEP_RATIO]
+    # the search's best files are kept whatever their distance to the best: that one may be a
+    # fluke on two of the question's words (a class ``PythonCode`` for "python code"), and the
+    # reader then still sees the search's next answer
+    floor = {p.path for p in [q for q in passages if q.boost == 0][:MIN_SHOWN]}
+    kept = [
+        p
+        for p in passages
+        if p.boost > 0 or p.path in floor or p.score - p.boost >= best * KEEP_RATIO
+    ]
     # a decorator written ``@retry`` leads; one merely named by a plain word is context, after
     # the search's best passage
     written = [p for p in kept if p.boost >= WRITTEN_WEIGHT]
@@ -149,9 +173,11 @@ def answer_offline(
     shown = prune(passages, question, index)
     if facts.blocks:
         # the facts already state the entries the question names: passages that repeat an
-        # entry (the same option of another deployer) would only pad the answer
+        # entry of the kind they state (the same option of another deployer) would only pad
+        # the answer; an entry of another kind says what they do not ("switch the datastore
+        # via config, not --datastore": the config entry after the option's fact)
         stated = {(c.path, c.line) for c in facts.citations}
-        shown = [p for p in shown if p.kind not in ENTRY_KINDS and (p.path, p.line) not in stated]
+        shown = [p for p in shown if p.kind not in facts.kinds and (p.path, p.line) not in stated]
         shown = shown[:PASSAGES_AFTER_FACTS]
     for p in shown:
         short = p.symbol.rsplit(".", 1)[-1]
@@ -196,6 +222,11 @@ def answer_offline(
     for c in ordered:
         unique.setdefault((c.path, c.line), c)
     citations = list(unique.values())
+    # after the facts, a file's second place (a decorator's ``defaults`` line under its class)
+    # waits until every cited file has its first: the first three name three files when there
+    # are three, so the search's next answer is not pushed out by a repeat
+    n_facts = len({(c.path, c.line) for c in facts.citations})
+    citations = citations[:n_facts] + spread_files(citations[n_facts:])
     if summary:
         parts.append("\n".join(summary))
     if deco and not written:
@@ -206,6 +237,20 @@ def answer_offline(
 
 
 MAX_FACT_DECORATORS = 2
+
+
+def spread_files(citations: list[Citation]) -> list[Citation]:
+    """Each cited file's first citation before any file's second one, otherwise in order.
+
+    Why: a reader (and the evaluation) scans the first few citations for where to look; two
+    places in one file there say less than one place in each of two files."""
+    seen: set[str] = set()
+    first: list[Citation] = []
+    again: list[Citation] = []
+    for c in citations:
+        (again if c.path in seen else first).append(c)
+        seen.add(c.path)
+    return first + again
 
 
 def decorator_facts(

@@ -240,10 +240,40 @@ def asks_inside(query: str) -> bool:
     return bool(_INSIDE.search(query)) and not _OPTION.search(query)
 
 
+#: "not the CLI", "rather than the command line", "not through the shell": the user wants the
+#: Python API (``Runner``, ``Deployer``), so the command line's options are what they reject
+_NOT_CLI = re.compile(
+    r"\b(?:not|rather\s+than|instead\s+of|without|no)\s+(?:(?:the|a|through|via|using|from|on|"
+    r"in|by)\s+)*(?:cli|command[\s-]?line|shell|terminal)\b",
+    re.I,
+)
+#: "via config", "in the metaflow config": the user's configuration, where ``METAFLOW_*``
+#: settings live; a bare "config" is not enough (it as often means a flow's ``Config``)
+_VIA_CONFIG = re.compile(
+    r"\b(?:via|through|by|in|into)\s+(?:the\s+|my\s+|a\s+|our\s+)?(?:metaflow\s+)?config\b"
+    r"(?!\s*\()|\bmetaflow\s?config\b",
+    re.I,
+)
+
+
+#: a module of the command line (``cli.py``, ``argo_workflows_cli.py``, ``cli_components/``):
+#: its code is what a "not the CLI" question rejects, whatever kind its documents are
+_CLI_MODULE = re.compile(r"(?:^|[/_])cli(?:[/_.]|$)")
+
+
+def rejects_cli(query: str) -> bool:
+    """Does ``query`` ask for a way other than the command line (see :data:`_NOT_CLI`)?"""
+    return bool(_NOT_CLI.search(query))
+
+
 def kind_intent(query: str) -> frozenset[str]:
-    """The entry kinds ``query`` asks for by a kind word (see :data:`KIND_INTENT`)."""
+    """The entry kinds ``query`` asks for by a kind word (see :data:`KIND_INTENT`), or by
+    saying where it sets a thing ("via config": :data:`_VIA_CONFIG`)."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", query)}
-    return frozenset(kind for kind, said in KIND_INTENT.items() if words & said)
+    kinds = {kind for kind, said in KIND_INTENT.items() if words & said}
+    if _VIA_CONFIG.search(query):
+        kinds.add("config")
+    return frozenset(kinds)
 
 
 _NUMERONYM = re.compile(r"([a-z])(\d{1,2})([a-z])")
@@ -642,7 +672,10 @@ class SearchIndex:
                 scores[doc] = scores.get(doc, 0.0) + lift
         intent = kind_intent(query)
         inside = asks_inside(query)
-        damped = DRIVING_KINDS if inside else frozenset()
+        # an inside question wants the implementing code, a "not the CLI" one the Python API,
+        # a "via config" one the setting: none wants how the command line drives the thing
+        not_cli = rejects_cli(query) or bool(_VIA_CONFIG.search(query))
+        damped = DRIVING_KINDS if inside or not_cli else frozenset()
         if inside:
             self._lift_named_modules(scores, set(terms))
         ranked = [
@@ -650,7 +683,8 @@ class SearchIndex:
                 s
                 * self.priors[i]
                 * (INTENT_BOOST if self.meta[i][4] in intent else 1.0)
-                * (INSIDE_DAMP if self.meta[i][4] in damped else 1.0),
+                * (INSIDE_DAMP if self.meta[i][4] in damped else 1.0)
+                * (INSIDE_DAMP if not_cli and _CLI_MODULE.search(self.meta[i][0]) else 1.0),
                 i,
             )
             for i, s in scores.items()

@@ -1,0 +1,98 @@
+"""Offline Ask keeps what the search found (task i12c): its first three citations hold the
+search's top hit unless it states a reason (facts lead, a written ``@decorator`` leads), the
+search's best two files are shown even when the best one stands far above the rest, a
+decorator named by a plain word excludes no other decorator's file, and a file's second
+place waits until every cited file has its first. Questions written here, not taken from the
+evaluation set."""
+
+from __future__ import annotations
+
+from metaflow_expert.agent import ask
+from metaflow_expert.agent.entry_facts import direct_facts
+from metaflow_expert.agent.offline import MIN_SHOWN, Passage, prune, spread_files
+from metaflow_expert.agent.types import Citation
+
+KUBE = "metaflow/plugins/kubernetes/kubernetes_decorator.py"
+SECRETS = "metaflow/plugins/secrets/secrets_decorator.py"
+
+
+def test_the_search_best_two_files_are_shown_below_the_closeness_bar(index) -> None:
+    # the best hit is a fluke on two words (a class named like them): the next file, far
+    # below it, is still the search's second answer and is shown
+    ps = [
+        Passage("fluke.py", 1, 1, "PythonCode", 1.0),
+        Passage("deployer.py", 1, 1, "Deployer", 0.45),
+        Passage("far.py", 1, 1, "far", 0.3),
+    ]
+    assert MIN_SHOWN == 2
+    assert [p.path for p in prune(ps, "plain words", index)] == ["fluke.py", "deployer.py"]
+
+
+def test_a_plain_word_decorator_excludes_no_other_decorator_file(index) -> None:
+    ps = [
+        Passage(SECRETS, 16, 16, "SecretsDecorator", 2.0, boost=1.0),
+        Passage(KUBE, 54, 54, "KubernetesDecorator", 0.8),
+        Passage("metaflow/metaflow_config.py", 1, 1, "X", 0.7),
+    ]
+    plain = [p.path for p in prune(ps, "mount the same secrets into every pod", index)]
+    assert KUBE in plain
+    # written ``@secrets``, the question is about that decorator alone
+    ps[0] = Passage(SECRETS, 16, 16, "SecretsDecorator", 3.0, boost=2.0)
+    written = [p.path for p in prune(ps, "mount @secrets into every pod", index)]
+    assert KUBE not in written and written[0] == SECRETS
+
+
+def test_a_file_second_place_waits_for_every_file_first() -> None:
+    cites = [Citation(p, n, None, True) for p, n in [("a", 1), ("b", 6), ("b", 28), ("c", 3)]]
+    assert [(c.path, c.line) for c in spread_files(cites)] == [
+        ("a", 1),
+        ("b", 6),
+        ("c", 3),
+        ("b", 28),
+    ]
+
+
+def test_the_search_top_hit_is_among_ask_first_three_citations(index) -> None:
+    # plain questions (no fact to lead with, no written decorator): Ask has no stated reason
+    # to drop the search's best answer
+    for q in (
+        "start a flow run from python instead of the command line",
+        "trigger a deployment of my flow on argo from a python script, not from the shell",
+        "give every kubernetes pod the same secrets",
+        "change the default batch job queue via config",
+        "how are artifacts of a task serialized before they are saved",
+    ):
+        assert not direct_facts(q, index).citations, q
+        top = index.search(q, k=1)[0].path
+        answer = ask(q, index=index, offline=True)
+        assert not answer.not_found, q
+        assert top in [c.path for c in answer.citations[:3]], q
+        # and they name different files first, when there are that many
+        firsts = [c.path for c in answer.citations[:3]]
+        assert len(set(firsts)) == len(firsts), q
+
+
+def test_an_entry_of_a_kind_the_facts_do_not_state_follows_them(index) -> None:
+    # the option's fact leads (``--datastore`` is written), but the question is about the
+    # setting: the search's top hit, a config entry, is not a repeat of an option's fact
+    q = "make s3 the default datastore via config rather than passing --datastore on each run"
+    facts = direct_facts(q, index)
+    assert facts.kinds == {"cli option"}
+    top = index.search(q, k=1)[0]
+    assert (top.path, top.kind) == ("metaflow/metaflow_config.py", "config")
+    answer = ask(q, index=index, offline=True)
+    places = [(c.path, c.line) for c in answer.citations]
+    assert places[: len(facts.citations)] == [(c.path, c.line) for c in facts.citations]
+    assert (top.path, top.line) in places[:3]
+
+
+def test_entries_of_the_kind_the_facts_state_are_not_repeated(index) -> None:
+    # the same option of other commands would only pad the option's fact
+    q = "what does --max-workers default to for run"
+    facts = direct_facts(q, index)
+    answer = ask(q, index=index, offline=True)
+    extra = [c for c in answer.citations if c not in facts.citations]
+    opts = {
+        (e.path, e.line) for e in index.entries.lookup("--max-workers") if e.kind == "cli option"
+    }
+    assert not [c for c in extra if (c.path, c.line) in opts]
