@@ -124,3 +124,29 @@ async def test_editing_the_config_file_alone_clears_the_key_warning(
         # client reports anyway is still honoured)
         await wait_diagnostics(client, uri, lambda d: not _mf222(d))
         assert _watched(client.registrations) == []  # type: ignore[attr-defined]
+
+
+def test_watchers_follow_the_clients_pattern_support(tmp_path: Path) -> None:
+    """VS Code's client declares relative-pattern support: one pattern per file, relative to
+    its folder (a file name's glob characters cannot widen it); without it, the path."""
+    from metaflow_expert.lsp.watched_files import watchers
+
+    path = str(tmp_path / "conf [1].json")
+    (relative,) = watchers(frozenset({path}), relative=True)
+    assert isinstance(relative.glob_pattern, types.RelativePattern)
+    assert relative.glob_pattern.pattern == "conf [1].json"
+    assert relative.glob_pattern.base_uri == tmp_path.as_uri()
+    (plain,) = watchers(frozenset({path}), relative=False)
+    assert plain.glob_pattern == Path(path).as_posix().replace("[1]", "[[]1[]]")
+
+
+def test_the_analysis_reports_the_config_file_it_read(tmp_path: Path) -> None:
+    """``Analysis.side_files``: the default file's resolved path, read or not (its creation
+    changes the answer too); none for a flow without a file-backed Config."""
+    from metaflow_expert.lint.engine import analyze_text
+
+    flow = tmp_path / "flow.py"
+    missing = analyze_text(FLOW, str(flow))
+    assert missing.side_files == (str((tmp_path / "params.json").resolve()),)
+    plain = analyze_text(FLOW.replace('default="params.json"', 'default_value="{}"'), str(flow))
+    assert plain.side_files == ()

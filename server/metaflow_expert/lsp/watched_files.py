@@ -101,17 +101,23 @@ def _relative_patterns(ls: MetaflowLanguageServer) -> bool:
 
 def watchers(paths: frozenset[str], relative: bool) -> list[types.FileSystemWatcher]:
     """One watcher per path: a pattern relative to its folder when the client supports it
-    (no glob characters of a file name can then widen the match), else the absolute path."""
+    (no glob characters of a file name can then widen the match), else the absolute path
+    with its glob characters bracketed."""
     out: list[types.FileSystemWatcher] = []
     for path in sorted(paths):
         p = Path(path)
         pattern: types.GlobPattern = (
             types.RelativePattern(base_uri=p.parent.as_uri(), pattern=p.name)
             if relative
-            else p.as_posix()
+            else _glob_literal(p.as_posix())
         )
         out.append(types.FileSystemWatcher(glob_pattern=pattern))
     return out
+
+
+def _glob_literal(path: str) -> str:
+    """``path`` as an LSP glob matching only itself (``*?[]{}`` each in brackets)."""
+    return "".join(f"[{c}]" if c in "*?[]{}" else c for c in path)
 
 
 def _rewatch(ls: MetaflowLanguageServer, watching: Watching, paths: frozenset[str]) -> None:
