@@ -279,3 +279,12 @@ def test_no_inputs_fix_where_a_switch_meets_or_loops(catalog) -> None:  # type: 
     assert not any("inputs" in t for t in titles(meet))
     branch = BRANCH_LOST.replace("def join(self, inputs)", "def join(self)")
     assert "Add an `inputs` argument to join step 'join'" in titles(branch)
+
+
+def test_unknown_input_read_in_a_foreach_join_speaks_of_the_foreach(catalog) -> None:  # type: ignore[no-untyped-def]
+    src = FOREACH_LOST.replace("sum(inp.score for", "sum(inp.scores for")
+    (msg,) = [m for m in _messages(src, "MF203", catalog) if "*scores*" in m]
+    assert "the way into the foreach" in msg and "branch" not in msg
+    branch = BRANCH_LOST.replace("max(inp.score for", "max(inp.scores for")
+    (msg,) = [m for m in _messages(branch, "MF203", catalog) if "*scores*" in m]
+    assert "any incoming branch" in msg

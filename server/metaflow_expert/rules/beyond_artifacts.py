@@ -28,6 +28,23 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
     return facts if facts is not None and facts.followable else None
 
 
+def split_closed_by(facts: FlowFacts, join: str) -> str | None:
+    """The split (in node order) whose ``matching_join`` is ``join``, else None (asked only
+    for a finding's advice: a scan of the nodes)."""
+    graph = facts.graph
+    if graph is None:
+        return None
+    return next((n for n, nd in graph.nodes.items() if nd.matching_join == join), None)
+
+
+def closes_foreach(facts: FlowFacts, join: str) -> bool:
+    """``join`` closes a foreach (a ``num_parallel`` gang too), by the shared
+    :attr:`FlowFacts.step_shapes`: its inputs are one per task, not named by branch."""
+    split = split_closed_by(facts, join)
+    shape = facts.step_shapes.get(split) if split is not None else None
+    return shape is not None and shape.foreach
+
+
 def guarded(facts: FlowFacts, step: Step, acc: ArtifactAccess) -> bool:
     """The read sits in a ``try:`` whose handler catches a missing attribute, or its step
     tests the name with ``hasattr(self, …)``: it may fail on purpose (asked only for a read
@@ -152,7 +169,13 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
             reported.add(acc.name)
             hint = closest(acc.name, came | writes)
             extra = f" Did you mean *{hint}*?" if hint else ""
-            where = "any incoming branch" if acc.via == "input" else "any path from the start step"
+            where = (
+                "any path from the start step"
+                if acc.via != "input"
+                else "the way into the foreach (in it or before it)"
+                if closes_foreach(facts, step.name)
+                else "any incoming branch"
+            )
             yield Report(
                 span=acc.span,
                 message=f"Artifact *{acc.name}* is read in step *{step.name}* but no step on "
@@ -541,11 +564,9 @@ def _keep_at_join_advice(facts: FlowFacts, join: str, name: str) -> str | None:
     inputs. A value written only before the split (or on one branch) merges. None: no
     split known (the generic advice)."""
     graph = facts.graph
-    if graph is None:
-        return None
-    split = next((n for n, nd in graph.nodes.items() if nd.matching_join == join), None)
+    split = split_closed_by(facts, join)
     shape = facts.step_shapes.get(split) if split is not None else None
-    if split is None or shape is None:
+    if graph is None or split is None or shape is None:
         return None
     gang = _is_gang(graph, split)
     writers = sum(1 for w in _branch_writes(facts, split, join, gang=gang) if name in w)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from metaflow_expert.graph import FlowGraph
 from metaflow_expert.model import CallSite, Severity, Span
-from metaflow_expert.rules.beyond_artifacts import followable
+from metaflow_expert.rules.beyond_artifacts import closes_foreach, followable
 from metaflow_expert.rules.dataflow import switch_fan_in
 from metaflow_expert.rules.facts import FlowFacts, StepShape
 from metaflow_expert.rules.registry import Report, RuleContext, rule
@@ -180,14 +180,7 @@ def _downstream(graph: FlowGraph, start: str, target: str) -> bool:
 def _nothing_before(facts: FlowFacts, join: str) -> str:
     """Who would have assigned a merged name, in the words of the join's kind: a foreach's
     (or gang's) tasks are not branches."""
-    graph = facts.graph
-    split = (
-        next((n for n, nd in graph.nodes.items() if nd.matching_join == join), None)
-        if graph is not None
-        else None
-    )
-    shape = facts.step_shapes.get(split) if split is not None else None
-    if shape is not None and shape.foreach:
+    if closes_foreach(facts, join):
         return "no step of the foreach, nor any before it,"
     return "no incoming branch"
 
