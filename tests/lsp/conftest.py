@@ -27,6 +27,10 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient):
     statuses: list[Any] = []
     lsp_client.statuses = statuses  # type: ignore[attr-defined]
     lsp_client.feature("metaflowExpert/status")(lambda params: statuses.append(params))
+    # the profiles declare dynamic registration (VS Code's for watched files): accept it, as
+    # those clients do (the server watches the Config files a flow's analysis read)
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    lsp_client.feature(types.CLIENT_UNREGISTER_CAPABILITY)(lambda params: None)
     params = types.InitializeParams(
         capabilities=client_capabilities(request.param),
         initialization_options=INIT_OPTIONS,

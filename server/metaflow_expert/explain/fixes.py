@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Fix, FlowClass, FlowFile, Span, Step, TextEdit
+from metaflow_expert.rules.dataflow import switch_fan_in
 
 if TYPE_CHECKING:
     from metaflow_expert.graph import FlowGraph, GraphNode
@@ -35,6 +36,8 @@ def add_inputs_fix(
     )
     if not (fan_in or closes_foreach):
         return None
+    if not closes_foreach and graph is not None and switch_fan_in(graph, step.name) is not None:
+        return None  # a switch's cases meet (or it loops) here: only one runs, no join
     line = step.def_span.start_line
     text = file.lines[line] if line < len(file.lines) else ""
     m = re.search(r"\(\s*(\w+)\s*(,\s*)?\)", text[step.name_span.end_col :])

@@ -55,6 +55,9 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     #: codes of the rules that ran (after selection)
     rules_run: list[str] = field(default_factory=list)
+    #: files besides the flow the rules read (``FileFacts.side_files``, sorted): the editor
+    #: analyses the flow again when one of them changes
+    side_files: tuple[str, ...] = ()
 
 
 def _ensure_rules() -> None:
@@ -182,6 +185,7 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
                 raw.extend(_call(r, ctx, ctx.flow))
     if not internal_on:
         raw = [f for f in raw if f.code != INTERNAL_ERROR]
+    analysis.side_files = tuple(sorted(facts.side_files))
     # after settings: a follow-on whose root is ignored or suppressed stays visible
     by_flow = {ctx.flow.name: ctx.flow_facts for ctx in flow_ctxs if ctx.flow and ctx.flow_facts}
     analysis.findings = fold_restated(_finish(raw, ff, settings, catalog), by_flow)

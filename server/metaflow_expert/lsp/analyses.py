@@ -122,6 +122,7 @@ def _keep(
         return
     state.analysis, state.analysis_version, state.analysis_inputs = analysis, version, inputs
     state.model, state.model_version = analysis.file, version
+    ls.analysis_kept(uri, analysis)
 
 
 async def _result(

@@ -22,6 +22,7 @@ from metaflow_expert.lsp import (
     run_options,
     signature_help,
     symbols,
+    watched_files,
 )
 from metaflow_expert.lsp.server import MetaflowLanguageServer
 
@@ -38,6 +39,7 @@ FEATURES = (
     code_lens,
     commands,
     run_options,
+    watched_files,
 )
 
 

@@ -7,7 +7,8 @@ and the Metaflow knowledge from here. This module sits at the bottom of ``lsp/``
 feature, and which features exist is decided in ``lsp/features.py``.
 
 Why hooks: one feature must react to another's events without importing it (``lifecycle``
-loads the Metaflow knowledge and applies settings; ``diagnostics`` re-lints on both). The
+loads the Metaflow knowledge and applies settings; ``diagnostics`` re-lints on both;
+``watched_files`` watches the side files each kept analysis read). The
 event's owner fires it here (:meth:`MetaflowLanguageServer.knowledge_changed`,
 :meth:`MetaflowLanguageServer.settings_changed`); whoever cares subscribes
 (:meth:`MetaflowLanguageServer.on_knowledge`, :meth:`MetaflowLanguageServer.on_settings`).
@@ -202,6 +203,7 @@ class MetaflowLanguageServer(LanguageServer):
         self.shutdown_requested = False
         self._knowledge_subscribers: list[Callable[[KnowledgeEvent], None]] = []
         self._settings_subscribers: list[Callable[[], None]] = []
+        self._analysis_subscribers: list[Callable[[str, Analysis], None]] = []
 
     # ---- hooks: features react to each other's events without importing each other --------
     def on_knowledge(self, callback: Callable[[KnowledgeEvent], None]) -> None:
@@ -221,6 +223,16 @@ class MetaflowLanguageServer(LanguageServer):
         """Tell the subscribers (on the event loop thread; safe to call from any thread)."""
         for callback in list(self._settings_subscribers):
             self.call_soon(self._run_subscriber, "settings", callback)
+
+    def on_analysis(self, callback: Callable[[str, Analysis], None]) -> None:
+        """Call ``callback(uri, analysis)`` each time a document's new analysis is kept (on
+        the event loop thread): what the analysis read besides the text is known then."""
+        self._analysis_subscribers.append(callback)
+
+    def analysis_kept(self, uri: str, analysis: Analysis) -> None:
+        """Tell the subscribers (on the event loop thread; safe to call from any thread)."""
+        for callback in list(self._analysis_subscribers):
+            self.call_soon(self._run_subscriber, "analysis", callback, uri, analysis)
 
     def _run_subscriber(self, hook: str, callback: Callable[..., None], *args: Any) -> None:
         try:

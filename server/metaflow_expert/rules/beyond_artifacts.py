@@ -28,6 +28,23 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
     return facts if facts is not None and facts.followable else None
 
 
+def split_closed_by(facts: FlowFacts, join: str) -> str | None:
+    """The split (in node order) whose ``matching_join`` is ``join``, else None (asked only
+    for a finding's advice: a scan of the nodes)."""
+    graph = facts.graph
+    if graph is None:
+        return None
+    return next((n for n, nd in graph.nodes.items() if nd.matching_join == join), None)
+
+
+def closes_foreach(facts: FlowFacts, join: str) -> bool:
+    """``join`` closes a foreach (a ``num_parallel`` gang too), by the shared
+    :attr:`FlowFacts.step_shapes`: its inputs are one per task, not named by branch."""
+    split = split_closed_by(facts, join)
+    shape = facts.step_shapes.get(split) if split is not None else None
+    return shape is not None and shape.foreach
+
+
 def guarded(facts: FlowFacts, step: Step, acc: ArtifactAccess) -> bool:
     """The read sits in a ``try:`` whose handler catches a missing attribute, or its step
     tests the name with ``hasattr(self, …)``: it may fail on purpose (asked only for a read
@@ -152,7 +169,13 @@ def artifact_never_assigned(ctx: RuleContext) -> Iterator[Report]:
             reported.add(acc.name)
             hint = closest(acc.name, came | writes)
             extra = f" Did you mean *{hint}*?" if hint else ""
-            where = "any incoming branch" if acc.via == "input" else "any path from the start step"
+            where = (
+                "any path from the start step"
+                if acc.via != "input"
+                else "the way into the foreach (in it or before it)"
+                if closes_foreach(facts, step.name)
+                else "any incoming branch"
+            )
             yield Report(
                 span=acc.span,
                 message=f"Artifact *{acc.name}* is read in step *{step.name}* but no step on "
@@ -300,8 +323,9 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
     (`if current.parallel.node_index == 0:`) is not a conflict, and a gang whose parallel
     decorator is not Metaflow's own (`@metaflow_ray` runs the body on the control task only)
     is not judged, nor is a foreach over a one-item literal (`self.items = [1]`: one task,
-    one value). In a foreach join the advice is to read each input (`inp.x`), since its
-    inputs are not named by branch.
+    one value). The advice fits the join: in a foreach (or gang) join, read each input
+    (`inp.x`), since its inputs are not named by branch; in a branch join, name the branch
+    by the step it ends in (`inputs.a.x`).
 
     ## Why is this bad?
     A join step starts with no artifacts of its own: values from the branches are only
@@ -357,14 +381,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
                 if guarded(facts, step, acc):
                     continue
                 reported.add(name)
-                # a foreach's (or gang's) inputs are not named by branch: iterate over them
-                split = split_of.get(step.name)
-                each = split is not None and nodes[split].type == "foreach"
-                use = (
-                    f"read *inp.{name}* for each *inp* in *inputs*"
-                    if each
-                    else (f"use *inputs.<branch>.{name}*")
-                )
+                use = _read_in_join_advice(facts, split_of.get(step.name), step.name, name)
                 yield Report(
                     span=acc.span,
                     message=f"Join step *{step.name}* reads *self.{name}*, but a join does not "
@@ -426,6 +443,21 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
             )
 
 
+def _read_in_join_advice(facts: FlowFacts, split: str | None, join: str, name: str) -> str:
+    """How a join reads ``name`` from its inputs, by the kind of split it closes (the shared
+    :attr:`FlowFacts.step_shapes`): a foreach's or a gang's inputs are one per task, not
+    named, so only iterating works; a branch join's are named by the step each branch ends
+    in (``inputs.<that step>.x``)."""
+    shape = facts.step_shapes.get(split) if split is not None else None
+    if shape is not None and shape.foreach:
+        return f"read *inp.{name}* for each *inp* in *inputs*"
+    graph = facts.graph
+    node = graph.nodes.get(join) if graph is not None else None
+    branches = list(dict.fromkeys(node.in_funcs)) if node is not None else []
+    named = " or ".join(f"*inputs.{b}.{name}*" for b in branches[:3])
+    return f"use *inputs.<branch>.{name}*" + (f" ({named})" if named else "")
+
+
 def _losing_join(
     graph: FlowGraph, strict: Mapping[str, AbstractSet[str]], step: str, name: str
 ) -> str | None:
@@ -456,7 +488,10 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
     Flags reads of `self.<name>` in a step after a join when the artifact was assigned before
     the join (on its branches or before the split), but the join step neither assigns it nor
     takes it over with `self.merge_artifacts(inputs)`. Reads inside a `try:` whose handler
-    catches `AttributeError` are deliberate and not flagged.
+    catches `AttributeError` are deliberate and not flagged. The advice fits the join: a
+    value set inside a foreach (or gang), or on several branches, differs per input, so the
+    join must assign it from its inputs (`self.x = [inp.x for inp in inputs]`); a value set
+    before the split, or on one branch only, can be merged.
 
     ## Why is this bad?
     A join step starts with no artifacts of its own and passes on only what it assigns or
@@ -512,9 +547,38 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
             reported.add(name)
             join = _losing_join(graph, strict, step.name, name)
             where = f"join step *{join}*" if join else "a join step before it"
+            advice = _keep_at_join_advice(facts, join, name) if join else None
             yield Report(
                 span=acc.span,
                 message=f"Artifact *{name}* read in step *{step.name}* does not survive {where}: "
-                f"assign it there or merge it (self.merge_artifacts(inputs)).",
+                + (advice or "assign it there or merge it (self.merge_artifacts(inputs))."),
                 step=step.name,
             )
+
+
+def _keep_at_join_advice(facts: FlowFacts, join: str, name: str) -> str | None:
+    """How ``join`` can hand ``name`` on, by the kind of split it closes (the shared
+    :attr:`FlowFacts.step_shapes`) and where ``name`` is written: a value written inside a
+    foreach or a gang differs per task, and written on several branches it may differ per
+    branch, so ``merge_artifacts`` would fail there; the join must assign it from its
+    inputs. A value written only before the split (or on one branch) merges. None: no
+    split known (the generic advice)."""
+    graph = facts.graph
+    split = split_closed_by(facts, join)
+    shape = facts.step_shapes.get(split) if split is not None else None
+    if graph is None or split is None or shape is None:
+        return None
+    gang = _is_gang(graph, split)
+    writers = sum(1 for w in _branch_writes(facts, split, join, gang=gang) if name in w)
+    if shape.foreach and writers:
+        return (
+            f"assign it there from each input (*self.{name} = [inp.{name} for inp in "
+            "inputs]*); merging fails when the tasks' values differ."
+        )
+    if writers >= 2:
+        branches = " or ".join(f"*inputs.{b}.{name}*" for b in graph.nodes[join].in_funcs[:3])
+        return (
+            f"assign it there from the branch you want ({branches}); merging fails when "
+            "the branches' values differ."
+        )
+    return "assign it there or merge it (self.merge_artifacts(inputs))."

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from metaflow_expert.graph import FlowGraph
 from metaflow_expert.model import CallSite, Severity, Span
-from metaflow_expert.rules.beyond_artifacts import followable
+from metaflow_expert.rules.beyond_artifacts import closes_foreach, followable
+from metaflow_expert.rules.dataflow import switch_fan_in
 from metaflow_expert.rules.facts import FlowFacts, StepShape
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 
@@ -93,6 +95,9 @@ def merge_artifacts_outside_join(ctx: RuleContext) -> Iterator[Report]:
 
     ## Why is this bad?
     Metaflow raises "merge_artifacts can only be called in a join" when the step runs.
+    Where a switch's cases meet, or a switch loops back to a step, several steps lead to it
+    but there is no join: only one case runs, so `self.x` already holds its artifacts, and
+    the message says so instead of asking for an `inputs` argument.
 
     ## Example
     ```python
@@ -133,11 +138,51 @@ def _why_not_a_join(shape: StepShape, facts: FlowFacts) -> str:
     """The end of MF210's message: why the shared classification says this is no join."""
     if shape.argument_mistake == "join-and-split":
         return ": it takes `inputs` but also splits."
-    node = facts.graph.nodes.get(shape.name) if facts.graph is not None else None
-    if not shape.takes_inputs and node is not None and len(node.in_funcs) > 1:
+    graph = facts.graph
+    node = graph.nodes.get(shape.name) if graph is not None else None
+    if node is None or graph is None:
+        return "."
+    switch = switch_fan_in(graph, shape.name) if len(node.in_funcs) > 1 else None
+    if shape.switch and shape.name in node.out_funcs:
+        switch = shape.name  # a switch looping on itself (Metaflow keeps no self in_func)
+    if switch is not None and _downstream(graph, shape.name, switch):
+        where = "its switch loops" if switch == shape.name else f"the switch in *{switch}* loops"
+        return (
+            f": {where} back to it, and each pass is one task that already has the "
+            "artifacts of the pass before (read them as *self.<name>*)."
+        )
+    if switch is not None:
+        # only one case of a switch runs: the step gets that task's artifacts as they are
+        return (
+            f": the cases of the switch in *{switch}* meet here, but only one of them runs, "
+            "so its artifacts are already there (read them as *self.<name>*)."
+        )
+    if not shape.takes_inputs and len(node.in_funcs) > 1:
         came = ", ".join(f"*{n}*" for n in node.in_funcs)
         return f": several steps lead to it ({came}) but it takes no `inputs` argument."
     return "."
+
+
+def _downstream(graph: FlowGraph, start: str, target: str) -> bool:
+    """``target`` is ``start`` or reachable from it (asked only for a finding's advice)."""
+    todo, seen = [start], set()
+    while todo:
+        cur = todo.pop()
+        if cur == target:
+            return True
+        if cur in seen or cur not in graph.nodes:
+            continue
+        seen.add(cur)
+        todo.extend(graph.nodes[cur].out_funcs)
+    return False
+
+
+def _nothing_before(facts: FlowFacts, join: str) -> str:
+    """Who would have assigned a merged name, in the words of the join's kind: a foreach's
+    (or gang's) tasks are not branches."""
+    if closes_foreach(facts, join):
+        return "no step of the foreach, nor any before it,"
+    return "no incoming branch"
 
 
 @rule(
@@ -238,7 +283,7 @@ def merge_artifacts_include_missing(ctx: RuleContext) -> Iterator[Report]:
                 yield Report(
                     span=call.span,
                     message=f"Step *{step.name}* merges {', '.join(f'*{m}*' for m in missing)}, "
-                    "which no incoming branch assigns.",
+                    f"which {_nothing_before(facts, step.name)} assigns.",
                     step=step.name,
                 )
 

@@ -76,10 +76,15 @@ def read_default_file(path: Path) -> str | None:
         os.close(fd)
 
 
-def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
+def static_default(
+    decl: ParameterDecl, flow_path: str, side_files: set[str] | None = None
+) -> ConfigDefault | None:
     """``decl``'s default value when the file alone decides it (see the module docstring);
     ``flow_path`` locates a relative default file (Metaflow opens it from the working
-    directory: the flow's folder, where ``python flow.py run`` is usually started)."""
+    directory: the flow's folder, where ``python flow.py run`` is usually started). The
+    default file's path goes into ``side_files`` (the analysis' ``FileFacts.side_files``)
+    whether or not it can be read: its appearing, changing or going away changes the
+    answer, and the editor watches it for that."""
     if decl.kind != "Config" or any(a.star for a in decl.args):
         return None
     if sum(a.name is None for a in decl.args) > 1:
@@ -112,6 +117,11 @@ def static_default(decl: ParameterDecl, flow_path: str) -> ConfigDefault | None:
     target = Path(default.value)  # as Metaflow's open(): no ``~`` expansion
     if not target.is_absolute():
         target = Path(flow_path).resolve().parent / target
+    if side_files is not None:
+        try:
+            side_files.add(str(target.resolve()))
+        except (OSError, RuntimeError):  # a symlink loop: the path as written
+            side_files.add(str(target))
     text = read_default_file(target)
     loaded = _json_object(text) if text is not None else None
     if loaded is None:

@@ -180,8 +180,11 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
             break
     else:
         return
+    side_files = ctx.facts.side_files if ctx.facts is not None else None
     known = [
-        d for d in (static_default(p, ctx.file.path) for p in flow.parameters) if d is not None
+        d
+        for d in (static_default(p, ctx.file.path, side_files) for p in flow.parameters)
+        if d is not None
     ]
     if not known:
         return

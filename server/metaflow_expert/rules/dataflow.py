@@ -258,3 +258,29 @@ def _mask(of: Iterable[str], index: dict[str, int]) -> int:
         if i is not None:
             m |= 1 << i
     return m
+
+
+def switch_fan_in(graph: FlowGraph, step: str) -> str | None:
+    """The switch some of ``step``'s incoming edges come from (directly, through a chain of
+    one-way steps, or from ``step`` itself in a recursion), else None.
+
+    Why: several steps leading to a step makes it look like a join, but only one case of a
+    switch runs, so a step where a switch's cases meet (or a switch that loops on itself)
+    is a plain step: it takes no ``inputs`` and has nothing to merge. Advice about joins
+    must not be given there."""
+    nodes = graph.nodes
+    node = nodes.get(step)
+    if node is None:
+        return None
+    for head in node.in_funcs:
+        cur: str | None = head
+        seen: set[str] = set()
+        while cur is not None and cur not in seen and cur in nodes:
+            seen.add(cur)
+            here = nodes[cur]
+            if here.type == "split-switch":
+                return cur
+            if here.type != "linear" or len(here.in_funcs) != 1:
+                break
+            cur = here.in_funcs[0]
+    return None

@@ -187,6 +187,10 @@ class FileFacts:
         #: what Metaflow's own source says (reserved names, step-name pattern…): the
         #: catalog's, else the interpreter's Metaflow (``knowledge.facts.facts_for``)
         self.source = source if source is not None else facts_for(catalog)
+        #: files besides the flow that rules read (a Config's default file, resolved, read
+        #: or not: creating it changes the answer too); the analysis reports them so the
+        #: editor re-analyses the flow when one of them changes
+        self.side_files: set[str] = set()
 
     @cached_property
     def flows_by_name(self) -> dict[str, FlowClass]:
