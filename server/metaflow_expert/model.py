@@ -300,8 +300,10 @@ class Step:
         Metaflow decorators above the topmost one survive (MF220 reports the rest). Those
         below the lowest ``@step`` are kept: Metaflow fails on them (MF206 reports them); so
         are other decorators (a plain function wrapper is not undone)."""
-        top = min(self.extra_step_decorators, default=self.step_decorator_index)
         low = self.step_decorator_index
+        if not self.extra_step_decorators:  # one ``@step`` (nearly every step): all the rest
+            return [*self.decorators[:low], *self.decorators[low + 1 :]]
+        top = min(self.extra_step_decorators)
         steps = {low, *self.extra_step_decorators}
         return [
             d
@@ -314,7 +316,10 @@ class Step:
         """Every decorator Python applies to the step except the ``@step``s, including those
         a second ``@step`` drops: Metaflow still builds them (an unknown argument fails at
         import), it only forgets them afterwards."""
-        steps = {self.step_decorator_index, *self.extra_step_decorators}
+        low = self.step_decorator_index
+        if not self.extra_step_decorators:  # one ``@step``: every other decorator
+            return [*self.decorators[:low], *self.decorators[low + 1 :]]
+        steps = {low, *self.extra_step_decorators}
         return [d for i, d in enumerate(self.decorators) if i not in steps]
 
     def writes(self) -> list[ArtifactAccess]:
