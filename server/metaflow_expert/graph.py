@@ -163,14 +163,15 @@ def _node(name: str, step: Step, parallel: Collection[str]) -> GraphNode:
     node = GraphNode(
         name=name,
         type=t.node_type if t is not None else None,
-        out_funcs=list(t.target_names) if t is not None else [],
+        out_funcs=t.target_names if t is not None else [],  # a new list on each read
         step=step,
         func_lineno=step.func_lineno,
         num_args=step.num_args,
         is_start_step=step.is_start_annotated,
         is_end_step=step.is_end_annotated,
         decorators=decos,
-        parallel_step=any(d in parallel for d in decos),
+        # most steps carry no Metaflow decorator: no generator to build for them
+        parallel_step=bool(decos) and any(d in parallel for d in decos),
         doc=step.docstring or "",
     )
     if t is None:

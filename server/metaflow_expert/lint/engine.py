@@ -194,8 +194,13 @@ def _run(analysis: Analysis, settings: LintSettings, catalog: DecoratorCatalog |
 def _call(r: Rule, ctx: RuleContext, flow: FlowClass | None) -> list[Finding]:
     """The rule's reports on ``ctx`` as findings, or one MF000 finding if it raised."""
     name = flow.name if flow is not None else None
+    out: list[Finding] = []
     try:
-        return [r.finding(report, name) for report in r.check(ctx)]
+        # a plain loop, not a comprehension: most rules report nothing, and a comprehension
+        # is one more frame per rule and flow
+        for report in r.check(ctx):
+            out.append(r.finding(report, name))
+        return out
     except Exception as exc:
         return [
             _internal(

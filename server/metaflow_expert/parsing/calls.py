@@ -25,6 +25,7 @@ _KEYWORD = LANGUAGE.id_for_node_kind("keyword_argument", True)
 _LIST_SPLAT = LANGUAGE.id_for_node_kind("list_splat", True)
 _SPLATS = frozenset({_LIST_SPLAT, LANGUAGE.id_for_node_kind("dictionary_splat", True)})
 
+_new = tuple.__new__
 _CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
 
 
@@ -117,7 +118,9 @@ def constant_value(src: SourceText, node: Node | None) -> tuple[bool, object]:
 
 
 def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
-    """The arguments of an ``argument_list`` node, in source order."""
+    """The arguments of an ``argument_list`` node, in source order (built with
+    ``tuple.__new__``, every field given: what ``CallArg(...)`` makes, without its
+    Python-level ``__new__``, for the commonest arguments)."""
     if arglist is None:
         return ()
     if arglist.kind_id != _ARGLIST:
@@ -142,13 +145,17 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
                 continue
             vtext = node_text(value)
             out.append(
-                CallArg(
-                    node_text(name),
-                    literal(vtext),
-                    vtext,
-                    span(child),
-                    span(value),
-                    span(name),
+                _new(
+                    CallArg,
+                    (
+                        node_text(name),
+                        literal(vtext),
+                        vtext,
+                        span(child),
+                        span(value),
+                        span(name),
+                        None,
+                    ),
                 )
             )
         elif kind in _SPLATS:
@@ -167,5 +174,5 @@ def call_args(src: SourceText, arglist: Node | None) -> tuple[CallArg, ...]:
         else:
             text = node_text(child)
             sp = span(child)
-            out.append(CallArg(None, literal(text), text, sp, sp))
+            out.append(_new(CallArg, (None, literal(text), text, sp, sp, None, None)))
     return tuple(out)

@@ -219,7 +219,10 @@ def _comment_runs(data: bytes, lines: list[str]) -> list[tuple[int, int]]:
     while i < len(rows):
         first = end = rows[i]
         i += 1
-        while i < len(rows) and all(_blank(lines[r]) for r in range(end + 1, rows[i])):
+        # (adjacent comment rows have nothing between them to check: no generator for them)
+        while i < len(rows) and (
+            rows[i] == end + 1 or all(_blank(lines[r]) for r in range(end + 1, rows[i]))
+        ):
             end = rows[i]
             i += 1
         while first > 0 and _blank(lines[first - 1]):

@@ -64,31 +64,46 @@ def decorator_use(src: SourceText, resolver: NameResolver, deco: Node) -> Decora
 _SHAREABLE = frozenset({str, int, float, bool, type(None), type(NOT_LITERAL), bytes, complex})
 
 
-def _shift(sp: Span, dl: int) -> Span:
-    return make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
-
-
-def _shift_opt(sp: Span | None, dl: int) -> Span | None:
-    return None if sp is None else make_span(sp[0] + dl, sp[1], sp[2] + dl, sp[3])
-
-
 def _shifted(d: DecoratorUse, dl: int) -> DecoratorUse:
     """``d`` moved down ``dl`` lines.
 
-    Built with the named tuples' own ``_make`` (one tuple of every field, no keyword
-    handling): a long flow shifts hundreds of decorators, and ``_make`` costs half of
-    calling the class with positional fields."""
-    make_arg = CallArg._make
+    Built with ``tuple.__new__`` on the named tuples' classes (the very objects
+    :func:`~metaflow_expert.parsing.source.make_span` and ``_make`` give, without a call per
+    span): a long flow shifts hundreds of decorators, each holding three spans and three per
+    argument, and a function call per span was most of the cost."""
+    new = tuple.__new__
     args = tuple(
         [
-            make_arg(
-                (a[0], a[1], a[2], _shift(a[3], dl), _shift(a[4], dl), _shift_opt(a[5], dl), a[6])
+            new(
+                CallArg,
+                (
+                    a[0],
+                    a[1],
+                    a[2],
+                    new(Span, (a[3][0] + dl, a[3][1], a[3][2] + dl, a[3][3])),
+                    new(Span, (a[4][0] + dl, a[4][1], a[4][2] + dl, a[4][3])),
+                    None
+                    if a[5] is None
+                    else new(Span, (a[5][0] + dl, a[5][1], a[5][2] + dl, a[5][3])),
+                    a[6],
+                ),
             )
             for a in d.args
         ]
     )
-    return DecoratorUse._make(
-        (d[0], d[1], _shift(d[2], dl), _shift(d[3], dl), args, d[5], d[6], _shift_opt(d[7], dl))
+    s, n, r = d[2], d[3], d[7]
+    return new(
+        DecoratorUse,
+        (
+            d[0],
+            d[1],
+            new(Span, (s[0] + dl, s[1], s[2] + dl, s[3])),
+            new(Span, (n[0] + dl, n[1], n[2] + dl, n[3])),
+            args,
+            d[5],
+            d[6],
+            None if r is None else new(Span, (r[0] + dl, r[1], r[2] + dl, r[3])),
+        ),
     )
 
 

@@ -5,9 +5,10 @@ artifacts exist before a step, which names the class provides, which decorators 
 the catalog), and a file may hold thousands of flows. :class:`FileFacts` holds what depends
 on the file (and the catalog) and is built once per analysis; :class:`FlowFacts` is the
 per-flow view, built once per linted flow. Every fact is a lazily computed, typed property
-(``functools.cached_property``): computed when a rule first asks, then shared, and freed
-with the analysis — no global memo keyed by ``id()``, no attribute stashed on a model object.
-Rules read facts; they keep no caches of their own.
+(:class:`~metaflow_expert.model.cached_property`, functools' without its 3.11 lock): computed
+when a rule first asks, then shared, and freed with the analysis — no global memo keyed by
+``id()``, no attribute stashed on a model object. Rules read facts; they keep no caches of
+their own.
 
 Nothing here knows Metaflow's own names: they come from the catalog of the indexed Metaflow
 source, and the facts that need one are None without it.
@@ -16,11 +17,10 @@ source, and the facts that need one are None without it.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for, names_for
-from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step
+from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step, cached_property
 from metaflow_expert.rules.dataflow import (
     NameSet,
     WriteTable,
