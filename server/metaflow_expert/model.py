@@ -475,6 +475,15 @@ class Related:
     path: str | None = None
 
 
+def split_citation(cite: str) -> tuple[str, int] | None:
+    """``"metaflow/lint.py:120"`` → ``("metaflow/lint.py", 120)``: the one reader of the
+    ``path:line`` strings the catalog, the index and findings carry; None when malformed."""
+    path, _, line = cite.rpartition(":")
+    if not path or not line.isdigit():
+        return None
+    return path, int(line)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in a file.

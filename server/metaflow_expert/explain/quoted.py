@@ -11,10 +11,10 @@ can offer the names Metaflow reads. Pure: the entries are passed in; no LSP, no 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from metaflow_expert.explain.completions import Item
+from metaflow_expert.explain.render import Link
 from metaflow_expert.knowledge.entries import (
     CLI_COMMAND,
     CLI_OPTION,
@@ -23,11 +23,11 @@ from metaflow_expert.knowledge.entries import (
     ERROR_MESSAGE,
     Entry,
 )
+from metaflow_expert.model import split_citation
 
 if TYPE_CHECKING:  # only passed in
     from metaflow_expert.knowledge.entry_index import EntryIndex
 
-Link = Callable[[str, int], str]
 
 #: what each entry kind is called where a user reads it (hover, completion ``detail``)
 KIND_LABELS = {
@@ -97,11 +97,11 @@ def hover_markdown(entries: EntryIndex, text: str, link: Link) -> str | None:
         out = [head + link(first.path, first.line)]
         out.append(f"Python name `{first.name}`; set it in the environment or a Metaflow config.")
         if first.read_at:
-            cites = [c.rsplit(":", 1) for c in first.read_at[:_READS_SHOWN]]
+            cites = [split_citation(c) for c in first.read_at[:_READS_SHOWN]]
             more = len(first.read_at) - _READS_SHOWN
             out.append(
                 "Imported in "
-                + ", ".join(link(p, int(n)) for p, n in cites)
+                + ", ".join(link(*where) for where in cites if where is not None)
                 + (f" and {more} more" if more > 0 else "")
             )
         rule = entries.precedence

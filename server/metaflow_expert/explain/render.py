@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from metaflow_expert.explain.cursor import Target
 from metaflow_expert.knowledge.entries import CLI_OPTION
-from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Step
+from metaflow_expert.model import DecoratorUse, FlowClass, ParameterDecl, Step, split_citation
 
 if TYPE_CHECKING:  # the catalog and the graph are only passed in: no import cost here
     from metaflow_expert.graph import FlowGraph, GraphNode
@@ -122,8 +122,8 @@ def _first_paragraph(text: str | None) -> str:
 
 
 def _cite(cite: str, link: Link) -> str:
-    path, _, line = cite.rpartition(":")
-    return link(path, int(line)) if line.isdigit() else cite
+    where = split_citation(cite)
+    return link(*where) if where is not None else cite
 
 
 def _default_cited(spec: DecoratorSpec, arg: ArgSpec, link: Link) -> str:

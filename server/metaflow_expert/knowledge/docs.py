@@ -20,6 +20,7 @@ from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
 from metaflow_expert.knowledge.modules import ModuleReader
 from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.symbols import VENDOR_PREFIX, Symbol, SymbolIndex
+from metaflow_expert.model import split_citation
 
 DOC_NAMES = ("summary.md", "code_structure.md", "build_system.md", "apis_and_interfaces.md")
 # Topics of the build-system doc: path fragments of the modules that package, vendor, version,
@@ -49,6 +50,13 @@ def first_sentence(doc: str, limit: int = 220) -> str:
 def cite(name: str, path: str, line: int) -> str:
     """The one citation form of the docs: ``name`` (path:line)."""
     return f"`{name}` ({path}:{line})"
+
+
+def cite_at(name: str, where: str) -> str:
+    """:func:`cite` for a ``"path:line"`` string the catalog carries (just ``name`` when it is
+    malformed)."""
+    found = split_citation(where)
+    return cite(name, *found) if found is not None else f"`{name}`"
 
 
 def _sym_line(s: Symbol) -> str:
@@ -271,13 +279,14 @@ def _decorator_section(spec: DecoratorSpec) -> list[str]:
         f"Class {cite(spec.class_name, spec.path, spec.line)}" + (f": {doc}" if doc else "."),
     ]
     if spec.origin != "metaflow" and spec.registry_cite:
-        p, ln = spec.registry_cite.rsplit(":", 1)
         package = spec.origin.partition(":")[2] or spec.origin
-        out.append(f"From the extension package `{package}`: {cite('registered', p, int(ln))}.")
-    if spec.allow_multiple_cite:
-        p, ln = spec.allow_multiple_cite.rsplit(":", 1)
         out.append(
-            f"Allowed more than once on a {spec.kind}: {spec.allow_multiple} ({cite('allow_multiple', p, int(ln))})."
+            f"From the extension package `{package}`: {cite_at('registered', spec.registry_cite)}."
+        )
+    if spec.allow_multiple_cite:
+        out.append(
+            f"Allowed more than once on a {spec.kind}: {spec.allow_multiple}"
+            f" ({cite_at('allow_multiple', spec.allow_multiple_cite)})."
         )
     if spec.args:
         out += ["", "Arguments (keys of `defaults`):", ""]
@@ -286,8 +295,7 @@ def _decorator_section(spec: DecoratorSpec) -> list[str]:
             typ = f" — {a.type}" if a.type else ""
             eff = ""
             if a.effective_src:
-                ep, _, el = a.effective_cite.rpartition(":")
-                eff = f" (`{a.effective_src}` when unset: {cite(a.name, ep, int(el))})"
+                eff = f" (`{a.effective_src}` when unset: {cite_at(a.name, a.effective_cite)})"
             out.append(
                 f"- {cite(a.name, a.path or spec.path, a.line)} default `{a.default_src}`{eff}{typ}"
                 + (f": {desc}" if desc else "")
@@ -331,8 +339,7 @@ def _apis(
         for name in sorted(cat.disabled):
             where = cat.disabled[name]
             if where:
-                p, ln = where.rsplit(":", 1)
-                out.append(f"- @{name}: {cite('toggle', p, int(ln))}")
+                out.append(f"- @{name}: {cite_at('toggle', where)}")
             else:
                 out.append(f"- @{name}")
         out.append("")
@@ -361,8 +368,7 @@ def _apis(
     if cat.reserved_names:
         out += ["", "## Names a flow must not reuse", ""]
         for name in sorted(cat.reserved_names):
-            p, ln = cat.reserved_names[name].rsplit(":", 1)
-            out.append(f"- {cite(name, p, int(ln))}")
+            out.append(f"- {cite_at(name, cat.reserved_names[name])}")
     return "\n".join(out) + "\n"
 
 

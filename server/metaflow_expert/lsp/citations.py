@@ -51,14 +51,6 @@ def _inside(p: Path, root: Path) -> bool:
         return False
 
 
-def split_citation(cite: str) -> tuple[str, int] | None:
-    """``"metaflow/lint.py:120"`` → (path, 120)."""
-    path, _, line = cite.rpartition(":")
-    if not path or not line.isdigit():
-        return None
-    return path, int(line)
-
-
 def file_uri(knowledge: KnowledgeState, path: str, line: int | None = None) -> str | None:
     """``file://…/path#L<line>`` (the fragment VS Code and most editors open at)."""
     found = resolve(knowledge, path)

@@ -23,6 +23,7 @@ from lsprotocol import types
 from metaflow_expert.lsp import analyses, citations, positions
 from metaflow_expert.lsp.lifecycle import start_first_knowledge_build
 from metaflow_expert.lsp.server import DocState, KnowledgeEvent, MetaflowLanguageServer
+from metaflow_expert.model import split_citation
 
 if TYPE_CHECKING:  # the engine loads on the lint thread (lifecycle's warm-up), not at start-up
     from metaflow_expert.lint.engine import Analysis
@@ -155,7 +156,7 @@ def check_citation(ls: MetaflowLanguageServer, finding: Finding) -> tuple[str, i
         if found:
             return str(found[0]), int(found[1])
     if finding.cites:
-        return citations.split_citation(finding.cites)
+        return split_citation(finding.cites)
     return None
 
 
