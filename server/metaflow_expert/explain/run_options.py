@@ -121,14 +121,6 @@ def read_json_file(path: Path) -> dict[str, object] | None:
 
 
 # -- parameters and configs ----------------------------------------------------------------------
-def _arg(decl: ParameterDecl, name: str, position: int | None = None) -> CallArg | None:
-    got = decl.kwarg(name)
-    if got is None and position is not None:
-        positional = [a for a in decl.args if a.name is None and not a.star]
-        got = positional[position] if len(positional) > position else None
-    return got
-
-
 def _shown(arg: CallArg | None) -> str:
     """A literal as the command line takes it: strings bare, other values as JSON."""
     if arg is None or not arg.is_literal:
@@ -159,7 +151,7 @@ def parameter_options(flow: FlowClass, prefix: str) -> list[ParameterOption]:
     for decl in flow.parameters:
         if decl.kind == "Config" or not decl.param_name:
             continue
-        default = _arg(decl, "default")
+        default = decl.kwarg("default")
         required = decl.kwarg("required")
         out.append(
             ParameterOption(

@@ -97,10 +97,7 @@ class _ClassReader:
 
     def read(self) -> None:
         for fn in self.methods.values():
-            env: dict[str, _Bound] = {
-                a.arg: _FLOW for a in fn.args.args if a.arg == "flow" or a.arg.endswith("_flow")
-            }
-            self._visit(_Scope(fn, self.d.rel, env, method=True), 0)
+            self._visit(_Scope(fn, self.d.rel, _flow_params(fn), method=True), 0)
 
     # -- where the flow is written, and where it is handed on -------------------------------
     def _visit(self, scope: _Scope, calls: int) -> None:
@@ -280,15 +277,15 @@ class _ClassReader:
                 pos = index - 1  # ``self`` is passed implicitly
                 if 0 <= pos < len(call.args):
                     found = True
-                    env: dict[str, _Bound] = {
-                        a.arg: _FLOW
-                        for a in caller.args.args
-                        if a.arg == "flow" or a.arg.endswith("_flow")
-                    }
-                    scope = _Scope(caller, self.d.rel, env, method=True)
+                    scope = _Scope(caller, self.d.rel, _flow_params(caller), method=True)
                     self._name(scope, call.args[pos], hops + 1)
         if not found:
             self.out.unknown = True
+
+
+def _flow_params(fn: _Function) -> dict[str, _Bound]:
+    """A hook's or helper's parameters that hold the flow (``flow``, ``*_flow``)."""
+    return {a.arg: _FLOW for a in fn.args.args if a.arg == "flow" or a.arg.endswith("_flow")}
 
 
 def _bind(
