@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
+from metaflow_expert.knowledge.declarations import config_prefix, from_conf_assignment
 from metaflow_expert.knowledge.modules import ModuleReader
 from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.symbols import VENDOR_PREFIX, Symbol, SymbolIndex
@@ -98,29 +99,20 @@ def _registry_lists(reader: ModuleReader) -> list[tuple[str, int, list[tuple[str
 
 def _config_vars(reader: ModuleReader) -> list[tuple[str, str, str, int]]:
     """``NAME = from_conf("KEY", default)`` in metaflow_config.py → (NAME, env var, default, line);
-    the env-var prefix is read from ``from_conf`` itself."""
+    read by :mod:`declarations` (the index's config entries use the same reader), the env-var
+    prefix from ``from_conf`` itself."""
     rel = "metaflow/metaflow_config.py"
-    prefix = ""
     fc = reader.find(rel, "from_conf")
-    if fc is not None:
-        text = "\n".join(reader.lines(fc.rel)[fc.node.lineno - 1 : fc.node.end_lineno])  # type: ignore[attr-defined]
-        m = re.search(r"""["'](\w+)%s["']""", text)
-        prefix = m.group(1) if m else ""
+    prefix = config_prefix(reader.segment(fc.rel, fc.node)) if fc is not None else ""
     tree = reader.tree(rel)
     out = []
     for node in tree.body if tree else []:
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+        conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
+        if conf is None:
             continue
-        call = node.value
-        if not (isinstance(call.func, ast.Name) and call.func.id == "from_conf" and call.args):
-            continue
-        key = call.args[0]
-        target = node.targets[0]
-        if not (isinstance(key, ast.Constant) and isinstance(target, ast.Name)):
-            continue
-        default = reader.segment(rel, call.args[1]) if len(call.args) > 1 else "None"
+        default = reader.segment(rel, conf.default) if conf.default is not None else "None"
         default = default if len(default) <= 80 else default[:77] + "..."
-        out.append((target.id, f"{prefix}{key.value!s}", default, node.lineno))
+        out.append((conf.name, f"{prefix}{conf.key}", default, conf.line))
     return out
 
 
