@@ -34,11 +34,14 @@ class ForeachGroup:
 
 
 def innermost_foreach(graph: FlowGraph, node: GraphNode) -> str | None:
-    """The foreach split whose body ``node`` lies in most deeply, or None."""
-    for parent in reversed(node.split_parents):
-        split = graph.nodes.get(parent)
+    """The foreach split whose body ``node`` lies in most deeply, or None (walking the shared
+    parent chain from its innermost end: ``split_parents`` would build the whole list)."""
+    chain = node.parent_chain
+    while chain is not None:
+        split = graph.nodes.get(chain.name)
         if split is not None and split.type == "foreach" and split.matching_join != node.name:
-            return parent
+            return chain.name
+        chain = chain.up
     return None
 
 
@@ -53,16 +56,16 @@ def _label(split: GraphNode) -> str:
 def foreach_groups(graph: FlowGraph) -> list[ForeachGroup]:
     """Every foreach split that has at least one step in its body, outer groups before the
     groups nested in them (source order otherwise)."""
+    owner = {name: innermost_foreach(graph, node) for name, node in graph.nodes.items()}
     members: dict[str, list[str]] = {}
-    for name, node in graph.nodes.items():
-        owner = innermost_foreach(graph, node)
-        if owner is not None:
-            members.setdefault(owner, []).append(name)
+    for name, split in owner.items():
+        if split is not None:
+            members.setdefault(split, []).append(name)
     groups = [
         ForeachGroup(
             split=name,
             join=node.matching_join,
-            parent=innermost_foreach(graph, node),
+            parent=owner[name],
             label=_label(node),
             steps=tuple(members[name]),
         )
