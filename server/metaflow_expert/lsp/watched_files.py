@@ -44,14 +44,11 @@ def register(server: MetaflowLanguageServer) -> None:
     def on_analysis(uri: str, analysis: Analysis) -> None:
         if not _client_can_watch(server):
             return
-        wanted = frozenset(
-            path
-            for state in server.docs.values()
-            if state.analysis is not None
-            for path in state.analysis.side_files
-        )
-        if wanted - watching.paths:  # only grow: a path no flow reads any more costs nothing
-            _rewatch(server, watching, watching.paths | wanted)
+        # only grow: a path no flow reads any more costs nothing. Every kept analysis passes
+        # here and ``_rewatch`` records its paths at once, so only this one's can be new.
+        new = frozenset(analysis.side_files) - watching.paths
+        if new:
+            _rewatch(server, watching, watching.paths | new)
 
     server.on_analysis(on_analysis)
 
