@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from metaflow_expert.model import CallArg, Fix, Severity, Span, TextEdit
 from metaflow_expert.parsing.attribute_chain import ChainKey, read_chain
-from metaflow_expert.rules.config_defaults import ConfigDefault, static_default
+from metaflow_expert.rules.config_defaults import ConfigDefault
 from metaflow_expert.rules.registry import Report, RuleContext, rule
 from metaflow_expert.rules.suggest import closest
 
@@ -65,19 +65,8 @@ def _uses(name: str, text: str) -> Iterator[int]:
         yield found.end()
 
 
-def _arg_source(arg: CallArg, lines: list[str]) -> str | None:
-    span = arg.span
-    if span.end_line >= len(lines):
-        return None
-    if span.start_line == span.end_line:
-        return lines[span.start_line][span.start_col : span.end_col]
-    body = lines[span.start_line : span.end_line + 1]
-    return "\n".join([body[0][span.start_col :], *body[1:-1], body[-1][: span.end_col]])
-
-
 def _decorator_reads(
     arg: CallArg,
-    lines: list[str],
     by_attr: dict[str, ConfigDefault] | None,
     by_name: dict[str, ConfigDefault],
 ) -> Iterator[KeyRead]:
@@ -85,10 +74,8 @@ def _decorator_reads(
     name Configs by their *name* (``config_expr("str(cfg.a)")``, ``config_expr("cfg").a``),
     for every decorator; ``<cfg>.a`` when ``by_attr`` is given (a step decorator, inside the
     class body where the Config attribute is in scope)."""
-    source = _arg_source(arg, lines)
-    if source is None:
-        return
-    line, col = arg.span.start_line, arg.span.start_col
+    source = arg.source  # the value's text as written, starting at ``value_span``
+    line, col = arg.value_span.start_line, arg.value_span.start_col
     for found in _CONFIG_EXPR.finditer(source):
         expr, base = found.group(2), found.start(2)
         for name, cfg in by_name.items():
@@ -173,19 +160,9 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
     ```
     """
     flow = ctx.flow
-    if flow is None or not flow.parameters:
+    if flow is None or ctx.flow_facts is None:
         return
-    for decl in flow.parameters:  # the common case costs one scan of the flow's parameters
-        if decl.kind == "Config":
-            break
-    else:
-        return
-    side_files = ctx.facts.side_files if ctx.facts is not None else None
-    known = [
-        d
-        for d in (static_default(p, ctx.file.path, side_files) for p in flow.parameters)
-        if d is not None
-    ]
+    known = ctx.flow_facts.config_defaults
     if not known:
         return
     by_attr = {d.decl.attr: d for d in known}
@@ -206,10 +183,10 @@ def unknown_config_key(ctx: RuleContext) -> Iterator[Report]:
                 reads.append((KeyRead(cfg, keys, text, span.end_line, 0), step.name))
         for deco in step.other_decorators:
             for arg in deco.args:
-                reads.extend((r, step.name) for r in _decorator_reads(arg, lines, by_attr, by_name))
+                reads.extend((r, step.name) for r in _decorator_reads(arg, by_attr, by_name))
     for deco in flow.decorators:
         for arg in deco.args:
-            reads.extend((r, None) for r in _decorator_reads(arg, lines, None, by_name))
+            reads.extend((r, None) for r in _decorator_reads(arg, None, by_name))
     seen: set[Span] = set()
     for read, step_name in reads:
         miss = _unknown(read)

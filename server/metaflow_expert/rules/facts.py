@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for, names_for
 from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step, cached_property
+from metaflow_expert.rules.config_defaults import ConfigDefault, static_default
 from metaflow_expert.rules.dataflow import (
     NameSet,
     WriteTable,
@@ -367,6 +368,17 @@ class FlowFacts:
         self.file = file_facts
         self.flow = flow
         self.graph = graph
+
+    @cached_property
+    def config_defaults(self) -> list[ConfigDefault]:
+        """The flow's Configs whose default the file decides (a JSON file beside the flow, a
+        literal): read here, once per analysis, so the facts own the I/O and record the files
+        read in ``FileFacts.side_files``; empty (and nothing read) without a ``Config``."""
+        params = self.flow.parameters
+        if not any(p.kind == "Config" for p in params):
+            return []
+        path, side = self.file.file.path, self.file.side_files
+        return [d for p in params if (d := static_default(p, path, side)) is not None]
 
     @cached_property
     def sorted_nodes(self) -> list[GraphNode]:
