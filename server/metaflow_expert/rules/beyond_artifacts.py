@@ -29,12 +29,8 @@ def followable(ctx: RuleContext) -> FlowFacts | None:
 
 
 def split_closed_by(facts: FlowFacts, join: str) -> str | None:
-    """The split (in node order) whose ``matching_join`` is ``join``, else None (asked only
-    for a finding's advice: a scan of the nodes)."""
-    graph = facts.graph
-    if graph is None:
-        return None
-    return next((n for n, nd in graph.nodes.items() if nd.matching_join == join), None)
+    """The split (in node order) whose ``matching_join`` is ``join``, else None."""
+    return facts.split_of_join.get(join)
 
 
 def closes_foreach(facts: FlowFacts, join: str) -> bool:
@@ -359,12 +355,7 @@ def join_artifact_not_merged(ctx: RuleContext) -> Iterator[Report]:
         return
     provided = facts.provided_names | facts.file.guarded_names
     nodes = graph.nodes
-    # join → the first split (in node order) it closes: one pass, not one per join (the
-    # per-join scan over every node was quadratic in a long flow's steps)
-    split_of: dict[str, str] = {}
-    for n, nd in nodes.items():
-        if nd.matching_join is not None:
-            split_of.setdefault(nd.matching_join, n)
+    split_of = facts.split_of_join
     for step in flow.steps.values():
         node = nodes.get(step.name)
         if node is None or node.type != "join" or step.name not in before:

@@ -370,6 +370,16 @@ class FlowFacts:
         self.graph = graph
 
     @cached_property
+    def split_of_join(self) -> dict[str, str]:
+        """join → the first split (in node order) whose ``matching_join`` it is: one pass over
+        the nodes, shared by the rules that word their advice by the split a join closes."""
+        out: dict[str, str] = {}
+        for n, nd in self.graph.nodes.items() if self.graph is not None else ():
+            if nd.matching_join is not None:
+                out.setdefault(nd.matching_join, n)
+        return out
+
+    @cached_property
     def config_defaults(self) -> list[ConfigDefault]:
         """The flow's Configs whose default the file decides (a JSON file beside the flow, a
         literal): read here, once per analysis, so the facts own the I/O and record the files
