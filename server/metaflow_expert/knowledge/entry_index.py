@@ -111,6 +111,7 @@ class EntryIndex:
         self._templates: list[str] = []
         self._word_ids: dict[str, list[int]] = {}
         self._by_name: dict[str, list[Entry]] | None = None
+        self._by_kind: dict[str, list[Entry]] | None = None
 
     def __len__(self) -> int:
         return len(self.all)
@@ -122,7 +123,14 @@ class EntryIndex:
         return out
 
     def of_kind(self, kind: str) -> list[Entry]:
-        return [e for e in self.all if e.kind == kind]
+        """Entries of ``kind`` in index order (grouped once: hovers and completion ask per
+        request, and error messages are most of ``all``)."""
+        if self._by_kind is None:
+            table: dict[str, list[Entry]] = {}
+            for e in self.all:
+                table.setdefault(e.kind, []).append(e)
+            self._by_kind = table
+        return list(self._by_kind.get(kind, ()))
 
     # -- lookups -------------------------------------------------------------------------------
     def lookup(self, name: str) -> list[Entry]:
