@@ -16,7 +16,6 @@ from metaflow_expert.knowledge.facts import (
     default_facts,
     facts_for,
     facts_stamps,
-    names_for,
     read_facts,
 )
 from metaflow_expert.knowledge.source import MetaflowSource, locate_source
@@ -139,18 +138,18 @@ def test_catalog_facts_and_flowspec_members(source: MetaflowSource, cache_dir: P
 def test_catalog_names_are_computed_once_per_catalog(
     source: MetaflowSource, cache_dir: Path
 ) -> None:
-    """``names_for`` is memoized per catalog object (rules ask on every analysis), and a copy
+    """``DecoratorCatalog.derived_names`` is memoized per catalog object (rules ask on every analysis), and a copy
     of the catalog, equal but another object, gets its own equal names."""
     cat = load_catalog(source, cache_dir=cache_dir)
-    names = names_for(cat)
-    assert names_for(cat) is names
+    names = cat.derived_names
+    assert cat.derived_names is names
     assert {"step", "FlowSpec", "Parameter", "current"} <= names.importable
     assert set(cat.step) | set(cat.flow) <= names.importable
     providers = names.current_providers
     assert "card" in providers and "card" in providers["card"][0]
     assert all(f"current.{attr}" not in cat.api for attr in providers)
     copy = DecoratorCatalog.from_dict(json.loads(json.dumps(cat.to_dict())))
-    assert names_for(copy) is not names and names_for(copy) == names
+    assert copy.derived_names is not names and copy.derived_names == names
 
 
 def test_catalog_round_trips_with_facts(source: MetaflowSource, tmp_path: Path) -> None:

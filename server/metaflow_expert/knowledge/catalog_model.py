@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from metaflow_expert.knowledge import jsonshape as js
-from metaflow_expert.knowledge.facts import MetaflowFacts
+from metaflow_expert.knowledge.facts import CatalogNames, MetaflowFacts, catalog_names
 from metaflow_expert.knowledge.jsonshape import JSON
 from metaflow_expert.knowledge.run_model import RunFacts
 
@@ -156,6 +157,12 @@ class DecoratorCatalog:
     disabled: dict[str, str] = field(default_factory=dict)
     # what a run needs (settings, decorator requirements, CLI flags): :mod:`run_build`
     run: RunFacts = field(default_factory=RunFacts)
+
+    @cached_property
+    def derived_names(self) -> CatalogNames:
+        """Name sets derived from this catalog alone, which rules ask for on every analysis:
+        computed on first use and kept with the catalog (it never changes once built)."""
+        return catalog_names(self)
 
     def lookup(self, name: str, kind: str | None = None) -> DecoratorSpec | None:
         if kind in (None, "step") and name in self.step:

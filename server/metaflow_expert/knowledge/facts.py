@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -118,25 +117,9 @@ class CatalogNames:
     current_providers: Mapping[str, tuple[frozenset[str], frozenset[str]]]
 
 
-# id(catalog) -> (weak reference to it, its names); an entry leaves with its catalog
-_NAMES: dict[int, tuple[weakref.ref[DecoratorCatalog], CatalogNames]] = {}
-
-
-def names_for(catalog: DecoratorCatalog) -> CatalogNames:
-    """The :class:`CatalogNames` of ``catalog``, computed on first use and kept while it lives
-    (keyed by identity: a catalog is a mutable dataclass, hence unhashable)."""
-    key = id(catalog)
-    hit = _NAMES.get(key)
-    if hit is not None and hit[0]() is catalog:
-        return hit[1]
-    names = CatalogNames(_importable(catalog), _current_providers(catalog))
-
-    def forget(ref: weakref.ref[DecoratorCatalog]) -> None:
-        if _NAMES.get(key, (None,))[0] is ref:
-            del _NAMES[key]
-
-    _NAMES[key] = (weakref.ref(catalog, forget), names)
-    return names
+def catalog_names(catalog: DecoratorCatalog) -> CatalogNames:
+    """The :class:`CatalogNames` of ``catalog``; kept with it as ``DecoratorCatalog.derived_names``."""
+    return CatalogNames(_importable(catalog), _current_providers(catalog))
 
 
 def _importable(cat: DecoratorCatalog) -> frozenset[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for, names_for
+from metaflow_expert.knowledge.facts import MetaflowFacts, facts_for
 from metaflow_expert.model import DecoratorUse, FlowClass, FlowFile, Span, Step, cached_property
 from metaflow_expert.rules.config_defaults import ConfigDefault, static_default
 from metaflow_expert.rules.dataflow import (
@@ -289,18 +289,18 @@ class FileFacts:
     def current_providers(self) -> Mapping[str, tuple[frozenset[str], frozenset[str]]]:
         """``current.<attribute>`` → (step decorators, flow decorators) that add it, per the
         catalog; attributes ``current`` always has are left out. Empty without a catalog.
-        Memoized per catalog (``knowledge.facts.names_for``): it depends on nothing else."""
+        Memoized per catalog (``DecoratorCatalog.derived_names``): it depends on nothing else."""
         catalog = self.catalog
-        return names_for(catalog).current_providers if catalog is not None else {}
+        return catalog.derived_names.current_providers if catalog is not None else {}
 
     @property
     def importable_names(self) -> frozenset[str] | None:
         """Every name ``from metaflow import …`` binds in the catalog's Metaflow (its
         registered decorators, hidden ones included, top-level names and plugins, API entry
         points); None without a catalog. A decorator switched off by an extension is not one.
-        Memoized per catalog (``knowledge.facts.names_for``)."""
+        Memoized per catalog (``DecoratorCatalog.derived_names``)."""
         catalog = self.catalog
-        return names_for(catalog).importable if catalog is not None else None
+        return catalog.derived_names.importable if catalog is not None else None
 
     def is_unresolved(self, deco: DecoratorUse) -> bool:
         """``deco`` names Metaflow (an import from it, or ``@metaflow.x``) but the catalog's
