@@ -44,3 +44,14 @@ async def test_run_options_warn_for_batch_and_follow_the_choices(client: Languag
     # a bare uri works too, and a file the editor has not opened is read from disk
     bare = await _run_options(client, FLOW.resolve().as_uri())
     assert bare["flows"][0]["name"] == "TrainFlow"
+
+
+async def test_run_options_of_a_file_the_editor_has_not_opened(client: LanguageClient):
+    """Run With… from the explorer: the file is read and analysed on a worker, like the graph
+    view of a closed file (``documents.on_disk``)."""
+    await wait_ready(client)
+    unopened = Path(__file__).parent / "flows" / "join_flow.py"
+    got = await _run_options(client, unopened.resolve().as_uri())
+    assert [f["name"] for f in got["flows"]] == ["JoinFlow"]
+    missing = await _run_options(client, (unopened.parent / "no_such_flow.py").as_uri())
+    assert missing == {"flows": []}

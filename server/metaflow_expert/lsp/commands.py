@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from metaflow_expert.lsp import analyses, budgets, citations, documents
+from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import (
     ASK_DELTA_NOTIFICATION,
     MetaflowLanguageServer,
@@ -165,35 +165,12 @@ async def graph_payload(ls: MetaflowLanguageServer, uri: str) -> dict[str, Any]:
     """The graph view's data: per flow its steps (with their problems listed, so a node's
     tooltip says what is wrong), edges, and foreach bodies as nested groups (from the pure
     core's :func:`~metaflow_expert.graph_groups.foreach_groups`)."""
-    doc = await documents.analysed(ls, uri) or await _from_disk(ls, uri)
+    doc = await documents.analysed(ls, uri) or await documents.on_disk(ls, uri)
     if doc is None:
         return {"flows": []}
     findings = documents.published_findings(ls, doc)
     flows = [f for f in doc.file.flows if f.is_leaf] or doc.file.flows
     return {"flows": [_flow_payload(f, doc.graph(f.name), findings) for f in flows]}
-
-
-async def _from_disk(ls: MetaflowLanguageServer, uri: str) -> documents.DocView | None:
-    """A flow file the editor has not opened (the graph panel may outlive its editor),
-    analysed on the lint workers like an open one."""
-    try:
-        from pygls.uris import to_fs_path
-
-        path = to_fs_path(uri)
-        if not path:
-            return None
-        from pathlib import Path
-
-        p = Path(path)
-        if not p.is_file() or p.stat().st_size > ls.settings.lint.max_file_chars:
-            return None
-        text = p.read_text(errors="replace")
-        analysis = await asyncio.get_running_loop().run_in_executor(
-            ls.analysis_pool, analyses.analyze, text, path, ls.settings, ls.catalog, ls
-        )
-        return documents.DocView(uri, None, analysis.file, analysis) if analysis else None
-    except Exception:
-        return None
 
 
 def _ask_settings(ls: MetaflowLanguageServer) -> AskSettings:

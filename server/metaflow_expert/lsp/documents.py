@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -112,6 +113,31 @@ async def analysed(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
             return doc
         await analyses.ensure(ls, uri)
     return await view(ls, uri)
+
+
+async def on_disk(ls: MetaflowLanguageServer, uri: str) -> DocView | None:
+    """A flow file the editor has not opened (the graph panel may outlive its editor; Run
+    With… from the explorer), read and analysed on the lint workers like an open one; None
+    when it is not a file, is beyond ``lint.maxFileChars`` or cannot be read."""
+
+    def read_and_analyze(path: str) -> Analysis | None:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > ls.settings.lint.max_file_chars:
+            return None
+        text = p.read_text(errors="replace")
+        return analyses.analyze(text, path, ls.settings, ls.catalog, ls)
+
+    try:
+        from pygls.uris import to_fs_path
+
+        path = to_fs_path(uri)
+        if not path:
+            return None
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(ls.analysis_pool, read_and_analyze, path)
+    except Exception:
+        return None
+    return DocView(uri, None, analysis.file, analysis) if analysis is not None else None
 
 
 def published_findings(ls: MetaflowLanguageServer, doc: DocView) -> list[Finding]:

@@ -21,7 +21,6 @@ from typing import Any
 from metaflow_expert.explain.run_options import Choices, run_options
 from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
-from metaflow_expert.model import FlowFile
 
 RUN_OPTIONS = "metaflowExpert.runOptions"
 CATALOG_WAIT_S = 20.0
@@ -56,10 +55,10 @@ def choices_of(raw: object) -> Choices:
 
 async def payload(ls: MetaflowLanguageServer, uri: str, choices: Choices) -> dict[str, Any]:
     path = _path_of(uri)
-    doc = await documents.view(ls, uri)
-    flow_file = doc.file if doc is not None else await _from_disk(ls, path)
-    if flow_file is None:
+    doc = await documents.view(ls, uri) or await documents.on_disk(ls, uri)
+    if doc is None:
         return {"flows": []}
+    flow_file = doc.file
     deadline = time.monotonic() + CATALOG_WAIT_S
     while ls.catalog is None and ls.knowledge.state != "error" and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
@@ -78,14 +77,3 @@ def _path_of(uri: str) -> Path | None:
 
     path = to_fs_path(uri)
     return Path(path) if path else None
-
-
-async def _from_disk(ls: MetaflowLanguageServer, path: Path | None) -> FlowFile | None:
-    """A flow file the editor has not opened (Run With… from the explorer), parsed on a
-    request worker."""
-    if path is None or not path.is_file() or path.stat().st_size > ls.settings.lint.max_file_chars:
-        return None
-    from metaflow_expert.parsing import parse_flow_file
-
-    text = path.read_text(errors="replace")
-    return await budgets.in_thread(ls, parse_flow_file, text, str(path))
