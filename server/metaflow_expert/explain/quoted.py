@@ -11,9 +11,8 @@ can offer the names Metaflow reads. Pure: the entries are passed in; no LSP, no 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from metaflow_expert.explain.completions import Item
+from metaflow_expert.explain.completions import STRINGS, Item
 from metaflow_expert.explain.render import Link
 from metaflow_expert.knowledge.entries import (
     CLI_COMMAND,
@@ -23,11 +22,8 @@ from metaflow_expert.knowledge.entries import (
     ERROR_MESSAGE,
     Entry,
 )
+from metaflow_expert.knowledge.entry_index import EntryIndex, option_names
 from metaflow_expert.model import split_citation
-
-if TYPE_CHECKING:  # only passed in
-    from metaflow_expert.knowledge.entry_index import EntryIndex
-
 
 #: what each entry kind is called where a user reads it (hover, completion ``detail``)
 KIND_LABELS = {
@@ -39,7 +35,6 @@ KIND_LABELS = {
 }
 #: the kinds a quoted name can be (a command name such as ``"run"`` is too common a word)
 _ORDER = (CONFIG, CLI_OPTION, ENV_VAR)
-_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 _NAME = re.compile(r"-{0,2}[A-Za-z_][\w-]*")
 #: the text just before an environment key being typed (matched on a bounded tail only)
 _ENV_OPEN = re.compile(r"(?:environ\s*\[|environ\s*\.\s*get\s*\(|getenv\s*\()\s*$")
@@ -49,7 +44,7 @@ _READS_SHOWN = 3
 def quoted_at(line_text: str, col: int) -> tuple[str, int, int] | None:
     """(content, start col, end col) of the complete string literal holding ``col`` when its
     content is one name (``METAFLOW_X``, ``--flag``); None elsewhere."""
-    for m in _STRING.finditer(line_text):
+    for m in STRINGS.finditer(line_text):
         if m.start() < col < m.end():
             content = m.group(0)[1:-1]
             if _NAME.fullmatch(content):
@@ -66,9 +61,7 @@ def _written_as(e: Entry, text: str) -> bool:
     if e.kind in (CONFIG, ENV_VAR):
         return e.text == text
     if e.kind == CLI_OPTION:
-        return text.startswith("-") and text in {
-            n.strip() for part in e.text.split(" / ") for n in part.split("/")
-        }
+        return text.startswith("-") and text in option_names(e)
     return False
 
 

@@ -101,6 +101,11 @@ def entry_hit(e: Entry, score: float) -> SearchHit:
     )
 
 
+def option_names(e: Entry) -> set[str]:
+    """Every spelling of a CLI option entry (``"--tag / -t"``, ``"--with/--no-with"``)."""
+    return {n.strip() for part in e.text.split(" / ") for n in part.split("/")}
+
+
 class EntryIndex:
     """Entries of one source; built from :func:`entries.build_entries` or the cache rows."""
 
@@ -141,9 +146,7 @@ class EntryIndex:
             for e in self.all:
                 if e.kind == ERROR_MESSAGE:
                     continue
-                keys = {e.text}
-                if e.kind == CLI_OPTION:
-                    keys = {k.strip() for part in e.text.split(" / ") for k in part.split("/")}
+                keys = option_names(e) if e.kind == CLI_OPTION else {e.text}
                 if e.kind == CONFIG and e.name != "from_conf":
                     keys.add(e.name)
                 for k in keys:
