@@ -98,3 +98,25 @@ def test_cli_not_found(cache_home: Path) -> None:
 def test_cli_usage(cache_home: Path) -> None:
     assert _run([], cache_home, stdin="").returncode == 2
     assert _run(["--no-such-flag"], cache_home).returncode == 2
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # the user's own code before an arrow, then the exception's name and a short message
+        "step_obj = Step(args.pathspec) -> MetaflowInvalidPathspec: "
+        "Expects Step('FlowName/RunID/StepName')",
+        # a label of the user's before a colon
+        "notebook cell 14 blew up: Expects Step('FlowName/RunID/StepName')",
+    ],
+)
+def test_message_after_the_users_lead_in(index, paste: str) -> None:
+    """What precedes a lead-in (``->``, ``Label:``) is the user's, not the message's: it must
+    not dilute a short message below the share an exact hit has to cover."""
+    ex = explain(paste, index)
+    assert ex.found and ex.causes[0].exact
+    c = ex.causes[0].raising
+    assert c.path == "metaflow/client/core.py" and c.verified
+    assert "Expects Step(" in index.lines(c.path)[c.line - 1]
+    answer = answer_offline(paste, index)
+    assert not answer.not_found and answer.citations[0].path == "metaflow/client/core.py"

@@ -32,6 +32,12 @@ _QUOTED_MESSAGE = re.compile(
     r"(?<![A-Za-z0-9])(?:'([^'\n]{12,400})'|\"([^\"\n]{12,400})\"|`([^`\n]{12,400})`)(?![A-Za-z0-9])"
 )
 _MESSAGE_WORDS = 4
+#: where a user's own words end and the pasted message begins on one line: an arrow
+#: (``run.add_tag(x) -> MetaflowTaggingError: …``) or a label's colon (``AWS Batch error: …``,
+#: ``MetaflowInvalidPathspec: …``)
+_LEAD_IN = re.compile(r"\s(?:->|=>|→)\s|(?<=\w):\s")
+#: how many of a line's lead-ins are tried (the message is after the last few, not the first)
+_LEAD_INS = 3
 _TRACE_NOISE = re.compile(r"^\s*(Traceback \(most recent call last\)|File \"|\^+$)")
 _WILDCARD_GAP = r".{0,120}?"
 
@@ -92,6 +98,11 @@ def pasted_lines(query: str) -> list[str]:
     # a quoted message is matched on its own: normalising the whole question turns it into
     # one wildcard mark
     pieces += quoted_messages(q)[:5]
+    # so is what follows a lead-in: the user's code and labels before it would otherwise
+    # dilute a short message below the share of the paste an exact hit must cover
+    for line in lines[-30:] if len(lines) > 1 else [q]:
+        ends = [m.end() for m in _LEAD_IN.finditer(line)][-_LEAD_INS:]
+        pieces += [line[e:] for e in ends]
     out: list[str] = []
     for p in pieces:
         n = normalize(_EXC_PREFIX.sub("", p))
