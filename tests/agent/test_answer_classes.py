@@ -58,3 +58,21 @@ def test_a_lone_absent_word_written_as_code_or_naming_the_feature_is_missing(ind
     assert missing_reasons("what does the --quuxify flag of run do", tb)
     # right before a content word, it is part of the feature's name
     assert missing_reasons("switch the card viewer to a quuxy layout", tb)
+
+
+def test_the_users_own_values_names_and_files_are_not_missing_features(index):
+    """A question about a real feature holds the user's own names: values written in code,
+    variables and steps passed to a call, file names. None of them is Metaflow's to lack."""
+    tb = Toolbox(index)
+    assert (
+        missing_reasons("@retry(times=3) on my step, labels={'Quuxteam': 'Zorblax'} ignored", tb)
+        == []
+    )
+    assert (
+        missing_reasons("@schedule(cron='0 6 * * *', timezone='Quux/Zorblax') on argo?", tb) == []
+    )
+    assert missing_reasons("run.add_tag(my_quuxly_tag) fails with a long tag", tb) == []
+    assert missing_reasons("argo-workflows create zorblax_pipeline.py --help", tb) == []
+    # a keyword's name is Metaflow's and still judged; so is a command after the file
+    assert missing_reasons("@retry(quuxify_backoff=True) on my step", tb)
+    assert any("frobnicate" in r for r in missing_reasons("python zorblax.py frobnicate", tb))

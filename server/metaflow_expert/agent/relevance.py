@@ -285,8 +285,44 @@ def entities(question: str, index: KnowledgeIndex) -> list[Entity]:
     return out
 
 
+#: a file of the user's (``my_dag.py``, ``conf/prod.yaml``): its name is theirs, not Metaflow's
+_USER_FILE = re.compile(r"[\w./~-]*\w\.(?:py|ipynb|json|ya?ml|toml|txt|csv|cfg|ini|sh)\b")
+#: the argument list of a call written in the question (innermost parentheses)
+_CALL_ARGS = re.compile(r"(?<=[\w\])])\(([^()]*)\)")
+_QUOTED_VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+#: an argument that is only the user's: a bare name or ``self.x`` (a variable, a step), a
+#: literal; a keyword's name (``aws_batch_tags=``) stays, as Metaflow defines it
+_USERS_ARG = re.compile(r"^\s*(?:(\w+)\s*=\s*)?(.*?)\s*$", re.S)
+
+
+def users_own(question: str) -> str:
+    """The question with what is the user's own, not Metaflow's, blanked out: values written in
+    code (``timezone='Europe/Berlin'``, ``{'CostCenter': '123'}``, ``Run('1712345678')``), the
+    variables and steps passed to a call (``run.add_tag(long_string)``) and file names
+    (``my_dag.py``). A question about a real feature holds such names of the user's; only
+    what remains can name something Metaflow lacks."""
+    # the name goes, its extension stays: ``flow.py <command>`` is still a command line
+    text = _USER_FILE.sub(lambda m: "_." + m.group(0).rsplit(".", 1)[1], question)
+
+    def blank_args(m: re.Match[str]) -> str:
+        args = []
+        for arg in _QUOTED_VALUE.sub("''", m.group(1)).split(","):
+            key = _USERS_ARG.match(arg)
+            args.append(f"{key.group(1)}=" if key and key.group(1) else "")
+        return "(" + ", ".join(args) + ")"
+
+    for _ in range(3):  # nested calls, innermost first
+        text, n = _CALL_ARGS.subn(blank_args, text)
+        if not n:
+            break
+    # a literal in code outside a call (``--tag='x'``, ``labels={"k": "v"}``, ``['a', 'b']``)
+    return re.sub(r"(?<=[=:{\[,])\s*" + _QUOTED_VALUE.pattern, " ''", text)
+
+
 def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
-    """Why the question is about something not in the indexed source (empty: it may be)."""
+    """Why the question is about something not in the indexed source (empty: it may be).
+    What is the user's own (:func:`users_own`) is not judged."""
+    question = users_own(question)
     vocab = vocabulary(toolbox)
     catalog = toolbox.index.catalog
     reasons: list[str] = []
