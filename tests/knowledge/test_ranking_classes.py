@@ -94,3 +94,25 @@ def test_an_inside_question_prefers_the_implementing_code_to_cli_entries(index):
     hits = index.search("when i resume, how does the runtime decide what to clone", k=3)
     assert hits[0].path == "metaflow/runtime.py"
     assert not any(h.kind in ("cli option", "cli command") for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "member"),
+    [
+        ("task.stderr comes back empty for my task", "metaflow.client.core.Task.stderr"),
+        ("step.task only gives me one of the tasks", "metaflow.client.core.Step.task"),
+        ("run.code is None for my run", "metaflow.client.core.Run.code"),
+    ],
+)
+def test_a_member_written_on_its_class_object_is_what_the_question_names(index, question, member):
+    """``task.stderr`` names ``Task.stderr``: the attribute's plain word alone loses to
+    longer names that share it (``stderr_size``, the ``--stderr`` option)."""
+    assert index.search(question, k=1)[0].symbol == member
+
+
+def test_an_object_not_named_after_a_class_names_no_member(index):
+    """``my_run.code`` may be anything of the user's: it is not lifted as ``Run.code`` is."""
+    named = index.search("run.code is None", k=1)[0]
+    other = index.search("my_run.code is None", k=20)
+    assert named.symbol == "metaflow.client.core.Run.code"
+    assert all(h.score < named.score for h in other if h.symbol == named.symbol)

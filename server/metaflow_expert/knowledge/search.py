@@ -276,6 +276,8 @@ def kind_intent(query: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+#: ``obj.member`` written as code (not a file name or a module path's last part)
+_MEMBER = re.compile(r"(?<![\w.])([A-Za-z]\w*)\.([A-Za-z_]\w*)\b(?!\.)")
 _NUMERONYM = re.compile(r"([a-z])(\d{1,2})([a-z])")
 #: ``NBRunner``: an abbreviation (2–4 capitals) before another class's name
 _WRAPPER = re.compile(r"([A-Z]{2,4})([A-Z][a-z]\w*)")
@@ -609,6 +611,19 @@ class SearchIndex:
         out.sort(key=lambda x: (-x[0], x[1]))
         return out
 
+    def _members_written(self, query: str) -> set[int]:
+        """Members written as code on an object named after their class (``task.exception``,
+        ``run.add_tag``, ``S3.get_many``): the method or property of that class, which the
+        attribute's plain word alone ("exception") would not single out. The object's name
+        must be the class's (case aside), so ``self.next`` or ``my_run.x`` name nothing."""
+        out: set[int] = set()
+        for obj, attr in _MEMBER.findall(query):
+            for i in self.idents.get(attr.lower(), ()):
+                parts = self.meta[i][3].split(".")
+                if len(parts) >= 2 and parts[-2].lower() == obj.lower() and not self.meta[i][6]:
+                    out.add(i)
+        return out
+
     def _known(self, term: str) -> bool:
         """Does ``term`` occur in at least one non-vendored document?"""
         post = self.postings.get(term)
@@ -670,6 +685,8 @@ class SearchIndex:
             lift = top if name.startswith(CLI_ALIAS + "-") else top / 2
             for doc in self.aliases.get(name, ()):
                 scores[doc] = scores.get(doc, 0.0) + lift
+        for doc in self._members_written(query):  # ``task.exception``: that member, named
+            scores[doc] = scores.get(doc, 0.0) + top
         intent = kind_intent(query)
         inside = asks_inside(query)
         # an inside question wants the implementing code, a "not the CLI" one the Python API,
