@@ -3,13 +3,13 @@
 Used when there is no API key, when asked (``--offline``) and as the fallback when the API is
 unreachable. It leads with the direct fact when the question names one (:mod:`entry_facts`:
 an option's default, a ``METAFLOW_*`` variable's default and which setting wins, the raising
-line of a pasted error; a named decorator's arguments and defaults), then shows the
-search's best two files and only those other passages that score close to the best one, so a
-one-passage answer is not padded with three weaker ones, yet a best hit that is a fluke on two
-words does not hide the search's next answer. The summary is extractive (first sentences of
-the matching docstrings and doc sections), so everything shown is text from the indexed
-source. When the question names
-something the indexed source lacks (see :mod:`relevance`) the answer says plainly that it is
+line of a pasted error; a named decorator's arguments and defaults), then shows the best two
+files of its ranking (the search's passages fused with whole files) and only those other
+passages that score close to the best one, so a one-passage answer is not padded with three
+weaker ones, yet a best hit that is a fluke on two words does not hide the next answer. The
+summary is extractive (first sentences of the matching docstrings and doc sections), so
+everything shown is text from the indexed source. When the question names something the
+indexed source lacks (see :mod:`relevance`) the answer says plainly that it is
 not found in the indexed Metaflow version.
 """
 
@@ -33,12 +33,15 @@ SHOW_PASSAGES = 3
 PASSAGES_AFTER_FACTS = 2
 #: a passage is shown only when its score is at least this share of the best one's
 KEEP_RATIO = 0.6
-#: how many of the search's best files are shown even below that share
+#: how many of the ranking's best files are shown even below that share
 MIN_SHOWN = 2
 #: an entity weight from a decorator written ``@name`` (a plain word naming it weighs less)
 WRITTEN_WEIGHT = 2.0
 EXCERPT_LINES = 12
 SEARCH_K = 20
+#: the constant of reciprocal rank fusion (the customary 60: no rank list dominates by its
+#: first places alone)
+RRF_K = 60
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`@(])")
 
 
@@ -60,6 +63,15 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
 
     One passage per file (its best hit), scores relative to the top hit, plus the entity
     weight: a question naming ``@retry`` is about ``RetryDecorator`` whatever BM25 says.
+
+    The other files are ordered by reciprocal rank fusion of two rankings: the passages' (a
+    file ranks by its best passage) and the whole files' (:meth:`KnowledgeIndex.file_ranking`).
+    Why both: the best passage may be a fluke on two of the question's words (a card class
+    ``PythonCode`` for "from my own python code"), while the file that implements what is
+    asked holds the question's words across its functions ("gzip" in one, "compress" in
+    another) without one passage gathering them all. A file both rankings put high is the
+    answer more often than the top of either alone. Scores stay the passages' own (the
+    closeness bar of :func:`prune` compares them); only the order is fused.
     """
     query = f"{question} {extra_terms}".strip()
     hits = list(index.search(query, k=SEARCH_K))
@@ -82,7 +94,18 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
             base + ent.weight,
             boost=(prev.boost if prev else 0.0) + ent.weight,
         )
-    return sorted(best.values(), key=lambda p: -p.score)
+    ranked = sorted(best.values(), key=lambda p: -p.score)
+    # the files the question names come first; the others in the fused order of the
+    # passages' ranking and the whole-file ranking (see the docstring)
+    named = [p for p in ranked if p.boost > 0]
+    plain = [p for p in ranked if p.boost == 0]
+    by_file = {path: i for i, path in enumerate(index.file_ranking(query))}
+    unranked = len(by_file)
+    fused = {
+        p.path: 1.0 / (RRF_K + i) + 1.0 / (RRF_K + by_file.get(p.path, unranked))
+        for i, p in enumerate(plain)
+    }
+    return named + sorted(plain, key=lambda p: -fused[p.path])
 
 
 def _without(question: str, facts: Facts) -> str:
@@ -97,15 +120,15 @@ def _without(question: str, facts: Facts) -> str:
 
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
     """The passages worth showing: what the question names (a decorator or API symbol, found
-    by :func:`entities` even where the search missed it), the search's best
+    by :func:`entities` even where the search missed it), the ranking's best
     :data:`MIN_SHOWN` files, and those close to the best search score; when the question
     writes a decorator (``@retry``), none from another decorator's file (it does not bring
     ``@catch``'s docstring). A decorator named by a plain word ("secrets", "retries") is
     context and excludes nothing: "mount k8s secrets into every pod" is about
     ``@kubernetes`` as much as ``@secrets``.
 
-    So the search's top hit is always among the first passages. Ask cites it among its first
-    three unless (stated reasons): the question's facts lead (:mod:`entry_facts`: an entry
+    So the first two files of :func:`rank_passages` (the fused ranking) are always among the
+    first passages. Ask cites them among its first three unless (stated reasons): the question's facts lead (:mod:`entry_facts`: an entry
     the question names, or the raising line of a pasted message, after which entry passages
     repeat the facts and are dropped), decorators written ``@name`` lead, or the passage's
     citation does not verify (nothing unverified is shown offline)."""
@@ -125,7 +148,7 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
     # itself, and must not push the search's own best answers out of sight
     unnamed = [p.score for p in passages if p.boost == 0]
     best = max(unnamed) if unnamed else max(p.score - p.boost for p in passages)
-    # the search's best files are kept whatever their distance to the best: that one may be a
+    # the ranking's best files are kept whatever their distance to the best: that one may be a
     # fluke on two of the question's words (a class ``PythonCode`` for "python code"), and the
     # reader then still sees the search's next answer
     floor = {p.path for p in [q for q in passages if q.boost == 0][:MIN_SHOWN]}

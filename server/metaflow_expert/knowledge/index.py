@@ -100,6 +100,13 @@ class KnowledgeIndex:
         seen = {(h.path, h.line) for h in first}
         return (first + [h for h in hits if (h.path, h.line) not in seen])[:k]
 
+    def file_ranking(self, query: str) -> list[str]:
+        """Source files ranked by the query's words over each whole file (see
+        :meth:`SearchIndex.file_ranking`)."""
+        if not query or not query.strip():
+            return []
+        return self.search_index.file_ranking(query[:1000])
+
     def missing_terms(self, query: str) -> list[str]:
         """Words of ``query`` found nowhere in the indexed source or docs (see
         :meth:`SearchIndex.missing_terms`); the Ask agent uses it to say "not in Metaflow"."""

@@ -404,6 +404,7 @@ class SearchIndex:
         self._ident_keys = list(idents)
         self._vocab: list[str] | None = None
         self._path_words: frozenset[str] | None = None
+        self._file_lengths: dict[str, float] | None = None
 
     # -- persistence --------------------------------------------------------------------------
     @classmethod
@@ -464,17 +465,26 @@ class SearchIndex:
         found = process.extract(term, self.vocab, scorer=fuzz.ratio, limit=2, score_cutoff=78)
         return [(t, s / 100.0) for t, s, _ in found]
 
+    def _posting(self, term: str) -> tuple[array, array] | None:
+        """The documents holding ``term`` and its weighted frequency in each (unpacked from the
+        stored bytes), or None for a term no document has."""
+        post = self.postings.get(term)
+        if post is None:
+            return None
+        ids = array("I")
+        ids.frombytes(post[0])
+        tfs = array("f")
+        tfs.frombytes(post[1])
+        return ids, tfs
+
     def _bm25(self, terms: list[tuple[str, float]]) -> dict[int, float]:
         n = len(self.meta)
         scores: dict[int, float] = defaultdict(float)
         for term, conf in terms:
-            post = self.postings.get(term)
+            post = self._posting(term)
             if post is None:
                 continue
-            ids = array("I")
-            ids.frombytes(post[0])
-            tfs = array("f")
-            tfs.frombytes(post[1])
+            ids, tfs = post
             df = len(ids)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * conf
             lens, avg = self.lengths, self.avgdl
@@ -656,9 +666,9 @@ class SearchIndex:
                 out.append(w)
         return out
 
-    def search(self, query: str, k: int = 10) -> list[SearchHit]:
-        words = [m.group(0) for m in _WORD.finditer(query)]
-        at_names = {m.group(1).lower() for m in re.finditer(r"@(\w+)", query)}
+    def _query_terms(self, query: str, words: list[str]) -> dict[str, float]:
+        """The query's indexed terms with a confidence: its words, typos corrected against the
+        vocabulary, numeronyms expanded."""
         terms: dict[str, float] = {}
         for t in tokenize(query):
             for term, conf in self._correct(t):
@@ -667,6 +677,48 @@ class SearchIndex:
             expanded = self.numeronym(w)
             if expanded:
                 terms[expanded] = 1.0
+        return terms
+
+    def file_ranking(self, query: str) -> list[str]:
+        """Files of Metaflow's own source ranked by BM25 over each file as one document.
+
+        Why: a question about how something is done inside ("are artifacts gzipped, how hard
+        is it compressed") names words that are spread over the implementing file (``gzip`` in
+        one method, ``compress`` in another, ``artifact`` in its docstrings) and so no single
+        passage gathers them all; the file does. Ask fuses this ranking with the passages'."""
+        words = [m.group(0) for m in _WORD.finditer(query)]
+        terms = self._query_terms(query, words)
+        if self._file_lengths is None:
+            lengths: dict[str, float] = defaultdict(float)
+            for i, m in enumerate(self.meta):
+                if m[4] != "module" and not m[6]:
+                    lengths[m[0]] += self.lengths[i]
+            self._file_lengths = dict(lengths)
+        flen = self._file_lengths
+        if not flen:
+            return []
+        n = len(flen)
+        avg = sum(flen.values()) / n
+        scores: dict[str, float] = defaultdict(float)
+        for term, conf in terms.items():
+            post = self._posting(term)
+            if post is None:
+                continue
+            ids, tfs = post
+            per_file: dict[str, float] = defaultdict(float)
+            for i, tf in zip(ids, tfs, strict=False):
+                path, _line, _end, _symbol, kind, _snip, vendored = self.meta[i]
+                if kind != "module" and not vendored:
+                    per_file[path] += tf
+            idf = math.log(1 + (n - len(per_file) + 0.5) / (len(per_file) + 0.5)) * conf
+            for path, tf in per_file.items():
+                scores[path] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * flen[path] / avg))
+        return sorted(scores, key=lambda p: (-scores[p], p))
+
+    def search(self, query: str, k: int = 10) -> list[SearchHit]:
+        words = [m.group(0) for m in _WORD.finditer(query)]
+        at_names = {m.group(1).lower() for m in re.finditer(r"@(\w+)", query)}
+        terms = self._query_terms(query, words)
         scores = self._bm25(list(terms.items()))
         if scores:
             top = max(scores.values())
