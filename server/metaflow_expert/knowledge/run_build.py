@@ -51,7 +51,10 @@ def read_run_facts(
     reader: ModuleReader, decorators: Iterable[tuple[str, str, Definition]]
 ) -> RunFacts:
     """The run facts of one source tree; ``decorators`` are the catalog's (kind, name, class)."""
-    settings, type_attrs, with_flag = _cli_settings(reader)
+    # the one reading of the environment prefix ``from_conf`` puts before a key, for both the
+    # settings' variables and the config files' record
+    conf_prefix = _conf_prefix(reader)
+    settings, type_attrs, with_flag = _cli_settings(reader, conf_prefix)
     requirements: list[Requirement] = []
     for kind, name, d in decorators:
         requirements += _requirements(reader, kind, name, d, settings, type_attrs)
@@ -60,7 +63,7 @@ def read_run_facts(
     return RunFacts(
         settings=settings,
         requirements=requirements,
-        config_files=_config_files(reader),
+        config_files=_config_files(reader, conf_prefix),
         parameter_prefix=prefix,
         parameter_cite=prefix_cite,
         config_file_flag=file_flag,
@@ -71,14 +74,14 @@ def read_run_facts(
 
 # -- the flow CLI's top-level options ------------------------------------------------------------
 def _cli_settings(
-    reader: ModuleReader,
+    reader: ModuleReader, conf_prefix: str
 ) -> tuple[dict[str, RunSetting], dict[str, str], CliFlag | None]:
     """Options of ``cli.py``'s commands declared as ``click.option("--x", default=NAME,
     type=click.Choice([...]))`` with ``NAME = from_conf(...)`` in ``metaflow_config.py``: the
     settings a decorator can demand. Also the attribute the choices read (``d.TYPE``), which is
     what a decorator's check compares, and the ``--with`` option."""
     tree = reader.tree(CLI)
-    configs = _config_defaults(reader)
+    configs = _config_defaults(reader, conf_prefix)
     settings: dict[str, RunSetting] = {}
     type_attrs: dict[str, str] = {}
     with_flag: CliFlag | None = None
@@ -114,10 +117,9 @@ def _cli_settings(
     return settings, type_attrs, with_flag
 
 
-def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
+def _config_defaults(reader: ModuleReader, prefix: str) -> dict[str, tuple[str, str, str]]:
     """``NAME = from_conf("KEY", "literal")`` → NAME: (``METAFLOW_KEY``, literal, cite)."""
     tree = reader.tree(CONFIG)
-    prefix = _conf_prefix(reader)
     out: dict[str, tuple[str, str, str]] = {}
     for node in tree.body if tree is not None else []:
         conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
@@ -131,6 +133,7 @@ def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
 
 
 def _conf_prefix(reader: ModuleReader) -> str:
+    """The prefix ``from_conf`` puts before a key (``METAFLOW_``), "" when it cannot be read."""
     fn = from_conf_function(reader.tree(CONFIG_FUNCS))
     if fn is None:
         return ""
@@ -350,7 +353,7 @@ def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]
 
 
 # -- configuration files -------------------------------------------------------------------------
-def _config_files(reader: ModuleReader) -> ConfigFiles | None:
+def _config_files(reader: ModuleReader, prefix: str) -> ConfigFiles | None:
     """``init_config``/``init_local_config``/``from_conf`` of ``metaflow_config_funcs.py``: the
     variables and file names ``from_conf`` reads, cited at its ``os.environ.get``."""
     tree = reader.tree(CONFIG_FUNCS)
@@ -389,7 +392,7 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
             local_dir, local_file = values[0], values[1]
     cite_line = environment_read_line(conf)
     return ConfigFiles(
-        prefix=config_prefix(reader.segment(CONFIG_FUNCS, conf)),
+        prefix=prefix,
         home_var=home_var,
         home_default=home_default,
         profile_var=profile_var,
