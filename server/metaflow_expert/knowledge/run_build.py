@@ -30,6 +30,7 @@ from metaflow_expert.knowledge.declarations import (
 )
 from metaflow_expert.knowledge.entries import message_text
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
+from metaflow_expert.knowledge.registry_lists import registered_names
 from metaflow_expert.knowledge.run_model import (
     CliFlag,
     ConfigFiles,
@@ -40,7 +41,6 @@ from metaflow_expert.knowledge.run_model import (
 
 CLI = "metaflow/cli.py"
 CONFIG = "metaflow/metaflow_config.py"
-PLUGINS = "metaflow/plugins/__init__.py"
 PARAMETERS = "metaflow/parameters.py"
 CONFIG_OPTIONS = "metaflow/user_configs/config_options.py"
 #: the top-level option adding a decorator to every step (looked up by name, cited where found)
@@ -156,27 +156,8 @@ def _choices(reader: ModuleReader, node: ast.AST) -> tuple[list[str], str]:
             gen = sub.generators[0]
             if isinstance(sub.elt, ast.Attribute) and isinstance(gen.iter, ast.Name):
                 attr = sub.elt.attr
-                out += _registry_names(reader, f"{gen.iter.id}_DESC")
+                out += registered_names(reader, f"{gen.iter.id}_DESC")
     return list(dict.fromkeys(out)), attr
-
-
-def _registry_names(reader: ModuleReader, list_name: str) -> list[str]:
-    tree = reader.tree(PLUGINS)
-    for node in tree.body if tree is not None else []:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == list_name for t in node.targets)
-            and isinstance(node.value, (ast.List, ast.Tuple))
-        ):
-            return [
-                e.elts[0].value
-                for e in node.value.elts
-                if isinstance(e, ast.Tuple)
-                and e.elts
-                and isinstance(e.elts[0], ast.Constant)
-                and isinstance(e.elts[0].value, str)
-            ]
-    return []
 
 
 # -- decorator requirements ----------------------------------------------------------------------
