@@ -365,10 +365,9 @@ def _config_files(reader: ModuleReader, prefix: str) -> ConfigFiles | None:
         imported = [
             a.name for sub in ast.walk(local) if isinstance(sub, ast.ImportFrom) for a in sub.names
         ]
-        literals = _string_constants(reader.tree(CONFIG))
         # the first imported name is the directory, the second the file (``DATASTORE_LOCAL_DIR,
         # LOCAL_CONFIG_FILE``), as init_local_config joins them
-        values = [literals[n] for n in imported if n in literals]
+        values = [v for n in imported if (v := reader.string_constant(CONFIG, n)) is not None]
         if len(values) >= 2:
             local_dir, local_file = values[0], values[1]
     cite_line = environment_read_line(conf)
@@ -383,17 +382,3 @@ def _config_files(reader: ModuleReader, prefix: str) -> ConfigFiles | None:
         local_file=local_file,
         cite=f"{CONFIG_FUNCS}:{cite_line}",
     )
-
-
-def _string_constants(tree: ast.Module | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for node in tree.body if tree is not None else []:
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            out[node.targets[0].id] = node.value.value
-    return out
