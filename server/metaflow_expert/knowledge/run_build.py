@@ -325,7 +325,7 @@ def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]
             continue
         types = value_types(decl)
         first = decl.names[0]
-        flag = CliFlag(first.text, f"{CONFIG_OPTIONS}:{first.line}", types[-1] if types else "")
+        flag = CliFlag(first.text, f"{CONFIG_OPTIONS}:{first.line}")
         if any("Path" in t for t in types):
             file_flag = file_flag or flag
         else:
