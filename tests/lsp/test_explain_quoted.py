@@ -1,5 +1,6 @@
-"""``explain.quoted`` without a client: which strings are names, which entries they name, and
-completion inside an environment key (the stdio behaviour is in test_lsp_kinds.py)."""
+"""``explain.quoted`` without a client: which strings are names and which entries they name;
+and ``explain.completions`` inside an environment key (the stdio behaviour is in
+test_lsp_kinds.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 import pytest
 
-from metaflow_expert.explain import quoted
+from metaflow_expert.explain import completions, quoted
 from metaflow_expert.knowledge.entries import CLI_OPTION, CONFIG, ENV_VAR
 
 MB = 1_000_000
@@ -51,16 +52,35 @@ def test_hover_first_line_names_kind_default_and_place(entries):
 
 
 def test_environment_key_completion(entries):
-    items = quoted.env_key_items('v = os.environ.get("METAFLOW_DE', entries)
+    items = completions.env_key_items('v = os.environ.get("METAFLOW_DE', entries)
     assert items and {i.kind for i in items} == {"variable"}
     kinds = [i.detail.split(" · ")[0] for i in items]
     # config variables first (they have a default and a precedence), then the raw env reads
     assert kinds == sorted(kinds, key=["config variable", "environment variable"].index)
     for before in ('v = os.getenv("', "v = os.environ['M", 'v = os.environ [ "'):
-        assert quoted.env_key_items(before, entries), before
+        assert completions.env_key_items(before, entries), before
     for before in ('v = print("METAFLOW', "v = os.environ.get(", 'x = "'):
-        assert quoted.env_key_items(before, entries) is None, before
-    assert quoted.env_key_items('os.getenv("', None) is None
+        assert completions.env_key_items(before, entries) is None, before
+    assert completions.env_key_items('os.getenv("', None) is None
+
+
+def test_completion_decides_the_environment_key_itself(entries):
+    """The pure core, not the LSP glue, picks the names Metaflow reads over the flow's own
+    completions inside ``os.environ["``; without the index the flow's completions apply."""
+    from metaflow_expert.parsing import parse_flow_file
+
+    text = (
+        "import os\nfrom metaflow import FlowSpec, step\n\n"
+        "class F(FlowSpec):\n    @step\n    def start(self):\n"
+        '        v = os.environ.get("METAFLOW_DE\n'
+    )
+    file = parse_flow_file(text)
+    line = 6
+    col = len(file.lines[line].rstrip("\n"))
+    got = completions.complete(file, line, col, None, entries)
+    assert got == completions.env_key_items(file.lines[line][:col], entries)
+    assert got and {i.kind for i in got} == {"variable"}
+    assert all(i.kind != "variable" for i in completions.complete(file, line, col, None))
 
 
 def test_scans_stay_linear_on_a_huge_line(entries):
@@ -69,5 +89,5 @@ def test_scans_stay_linear_on_a_huge_line(entries):
     for line in ('"' + "a" * MB, '"' * MB, "x" * MB + '"', ("'a' " * (MB // 4))):
         t0 = time.perf_counter()
         quoted.quoted_at(line, len(line) - 1)
-        quoted.env_key_items(line, entries)
+        completions.env_key_items(line, entries)
         assert time.perf_counter() - t0 < 2.0

@@ -120,3 +120,37 @@ def test_the_clients_choices_are_read_defensively():
     )
     assert got == Choices({"datastore": "s3"}, ["retry"])
     assert choices_of({"settings": [], "with": "retry"}) == Choices()
+
+
+def test_a_config_file_that_is_a_fifo_or_oversized_is_refused_not_read(tmp_path):
+    """Metaflow's config file is read on the request workers: a FIFO under its name (opening
+    it for reading would wait for a writer forever) or a file larger than any config is
+    refused with a clear reason, and the setting falls back to its default."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from metaflow_expert.explain.run_options import read_json_file
+    from metaflow_expert.safe_read import MAX_CONFIG_BYTES, read_regular_file
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # nobody writes: a plain open() would block
+    big = tmp_path / "big.json"
+    big.write_bytes(b'{"METAFLOW_DEFAULT_DATASTORE": "s3"}' + b" " * MAX_CONFIG_BYTES)
+    with ThreadPoolExecutor(1) as pool:  # a regression hangs this test, not the suite
+        assert pool.submit(read_json_file, fifo).result(timeout=10) is None
+        assert pool.submit(read_json_file, big).result(timeout=10) is None
+    assert read_regular_file(fifo, MAX_CONFIG_BYTES) == (
+        None,
+        f"{fifo}: a FIFO, not a regular file; not read",
+    )
+    assert read_regular_file(big, MAX_CONFIG_BYTES) == (
+        None,
+        f"{big}: larger than {MAX_CONFIG_BYTES} bytes; not read",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / "config.json")
+    with ThreadPoolExecutor(1) as pool:
+        opts = pool.submit(_options, tmp_path).result(timeout=60)
+    ds = next(s for s in opts.settings if s.name == "datastore")
+    assert ds.value == "local" and ds.source.startswith("default of ")

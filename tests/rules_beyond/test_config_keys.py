@@ -278,13 +278,14 @@ def test_decorator_arguments_over_several_lines_and_flow_decorators(tmp_path: Pa
 def test_default_file_reader_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
     import os
 
-    from metaflow_expert.rules.config_defaults import MAX_DEFAULT_BYTES, read_default_file
+    from metaflow_expert.rules.config_defaults import read_default_file
+    from metaflow_expert.safe_read import MAX_CONFIG_BYTES
 
     small = tmp_path / "ok.json"
     small.write_text('{"a": 1}')
     assert read_default_file(small) == '{"a": 1}'
     big = tmp_path / "big.json"
-    big.write_bytes(b" " * (MAX_DEFAULT_BYTES + 1))
+    big.write_bytes(b" " * (MAX_CONFIG_BYTES + 1))
     assert read_default_file(big) is None
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)  # nobody writes: reading it would block

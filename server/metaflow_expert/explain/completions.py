@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from metaflow_expert.explain.cursor import dotted_prefix, flow_at, step_at, word_at
+from metaflow_expert.knowledge.entries import (
+    CLI_COMMAND,
+    CLI_OPTION,
+    CONFIG,
+    ENV_VAR,
+    ERROR_MESSAGE,
+    Entry,
+)
 from metaflow_expert.model import FlowClass, FlowFile, Step
 
 if TYPE_CHECKING:  # only passed in: completions must not pay for importing the catalog
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
+    from metaflow_expert.knowledge.entry_index import EntryIndex
 
 ItemKind = Literal["decorator", "argument", "step", "artifact", "attribute", "function", "variable"]
 
@@ -52,6 +61,18 @@ _CONDITION_WRITTEN = re.compile(r"(?<!\w)condition\s*=")
 
 
 STRINGS = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+#: a name Metaflow reads, as a string holds it: ``METAFLOW_X``, ``--flag``
+NAME = re.compile(r"-{0,2}[A-Za-z_][\w-]*")
+#: the text just before an environment key being typed (matched on a bounded tail only)
+_ENV_OPEN = re.compile(r"(?:environ\s*\[|environ\s*\.\s*get\s*\(|getenv\s*\()\s*$")
+#: what each index entry kind is called where a user reads it (hover, completion ``detail``)
+KIND_LABELS = {
+    CONFIG: "config variable",
+    ENV_VAR: "environment variable",
+    CLI_OPTION: "cli option",
+    CLI_COMMAND: "cli command",
+    ERROR_MESSAGE: "error message",
+}
 
 
 def open_call(text_before: str) -> int | None:
@@ -212,12 +233,54 @@ def _current_items(catalog: DecoratorCatalog | None, head: str) -> list[Item]:
     return out
 
 
-def complete(file: FlowFile, line: int, col: int, catalog: DecoratorCatalog | None) -> list[Item]:
-    """Completion items at (line, code-point col). Never raises on odd text."""
+def detail(e: Entry) -> str:
+    """A completion item's ``detail``: the kind first, then the default and where it is."""
+    parts = [KIND_LABELS[e.kind]]
+    if e.default:
+        flat = " ".join(e.default.split())
+        parts.append("default " + (flat if len(flat) <= 40 else flat[:39] + "…"))
+    parts.append(e.cite)
+    return " · ".join(parts)
+
+
+def env_key_items(before: str, entries: EntryIndex | None) -> list[Item] | None:
+    """Completion inside ``os.environ["…``, ``os.environ.get("…`` or ``os.getenv("…``: the
+    config variables and environment variables Metaflow reads (index entries); None when the
+    cursor is not in such a key (so other completion applies)."""
+    if entries is None:
+        return None
+    i = len(before)
+    while i > 0 and (before[i - 1].isalnum() or before[i - 1] == "_"):
+        i -= 1
+    if i == 0 or before[i - 1] not in "\"'" or not _ENV_OPEN.search(before[max(0, i - 41) : i - 1]):
+        return None
+    items: dict[str, Item] = {}
+    for kind, sort in ((CONFIG, "0"), (ENV_VAR, "1")):
+        for e in entries.of_kind(kind):
+            if e.kind == CONFIG and e.name == "from_conf":
+                continue
+            if e.text not in items and NAME.fullmatch(e.text):
+                items[e.text] = Item(e.text, "variable", detail(e), e.help, sort=sort + e.text)
+    return list(items.values())
+
+
+def complete(
+    file: FlowFile,
+    line: int,
+    col: int,
+    catalog: DecoratorCatalog | None,
+    entries: EntryIndex | None = None,
+) -> list[Item]:
+    """Completion items at (line, code-point col). Never raises on odd text. ``entries`` (the
+    index's, None while it loads) supply the names Metaflow reads inside ``os.environ["``."""
     if not (0 <= line < len(file.lines)):
         return []
     text = file.lines[line].rstrip("\r\n")
     before = text[:col]
+    # 0. an environment key: the names Metaflow reads, whatever else the line holds
+    env_keys = env_key_items(before, entries)
+    if env_keys is not None:
+        return env_keys
     flow = flow_at(file, line)
     # 1. decorator names after '@'
     m = _DECO_HEAD.match(before)

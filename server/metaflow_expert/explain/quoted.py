@@ -4,40 +4,21 @@
 Why: those strings are the configuration a flow depends on, yet to an editor they are only
 text. The index already holds each of them as an entry (``knowledge.entries``: config
 variables with their default and readers, environment reads, CLI options), so a hover can name
-the kind, the default and the line that defines it, and completion inside ``os.environ["``
-can offer the names Metaflow reads. Pure: the entries are passed in; no LSP, no index loading.
+the kind, the default and the line that defines it (completion inside ``os.environ["``, which
+offers the names Metaflow reads, is decided with the rest of completion in
+:mod:`explain.completions`). Pure: the entries are passed in; no LSP, no index loading.
 """
 
 from __future__ import annotations
 
-import re
-
-from metaflow_expert.explain.completions import STRINGS, Item
+from metaflow_expert.explain.completions import KIND_LABELS, NAME, STRINGS
 from metaflow_expert.explain.render import Link
-from metaflow_expert.knowledge.entries import (
-    CLI_COMMAND,
-    CLI_OPTION,
-    CONFIG,
-    ENV_VAR,
-    ERROR_MESSAGE,
-    Entry,
-)
+from metaflow_expert.knowledge.entries import CLI_OPTION, CONFIG, ENV_VAR, Entry
 from metaflow_expert.knowledge.entry_index import EntryIndex, option_names
 from metaflow_expert.model import split_citation
 
-#: what each entry kind is called where a user reads it (hover, completion ``detail``)
-KIND_LABELS = {
-    CONFIG: "config variable",
-    ENV_VAR: "environment variable",
-    CLI_OPTION: "cli option",
-    CLI_COMMAND: "cli command",
-    ERROR_MESSAGE: "error message",
-}
 #: the kinds a quoted name can be (a command name such as ``"run"`` is too common a word)
 _ORDER = (CONFIG, CLI_OPTION, ENV_VAR)
-_NAME = re.compile(r"-{0,2}[A-Za-z_][\w-]*")
-#: the text just before an environment key being typed (matched on a bounded tail only)
-_ENV_OPEN = re.compile(r"(?:environ\s*\[|environ\s*\.\s*get\s*\(|getenv\s*\()\s*$")
 _READS_SHOWN = 3
 
 
@@ -47,7 +28,7 @@ def quoted_at(line_text: str, col: int) -> tuple[str, int, int] | None:
     for m in STRINGS.finditer(line_text):
         if m.start() < col < m.end():
             content = m.group(0)[1:-1]
-            if _NAME.fullmatch(content):
+            if NAME.fullmatch(content):
                 return content, m.start() + 1, m.end() - 1
             return None
         if m.start() >= col:
@@ -126,34 +107,3 @@ def hover_markdown(entries: EntryIndex, text: str, link: Link) -> str | None:
             + (f" and {more} more" if more > 0 else "")
         )
     return "\n\n".join(out)
-
-
-def detail(e: Entry) -> str:
-    """A completion item's ``detail``: the kind first, then the default and where it is."""
-    parts = [KIND_LABELS[e.kind]]
-    if e.default:
-        flat = " ".join(e.default.split())
-        parts.append("default " + (flat if len(flat) <= 40 else flat[:39] + "…"))
-    parts.append(e.cite)
-    return " · ".join(parts)
-
-
-def env_key_items(before: str, entries: EntryIndex | None) -> list[Item] | None:
-    """Completion inside ``os.environ["…``, ``os.environ.get("…`` or ``os.getenv("…``: the
-    config variables and environment variables Metaflow reads; None when the cursor is not
-    in such a key (so other completion applies)."""
-    if entries is None:
-        return None
-    i = len(before)
-    while i > 0 and (before[i - 1].isalnum() or before[i - 1] == "_"):
-        i -= 1
-    if i == 0 or before[i - 1] not in "\"'" or not _ENV_OPEN.search(before[max(0, i - 41) : i - 1]):
-        return None
-    items: dict[str, Item] = {}
-    for kind, sort in ((CONFIG, "0"), (ENV_VAR, "1")):
-        for e in entries.of_kind(kind):
-            if e.kind == CONFIG and e.name == "from_conf":
-                continue
-            if e.text not in items and _NAME.fullmatch(e.text):
-                items[e.text] = Item(e.text, "variable", detail(e), e.help, sort=sort + e.text)
-    return list(items.values())

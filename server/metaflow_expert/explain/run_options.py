@@ -24,6 +24,7 @@ from pathlib import Path
 from metaflow_expert.knowledge.catalog_model import DecoratorCatalog
 from metaflow_expert.knowledge.run_model import ConfigFiles, RunFacts, RunSetting
 from metaflow_expert.model import CallArg, FlowClass, ParameterDecl
+from metaflow_expert.safe_read import MAX_CONFIG_BYTES, read_regular_file
 
 JsonReader = Callable[[Path], "dict[str, object] | None"]
 
@@ -112,10 +113,15 @@ class Choices:
 
 def read_json_file(path: Path) -> dict[str, object] | None:
     """A config file's object, or None when missing or unreadable (Metaflow would raise on a
-    broken one; the run itself reports that better than a warning could)."""
+    broken one; the run itself reports that better than a warning could). Read by the one
+    safe reader: a FIFO or a device under the name, or a file larger than any config
+    (:data:`~metaflow_expert.safe_read.MAX_CONFIG_BYTES`), is refused, never read."""
+    raw, _error = read_regular_file(path, MAX_CONFIG_BYTES)
+    if raw is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -234,10 +234,9 @@ class _ClassReader:
         if not scope.method and default is not None:
             self._name(scope, default, hops + 1)
             return True
-        const = self.reader.find(scope.rel, name)
-        value = const.node.value if const and isinstance(const.node, ast.Assign) else None
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            self.out.names.add(value.value)
+        const = self.reader.string_constant(scope.rel, name)
+        if const is not None:
+            self.out.names.add(const)
             return True
         return False
 

@@ -20,8 +20,9 @@ from typing import Any
 #: bump when the layout or the meaning of any cached payload changes (10: entries, 11: verb
 #: stems, 12: the catalog's run facts, 13: flow attributes set through the helpers a decorator
 #: hands the flow to, 14: run-time click options as cli option entries, 15: effective
-#: decorator defaults, 16: the docs' config table read by declarations: keyword defaults)
-FORMAT = 16
+#: decorator defaults, 16: the docs' config table read by declarations: keyword defaults,
+#: 17: run facts' CLI flags without the value type nothing read)
+FORMAT = 17
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:

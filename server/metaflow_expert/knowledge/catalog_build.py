@@ -41,6 +41,7 @@ from metaflow_expert.knowledge.facts import (
 )
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
 from metaflow_expert.knowledge.numpydoc import doc_body, parse_current_attrs, parse_param_docs
+from metaflow_expert.knowledge.registry_lists import CORE_REGISTRY
 from metaflow_expert.knowledge.run_build import read_run_facts
 from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.validation import checks, conflicts, conversions, trailing_comment
@@ -92,7 +93,6 @@ REGISTRY_CATEGORIES = {
 REGISTRY_LISTS = {k: f"{v}S_DESC" for k, v in REGISTRY_CATEGORIES.items()}
 TOGGLE_LISTS = {k: f"TOGGLE_{v}" for k, v in REGISTRY_CATEGORIES.items()}
 ENABLED_LISTS = {k: f"ENABLED_{v}" for k, v in REGISTRY_CATEGORIES.items()}
-CORE_REGISTRY = "metaflow/plugins/__init__.py"
 
 
 class Entry(NamedTuple):

@@ -19,6 +19,7 @@ from pathlib import Path
 from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
 from metaflow_expert.knowledge.declarations import config_prefix, from_conf_assignment
 from metaflow_expert.knowledge.modules import ModuleReader
+from metaflow_expert.knowledge.registry_lists import CORE_REGISTRY, registry_lists
 from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.symbols import VENDOR_PREFIX, Symbol, SymbolIndex
 from metaflow_expert.model import split_citation
@@ -37,7 +38,6 @@ _BUILD_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Type stubs", ("metaflow/cmd/develop/",)),
 )
-_PLUGIN_LISTS = "metaflow/plugins/__init__.py"
 
 
 def first_sentence(doc: str, limit: int = 220) -> str:
@@ -75,26 +75,6 @@ def _top_level(symbols: SymbolIndex, path: str) -> list[Symbol]:
         and s.qualname.count(".") == prefix.count(".")
         and not s.name.startswith("_")
     ]
-
-
-def _registry_lists(reader: ModuleReader) -> list[tuple[str, int, list[tuple[str, str, int]]]]:
-    """Every ``*_DESC`` list of plugins/__init__.py: (list name, line, [(name, target, line)])."""
-    tree = reader.tree(_PLUGIN_LISTS)
-    out = []
-    for node in tree.body if tree else []:
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.List)):
-            continue
-        names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id.endswith("_DESC")]
-        if not names:
-            continue
-        entries = []
-        for elt in node.value.elts:
-            if isinstance(elt, ast.Tuple) and len(elt.elts) == 2:
-                a, b = elt.elts
-                if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
-                    entries.append((str(a.value), str(b.value), a.lineno))
-        out.append((names[0], node.lineno, entries))
-    return out
 
 
 def _config_vars(reader: ModuleReader) -> list[tuple[str, str, str, int]]:
@@ -158,10 +138,10 @@ def _summary(
                     f"- @{spec.name}: {cite(spec.class_name, spec.path, spec.line)}"
                     + (f": {doc}" if doc else "")
                 )
-    out += ["", "## Plugin registries (metaflow/plugins/__init__.py)", ""]
-    for list_name, _line, entries in _registry_lists(reader):
+    out += ["", f"## Plugin registries ({CORE_REGISTRY})", ""]
+    for list_name, _line, entries in registry_lists(reader):
         if entries:
-            names = ", ".join(cite(n, _PLUGIN_LISTS, ln) for n, _t, ln in entries)
+            names = ", ".join(cite(n, CORE_REGISTRY, ln) for n, _t, ln in entries)
             out.append(f"- `{list_name.removesuffix('_DESC')}`: {names}")
     out += ["", "## Checks of `python flow.py check` (metaflow/lint.py)", ""]
     for name, (path, line) in cat.lint_checks.items():
@@ -236,10 +216,10 @@ def _build_system(src: MetaflowSource, symbols: SymbolIndex, reader: ModuleReade
                     f"{top} (first symbol {cite(syms[0].name, syms[0].path, syms[0].line)})"
                 )
         out += ["## Libraries vendored under metaflow/_vendor", "", *[f"- {f}" for f in firsts], ""]
-    for list_name, _line, entries in _registry_lists(reader):
+    for list_name, _line, entries in registry_lists(reader):
         if list_name.startswith("ENVIRONMENTS") and entries:
             out += ["## Registered environments", ""]
-            out += [f"- {cite(n, _PLUGIN_LISTS, ln)} → `{t}`" for n, t, ln in entries]
+            out += [f"- {cite(n, CORE_REGISTRY, ln)} → `{t}`" for n, t, ln in entries]
             out.append("")
     conf = _config_vars(reader)
     if conf:
@@ -347,10 +327,10 @@ def _apis(
             owner = s.qualname.split(".")[-2]
             out.append(f"- {owner}.{_sym_line(s)}")
         out.append("")
-    for list_name, _line, entries in _registry_lists(reader):
+    for list_name, _line, entries in registry_lists(reader):
         if list_name.startswith("CLIS") and entries:
             out += ["## CLI command groups (`python flow.py <command>`)", ""]
-            out += [f"- {cite(n, _PLUGIN_LISTS, ln)} → `{t}`" for n, t, ln in entries]
+            out += [f"- {cite(n, CORE_REGISTRY, ln)} → `{t}`" for n, t, ln in entries]
             out.append("")
     out += ["## Lint checks", ""]
     for name, (path, line) in cat.lint_checks.items():

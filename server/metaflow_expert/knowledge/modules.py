@@ -142,6 +142,19 @@ class ModuleReader:
             return self.find(target, orig, _depth + 1)
         return None
 
+    def string_constant(self, rel: str, name: str) -> str | None:
+        """The string ``name`` holds at module level of ``rel`` (``NAME = "literal"``, found
+        as :meth:`find` finds it); None for anything else. The one lookup of a module
+        constant, for a name a decorator sets on the flow and the config file names
+        ``from_conf`` reads."""
+        found = self.find(rel, name)
+        if found is None or not isinstance(found.node, ast.Assign):
+            return None
+        value = found.node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+        return None
+
     def find_dotted(self, dotted: str) -> Definition | None:
         """``metaflow.plugins.retry_decorator.RetryDecorator`` → its class definition."""
         mod, _, name = dotted.rpartition(".")

@@ -30,6 +30,7 @@ from metaflow_expert.knowledge.declarations import (
 )
 from metaflow_expert.knowledge.entries import message_text
 from metaflow_expert.knowledge.modules import Definition, ModuleReader
+from metaflow_expert.knowledge.registry_lists import registered_names
 from metaflow_expert.knowledge.run_model import (
     CliFlag,
     ConfigFiles,
@@ -40,7 +41,6 @@ from metaflow_expert.knowledge.run_model import (
 
 CLI = "metaflow/cli.py"
 CONFIG = "metaflow/metaflow_config.py"
-PLUGINS = "metaflow/plugins/__init__.py"
 PARAMETERS = "metaflow/parameters.py"
 CONFIG_OPTIONS = "metaflow/user_configs/config_options.py"
 #: the top-level option adding a decorator to every step (looked up by name, cited where found)
@@ -51,7 +51,10 @@ def read_run_facts(
     reader: ModuleReader, decorators: Iterable[tuple[str, str, Definition]]
 ) -> RunFacts:
     """The run facts of one source tree; ``decorators`` are the catalog's (kind, name, class)."""
-    settings, type_attrs, with_flag = _cli_settings(reader)
+    # the one reading of the environment prefix ``from_conf`` puts before a key, for both the
+    # settings' variables and the config files' record
+    conf_prefix = _conf_prefix(reader)
+    settings, type_attrs, with_flag = _cli_settings(reader, conf_prefix)
     requirements: list[Requirement] = []
     for kind, name, d in decorators:
         requirements += _requirements(reader, kind, name, d, settings, type_attrs)
@@ -60,7 +63,7 @@ def read_run_facts(
     return RunFacts(
         settings=settings,
         requirements=requirements,
-        config_files=_config_files(reader),
+        config_files=_config_files(reader, conf_prefix),
         parameter_prefix=prefix,
         parameter_cite=prefix_cite,
         config_file_flag=file_flag,
@@ -71,14 +74,14 @@ def read_run_facts(
 
 # -- the flow CLI's top-level options ------------------------------------------------------------
 def _cli_settings(
-    reader: ModuleReader,
+    reader: ModuleReader, conf_prefix: str
 ) -> tuple[dict[str, RunSetting], dict[str, str], CliFlag | None]:
     """Options of ``cli.py``'s commands declared as ``click.option("--x", default=NAME,
     type=click.Choice([...]))`` with ``NAME = from_conf(...)`` in ``metaflow_config.py``: the
     settings a decorator can demand. Also the attribute the choices read (``d.TYPE``), which is
     what a decorator's check compares, and the ``--with`` option."""
     tree = reader.tree(CLI)
-    configs = _config_defaults(reader)
+    configs = _config_defaults(reader, conf_prefix)
     settings: dict[str, RunSetting] = {}
     type_attrs: dict[str, str] = {}
     with_flag: CliFlag | None = None
@@ -114,10 +117,9 @@ def _cli_settings(
     return settings, type_attrs, with_flag
 
 
-def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
+def _config_defaults(reader: ModuleReader, prefix: str) -> dict[str, tuple[str, str, str]]:
     """``NAME = from_conf("KEY", "literal")`` → NAME: (``METAFLOW_KEY``, literal, cite)."""
     tree = reader.tree(CONFIG)
-    prefix = _conf_prefix(reader)
     out: dict[str, tuple[str, str, str]] = {}
     for node in tree.body if tree is not None else []:
         conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
@@ -131,6 +133,7 @@ def _config_defaults(reader: ModuleReader) -> dict[str, tuple[str, str, str]]:
 
 
 def _conf_prefix(reader: ModuleReader) -> str:
+    """The prefix ``from_conf`` puts before a key (``METAFLOW_``), "" when it cannot be read."""
     fn = from_conf_function(reader.tree(CONFIG_FUNCS))
     if fn is None:
         return ""
@@ -153,27 +156,8 @@ def _choices(reader: ModuleReader, node: ast.AST) -> tuple[list[str], str]:
             gen = sub.generators[0]
             if isinstance(sub.elt, ast.Attribute) and isinstance(gen.iter, ast.Name):
                 attr = sub.elt.attr
-                out += _registry_names(reader, f"{gen.iter.id}_DESC")
+                out += registered_names(reader, f"{gen.iter.id}_DESC")
     return list(dict.fromkeys(out)), attr
-
-
-def _registry_names(reader: ModuleReader, list_name: str) -> list[str]:
-    tree = reader.tree(PLUGINS)
-    for node in tree.body if tree is not None else []:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == list_name for t in node.targets)
-            and isinstance(node.value, (ast.List, ast.Tuple))
-        ):
-            return [
-                e.elts[0].value
-                for e in node.value.elts
-                if isinstance(e, ast.Tuple)
-                and e.elts
-                and isinstance(e.elts[0], ast.Constant)
-                and isinstance(e.elts[0].value, str)
-            ]
-    return []
 
 
 # -- decorator requirements ----------------------------------------------------------------------
@@ -341,7 +325,7 @@ def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]
             continue
         types = value_types(decl)
         first = decl.names[0]
-        flag = CliFlag(first.text, f"{CONFIG_OPTIONS}:{first.line}", types[-1] if types else "")
+        flag = CliFlag(first.text, f"{CONFIG_OPTIONS}:{first.line}")
         if any("Path" in t for t in types):
             file_flag = file_flag or flag
         else:
@@ -350,7 +334,7 @@ def _config_flags(reader: ModuleReader) -> tuple[CliFlag | None, CliFlag | None]
 
 
 # -- configuration files -------------------------------------------------------------------------
-def _config_files(reader: ModuleReader) -> ConfigFiles | None:
+def _config_files(reader: ModuleReader, prefix: str) -> ConfigFiles | None:
     """``init_config``/``init_local_config``/``from_conf`` of ``metaflow_config_funcs.py``: the
     variables and file names ``from_conf`` reads, cited at its ``os.environ.get``."""
     tree = reader.tree(CONFIG_FUNCS)
@@ -381,15 +365,14 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
         imported = [
             a.name for sub in ast.walk(local) if isinstance(sub, ast.ImportFrom) for a in sub.names
         ]
-        literals = _string_constants(reader.tree(CONFIG))
         # the first imported name is the directory, the second the file (``DATASTORE_LOCAL_DIR,
         # LOCAL_CONFIG_FILE``), as init_local_config joins them
-        values = [literals[n] for n in imported if n in literals]
+        values = [v for n in imported if (v := reader.string_constant(CONFIG, n)) is not None]
         if len(values) >= 2:
             local_dir, local_file = values[0], values[1]
     cite_line = environment_read_line(conf)
     return ConfigFiles(
-        prefix=config_prefix(reader.segment(CONFIG_FUNCS, conf)),
+        prefix=prefix,
         home_var=home_var,
         home_default=home_default,
         profile_var=profile_var,
@@ -399,17 +382,3 @@ def _config_files(reader: ModuleReader) -> ConfigFiles | None:
         local_file=local_file,
         cite=f"{CONFIG_FUNCS}:{cite_line}",
     )
-
-
-def _string_constants(tree: ast.Module | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for node in tree.body if tree is not None else []:
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            out[node.targets[0].id] = node.value.value
-    return out

@@ -72,7 +72,6 @@ class CliFlag:
 
     option: str
     cite: str
-    metavar: str = ""
 
 
 @dataclass
@@ -154,6 +153,4 @@ def _flag_from(x: object) -> CliFlag | None:
     if x is None:
         return None
     f = js.obj(x)
-    return CliFlag(
-        option=js.text(f["option"]), cite=js.text(f["cite"]), metavar=js.text(f["metavar"])
-    )
+    return CliFlag(option=js.text(f["option"]), cite=js.text(f["cite"]))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from metaflow_expert.model import Finding
+from metaflow_expert.safe_read import file_kind, read_regular_file
 
 if TYPE_CHECKING:  # passed through to the engine: importing them here would cost every CLI run
     from metaflow_expert.knowledge.catalog import DecoratorCatalog
@@ -66,19 +67,6 @@ def _walk(root: str) -> Iterator[str]:
             continue
 
 
-def _kind(mode: int) -> str:
-    """What a non-regular file is, in the words of ``ls -l``'s users."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
-
-
 def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
     """Expand files and directories (recursively, ``*.py``) into a de-duplicated file list.
     Explicitly named files are kept whatever their suffix, but only regular files: a FIFO or a
@@ -100,7 +88,7 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
         elif stat.S_ISREG(mode):
             found = [raw]
         else:
-            errors.append(f"{raw}: {_kind(mode)}, not a regular file; not read")
+            errors.append(f"{raw}: {file_kind(mode)}, not a regular file; not read")
             continue
         for path in found:
             key = os.path.realpath(path)
@@ -113,24 +101,11 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
 def read_source(path: str) -> tuple[str | None, str | None]:
     """``(text, None)`` or ``(None, "path: one-line reason")``; never raises, never blocks.
 
-    The file is opened non-blocking and checked to be regular before anything is read: a path
-    that became a FIFO or a device after :func:`discover` looked at it is refused, not read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        return None, f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})"
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            return None, f"{path}: cannot read (Is a directory)"
-        if not stat.S_ISREG(mode):
-            return None, f"{path}: {_kind(mode)}, not a regular file; not read"
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read()
-    except OSError as exc:
-        return None, f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})"
-    finally:
-        os.close(fd)
+    Read by :func:`~metaflow_expert.safe_read.read_regular_file`: a path that became a FIFO
+    or a device after :func:`discover` looked at it is refused, not read."""
+    data, error = read_regular_file(path)
+    if data is None:
+        return None, error
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:

@@ -2,24 +2,18 @@
 names in ``self.next(self.``, artifact names for ``foreach=``/``condition=``, ``current.``,
 and the config/environment variables Metaflow reads inside ``os.environ["``.
 
-Why thin: the decision of what fits where lives in ``explain.completions`` (pure, tested on
-text); this module converts its items to LSP ``CompletionItem``s.
+Why thin: the decision of what fits where (the environment key included) lives in
+``explain.completions`` (pure, tested on text) and runs on a request worker, like every
+reading of the user's text; this module converts its items to LSP ``CompletionItem``s.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
-from metaflow_expert.explain import completions, quoted
+from metaflow_expert.explain import completions
 from metaflow_expert.lsp import budgets, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
-
-if TYPE_CHECKING:
-    from metaflow_expert.knowledge.catalog import DecoratorCatalog
-    from metaflow_expert.knowledge.entry_index import EntryIndex
-    from metaflow_expert.model import FlowFile
 
 _KINDS = {
     "decorator": types.CompletionItemKind.Function,
@@ -54,7 +48,9 @@ async def items_at(
         return []
     line, col = documents.cursor(ls, doc, position)
     entries = ls.index.entries if ls.index is not None else None
-    found = await budgets.in_thread(ls, _items, doc.file, line, col, ls.catalog, entries)
+    found = await budgets.in_thread(
+        ls, completions.complete, doc.file, line, col, ls.catalog, entries
+    )
     out = []
     for it in found:
         out.append(
@@ -71,17 +67,3 @@ async def items_at(
             )
         )
     return out
-
-
-def _items(
-    file: FlowFile,
-    line: int,
-    col: int,
-    catalog: DecoratorCatalog | None,
-    entries: EntryIndex | None,
-) -> list[completions.Item]:
-    """In ``os.environ["…``: the names Metaflow reads (index entries); elsewhere the flow's
-    completions. On a worker, like every reading of the user's text."""
-    before = file.lines[line][:col] if 0 <= line < len(file.lines) else ""
-    found = quoted.env_key_items(before, entries)
-    return found if found is not None else completions.complete(file, line, col, catalog)

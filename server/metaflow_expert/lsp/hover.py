@@ -8,7 +8,7 @@ naming a config variable, env var or CLI option is explained by ``explain.quoted
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lsprotocol import types
 
@@ -16,7 +16,7 @@ from metaflow_expert.explain import cursor as explain_cursor
 from metaflow_expert.explain import quoted, render
 from metaflow_expert.lsp import budgets, citations, documents
 from metaflow_expert.lsp.server import MetaflowLanguageServer
-from metaflow_expert.model import Span
+from metaflow_expert.model import FlowFile, Span
 
 if TYPE_CHECKING:
     from metaflow_expert.knowledge.entry_index import EntryIndex
@@ -43,15 +43,12 @@ async def hover_at(
         return citations.markdown_link(knowledge, path, line_no)
 
     entries = ls.index.entries if ls.index is not None else None
-    if entries is not None:
-        found = await budgets.in_thread(ls, _quoted_name, doc.file.lines, line, col, entries, link)
-        if found is not None:
-            md, span = found
-            return types.Hover(
-                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
-                range=documents.to_range(ls, doc, span),
-            )
-    target = await budgets.in_thread(ls, explain_cursor.locate, doc.file, line, col)
+    target = await budgets.in_thread(ls, _under_cursor, doc.file, line, col, entries, link)
+    if isinstance(target, QuotedName):
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=target.markdown),
+            range=documents.to_range(ls, doc, target.span),
+        )
     if target is None:
         return None
 
@@ -86,12 +83,32 @@ async def hover_at(
     )
 
 
+class QuotedName(NamedTuple):
+    """A hover on a string naming something Metaflow reads: its markdown and the string."""
+
+    markdown: str
+    span: Span
+
+
+def _under_cursor(
+    file: FlowFile, line: int, col: int, entries: EntryIndex | None, link: render.Link
+) -> QuotedName | explain_cursor.Target | None:
+    """What the hover explains, found in one trip to a worker (the line may be a pasted
+    megabyte, the flow a large one): a quoted name the index entries know, else the target
+    :func:`explain_cursor.locate` finds."""
+    if entries is not None:
+        found = _quoted_name(file.lines, line, col, entries, link)
+        if found is not None:
+            return found
+    return explain_cursor.locate(file, line, col)
+
+
 def _quoted_name(
     lines: list[str], line: int, col: int, entries: EntryIndex, link: render.Link
-) -> tuple[str, Span] | None:
+) -> QuotedName | None:
     """A string naming something Metaflow reads (``"METAFLOW_DEFAULT_DATASTORE"``,
     ``"--max-workers"``): its kind, default and definition from the index entries, and the
-    string's span. Runs on a worker (the line may be a pasted megabyte)."""
+    string's span."""
     if not (0 <= line < len(lines)):
         return None
     found = quoted.quoted_at(lines[line].rstrip("\r\n"), col)
@@ -99,7 +116,7 @@ def _quoted_name(
         return None
     text, start, end = found
     md = quoted.hover_markdown(entries, text, link)
-    return None if md is None else (md, Span(line, start, line, end))
+    return None if md is None else QuotedName(md, Span(line, start, line, end))
 
 
 def _pending_note(ls: MetaflowLanguageServer) -> str:

@@ -21,6 +21,11 @@ from metaflow_expert.rules.registry import Report, RuleContext, rule
 from metaflow_expert.rules.suggest import closest
 from metaflow_expert.rules.transition_variable import unassigned_transition_variables
 
+#: how many of a join's inputs an advice names (``inputs.a.x or inputs.b.x or …``)
+_INPUTS_NAMED = 3
+#: MF217's advice when nothing says the values differ: a join may do either
+_ASSIGN_OR_MERGE = "assign it there or merge it (self.merge_artifacts(inputs))."
+
 
 def followable(ctx: RuleContext) -> FlowFacts | None:
     """The flow's facts, if its attributes can be followed statically; else None."""
@@ -442,11 +447,17 @@ def _read_in_join_advice(facts: FlowFacts, split: str | None, join: str, name: s
     shape = facts.step_shapes.get(split) if split is not None else None
     if shape is not None and shape.foreach:
         return f"read *inp.{name}* for each *inp* in *inputs*"
-    graph = facts.graph
-    node = graph.nodes.get(join) if graph is not None else None
-    branches = list(dict.fromkeys(node.in_funcs)) if node is not None else []
-    named = " or ".join(f"*inputs.{b}.{name}*" for b in branches[:3])
+    named = _named_inputs(facts.graph, join, name)
     return f"use *inputs.<branch>.{name}*" + (f" ({named})" if named else "")
+
+
+def _named_inputs(graph: FlowGraph | None, join: str, name: str) -> str:
+    """``*inputs.a.x* or *inputs.b.x*``: how a branch join reads ``name`` from each input,
+    for the first :data:`_INPUTS_NAMED` branches (the rest read alike); "" when the join is
+    not in the graph. MF205's and MF217's advice name them the same way."""
+    node = graph.nodes.get(join) if graph is not None else None
+    branches = node.in_funcs[:_INPUTS_NAMED] if node is not None else []
+    return " or ".join(f"*inputs.{b}.{name}*" for b in branches)
 
 
 def _losing_join(
@@ -542,7 +553,7 @@ def artifact_lost_at_join(ctx: RuleContext) -> Iterator[Report]:
             yield Report(
                 span=acc.span,
                 message=f"Artifact *{name}* read in step *{step.name}* does not survive {where}: "
-                + (advice or "assign it there or merge it (self.merge_artifacts(inputs))."),
+                + (advice or _ASSIGN_OR_MERGE),
                 step=step.name,
             )
 
@@ -567,9 +578,8 @@ def _keep_at_join_advice(facts: FlowFacts, join: str, name: str) -> str | None:
             "inputs]*); merging fails when the tasks' values differ."
         )
     if writers >= 2:
-        branches = " or ".join(f"*inputs.{b}.{name}*" for b in graph.nodes[join].in_funcs[:3])
         return (
-            f"assign it there from the branch you want ({branches}); merging fails when "
-            "the branches' values differ."
+            f"assign it there from the branch you want ({_named_inputs(graph, join, name)}); "
+            "merging fails when the branches' values differ."
         )
-    return "assign it there or merge it (self.merge_artifacts(inputs))."
+    return _ASSIGN_OR_MERGE

@@ -11,22 +11,17 @@ computed default, arguments given by position, or a default file that is missing
 or not a JSON object is left alone: its keys are unknown, not wrong.
 
 The file is read on every analysis (no cache: the editor must see it as it is now), and only
-a regular file of at most :data:`MAX_DEFAULT_BYTES`.
+a regular file of at most :data:`~metaflow_expert.safe_read.MAX_CONFIG_BYTES`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 from typing import NamedTuple
 
 from metaflow_expert.model import ParameterDecl
-
-#: a default file larger than this is not read (a config is a few kB; the editor re-reads
-#: it on every analysis)
-MAX_DEFAULT_BYTES = 1 << 20
+from metaflow_expert.safe_read import MAX_CONFIG_BYTES, read_regular_file
 
 
 class ConfigDefault(NamedTuple):
@@ -47,33 +42,15 @@ def _json_object(text: str) -> dict[str, object] | None:
 
 
 def read_default_file(path: Path) -> str | None:
-    """The text of a Config's default file: a regular file of at most
-    :data:`MAX_DEFAULT_BYTES`, read fresh (the editor sees the file as it is now); None for
-    anything else. Opened without blocking and checked on the open descriptor, so a FIFO or
-    a device swapped in under the name is never read."""
+    """The text of a Config's default file: a regular UTF-8 file of at most
+    :data:`~metaflow_expert.safe_read.MAX_CONFIG_BYTES`, read fresh (the editor sees the file
+    as it is now) by the one safe reader, so a FIFO or a device under the name is never
+    read; None for anything else (its keys are then unknown, not wrong)."""
+    data, _error = read_regular_file(path, MAX_CONFIG_BYTES)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError):
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DEFAULT_BYTES:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_DEFAULT_BYTES:
-            chunk = os.read(fd, MAX_DEFAULT_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_DEFAULT_BYTES:
-            return None  # it grew since fstat
-        return b"".join(chunks).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    finally:
-        os.close(fd)
 
 
 def static_default(
