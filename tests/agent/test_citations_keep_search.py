@@ -110,3 +110,16 @@ def test_a_fluke_best_passage_gives_way_to_the_file_both_rankings_agree_on(index
     assert runner in files[:2]
     assert runner in [c.path for c in ask(q, index=index, offline=True).citations[:3]]
     assert runner in index.file_ranking(q)[:5]
+
+
+def test_the_best_whole_file_is_shown_below_the_closeness_bar(index) -> None:
+    # a file that gathers the question's words (the whole-file ranking's first) is as close an
+    # answer as a passage near the best score; a third file that is neither is not shown
+    ps = [
+        Passage("a.py", 1, 1, "a", 1.0, file_rank=3),
+        Passage("b.py", 1, 1, "b", 0.9, file_rank=2),
+        Passage("gathers.py", 1, 1, "gathers", 0.4, file_rank=0),
+        Passage("far.py", 1, 1, "far", 0.3, file_rank=1),
+    ]
+    shown = [p.path for p in prune(ps, "a question in plain words", index)]
+    assert shown == ["a.py", "b.py", "gathers.py"]

@@ -16,7 +16,7 @@ not found in the indexed Metaflow version.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from metaflow_expert.agent.entry_facts import Facts, direct_facts
@@ -56,6 +56,8 @@ class Passage:
     snippet: str = ""
     #: the part of ``score`` owed to the question naming the passage's decorator or API symbol
     boost: float = 0.0
+    #: the file's place in the whole-file ranking (0: the best file; -1: not ranked)
+    file_rank: int = -1
 
 
 def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -> list[Passage]:
@@ -75,6 +77,7 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
     """
     query = f"{question} {extra_terms}".strip()
     hits = list(index.search(query, k=SEARCH_K))
+    by_file = {path: i for i, path in enumerate(index.file_ranking(query))}
     top = float(hits[0].score) if hits and hits[0].score else 1.0
     best: dict[str, Passage] = {}
     for h in hits:
@@ -99,12 +102,12 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
     # passages' ranking and the whole-file ranking (see the docstring)
     named = [p for p in ranked if p.boost > 0]
     plain = [p for p in ranked if p.boost == 0]
-    by_file = {path: i for i, path in enumerate(index.file_ranking(query))}
     unranked = len(by_file)
     fused = {
         p.path: 1.0 / (RRF_K + i) + 1.0 / (RRF_K + by_file.get(p.path, unranked))
         for i, p in enumerate(plain)
     }
+    plain = [replace(p, file_rank=by_file.get(p.path, -1)) for p in plain]
     return named + sorted(plain, key=lambda p: -fused[p.path])
 
 
@@ -121,17 +124,20 @@ def _without(question: str, facts: Facts) -> str:
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
     """The passages worth showing: what the question names (a decorator or API symbol, found
     by :func:`entities` even where the search missed it), the ranking's best
-    :data:`MIN_SHOWN` files, and those close to the best search score; when the question
+    :data:`MIN_SHOWN` files, the whole-file ranking's best file (the file that gathers the
+    question's words is as close an answer as a passage close to the best score), and those
+    close to the best search score; when the question
     writes a decorator (``@retry``), none from another decorator's file (it does not bring
     ``@catch``'s docstring). A decorator named by a plain word ("secrets", "retries") is
     context and excludes nothing: "mount k8s secrets into every pod" is about
     ``@kubernetes`` as much as ``@secrets``.
 
     So the first two files of :func:`rank_passages` (the fused ranking) are always among the
-    first passages. Ask cites them among its first three unless (stated reasons): the question's facts lead (:mod:`entry_facts`: an entry
-    the question names, or the raising line of a pasted message, after which entry passages
-    repeat the facts and are dropped), decorators written ``@name`` lead, or the passage's
-    citation does not verify (nothing unverified is shown offline)."""
+    first passages. Ask cites them among its first three unless (stated reasons): the
+    question's facts lead (:mod:`entry_facts`: an entry the question names, or the raising
+    line of a pasted message, after which entry passages repeat the facts and are dropped),
+    decorators written ``@name`` lead, or the passage's citation does not verify (nothing
+    unverified is shown offline)."""
     if not passages:
         return []
     named = {
@@ -155,7 +161,10 @@ def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list
     kept = [
         p
         for p in passages
-        if p.boost > 0 or p.path in floor or p.score - p.boost >= best * KEEP_RATIO
+        if p.boost > 0
+        or p.path in floor
+        or p.score - p.boost >= best * KEEP_RATIO
+        or p.file_rank == 0
     ]
     # a decorator written ``@retry`` leads; one merely named by a plain word is context, after
     # the search's best passage
