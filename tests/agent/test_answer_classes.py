@@ -76,3 +76,13 @@ def test_the_users_own_values_names_and_files_are_not_missing_features(index):
     # a keyword's name is Metaflow's and still judged; so is a command after the file
     assert missing_reasons("@retry(quuxify_backoff=True) on my step", tb)
     assert any("frobnicate" in r for r in missing_reasons("python zorblax.py frobnicate", tb))
+
+
+def test_placeholders_and_a_config_name_without_its_prefix_are_not_missing(index):
+    tb = Toolbox(index)
+    # what a user writes for the part that varies
+    assert missing_reasons("my step leaves metaflow.s3.xxxxx folders behind", tb) == []
+    assert missing_reasons("python flow.py logs <run-id>/start", tb) == []
+    # ``METAFLOW_RUN_MAX_WORKERS`` resolved, then named again as the config module would
+    q = "METAFLOW_RUN_MAX_WORKERS=4 python flow.py run, is RUN_MAX_WORKERS read at all?"
+    assert not ask(q, index=index, offline=True).not_found

@@ -95,3 +95,14 @@ def test_missing_tool_is_not_a_typo(index) -> None:
     for q in ("deploy my flow to prefect", "python flow.py delete-run 123"):
         assert answer_offline(q, index).not_found, q
     assert not answer_offline("retyr decorater", index).not_found
+
+
+def test_auto_envvar_names_the_commands_own_flag_and_cites_it(index) -> None:
+    """``METAFLOW_RUN_TAGS`` is ``run``'s ``--tag`` (parameter ``tags``), declared with the
+    run options, not the ``--tag`` of another command; the citation is on the flag's line."""
+    answer = answer_offline("METAFLOW_RUN_TAGS='a b' python flow.py run", index)
+    assert "`run --tag`" in answer.answer
+    first = answer.citations[0]
+    assert first.path == "metaflow/cli_components/run_cmds.py" and first.verified
+    assert '"--tag"' in index.lines(first.path)[first.line - 1]
+    assert all(c.verified for c in answer.citations)

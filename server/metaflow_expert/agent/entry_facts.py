@@ -214,7 +214,10 @@ def _auto_envvar(name: str, index: KnowledgeIndex, out: Facts) -> list[str]:
         found = [e for e in found if e.path.startswith("metaflow/cli")]
         if not found:
             continue
-        e = found[0]
+        # click names the variable after the parameter (``tags``), which the option of this
+        # command declares (``run``'s come from ``common_run_options``), under its own flag
+        e = next((e for e in found if command in e.name.split("_")), found[0])
+        opt = e.text.split(" / ")[0] if e.text.startswith("--") else opt
         ecite = _cite(index, e, opt.lstrip("-").split("-")[0])
         acite = Citation(
             AUTO_ENVVAR_FILE,

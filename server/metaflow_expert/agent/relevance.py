@@ -287,6 +287,8 @@ def entities(question: str, index: KnowledgeIndex) -> list[Entity]:
 
 #: a file of the user's (``my_dag.py``, ``conf/prod.yaml``): its name is theirs, not Metaflow's
 _USER_FILE = re.compile(r"[\w./~-]*\w\.(?:py|ipynb|json|ya?ml|toml|txt|csv|cfg|ini|sh)\b")
+#: what a user writes for the part that varies (``metaflow.s3.xxxxx``, ``<run-id>``, ``...``)
+_PLACEHOLDER = re.compile(r"\b(?:[xX]{3,}|[yY]{3,}|[zZ]{3,})\b|<[^<>\s]{1,40}>|\.{3}|…")
 #: the argument list of a call written in the question (innermost parentheses)
 _CALL_ARGS = re.compile(r"(?<=[\w\])])\(([^()]*)\)")
 _QUOTED_VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
@@ -298,11 +300,13 @@ _USERS_ARG = re.compile(r"^\s*(?:(\w+)\s*=\s*)?(.*?)\s*$", re.S)
 def users_own(question: str) -> str:
     """The question with what is the user's own, not Metaflow's, blanked out: values written in
     code (``timezone='Europe/Berlin'``, ``{'CostCenter': '123'}``, ``Run('1712345678')``), the
-    variables and steps passed to a call (``run.add_tag(long_string)``) and file names
-    (``my_dag.py``). A question about a real feature holds such names of the user's; only
-    what remains can name something Metaflow lacks."""
+    variables and steps passed to a call (``run.add_tag(long_string)``), file names
+    (``my_dag.py``) and placeholders (``xxxxx``, ``<run-id>``). A question about a real
+    feature holds such names of the user's; only what remains can name something Metaflow
+    lacks."""
     # the name goes, its extension stays: ``flow.py <command>`` is still a command line
     text = _USER_FILE.sub(lambda m: "_." + m.group(0).rsplit(".", 1)[1], question)
+    text = _PLACEHOLDER.sub(" ", text)
 
     def blank_args(m: re.Match[str]) -> str:
         args = []
