@@ -86,3 +86,30 @@ def test_placeholders_and_a_config_name_without_its_prefix_are_not_missing(index
     # ``METAFLOW_RUN_MAX_WORKERS`` resolved, then named again as the config module would
     q = "METAFLOW_RUN_MAX_WORKERS=4 python flow.py run, is RUN_MAX_WORKERS read at all?"
     assert not ask(q, index=index, offline=True).not_found
+
+
+def test_users_own_keeps_what_is_metaflows_and_reaches_nested_calls(index):
+    from metaflow_expert.agent.relevance import users_own
+
+    tb = Toolbox(index)
+    # a quoted phrase in prose is the user's wording about a name, still judged
+    assert missing_reasons('what does the "--quuxify" flag of run do', tb)
+    # a path into Metaflow's source is Metaflow's, still judged
+    assert missing_reasons("where is metaflow/plugins/quuxify_decorator.py", tb)
+    # the outer call of nested calls is blanked too; a called name and a keyword's name stay
+    text = users_own("current.card.append(Markdown(my_quuxly_text), id=my_zorblax_id)")
+    assert text == "current.card.append(Markdown(), id=)"
+    assert missing_reasons("Run(Flow('x'), zorblax_var) fails", tb) == []
+
+
+def test_users_own_is_linear_on_huge_tokens():
+    """A long token (a pasted base64 blob, a run of dots or brackets) must not make the check
+    backtrack: each shape below takes well under a second at 100 KB."""
+    import time
+
+    from metaflow_expert.agent.relevance import users_own
+
+    for text in ("x" * 100_000, "a." * 50_000, "-" * 100_000 + ".py", "(" * 100_000, "'" * 100_000):
+        start = time.perf_counter()
+        users_own(text)
+        assert time.perf_counter() - start < 2.0

@@ -65,6 +65,9 @@ def test_the_fused_best_files_are_among_ask_first_three_citations(index) -> None
     ):
         assert not direct_facts(q, index).citations, q
         best = [p.path for p in rank_passages(q, index)[:MIN_SHOWN]]
+        # and the fused best two hold what one ranking alone puts first: the search's top hit
+        # or the best whole file
+        assert {index.search(q, k=1)[0].path, index.file_ranking(q)[0]} & set(best), q
         answer = ask(q, index=index, offline=True)
         assert not answer.not_found, q
         assert set(best) <= {c.path for c in answer.citations[:3]}, q

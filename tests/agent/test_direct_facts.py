@@ -106,3 +106,10 @@ def test_auto_envvar_names_the_commands_own_flag_and_cites_it(index) -> None:
     assert first.path == "metaflow/cli_components/run_cmds.py" and first.verified
     assert '"--tag"' in index.lines(first.path)[first.line - 1]
     assert all(c.verified for c in answer.citations)
+
+
+def test_auto_envvar_of_resume_uses_the_shared_run_options(index) -> None:
+    answer = answer_offline("METAFLOW_RESUME_TAGS=a python flow.py resume", index)
+    assert "`resume --tag`" in answer.answer
+    assert answer.citations[0].path == "metaflow/cli_components/run_cmds.py"
+    assert answer.citations[0].verified

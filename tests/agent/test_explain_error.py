@@ -106,8 +106,8 @@ def test_cli_usage(cache_home: Path) -> None:
         # the user's own code before an arrow, then the exception's name and a short message
         "step_obj = Step(args.pathspec) -> MetaflowInvalidPathspec: "
         "Expects Step('FlowName/RunID/StepName')",
-        # a label of the user's before a colon
-        "notebook cell 14 blew up: Expects Step('FlowName/RunID/StepName')",
+        # the exception's name after the user's words, no arrow
+        "notebook cell 14 raised MetaflowInvalidPathspec: Expects Step('FlowName/RunID/StepName')",
     ],
 )
 def test_message_after_the_users_lead_in(index, paste: str) -> None:
@@ -120,3 +120,29 @@ def test_message_after_the_users_lead_in(index, paste: str) -> None:
     assert "Expects Step(" in index.lines(c.path)[c.line - 1]
     answer = answer_offline(paste, index)
     assert not answer.not_found and answer.citations[0].path == "metaflow/client/core.py"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my step fails with KeyError: not found",  # a short gist after an exception's name
+        "Update: the flow is not found",  # a plain label's colon
+        "resume says: no such step",
+        "python flow.py run -> Flow failed",  # two words after an arrow
+    ],
+)
+def test_a_lead_in_before_the_users_own_gist_is_no_message(question: str) -> None:
+    from metaflow_expert.knowledge import phrase
+
+    assert phrase.pasted_lines(question) == [phrase.normalize(question)]
+
+
+def test_lead_ins_are_linear_on_long_lines() -> None:
+    import time
+
+    from metaflow_expert.knowledge import phrase
+
+    for text in ("AbC" * 30_000 + " x", "a: " * 30_000, "KeyError: " * 20_000, " -> " * 30_000):
+        start = time.perf_counter()
+        phrase.pasted_lines(text)
+        assert time.perf_counter() - start < 2.0

@@ -215,8 +215,12 @@ def _auto_envvar(name: str, index: KnowledgeIndex, out: Facts) -> list[str]:
         if not found:
             continue
         # click names the variable after the parameter (``tags``), which the option of this
-        # command declares (``run``'s come from ``common_run_options``), under its own flag
-        e = next((e for e in found if command in e.name.split("_")), found[0])
+        # command declares, either its own or one of a shared options decorator (``run`` and
+        # ``resume`` take theirs from ``common_run_options``, which the entry's context names)
+        e = next(
+            (e for e in found if e.name == command),
+            next((e for e in found if e.context), found[0]),
+        )
         opt = e.text.split(" / ")[0] if e.text.startswith("--") else opt
         ecite = _cite(index, e, opt.lstrip("-").split("-")[0])
         acite = Citation(

@@ -130,8 +130,9 @@ def _without(question: str, facts: Facts) -> str:
 def prune(passages: list[Passage], question: str, index: KnowledgeIndex) -> list[Passage]:
     """The passages worth showing: what the question names (a decorator or API symbol, found
     by :func:`entities` even where the search missed it), the ranking's best
-    :data:`MIN_SHOWN` files, the whole-file ranking's best file (the file that gathers the
-    question's words is as close an answer as a passage close to the best score), and those
+    :data:`MIN_SHOWN` files, the whole-file ranking's best file when one of its passages is
+    among the search hits (the file that gathers the question's words is as close an answer
+    as a passage close to the best score), and those
     close to the best search score; when the question
     writes a decorator (``@retry``), none from another decorator's file (it does not bring
     ``@catch``'s docstring). A decorator named by a plain word ("secrets", "retries") is

@@ -286,47 +286,82 @@ def entities(question: str, index: KnowledgeIndex) -> list[Entity]:
 
 
 #: a file of the user's (``my_dag.py``, ``conf/prod.yaml``): its name is theirs, not Metaflow's
-_USER_FILE = re.compile(r"[\w./~-]*\w\.(?:py|ipynb|json|ya?ml|toml|txt|csv|cfg|ini|sh)\b")
+#: (the look-behind anchors a match at the start of a token, which keeps the scan linear)
+_USER_FILE = re.compile(
+    r"(?<![\w./~-])[\w./~-]*\w\.(?:py|ipynb|json|ya?ml|toml|txt|csv|cfg|ini|sh)\b"
+)
+#: paths into Metaflow's own source are Metaflow's names, not the user's
+_OWN_PATH = ("metaflow/", "metaflow_extensions/")
 #: what a user writes for the part that varies (``metaflow.s3.xxxxx``, ``<run-id>``, ``...``)
 _PLACEHOLDER = re.compile(r"\b(?:[xX]{3,}|[yY]{3,}|[zZ]{3,})\b|<[^<>\s]{1,40}>|\.{3}|…")
-#: the argument list of a call written in the question (innermost parentheses)
-_CALL_ARGS = re.compile(r"(?<=[\w\])])\(([^()]*)\)")
 _QUOTED_VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
-#: an argument that is only the user's: a bare name or ``self.x`` (a variable, a step), a
-#: literal; a keyword's name (``aws_batch_tags=``) stays, as Metaflow defines it
-_USERS_ARG = re.compile(r"^\s*(?:(\w+)\s*=\s*)?(.*?)\s*$", re.S)
+#: a literal in code: after ``(``, ``=``, ``:``, ``{``, ``[`` or ``,`` (``Run('1712')``,
+#: ``--tag='x'``, ``labels={"k": "v"}``); a quoted phrase in prose is the user's wording
+_CODE_LITERAL = re.compile(r"(?<=[(=:{\[,])\s*(?:" + _QUOTED_VALUE.pattern + ")")
+_KEYWORD = re.compile(r"\s*(\w+)\s*=(?!=)")
+_CALLEE = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\(")
+#: the longest question judged; beyond it a paste is the user's text, not more names
+MAX_JUDGED_CHARS = 4000
 
 
 def users_own(question: str) -> str:
-    """The question with what is the user's own, not Metaflow's, blanked out: values written in
-    code (``timezone='Europe/Berlin'``, ``{'CostCenter': '123'}``, ``Run('1712345678')``), the
-    variables and steps passed to a call (``run.add_tag(long_string)``), file names
-    (``my_dag.py``) and placeholders (``xxxxx``, ``<run-id>``). A question about a real
-    feature holds such names of the user's; only what remains can name something Metaflow
-    lacks."""
-    # the name goes, its extension stays: ``flow.py <command>`` is still a command line
-    text = _USER_FILE.sub(lambda m: "_." + m.group(0).rsplit(".", 1)[1], question)
+    """The question with what is the user's own, not Metaflow's, blanked out: literals written
+    in code (``timezone='Europe/Berlin'``, ``{'CostCenter': '123'}``, ``Run('1712345678')``),
+    the values passed to a call (``run.add_tag(long_string)``: names, literals, expressions;
+    a keyword's name such as ``aws_batch_tags=`` and a called name stay, as Metaflow defines
+    them), file names (``my_dag.py``, not ``metaflow/…`` paths) and placeholders
+    (``xxxxx``, ``<run-id>``). A question about a real feature holds such names of the
+    user's; only what remains can name something Metaflow lacks. Linear in the question."""
+
+    def blank_file(m: re.Match[str]) -> str:
+        # the name goes, its extension stays: ``flow.py <command>`` is still a command line
+        path = m.group(0)
+        return path if path.startswith(_OWN_PATH) else "_." + path.rsplit(".", 1)[1]
+
+    text = _USER_FILE.sub(blank_file, question)
     text = _PLACEHOLDER.sub(" ", text)
+    text = _CODE_LITERAL.sub(" ''", text)
+    return _blank_calls(text)
 
-    def blank_args(m: re.Match[str]) -> str:
-        args = []
-        for arg in _QUOTED_VALUE.sub("''", m.group(1)).split(","):
-            key = _USERS_ARG.match(arg)
-            args.append(f"{key.group(1)}=" if key and key.group(1) else "")
-        return "(" + ", ".join(args) + ")"
 
-    for _ in range(3):  # nested calls, innermost first
-        text, n = _CALL_ARGS.subn(blank_args, text)
-        if not n:
-            break
-    # a literal in code outside a call (``--tag='x'``, ``labels={"k": "v"}``, ``['a', 'b']``)
-    return re.sub(r"(?<=[=:{\[,])\s*" + _QUOTED_VALUE.pattern, " ''", text)
+def _blank_args(args: str) -> str:
+    out = []
+    for arg in args.split(","):
+        key = _KEYWORD.match(arg)
+        callee = _CALLEE.match(arg)
+        out.append(f"{key.group(1)}=" if key else f"{callee.group(1)}()" if callee else "")
+    return ", ".join(out)
+
+
+def _blank_calls(text: str) -> str:
+    """Every call's arguments blanked (:func:`_blank_args`), nested calls innermost first, in
+    one pass over the text (a stack of open parentheses; an unclosed one is left as written)."""
+    stack: list[tuple[bool, list[str]]] = []
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            is_call = i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_])")
+            stack.append((is_call, out))
+            out = []
+        elif ch == ")" and stack:
+            is_call, outer = stack.pop()
+            inner = "".join(out)
+            outer.append("(" + (_blank_args(inner) if is_call else inner) + ")")
+            out = outer
+        else:
+            out.append(ch)
+    while stack:
+        _is_call, outer = stack.pop()
+        outer.append("(" + "".join(out))
+        out = outer
+    return "".join(out)
 
 
 def missing_reasons(question: str, toolbox: Toolbox) -> list[str]:
     """Why the question is about something not in the indexed source (empty: it may be).
-    What is the user's own (:func:`users_own`) is not judged."""
-    question = users_own(question)
+    What is the user's own (:func:`users_own`) is not judged, nor text past
+    :data:`MAX_JUDGED_CHARS`."""
+    question = users_own(question[:MAX_JUDGED_CHARS])
     vocab = vocabulary(toolbox)
     catalog = toolbox.index.catalog
     reasons: list[str] = []

@@ -33,11 +33,27 @@ _QUOTED_MESSAGE = re.compile(
 )
 _MESSAGE_WORDS = 4
 #: where a user's own words end and the pasted message begins on one line: an arrow
-#: (``run.add_tag(x) -> MetaflowTaggingError: …``) or a label's colon (``AWS Batch error: …``,
-#: ``MetaflowInvalidPathspec: …``)
-_LEAD_IN = re.compile(r"\s(?:->|=>|→)\s|(?<=\w):\s")
+#: (``run.add_tag(x) -> MetaflowTaggingError: …``) or the colon after an exception's name
+#: (``MetaflowInvalidPathspec: …``, ``CannotInspectContainerError: …``); a plain label's
+#: colon ("Update: …", "resume says: …") starts the user's own words, not a message
+_LEAD_IN = re.compile(r"\s(?:->|=>|→)\s|(?<!\S)(\S+):\s")
+_EXCEPTION_NAME = re.compile(r"[\w.]+")
+
+
+def _exception_like(token: str) -> bool:
+    """``MetaflowInvalidPathspec``, ``metaflow.exception.MetaflowException``, ``KeyError``: a
+    CamelCase name of two capitals or more, or one ending like an exception class."""
+    name = token.rsplit(".", 1)[-1]
+    return bool(_EXCEPTION_NAME.fullmatch(token)) and (
+        sum(c.isupper() for c in name) >= 2 or name.endswith(("Error", "Exception", "Warning"))
+    )
+
+
 #: how many of a line's lead-ins are tried (the message is after the last few, not the first)
 _LEAD_INS = 3
+#: a piece after a lead-in needs this many words (marks included) to be a message on its own:
+#: "KeyError: not found", "-> Flow failed" are the user's gist, not a quotation
+_LEAD_IN_WORDS = 3
 _TRACE_NOISE = re.compile(r"^\s*(Traceback \(most recent call last\)|File \"|\^+$)")
 _WILDCARD_GAP = r".{0,120}?"
 
@@ -101,8 +117,12 @@ def pasted_lines(query: str) -> list[str]:
     # so is what follows a lead-in: the user's code and labels before it would otherwise
     # dilute a short message below the share of the paste an exact hit must cover
     for line in lines[-30:] if len(lines) > 1 else [q]:
-        ends = [m.end() for m in _LEAD_IN.finditer(line)][-_LEAD_INS:]
-        pieces += [line[e:] for e in ends]
+        ends = [
+            m.end()
+            for m in _LEAD_IN.finditer(line)
+            if m.group(1) is None or _exception_like(m.group(1))
+        ][-_LEAD_INS:]
+        pieces += [line[e:] for e in ends if len(normalize(line[e:]).split()) >= _LEAD_IN_WORDS]
     out: list[str] = []
     for p in pieces:
         n = normalize(_EXC_PREFIX.sub("", p))

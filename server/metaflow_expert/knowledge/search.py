@@ -680,7 +680,11 @@ class SearchIndex:
         return terms
 
     def file_ranking(self, query: str) -> list[str]:
-        """Files of Metaflow's own source ranked by BM25 over each file as one document.
+        """Files of the index (Metaflow's source, not vendored; the knowledge docs) ranked by
+        BM25 over each file as one document. A file's words are the sum of its passages' (its
+        symbols and entries), so path and qualified-name words count once per passage and a
+        method's words also under its class: an approximation that favours files with many
+        definitions a little, which the fusion with the passages' ranking tempers.
 
         Why: a question about how something is done inside ("are artifacts gzipped, how hard
         is it compressed") names words that are spread over the implementing file (``gzip`` in
