@@ -465,17 +465,24 @@ class SearchIndex:
         found = process.extract(term, self.vocab, scorer=fuzz.ratio, limit=2, score_cutoff=78)
         return [(t, s / 100.0) for t, s, _ in found]
 
+    def _holders(self, term: str) -> array:
+        """The documents holding ``term`` (unpacked from the stored bytes; empty for a term no
+        document has)."""
+        ids = array("I")
+        post = self.postings.get(term)
+        if post is not None:
+            ids.frombytes(post[0])
+        return ids
+
     def _posting(self, term: str) -> tuple[array, array] | None:
-        """The documents holding ``term`` and its weighted frequency in each (unpacked from the
-        stored bytes), or None for a term no document has."""
+        """The documents holding ``term`` and its weighted frequency in each, or None for a
+        term no document has."""
         post = self.postings.get(term)
         if post is None:
             return None
-        ids = array("I")
-        ids.frombytes(post[0])
         tfs = array("f")
         tfs.frombytes(post[1])
-        return ids, tfs
+        return self._holders(term), tfs
 
     def _bm25(self, terms: list[tuple[str, float]]) -> dict[int, float]:
         n = len(self.meta)
@@ -574,14 +581,6 @@ class SearchIndex:
         post = self.postings.get(term)
         return len(post[0]) // 4 if post else 0
 
-    def _has(self, doc: int, term: str) -> bool:
-        post = self.postings.get(term)
-        if post is None:
-            return False
-        ids = array("I")
-        ids.frombytes(post[0])
-        return doc in ids
-
     def _prefer_wrapped(
         self, ranked: list[tuple[float, int]], words: list[str], terms: list[str]
     ) -> list[tuple[float, int]]:
@@ -610,7 +609,7 @@ class SearchIndex:
             if len(bases) != 1 or scores.get(bases[0], 0.0) >= scores[i]:
                 continue
             base = bases[0]
-            own = [t for t in terms if self._has(i, t) and not self._has(base, t)]
+            own = [t for t in terms if i in (ids := self._holders(t)) and base not in ids]
             if len(own) >= WRAPPER_OWN_WORDS:
                 continue  # the question says the wrapper's own words ("jupyter", "cell")
             scores[i], scores[base] = scores.get(base, 0.0), scores[i]
@@ -636,12 +635,7 @@ class SearchIndex:
 
     def _known(self, term: str) -> bool:
         """Does ``term`` occur in at least one non-vendored document?"""
-        post = self.postings.get(term)
-        if post is None:
-            return False
-        ids = array("I")
-        ids.frombytes(post[0])
-        return any(not self.meta[i][6] for i in ids)
+        return any(not self.meta[i][6] for i in self._holders(term))
 
     def missing_terms(self, query: str) -> list[str]:
         """Words of ``query`` that occur nowhere in Metaflow's own code or docs (vendored
