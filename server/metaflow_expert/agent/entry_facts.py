@@ -186,6 +186,9 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
         if not lines:
             continue
         out.resolved.append(name)
+        # the config module's own spelling (``DEFAULT_DATASTORE`` for
+        # ``METAFLOW_DEFAULT_DATASTORE``) names the same variable
+        out.resolved += [e.name for e in configs if e.name != name]
         out.kinds |= {CONFIG, ENV_VAR}  # a ``METAFLOW_*`` name is both
         pre = index.entries.precedence
         if configs and pre is not None and not shown_precedence:
@@ -197,19 +200,29 @@ def _config(question: str, index: KnowledgeIndex, out: Facts) -> None:
         out.blocks.append(f"**`{name}`**:\n" + "\n".join(lines))
 
 
+#: ``start(auto_envvar_prefix="METAFLOW", …)``: the prefix click puts before a command's options
+_AUTO_ENVVAR = re.compile(r"""auto_envvar_prefix\s*=\s*["'](\w+)["']""")
+
+
 def _auto_envvar(name: str, index: KnowledgeIndex, out: Facts) -> list[str]:
     """``METAFLOW_RUN_MAX_WORKERS``: not a config variable, but click reads it for ``run
-    --max-workers`` because the CLI starts with ``auto_envvar_prefix="METAFLOW"``."""
-    prefix = "METAFLOW_"
-    if not name.startswith(prefix):
-        return []
+    --max-workers`` because the CLI starts with ``auto_envvar_prefix="METAFLOW"`` (the prefix
+    is read from that line, the command and option from the index's CLI entries).
+    ``out.resolved`` also gets the name without the prefix (``RUN_MAX_WORKERS``), the way a
+    user looking for a config constant writes it."""
     lines = index.lines(AUTO_ENVVAR_FILE) or []
-    at = next((n for n, ln in enumerate(lines, 1) if 'auto_envvar_prefix="METAFLOW"' in ln), 0)
-    if not at:
+    at, prefix = next(
+        ((n, m.group(1) + "_") for n, ln in enumerate(lines, 1) if (m := _AUTO_ENVVAR.search(ln))),
+        (0, ""),
+    )
+    if not at or not name.startswith(prefix):
         return []
-    rest = name[len(prefix) :].lower()
-    for command in (c for c in ("run", "resume", "step") if rest.startswith(c + "_")):
-        opt = "--" + rest[len(command) + 1 :].replace("_", "-")
+    parts = name[len(prefix) :].lower().split("_")
+    for k in range(1, len(parts)):
+        command = "-".join(parts[:k])
+        if not any(e.kind == CLI_COMMAND for e in index.entries.lookup(command)):
+            continue
+        opt = "--" + "-".join(parts[k:])
         found = [e for e in index.entries.lookup(opt) if e.kind == CLI_OPTION]
         found = [e for e in found if e.path.startswith("metaflow/cli")]
         if not found:
@@ -230,11 +243,12 @@ def _auto_envvar(name: str, index: KnowledgeIndex, out: Facts) -> list[str]:
             index.check_citation(AUTO_ENVVAR_FILE, at, None, "auto_envvar_prefix"),
         )
         out.citations += [ecite, acite]
+        out.resolved.append(name[len(prefix) :])
         default = f" (default `{e.default}`)" if e.default else ""
         return [
             f"- `{name}` is not a config variable: click reads it as `{command} {opt}`{default} "
-            f'({ecite.label()}), because the CLI starts with `auto_envvar_prefix="METAFLOW"` '
-            f"({acite.label()}): `METAFLOW_<COMMAND>_<OPTION>`."
+            f'({ecite.label()}), because the CLI starts with `auto_envvar_prefix="{prefix[:-1]}"` '
+            f"({acite.label()}): `{prefix}<COMMAND>_<OPTION>`."
         ]
     return []
 

@@ -113,17 +113,13 @@ def rank_passages(question: str, index: KnowledgeIndex, extra_terms: str = "") -
 
 def _without(question: str, facts: Facts) -> str:
     """The question less the options and variables the facts found (``max-num-splits`` and
-    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such), also
-    written without the prefix. Each
-    leaves a ``--`` behind, so the option's value (``--with retry``) still reads as one and
-    not as a command of the flow's CLI."""
+    ``METAFLOW_RUN_MAX_WORKERS`` exist even where their words do not occur as such; the facts
+    also list the spellings without the prefix, ``RUN_MAX_WORKERS``). Each leaves a ``--``
+    behind, so the option's value (``--with retry``) still reads as one and not as a command
+    of the flow's CLI. A name goes only where it stands as a whole word."""
     for token in sorted(facts.resolved, key=len, reverse=True):
-        question = question.replace(token, " -- ").replace(token.lstrip("-"), " -- ")
-        # ``METAFLOW_RUN_TAGS`` is also said without its prefix (``RUN_TAGS``), the way the
-        # config module names it
-        _prefix, _, bare = token.partition("_")
-        if token.isupper() and "_" in bare:
-            question = re.sub(rf"\b{re.escape(bare)}\b", " -- ", question)
+        for spelling in dict.fromkeys((token, token.lstrip("-"))):
+            question = re.sub(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", " -- ", question)
     return question
 
 
