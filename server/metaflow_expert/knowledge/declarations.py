@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 #: where ``from_conf`` (and the config files it reads) is defined
 CONFIG_FUNCS = "metaflow/metaflow_config_funcs.py"
+#: where Metaflow declares its configuration variables (``NAME = from_conf(...)``)
+CONFIG_MODULE = "metaflow/metaflow_config.py"
 #: what stands for a varying part of a text (a message's ``%s``, a flag's built name)
 WILDCARD = "{}"
 
@@ -124,6 +126,17 @@ class ConfigDecl(NamedTuple):
     default: ast.expr | None
     line: int
     end_line: int
+
+
+def config_declarations(tree: ast.Module | None) -> list[ConfigDecl]:
+    """Every top-level ``NAME = from_conf(...)`` of a module (``metaflow_config.py``), in
+    order: the one walk the generated docs and the run settings share."""
+    out = []
+    for node in tree.body if tree is not None else []:
+        conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
+        if conf is not None:
+            out.append(conf)
+    return out
 
 
 def from_conf_assignment(node: ast.Assign) -> ConfigDecl | None:

@@ -17,9 +17,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from metaflow_expert.knowledge.catalog import DecoratorCatalog, DecoratorSpec
-from metaflow_expert.knowledge.declarations import config_prefix, from_conf_assignment
+from metaflow_expert.knowledge.declarations import CONFIG_MODULE, config_declarations
 from metaflow_expert.knowledge.modules import ModuleReader
 from metaflow_expert.knowledge.registry_lists import CORE_REGISTRY, registry_lists
+from metaflow_expert.knowledge.run_build import from_conf_prefix
 from metaflow_expert.knowledge.source import MetaflowSource
 from metaflow_expert.knowledge.symbols import VENDOR_PREFIX, Symbol, SymbolIndex
 from metaflow_expert.model import split_citation
@@ -81,15 +82,10 @@ def _config_vars(reader: ModuleReader) -> list[tuple[str, str, str, int]]:
     """``NAME = from_conf("KEY", default)`` in metaflow_config.py → (NAME, env var, default, line);
     read by :mod:`declarations` (the index's config entries use the same reader), the env-var
     prefix from ``from_conf`` itself."""
-    rel = "metaflow/metaflow_config.py"
-    fc = reader.find(rel, "from_conf")
-    prefix = config_prefix(reader.segment(fc.rel, fc.node)) if fc is not None else ""
-    tree = reader.tree(rel)
+    rel = CONFIG_MODULE
+    prefix = from_conf_prefix(reader)
     out = []
-    for node in tree.body if tree else []:
-        conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
-        if conf is None:
-            continue
+    for conf in config_declarations(reader.tree(rel)):
         default = reader.segment(rel, conf.default) if conf.default is not None else "None"
         default = default if len(default) <= 80 else default[:77] + "..."
         out.append((conf.name, f"{prefix}{conf.key}", default, conf.line))
@@ -224,10 +220,10 @@ def _build_system(src: MetaflowSource, symbols: SymbolIndex, reader: ModuleReade
     conf = _config_vars(reader)
     if conf:
         out += [
-            "## Configuration variables (metaflow/metaflow_config.py)",
+            f"## Configuration variables ({CONFIG_MODULE})",
             "",
         ]
-        fc = reader.find("metaflow/metaflow_config.py", "from_conf")
+        fc = reader.find(CONFIG_MODULE, "from_conf")
         if fc is not None and isinstance(fc.node, ast.FunctionDef):
             doc = " ".join((ast.get_docstring(fc.node) or "").split())
             line = fc.node.lineno
@@ -236,9 +232,7 @@ def _build_system(src: MetaflowSource, symbols: SymbolIndex, reader: ModuleReade
                 "",
             ]
         for name, env, default, line in conf:
-            out.append(
-                f"- {cite(name, 'metaflow/metaflow_config.py', line)}: env `{env}`, default `{default}`"
-            )
+            out.append(f"- {cite(name, CONFIG_MODULE, line)}: env `{env}`, default `{default}`")
         out.append("")
     return "\n".join(out)
 

@@ -18,12 +18,13 @@ from collections.abc import Iterable
 
 from metaflow_expert.knowledge.declarations import (
     CONFIG_FUNCS,
+    CONFIG_MODULE,
     WILDCARD,
     click_option,
+    config_declarations,
     config_prefix,
     env_read,
     environment_read_line,
-    from_conf_assignment,
     from_conf_function,
     top_function,
     value_types,
@@ -40,7 +41,7 @@ from metaflow_expert.knowledge.run_model import (
 )
 
 CLI = "metaflow/cli.py"
-CONFIG = "metaflow/metaflow_config.py"
+CONFIG = CONFIG_MODULE
 PARAMETERS = "metaflow/parameters.py"
 CONFIG_OPTIONS = "metaflow/user_configs/config_options.py"
 #: the top-level option adding a decorator to every step (looked up by name, cited where found)
@@ -53,7 +54,7 @@ def read_run_facts(
     """The run facts of one source tree; ``decorators`` are the catalog's (kind, name, class)."""
     # the one reading of the environment prefix ``from_conf`` puts before a key, for both the
     # settings' variables and the config files' record
-    conf_prefix = _conf_prefix(reader)
+    conf_prefix = from_conf_prefix(reader)
     settings, type_attrs, with_flag = _cli_settings(reader, conf_prefix)
     requirements: list[Requirement] = []
     for kind, name, d in decorators:
@@ -119,12 +120,8 @@ def _cli_settings(
 
 def _config_defaults(reader: ModuleReader, prefix: str) -> dict[str, tuple[str, str, str]]:
     """``NAME = from_conf("KEY", "literal")`` → NAME: (``METAFLOW_KEY``, literal, cite)."""
-    tree = reader.tree(CONFIG)
     out: dict[str, tuple[str, str, str]] = {}
-    for node in tree.body if tree is not None else []:
-        conf = from_conf_assignment(node) if isinstance(node, ast.Assign) else None
-        if conf is None:
-            continue
+    for conf in config_declarations(reader.tree(CONFIG)):
         default = conf.default
         if not (isinstance(default, ast.Constant) and isinstance(default.value, str)):
             continue
@@ -132,8 +129,9 @@ def _config_defaults(reader: ModuleReader, prefix: str) -> dict[str, tuple[str, 
     return out
 
 
-def _conf_prefix(reader: ModuleReader) -> str:
-    """The prefix ``from_conf`` puts before a key (``METAFLOW_``), "" when it cannot be read."""
+def from_conf_prefix(reader: ModuleReader) -> str:
+    """The prefix ``from_conf`` puts before a key (``METAFLOW_``), "" when it cannot be read
+    (the index's entries read the same from the file's text: :func:`declarations.env_prefix`)."""
     fn = from_conf_function(reader.tree(CONFIG_FUNCS))
     if fn is None:
         return ""
