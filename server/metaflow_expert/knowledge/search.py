@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from metaflow_expert.knowledge.entries import CLI_COMMAND, CLI_OPTION, CONFIG, ENV_VAR
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 STOPWORDS = frozenset(
@@ -208,9 +210,9 @@ def cli_names(text: str) -> set[str]:
 #: "which *variable* / *setting* …", "the *flag* …" (index kinds, :mod:`entries`); not "config",
 #: which as often means a flow's ``Config``
 KIND_INTENT = {
-    "config": frozenset(["setting", "settings", "variable", "var"]),
-    "env var": frozenset(["env", "environment", "variable", "var"]),
-    "cli option": frozenset(["flag", "option", "options", "cli"]),
+    CONFIG: frozenset(["setting", "settings", "variable", "var"]),
+    ENV_VAR: frozenset(["env", "environment", "variable", "var"]),
+    CLI_OPTION: frozenset(["flag", "option", "options", "cli"]),
 }
 #: how much an entry of the asked-for kind is lifted: enough to pass the code that merely
 #: reads the same words, not enough to beat a hit the question names outright
@@ -226,7 +228,7 @@ _INSIDE = re.compile(
 )
 #: the entry kinds that only name how a user drives a thing (the command line), never where
 #: it is done; an inside question that writes no ``--option`` wants the implementing code
-DRIVING_KINDS = frozenset(["cli option", "cli command"])
+DRIVING_KINDS = frozenset([CLI_OPTION, CLI_COMMAND])
 #: how much a module whose file name an inside question says is lifted
 MODULE_NAMED_BOOST = 1.5
 #: a file name says where only if one of its words is in at most this share of the documents
@@ -272,7 +274,7 @@ def kind_intent(query: str) -> frozenset[str]:
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", query)}
     kinds = {kind for kind, said in KIND_INTENT.items() if words & said}
     if _VIA_CONFIG.search(query):
-        kinds.add("config")
+        kinds.add(CONFIG)
     return frozenset(kinds)
 
 
