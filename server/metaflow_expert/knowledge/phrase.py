@@ -20,7 +20,9 @@ _NUMBER = re.compile(r"(?<![A-Za-z_])\d+(?:\.\d+)?")
 _PUNCT = re.compile(r"[^a-z0-9~]+")
 _MARKS = re.compile(r"~(?:\s*~)+")
 # "metaflow.exception.MetaflowException: …", "ValueError: …", "MetaflowNotFound: …"
-_EXC_PREFIX = re.compile(r"^\s*(?:[\w.]+(?:Error|Exception|Warning|NotFound|Failure)\w*)\s*:\s*")
+#: how exception classes' names end (``ValueError``, ``MetaflowNotFound``, ``TaskFailure``)
+_EXC_ENDINGS = ("Error", "Exception", "Warning", "NotFound", "Failure")
+_EXC_PREFIX = re.compile(r"^\s*(?:[\w.]+(?:" + "|".join(_EXC_ENDINGS) + r")\w*)\s*:\s*")
 _QUESTION = re.compile(
     r"^(how|what|which|why|where|when|who|can|could|does|do|is|are|should|will|would|"
     r"explain|tell|show|list|give|find)\b(?!\s+not\b)",
@@ -42,10 +44,11 @@ _EXCEPTION_NAME = re.compile(r"[\w.]+")
 
 def _exception_like(token: str) -> bool:
     """``MetaflowInvalidPathspec``, ``metaflow.exception.MetaflowException``, ``KeyError``: a
-    CamelCase name of two capitals or more, or one ending like an exception class."""
+    CamelCase name of two capitals or more, or one ending like an exception class
+    (:data:`_EXC_ENDINGS`, the endings a paste's leading exception prefix is known by)."""
     name = token.rsplit(".", 1)[-1]
     return bool(_EXCEPTION_NAME.fullmatch(token)) and (
-        sum(c.isupper() for c in name) >= 2 or name.endswith(("Error", "Exception", "Warning"))
+        sum(c.isupper() for c in name) >= 2 or name.endswith(_EXC_ENDINGS)
     )
 
 
